@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+
+/// @title DatanetRegistry
+/// @notice Datanets, their policies, and the contributions registered to them. See IDatanetRegistry.
+/// @dev Storage is laid out so that a submission by a returning contributor writes two new slots
+/// (the hash-keyed record and the id-to-hash index) and updates three warm or packed ones
+/// (global counters, datanet epoch counters, contributor epoch counters).
+contract DatanetRegistry is IDatanetRegistry, AccessControl {
+    /// @notice May pause and unpause the whole protocol.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice May finalize pending contributions: granted to the attestation contract only.
+    bytes32 public constant FINALIZER_ROLE = keccak256("FINALIZER_ROLE");
+
+    /// @notice Shortest allowed epoch, so quotas cannot be reset every block.
+    uint32 public constant MIN_EPOCH_LENGTH = 1 hours;
+    /// @notice Longest allowed epoch.
+    uint32 public constant MAX_EPOCH_LENGTH = 366 days;
+    /// @notice Acceptance must need a strict majority of the verdict stake, so both outcomes cannot
+    /// be reachable at once.
+    uint16 public constant MIN_ACCEPTANCE_THRESHOLD_BPS = 5_001;
+    /// @notice Contributors get at least half of every reward pool.
+    uint16 public constant MIN_CONTRIBUTOR_REWARD_BPS = 5_000;
+    /// @notice Upper bound of a basis-point value.
+    uint16 public constant BPS = 10_000;
+    /// @notice Largest quorum; keeps finalization cost bounded.
+    uint16 public constant MAX_QUORUM = 100;
+
+    /// @dev Slot: maxBytesPerContribution (64) | maxContributionsPerContributorPerEpoch (32) |
+    /// maxBytesPerContributorPerEpoch (64) | maxBytesPerDatanetPerEpoch (64) | epochLength (32).
+    /// Read once per submission.
+    struct Limits {
+        uint64 maxBytesPerContribution;
+        uint32 maxContributionsPerContributorPerEpoch;
+        uint64 maxBytesPerContributorPerEpoch;
+        uint64 maxBytesPerDatanetPerEpoch;
+        uint32 epochLength;
+    }
+
+    /// @dev Slot: createdAt (40) | paused (8) | allowlistOnly (8) | kind (8) | bytesEpoch (32) |
+    /// bytesInEpoch (64) | acceptedCount (64) | versionCount (32). Read and written once per submission.
+    struct State {
+        uint40 createdAt;
+        bool paused;
+        bool allowlistOnly;
+        DataKind kind;
+        uint32 bytesEpoch;
+        uint64 bytesInEpoch;
+        uint64 acceptedCount;
+        uint32 versionCount;
+    }
+
+    /// @dev Slot: minValidatorStake (128) | quorum (16) | acceptanceThresholdBps (16) |
+    /// contributorRewardBps (16). Never touched by submissions.
+    struct Validation {
+        uint128 minValidatorStake;
+        uint16 quorum;
+        uint16 acceptanceThresholdBps;
+        uint16 contributorRewardBps;
+    }
+
+    struct Datanet {
+        Limits limits;
+        State state;
+        Validation validation;
+        address owner;
+        address pendingOwner;
+    }
+
+    /// @dev Slot: allowlisted (8) | epoch (32) | contributions (32) | bytesUsed (64). Counters reset
+    /// lazily when `epoch` is behind the current one.
+    struct ContributorSlot {
+        bool allowlisted;
+        uint32 epoch;
+        uint32 contributions;
+        uint64 bytesUsed;
+    }
+
+    /// @dev Slot: contributor (160) | id (56) | datanetId (32) | status (8). Keyed by content hash, so
+    /// the duplicate check and the record are one slot.
+    struct Record {
+        address contributor;
+        uint56 id;
+        uint32 datanetId;
+        ContributionStatus status;
+    }
+
+    /// @dev Slot: contributionCount (56) | datanetCount (32) | protocolPaused (8).
+    struct Counters {
+        uint56 contributionCount;
+        uint32 datanetCount;
+        bool protocolPaused;
+    }
+
+    Counters private _counters;
+    mapping(uint256 datanetId => Datanet) private _datanets;
+    mapping(uint256 datanetId => mapping(address contributor => ContributorSlot)) private _contributors;
+    mapping(bytes32 contentHash => Record) private _records;
+    mapping(uint256 contributionId => bytes32 contentHash) private _hashes;
+    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
+    mapping(uint256 datanetId => mapping(uint32 version => Version)) private _versions;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+    constructor(address admin) {
+        if (admin == address(0)) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ datanets
+
+    /// @inheritdoc IDatanetRegistry
+    function createDatanet(DataKind kind, string calldata metadataURI, DatanetPolicy calldata policy)
+        external
+        returns (uint256 datanetId)
+    {
+        _validatePolicy(policy);
+        Counters memory counters = _counters;
+        if (counters.datanetCount == type(uint32).max) revert DatanetIdOverflow();
+        datanetId = ++counters.datanetCount;
+        _counters = counters;
+
+        Datanet storage datanet = _datanets[datanetId];
+        datanet.owner = msg.sender;
+        datanet.state.createdAt = uint40(block.timestamp);
+        datanet.state.kind = kind;
+        _storePolicy(datanet, policy);
+        emit DatanetCreated(datanetId, msg.sender, kind, metadataURI, policy, uint40(block.timestamp));
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function updateMetadata(uint256 datanetId, string calldata metadataURI) external {
+        _onlyDatanetOwner(datanetId);
+        emit DatanetMetadataUpdated(datanetId, metadataURI);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external {
+        Datanet storage datanet = _onlyDatanetOwner(datanetId);
+        _validatePolicy(policy);
+        uint32 current = datanet.limits.epochLength;
+        if (policy.epochLength != current) revert EpochLengthImmutable(datanetId, current, policy.epochLength);
+        _storePolicy(datanet, policy);
+        emit DatanetPolicyUpdated(datanetId, policy);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setAllowlisted(uint256 datanetId, address[] calldata accounts, bool allowed) external {
+        _onlyDatanetOwner(datanetId);
+        mapping(address => ContributorSlot) storage contributors = _contributors[datanetId];
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            address account = accounts[i];
+            if (account == address(0)) revert ZeroAddress();
+            contributors[account].allowlisted = allowed;
+            emit AllowlistUpdated(datanetId, account, allowed);
+        }
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setDatanetPaused(uint256 datanetId, bool paused) external {
+        _onlyDatanetOwner(datanetId).state.paused = paused;
+        emit DatanetPauseSet(datanetId, paused);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function transferDatanetOwnership(uint256 datanetId, address newOwner) external {
+        _onlyDatanetOwner(datanetId).pendingOwner = newOwner;
+        emit DatanetOwnershipTransferStarted(datanetId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function acceptDatanetOwnership(uint256 datanetId) external {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        if (datanet.pendingOwner != msg.sender) revert NotPendingDatanetOwner(datanetId, msg.sender);
+        address previousOwner = datanet.owner;
+        datanet.owner = msg.sender;
+        delete datanet.pendingOwner;
+        emit DatanetOwnershipTransferred(datanetId, previousOwner, msg.sender);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setProtocolPaused(bool paused) external onlyRole(PAUSER_ROLE) {
+        _counters.protocolPaused = paused;
+        emit ProtocolPauseSet(msg.sender, paused);
+    }
+
+    // ------------------------------------------------------------------ contributions
+
+    /// @inheritdoc IDatanetRegistry
+    function commitSubmission(bytes32 commitment) external {
+        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        if (_commitments[commitment] != 0) revert CommitmentAlreadyExists(commitment);
+        _commitments[commitment] = block.number;
+        emit SubmissionCommitted(msg.sender, commitment, block.number);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function submit(uint256 datanetId, bytes32 contentHash, uint64 sizeBytes, string calldata uri, bytes32 salt)
+        external
+        returns (uint256 contributionId)
+    {
+        Counters memory counters = _counters;
+        if (counters.protocolPaused) revert ProtocolPaused();
+        Datanet storage datanet = _datanets[datanetId];
+        State memory state = datanet.state;
+        ContributorSlot memory quota = _openSubmission(datanetId, state);
+        bytes32 commitment = _consumeCommitment(datanetId, keccak256(abi.encodePacked(contentHash)), salt);
+
+        Limits memory limits = datanet.limits;
+        uint32 epoch = _rollEpoch(state, quota, limits.epochLength);
+        uint56 id = ++counters.contributionCount;
+        _register(datanetId, limits, state, quota, epoch, id, contentHash, sizeBytes, uri, commitment);
+        contributionId = id;
+
+        _counters = counters;
+        datanet.state = state;
+        _contributors[datanetId][msg.sender] = quota;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function submitBatch(uint256 datanetId, SubmissionItem[] calldata items, bytes32 salt)
+        external
+        returns (uint256 firstContributionId)
+    {
+        Counters memory counters = _counters;
+        if (counters.protocolPaused) revert ProtocolPaused();
+        if (items.length == 0) revert EmptyBatch();
+        Datanet storage datanet = _datanets[datanetId];
+        State memory state = datanet.state;
+        ContributorSlot memory quota = _openSubmission(datanetId, state);
+        bytes32 commitment = _consumeCommitment(datanetId, _batchDigest(items), salt);
+
+        Limits memory limits = datanet.limits;
+        uint32 epoch = _rollEpoch(state, quota, limits.epochLength);
+        firstContributionId = uint256(counters.contributionCount) + 1;
+        for (uint256 i = 0; i < items.length; ++i) {
+            SubmissionItem calldata item = items[i];
+            uint56 id = ++counters.contributionCount;
+            _register(
+                datanetId, limits, state, quota, epoch, id, item.contentHash, item.sizeBytes, item.uri, commitment
+            );
+        }
+
+        _counters = counters;
+        datanet.state = state;
+        _contributors[datanetId][msg.sender] = quota;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function withdraw(uint256 contributionId) external {
+        if (_counters.protocolPaused) revert ProtocolPaused();
+        (, Record storage record) = _existingContribution(contributionId);
+        if (record.contributor != msg.sender) revert NotContributor(contributionId, msg.sender);
+        ContributionStatus status = record.status;
+        if (status != ContributionStatus.Pending) {
+            revert InvalidStatusTransition(contributionId, status, ContributionStatus.Withdrawn);
+        }
+        record.status = ContributionStatus.Withdrawn;
+        // The record stays keyed by its hash: withdrawn content cannot be registered again by anyone.
+        emit ContributionWithdrawn(contributionId, record.datanetId, msg.sender);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function finalize(uint256 contributionId, bool accepted) external onlyRole(FINALIZER_ROLE) {
+        if (_counters.protocolPaused) revert ProtocolPaused();
+        (, Record storage record) = _existingContribution(contributionId);
+        ContributionStatus to = accepted ? ContributionStatus.Accepted : ContributionStatus.Rejected;
+        ContributionStatus from = record.status;
+        if (from != ContributionStatus.Pending) revert InvalidStatusTransition(contributionId, from, to);
+        record.status = to;
+
+        uint32 datanetId = record.datanetId;
+        State storage state = _datanets[datanetId].state;
+        uint64 acceptedCount = state.acceptedCount;
+        if (accepted) state.acceptedCount = ++acceptedCount;
+        emit ContributionFinalized(contributionId, datanetId, record.contributor, to, acceptedCount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function publishVersion(uint256 datanetId, bytes32 root, uint64 count, string calldata uri)
+        external
+        returns (uint32 version)
+    {
+        if (_counters.protocolPaused) revert ProtocolPaused();
+        State storage state = _onlyDatanetOwner(datanetId).state;
+        if (root == bytes32(0)) revert ZeroVersionRoot();
+        uint64 acceptedCount = state.acceptedCount;
+        if (count != acceptedCount) revert VersionCountMismatch(datanetId, acceptedCount, count);
+        version = ++state.versionCount;
+        _versions[datanetId][version] =
+            Version({root: root, contributionCount: count, publishedAt: uint40(block.timestamp)});
+        emit VersionPublished(datanetId, version, root, count, uri, uint40(block.timestamp));
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IDatanetRegistry
+    function getDatanet(uint256 datanetId) external view returns (DatanetInfo memory info) {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        State memory state = datanet.state;
+        Limits memory limits = datanet.limits;
+        Validation memory validation = datanet.validation;
+        info = DatanetInfo({
+            owner: datanet.owner,
+            pendingOwner: datanet.pendingOwner,
+            kind: state.kind,
+            paused: state.paused,
+            createdAt: state.createdAt,
+            acceptedCount: state.acceptedCount,
+            versionCount: state.versionCount,
+            policy: DatanetPolicy({
+                maxBytesPerContribution: limits.maxBytesPerContribution,
+                maxContributionsPerContributorPerEpoch: limits.maxContributionsPerContributorPerEpoch,
+                maxBytesPerContributorPerEpoch: limits.maxBytesPerContributorPerEpoch,
+                maxBytesPerDatanetPerEpoch: limits.maxBytesPerDatanetPerEpoch,
+                epochLength: limits.epochLength,
+                allowlistOnly: state.allowlistOnly,
+                minValidatorStake: validation.minValidatorStake,
+                quorum: validation.quorum,
+                acceptanceThresholdBps: validation.acceptanceThresholdBps,
+                contributorRewardBps: validation.contributorRewardBps
+            })
+        });
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function datanetCount() external view returns (uint256 count) {
+        count = _counters.datanetCount;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function currentEpoch(uint256 datanetId) public view returns (uint32 epoch) {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        epoch = _epochAt(datanet.state.createdAt, datanet.limits.epochLength);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function isAllowlisted(uint256 datanetId, address account) external view returns (bool allowed) {
+        _existingDatanet(datanetId);
+        allowed = _contributors[datanetId][account].allowlisted;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributorUsage(uint256 datanetId, address contributor) external view returns (QuotaUsage memory usage) {
+        uint32 epoch = currentEpoch(datanetId);
+        ContributorSlot memory slot = _contributors[datanetId][contributor];
+        usage.epoch = epoch;
+        if (slot.epoch == epoch) {
+            usage.contributions = slot.contributions;
+            usage.bytesUsed = slot.bytesUsed;
+        }
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function datanetBytesUsed(uint256 datanetId) external view returns (uint64 bytesUsed) {
+        uint32 epoch = currentEpoch(datanetId);
+        State memory state = _datanets[datanetId].state;
+        if (state.bytesEpoch == epoch) bytesUsed = state.bytesInEpoch;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getContribution(uint256 contributionId) external view returns (Contribution memory contribution) {
+        (bytes32 contentHash, Record storage record) = _existingContribution(contributionId);
+        contribution = Contribution({
+            contentHash: contentHash,
+            contributor: record.contributor,
+            datanetId: record.datanetId,
+            status: record.status
+        });
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionIdOf(bytes32 contentHash) external view returns (uint256 contributionId) {
+        contributionId = _records[contentHash].id;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionCount() external view returns (uint256 count) {
+        count = _counters.contributionCount;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitmentBlock(bytes32 commitment) external view returns (uint256 blockNumber) {
+        blockNumber = _commitments[commitment];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getVersion(uint256 datanetId, uint32 version) external view returns (Version memory info) {
+        info = _versions[datanetId][version];
+        if (info.root == bytes32(0)) revert VersionUnknown(datanetId, version);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function protocolPaused() external view returns (bool paused) {
+        paused = _counters.protocolPaused;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev Checks shared by single and batch submission that depend only on the datanet and sender.
+    /// Every datanet has a creation time, so the state slot already loaded proves existence.
+    function _openSubmission(uint256 datanetId, State memory state) private view returns (ContributorSlot memory quota) {
+        if (state.createdAt == 0) revert DatanetUnknown(datanetId);
+        if (state.paused) revert DatanetPaused(datanetId);
+        quota = _contributors[datanetId][msg.sender];
+        if (state.allowlistOnly && !quota.allowlisted) revert ContributorNotAllowlisted(datanetId, msg.sender);
+    }
+
+    /// @dev The commitment binds the sender, so a copied reveal cannot consume someone else's commitment.
+    function _consumeCommitment(uint256 datanetId, bytes32 hashesDigest, bytes32 salt)
+        private
+        returns (bytes32 commitment)
+    {
+        commitment = keccak256(abi.encode(msg.sender, datanetId, hashesDigest, salt));
+        uint256 committedAt = _commitments[commitment];
+        if (committedAt == 0) revert CommitmentNotFound(commitment);
+        if (committedAt >= block.number) revert CommitmentNotMatured(commitment, committedAt);
+        delete _commitments[commitment];
+    }
+
+    /// @dev keccak256 over the packed content hashes, in order: the digest a batch commitment covers.
+    function _batchDigest(SubmissionItem[] calldata items) private pure returns (bytes32 digest) {
+        bytes32[] memory hashes = new bytes32[](items.length);
+        for (uint256 i = 0; i < items.length; ++i) {
+            hashes[i] = items[i].contentHash;
+        }
+        digest = keccak256(abi.encodePacked(hashes));
+    }
+
+    /// @dev Moves the datanet and contributor counters into the current epoch, resetting them when
+    /// the epoch has changed since they were last written.
+    function _rollEpoch(State memory state, ContributorSlot memory quota, uint32 epochLength)
+        private
+        view
+        returns (uint32 epoch)
+    {
+        epoch = _epochAt(state.createdAt, epochLength);
+        if (state.bytesEpoch != epoch) {
+            state.bytesEpoch = epoch;
+            state.bytesInEpoch = 0;
+        }
+        if (quota.epoch != epoch) {
+            quota.epoch = epoch;
+            quota.contributions = 0;
+            quota.bytesUsed = 0;
+        }
+    }
+
+    /// @dev Checks one item against the policy and the in-memory counters, counts it, and writes its
+    /// record. The caller writes the counters back once.
+    function _register(
+        uint256 datanetId,
+        Limits memory limits,
+        State memory state,
+        ContributorSlot memory quota,
+        uint32 epoch,
+        uint56 contributionId,
+        bytes32 contentHash,
+        uint64 sizeBytes,
+        string calldata uri,
+        bytes32 commitment
+    ) private {
+        if (contentHash == bytes32(0)) revert ZeroContentHash();
+        if (sizeBytes == 0) revert ZeroSize(contentHash);
+        if (sizeBytes > limits.maxBytesPerContribution) {
+            revert ContributionTooLarge(contentHash, sizeBytes, limits.maxBytesPerContribution);
+        }
+        Record storage record = _records[contentHash];
+        if (record.status != ContributionStatus.None) revert DuplicateContent(contentHash, record.id);
+        if (quota.contributions >= limits.maxContributionsPerContributorPerEpoch) {
+            revert ContributorCountQuotaExceeded(
+                datanetId, msg.sender, epoch, quota.contributions, limits.maxContributionsPerContributorPerEpoch
+            );
+        }
+        // Each sum is at most a uint64 limit plus a uint64 size, so it cannot overflow a uint256.
+        if (uint256(quota.bytesUsed) + sizeBytes > limits.maxBytesPerContributorPerEpoch) {
+            revert ContributorBytesQuotaExceeded(
+                datanetId, msg.sender, epoch, quota.bytesUsed, sizeBytes, limits.maxBytesPerContributorPerEpoch
+            );
+        }
+        if (uint256(state.bytesInEpoch) + sizeBytes > limits.maxBytesPerDatanetPerEpoch) {
+            revert DatanetBytesQuotaExceeded(
+                datanetId, epoch, state.bytesInEpoch, sizeBytes, limits.maxBytesPerDatanetPerEpoch
+            );
+        }
+        // The checks above bound every counter by its uint32/uint64 limit, so these cannot overflow.
+        unchecked {
+            ++quota.contributions;
+            quota.bytesUsed += sizeBytes;
+            state.bytesInEpoch += sizeBytes;
+        }
+
+        _records[contentHash] = Record({
+            contributor: msg.sender,
+            id: contributionId,
+            datanetId: uint32(datanetId),
+            status: ContributionStatus.Pending
+        });
+        _hashes[contributionId] = contentHash;
+        emit ContributionSubmitted(
+            contributionId, datanetId, msg.sender, contentHash, sizeBytes, uri, epoch, uint40(block.timestamp), commitment
+        );
+    }
+
+    function _storePolicy(Datanet storage datanet, DatanetPolicy calldata policy) private {
+        datanet.limits = Limits({
+            maxBytesPerContribution: policy.maxBytesPerContribution,
+            maxContributionsPerContributorPerEpoch: policy.maxContributionsPerContributorPerEpoch,
+            maxBytesPerContributorPerEpoch: policy.maxBytesPerContributorPerEpoch,
+            maxBytesPerDatanetPerEpoch: policy.maxBytesPerDatanetPerEpoch,
+            epochLength: policy.epochLength
+        });
+        datanet.state.allowlistOnly = policy.allowlistOnly;
+        datanet.validation = Validation({
+            minValidatorStake: policy.minValidatorStake,
+            quorum: policy.quorum,
+            acceptanceThresholdBps: policy.acceptanceThresholdBps,
+            contributorRewardBps: policy.contributorRewardBps
+        });
+    }
+
+    function _validatePolicy(DatanetPolicy calldata policy) private pure {
+        if (policy.maxBytesPerContribution == 0) {
+            revert InvalidPolicy(PolicyField.MaxBytesPerContribution, 0);
+        }
+        if (policy.maxContributionsPerContributorPerEpoch == 0) {
+            revert InvalidPolicy(PolicyField.MaxContributionsPerContributorPerEpoch, 0);
+        }
+        // A contributor limit below the single-item limit, or a datanet limit below the contributor
+        // limit, would make the larger limit unreachable: almost certainly a mistake.
+        if (policy.maxBytesPerContributorPerEpoch < policy.maxBytesPerContribution) {
+            revert InvalidPolicy(PolicyField.MaxBytesPerContributorPerEpoch, policy.maxBytesPerContributorPerEpoch);
+        }
+        if (policy.maxBytesPerDatanetPerEpoch < policy.maxBytesPerContributorPerEpoch) {
+            revert InvalidPolicy(PolicyField.MaxBytesPerDatanetPerEpoch, policy.maxBytesPerDatanetPerEpoch);
+        }
+        if (policy.epochLength < MIN_EPOCH_LENGTH || policy.epochLength > MAX_EPOCH_LENGTH) {
+            revert InvalidPolicy(PolicyField.EpochLength, policy.epochLength);
+        }
+        if (policy.minValidatorStake == 0) revert InvalidPolicy(PolicyField.MinValidatorStake, 0);
+        if (policy.quorum == 0 || policy.quorum > MAX_QUORUM) revert InvalidPolicy(PolicyField.Quorum, policy.quorum);
+        if (policy.acceptanceThresholdBps < MIN_ACCEPTANCE_THRESHOLD_BPS || policy.acceptanceThresholdBps > BPS) {
+            revert InvalidPolicy(PolicyField.AcceptanceThresholdBps, policy.acceptanceThresholdBps);
+        }
+        if (policy.contributorRewardBps < MIN_CONTRIBUTOR_REWARD_BPS || policy.contributorRewardBps > BPS) {
+            revert InvalidPolicy(PolicyField.ContributorRewardBps, policy.contributorRewardBps);
+        }
+    }
+
+    function _existingDatanet(uint256 datanetId) private view returns (Datanet storage datanet) {
+        datanet = _datanets[datanetId];
+        if (datanet.owner == address(0)) revert DatanetUnknown(datanetId);
+    }
+
+    function _onlyDatanetOwner(uint256 datanetId) private view returns (Datanet storage datanet) {
+        datanet = _existingDatanet(datanetId);
+        if (datanet.owner != msg.sender) revert NotDatanetOwner(datanetId, msg.sender);
+    }
+
+    function _existingContribution(uint256 contributionId)
+        private
+        view
+        returns (bytes32 contentHash, Record storage record)
+    {
+        contentHash = _hashes[contributionId];
+        if (contentHash == bytes32(0)) revert ContributionUnknown(contributionId);
+        record = _records[contentHash];
+    }
+
+    function _epochAt(uint40 createdAt, uint32 epochLength) private view returns (uint32 epoch) {
+        epoch = uint32((block.timestamp - createdAt) / epochLength);
+    }
+}

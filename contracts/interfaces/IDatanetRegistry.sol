@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Datanet registry: datasets, their policies, and the contributions made to them
+/// @notice A datanet is a shared dataset with an owner and a policy. Contributors register content by
+/// hash through commit-reveal (`commitSubmission`, then `submit` / `submitBatch` in a later block), so a
+/// hash copied from the mempool cannot be registered by someone else first. Each contribution is
+/// `Pending` until the finalizer (the attestation contract) sets it `Accepted` or `Rejected`, or its
+/// contributor withdraws it. The owner publishes immutable versions: Merkle roots over the accepted set.
+interface IDatanetRegistry {
+    // ------------------------------------------------------------------ types
+
+    /// @notice What kind of data a datanet collects.
+    enum DataKind {
+        Text,
+        Image,
+        Audio,
+        Other
+    }
+
+    /// @notice Lifecycle of a contribution. `None` means the id or hash is unknown.
+    enum ContributionStatus {
+        None,
+        Pending,
+        Accepted,
+        Rejected,
+        Withdrawn
+    }
+
+    /// @notice Names the policy field an `InvalidPolicy` error is about.
+    enum PolicyField {
+        MaxBytesPerContribution,
+        MaxContributionsPerContributorPerEpoch,
+        MaxBytesPerContributorPerEpoch,
+        MaxBytesPerDatanetPerEpoch,
+        EpochLength,
+        MinValidatorStake,
+        Quorum,
+        AcceptanceThresholdBps,
+        ContributorRewardBps
+    }
+
+    /// @notice A datanet's rules. Quotas count per epoch; epochs are `epochLength` seconds from creation.
+    /// The validation fields are read by the attestation contract.
+    /// @param maxBytesPerContribution Largest single contribution, in bytes.
+    /// @param maxContributionsPerContributorPerEpoch How many contributions one address may make per epoch.
+    /// @param maxBytesPerContributorPerEpoch How many bytes one address may contribute per epoch.
+    /// @param maxBytesPerDatanetPerEpoch How many bytes the whole datanet accepts per epoch.
+    /// @param epochLength Seconds per epoch; fixed at creation because quotas and rewards are keyed by epoch.
+    /// @param allowlistOnly When true only allowlisted addresses may contribute.
+    /// @param minValidatorStake OPEN a validator must have staked to attest on this datanet.
+    /// @param quorum Minimum number of verdicts before a contribution can be finalized.
+    /// @param acceptanceThresholdBps Share of the verdict stake that must accept, in basis points.
+    /// @param contributorRewardBps Share of each reward pool paid to contributors; the rest goes to validators.
+    struct DatanetPolicy {
+        uint64 maxBytesPerContribution;
+        uint32 maxContributionsPerContributorPerEpoch;
+        uint64 maxBytesPerContributorPerEpoch;
+        uint64 maxBytesPerDatanetPerEpoch;
+        uint32 epochLength;
+        bool allowlistOnly;
+        uint128 minValidatorStake;
+        uint16 quorum;
+        uint16 acceptanceThresholdBps;
+        uint16 contributorRewardBps;
+    }
+
+    /// @notice Everything about a datanet except its metadata URI (which lives in events).
+    struct DatanetInfo {
+        address owner;
+        address pendingOwner;
+        DataKind kind;
+        bool paused;
+        uint40 createdAt;
+        uint64 acceptedCount;
+        uint32 versionCount;
+        DatanetPolicy policy;
+    }
+
+    /// @notice One item of a batch submission.
+    struct SubmissionItem {
+        bytes32 contentHash;
+        uint64 sizeBytes;
+        string uri;
+    }
+
+    /// @notice A contribution as stored. Its size, URI, epoch and time are in `ContributionSubmitted`
+    /// only: keeping them out of storage holds a submission to two new storage slots.
+    struct Contribution {
+        bytes32 contentHash;
+        address contributor;
+        uint32 datanetId;
+        ContributionStatus status;
+    }
+
+    /// @notice A published datanet version.
+    struct Version {
+        bytes32 root;
+        uint64 contributionCount;
+        uint40 publishedAt;
+    }
+
+    /// @notice What a contributor has used of its quotas in an epoch.
+    struct QuotaUsage {
+        uint32 epoch;
+        uint32 contributions;
+        uint64 bytesUsed;
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice No datanet has this id.
+    error DatanetUnknown(uint256 datanetId);
+    /// @notice The datanet's owner paused it.
+    error DatanetPaused(uint256 datanetId);
+    /// @notice The protocol admin paused the whole protocol.
+    error ProtocolPaused();
+    /// @notice The caller is not the datanet's owner.
+    error NotDatanetOwner(uint256 datanetId, address caller);
+    /// @notice The caller is not the pending owner named by the current owner.
+    error NotPendingDatanetOwner(uint256 datanetId, address caller);
+    /// @notice A policy field is out of its allowed range.
+    error InvalidPolicy(PolicyField field, uint256 value);
+    /// @notice A policy update tried to change the epoch length, which is fixed at creation.
+    error EpochLengthImmutable(uint256 datanetId, uint32 current, uint32 requested);
+    /// @notice An address that must be set is zero.
+    error ZeroAddress();
+    /// @notice The datanet is allowlist-only and the contributor is not on the list.
+    error ContributorNotAllowlisted(uint256 datanetId, address contributor);
+    /// @notice A content hash of zero cannot identify content.
+    error ZeroContentHash();
+    /// @notice A contribution must have at least one byte.
+    error ZeroSize(bytes32 contentHash);
+    /// @notice The contribution is larger than the policy allows.
+    error ContributionTooLarge(bytes32 contentHash, uint256 sizeBytes, uint256 maxBytes);
+    /// @notice This content hash was already registered (in any datanet).
+    error DuplicateContent(bytes32 contentHash, uint256 existingContributionId);
+    /// @notice The contributor has used up its contribution count for the epoch.
+    error ContributorCountQuotaExceeded(
+        uint256 datanetId, address contributor, uint256 epoch, uint256 used, uint256 limit
+    );
+    /// @notice The contributor has used up its byte quota for the epoch.
+    error ContributorBytesQuotaExceeded(
+        uint256 datanetId, address contributor, uint256 epoch, uint256 used, uint256 requested, uint256 limit
+    );
+    /// @notice The datanet has used up its byte quota for the epoch.
+    error DatanetBytesQuotaExceeded(uint256 datanetId, uint256 epoch, uint256 used, uint256 requested, uint256 limit);
+    /// @notice A batch must hold at least one item.
+    error EmptyBatch();
+    /// @notice A commitment of zero is not a commitment.
+    error ZeroCommitment();
+    /// @notice This commitment was already made and not yet revealed.
+    error CommitmentAlreadyExists(bytes32 commitment);
+    /// @notice No unrevealed commitment matches the revealed submission, sender and salt.
+    error CommitmentNotFound(bytes32 commitment);
+    /// @notice The commitment was made in the current block; reveal it in a later one.
+    error CommitmentNotMatured(bytes32 commitment, uint256 committedAtBlock);
+    /// @notice No contribution has this id.
+    error ContributionUnknown(uint256 contributionId);
+    /// @notice Only the contributor may withdraw its contribution.
+    error NotContributor(uint256 contributionId, address caller);
+    /// @notice The requested status change is not allowed from the current status.
+    error InvalidStatusTransition(uint256 contributionId, ContributionStatus from, ContributionStatus to);
+    /// @notice A version root of zero is not a root.
+    error ZeroVersionRoot();
+    /// @notice A version must cover exactly the contributions accepted so far.
+    error VersionCountMismatch(uint256 datanetId, uint256 acceptedCount, uint256 given);
+    /// @notice No version with this number exists for the datanet.
+    error VersionUnknown(uint256 datanetId, uint256 version);
+    /// @notice The datanet id space (uint32) is exhausted.
+    error DatanetIdOverflow();
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A datanet was created. With `DatanetPolicyUpdated` and `DatanetMetadataUpdated` this
+    /// rebuilds its configuration.
+    event DatanetCreated(
+        uint256 indexed datanetId,
+        address indexed owner,
+        DataKind kind,
+        string metadataURI,
+        DatanetPolicy policy,
+        uint40 createdAt
+    );
+    /// @notice The owner replaced the metadata URI.
+    event DatanetMetadataUpdated(uint256 indexed datanetId, string metadataURI);
+    /// @notice The owner replaced the policy; it applies to submissions from this block on.
+    event DatanetPolicyUpdated(uint256 indexed datanetId, DatanetPolicy policy);
+    /// @notice The owner paused or unpaused the datanet.
+    event DatanetPauseSet(uint256 indexed datanetId, bool paused);
+    /// @notice The owner added or removed a contributor from the allowlist.
+    event AllowlistUpdated(uint256 indexed datanetId, address indexed account, bool allowed);
+    /// @notice The owner named a pending owner (zero cancels).
+    event DatanetOwnershipTransferStarted(uint256 indexed datanetId, address indexed owner, address indexed pendingOwner);
+    /// @notice The pending owner accepted ownership.
+    event DatanetOwnershipTransferred(uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner);
+    /// @notice A pauser paused or unpaused the whole protocol.
+    event ProtocolPauseSet(address indexed by, bool paused);
+    /// @notice A contributor committed to a future submission without revealing it.
+    event SubmissionCommitted(address indexed contributor, bytes32 indexed commitment, uint256 blockNumber);
+    /// @notice A contribution was registered, `Pending`. Carries every stored and unstored field, and
+    /// the commitment the reveal consumed (one commitment covers a whole batch).
+    event ContributionSubmitted(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        bytes32 contentHash,
+        uint64 sizeBytes,
+        string uri,
+        uint32 epoch,
+        uint40 submittedAt,
+        bytes32 commitment
+    );
+    /// @notice A pending contribution was withdrawn by its contributor.
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, address indexed contributor);
+    /// @notice The finalizer set a pending contribution `Accepted` or `Rejected`.
+    event ContributionFinalized(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        ContributionStatus status,
+        uint64 datanetAcceptedCount
+    );
+    /// @notice The owner published a version: the root over the first `contributionCount` accepted
+    /// contributions in acceptance order.
+    event VersionPublished(
+        uint256 indexed datanetId,
+        uint32 indexed version,
+        bytes32 root,
+        uint64 contributionCount,
+        string uri,
+        uint40 publishedAt
+    );
+
+    // ------------------------------------------------------------------ datanets
+
+    /// @notice Creates a datanet owned by the caller.
+    /// @param kind The kind of data collected.
+    /// @param metadataURI Where the datanet's description lives (IPFS, HTTPS...).
+    /// @param policy The rules; every field is range-checked (`InvalidPolicy`).
+    /// @return datanetId The new datanet's id, counting from 1.
+    function createDatanet(DataKind kind, string calldata metadataURI, DatanetPolicy calldata policy)
+        external
+        returns (uint256 datanetId);
+
+    /// @notice Replaces the metadata URI. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param metadataURI The new URI.
+    function updateMetadata(uint256 datanetId, string calldata metadataURI) external;
+
+    /// @notice Replaces the policy for future submissions. Only the datanet owner; the epoch length
+    /// cannot change. Usage already counted in the current epoch stays counted.
+    /// @param datanetId The datanet.
+    /// @param policy The new policy.
+    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external;
+
+    /// @notice Adds or removes contributors from the allowlist. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param accounts The contributors.
+    /// @param allowed Whether they may contribute when the datanet is allowlist-only.
+    function setAllowlisted(uint256 datanetId, address[] calldata accounts, bool allowed) external;
+
+    /// @notice Pauses or unpauses submissions to one datanet. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param paused The new state.
+    function setDatanetPaused(uint256 datanetId, bool paused) external;
+
+    /// @notice Starts a two-step ownership transfer; the zero address cancels one. Only the owner.
+    /// @param datanetId The datanet.
+    /// @param newOwner The pending owner, who must call `acceptDatanetOwnership`.
+    function transferDatanetOwnership(uint256 datanetId, address newOwner) external;
+
+    /// @notice Completes a transfer started by `transferDatanetOwnership`. Only the pending owner.
+    /// @param datanetId The datanet.
+    function acceptDatanetOwnership(uint256 datanetId) external;
+
+    /// @notice Pauses or unpauses every submission, withdrawal, finalization and publication.
+    /// Only holders of PAUSER_ROLE.
+    /// @param paused The new state.
+    function setProtocolPaused(bool paused) external;
+
+    // ------------------------------------------------------------------ contributions
+
+    /// @notice Commits to a later submission: `keccak256(abi.encode(contributor, datanetId,
+    /// keccak256(abi.encodePacked(contentHashes)), salt))`. Reveal it in a later block.
+    /// @param commitment The commitment; only the committing address can reveal it.
+    function commitSubmission(bytes32 commitment) external;
+
+    /// @notice Registers one contribution, revealing a commitment over `[contentHash]`.
+    /// @param datanetId The datanet.
+    /// @param contentHash keccak256 of the content.
+    /// @param sizeBytes The content's size.
+    /// @param uri Where validators can fetch the content.
+    /// @param salt The salt used in the commitment.
+    /// @return contributionId The new contribution's id, counting from 1.
+    function submit(uint256 datanetId, bytes32 contentHash, uint64 sizeBytes, string calldata uri, bytes32 salt)
+        external
+        returns (uint256 contributionId);
+
+    /// @notice Registers several contributions, revealing one commitment over all their hashes in order.
+    /// All-or-nothing: any failing item reverts the batch.
+    /// @param datanetId The datanet.
+    /// @param items The contributions.
+    /// @param salt The salt used in the commitment.
+    /// @return firstContributionId The id of the first item; the others follow consecutively.
+    function submitBatch(uint256 datanetId, SubmissionItem[] calldata items, bytes32 salt)
+        external
+        returns (uint256 firstContributionId);
+
+    /// @notice Withdraws a pending contribution. Only its contributor. The hash stays registered and
+    /// the quota stays used, so withdraw-and-resubmit cannot game either.
+    /// @param contributionId The contribution.
+    function withdraw(uint256 contributionId) external;
+
+    /// @notice Sets a pending contribution `Accepted` or `Rejected`. Only FINALIZER_ROLE (the
+    /// attestation contract).
+    /// @param contributionId The contribution.
+    /// @param accepted The outcome.
+    function finalize(uint256 contributionId, bool accepted) external;
+
+    /// @notice Publishes the next version of a datanet. Only the datanet owner.
+    /// @param datanetId The datanet.
+    /// @param root StandardMerkleTree root over leaves `(uint256 id, address contributor, bytes32 contentHash)`
+    /// of every accepted contribution, in acceptance order.
+    /// @param count How many contributions the version covers; must equal the datanet's accepted count now.
+    /// @param uri Where the version's manifest lives.
+    /// @return version The version number, counting from 1.
+    function publishVersion(uint256 datanetId, bytes32 root, uint64 count, string calldata uri)
+        external
+        returns (uint32 version);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The datanet's owner, policy and counters.
+    /// @param datanetId The datanet.
+    /// @return info The datanet; reverts `DatanetUnknown` for an unknown id.
+    function getDatanet(uint256 datanetId) external view returns (DatanetInfo memory info);
+
+    /// @notice How many datanets exist; ids run from 1 to this number.
+    /// @return count The number of datanets.
+    function datanetCount() external view returns (uint256 count);
+
+    /// @notice The datanet's current epoch number, counting from 0 at creation.
+    /// @param datanetId The datanet.
+    /// @return epoch The current epoch.
+    function currentEpoch(uint256 datanetId) external view returns (uint32 epoch);
+
+    /// @notice Whether an account is on a datanet's allowlist.
+    /// @param datanetId The datanet.
+    /// @param account The account.
+    /// @return allowed True when allowlisted.
+    function isAllowlisted(uint256 datanetId, address account) external view returns (bool allowed);
+
+    /// @notice A contributor's quota use in the datanet's current epoch.
+    /// @param datanetId The datanet.
+    /// @param contributor The contributor.
+    /// @return usage Contributions and bytes used this epoch.
+    function contributorUsage(uint256 datanetId, address contributor) external view returns (QuotaUsage memory usage);
+
+    /// @notice Bytes the whole datanet has taken in its current epoch.
+    /// @param datanetId The datanet.
+    /// @return bytesUsed Bytes used this epoch.
+    function datanetBytesUsed(uint256 datanetId) external view returns (uint64 bytesUsed);
+
+    /// @notice A stored contribution.
+    /// @param contributionId The contribution.
+    /// @return contribution The record; reverts `ContributionUnknown` for an unknown id.
+    function getContribution(uint256 contributionId) external view returns (Contribution memory contribution);
+
+    /// @notice The id registered for a content hash, or 0.
+    /// @param contentHash The hash.
+    /// @return contributionId The id, or 0 when the hash is unregistered.
+    function contributionIdOf(bytes32 contentHash) external view returns (uint256 contributionId);
+
+    /// @notice How many contributions exist; ids run from 1 to this number.
+    /// @return count The number of contributions.
+    function contributionCount() external view returns (uint256 count);
+
+    /// @notice The block in which an unrevealed commitment was made, or 0.
+    /// @param commitment The commitment.
+    /// @return blockNumber The block, or 0.
+    function commitmentBlock(bytes32 commitment) external view returns (uint256 blockNumber);
+
+    /// @notice A published version.
+    /// @param datanetId The datanet.
+    /// @param version The version number, from 1.
+    /// @return info The version; reverts `VersionUnknown` when it does not exist.
+    function getVersion(uint256 datanetId, uint32 version) external view returns (Version memory info);
+
+    /// @notice Whether the protocol is paused.
+    /// @return paused True when paused.
+    function protocolPaused() external view returns (bool paused);
+}

@@ -1,0 +1,161 @@
+import type { Address, ContractFunctionArgs, ContractFunctionReturnType } from "viem";
+
+import { datanetRegistryAbi } from "../abis/index.ts";
+import { requireWallet, type ProtocolClient } from "../client.ts";
+import { InvalidInputError } from "../errors.ts";
+import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
+import { assertAddress, assertPositiveId } from "../validate.ts";
+
+/** A datanet policy, exactly as the contract's `DatanetPolicy` struct. */
+export type DatanetPolicy = ContractFunctionArgs<typeof datanetRegistryAbi, "nonpayable", "createDatanet">[2];
+/** A datanet as returned by `getDatanet`. */
+export type DatanetInfo = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getDatanet">;
+/** A contributor's quota use in the current epoch. */
+export type QuotaUsage = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "contributorUsage">;
+
+/** The kinds of data a datanet can collect, as the contract's `DataKind` enum. */
+export const DataKind = { Text: 0, Image: 1, Audio: 2, Other: 3 } as const;
+export type DataKind = (typeof DataKind)[keyof typeof DataKind];
+
+const registry = (client: ProtocolClient) =>
+  ({ address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi }) as const;
+
+function assertKind(kind: number): asserts kind is DataKind {
+  if (!Object.values(DataKind).includes(kind as DataKind)) {
+    throw new InvalidInputError("kind", `${kind} is not one of Text (0), Image (1), Audio (2), Other (3)`);
+  }
+}
+
+/** Creates a datanet owned by the wallet's account. `wait()` gives the new id. */
+export async function createDatanet(
+  client: ProtocolClient,
+  params: { kind: DataKind; metadataURI: string; policy: DatanetPolicy },
+): Promise<TransactionHandle<{ datanetId: bigint }>> {
+  assertKind(params.kind);
+  return sendContractTransaction(
+    requireWallet(client, "createDatanet"),
+    { ...registry(client), functionName: "createDatanet", args: [params.kind, params.metadataURI, params.policy] },
+    (logs) => ({ datanetId: only(logs, "DatanetCreated").args.datanetId }),
+  );
+}
+
+/** Replaces a datanet's policy for future submissions (owner only; the epoch length cannot change). */
+export async function updateDatanetPolicy(
+  client: ProtocolClient,
+  params: { datanetId: bigint; policy: DatanetPolicy },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "updateDatanetPolicy"),
+    { ...registry(client), functionName: "updatePolicy", args: [params.datanetId, params.policy] },
+    () => ({}),
+  );
+}
+
+/** Replaces a datanet's metadata URI (owner only). */
+export async function updateDatanetMetadata(
+  client: ProtocolClient,
+  params: { datanetId: bigint; metadataURI: string },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "updateDatanetMetadata"),
+    { ...registry(client), functionName: "updateMetadata", args: [params.datanetId, params.metadataURI] },
+    () => ({}),
+  );
+}
+
+/** Adds contributors to, or removes them from, a datanet's allowlist (owner only). */
+export async function setAllowlisted(
+  client: ProtocolClient,
+  params: { datanetId: bigint; accounts: readonly Address[]; allowed: boolean },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  if (params.accounts.length === 0) throw new InvalidInputError("accounts", "the list is empty");
+  params.accounts.forEach((account, i) => assertAddress(`accounts[${i}]`, account));
+  return sendContractTransaction(
+    requireWallet(client, "setAllowlisted"),
+    {
+      ...registry(client),
+      functionName: "setAllowlisted",
+      args: [params.datanetId, params.accounts, params.allowed],
+    },
+    () => ({}),
+  );
+}
+
+/** Pauses or resumes submissions to a datanet (owner only). */
+export async function setDatanetPaused(
+  client: ProtocolClient,
+  params: { datanetId: bigint; paused: boolean },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "setDatanetPaused"),
+    { ...registry(client), functionName: "setDatanetPaused", args: [params.datanetId, params.paused] },
+    () => ({}),
+  );
+}
+
+/** Names the next owner of a datanet, who must accept (owner only). */
+export async function transferDatanetOwnership(
+  client: ProtocolClient,
+  params: { datanetId: bigint; newOwner: Address },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  assertAddress("newOwner", params.newOwner);
+  return sendContractTransaction(
+    requireWallet(client, "transferDatanetOwnership"),
+    {
+      ...registry(client),
+      functionName: "transferDatanetOwnership",
+      args: [params.datanetId, params.newOwner],
+    },
+    () => ({}),
+  );
+}
+
+/** Accepts ownership of a datanet the wallet's account was named for. */
+export async function acceptDatanetOwnership(
+  client: ProtocolClient,
+  params: { datanetId: bigint },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "acceptDatanetOwnership"),
+    { ...registry(client), functionName: "acceptDatanetOwnership", args: [params.datanetId] },
+    () => ({}),
+  );
+}
+
+/** Reads a datanet's owner, policy and counters. */
+export async function getDatanet(client: ProtocolClient, datanetId: bigint): Promise<DatanetInfo> {
+  assertPositiveId("datanetId", datanetId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...registry(client), functionName: "getDatanet", args: [datanetId] }),
+  );
+}
+
+/** The datanet's current epoch (from 0 at creation). */
+export async function getCurrentEpoch(client: ProtocolClient, datanetId: bigint): Promise<number> {
+  assertPositiveId("datanetId", datanetId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...registry(client), functionName: "currentEpoch", args: [datanetId] }),
+  );
+}
+
+/** What a contributor has used of its quotas in the datanet's current epoch. */
+export async function getContributorUsage(
+  client: ProtocolClient,
+  params: { datanetId: bigint; contributor: Address },
+): Promise<QuotaUsage> {
+  assertPositiveId("datanetId", params.datanetId);
+  assertAddress("contributor", params.contributor);
+  return readProtocol(() =>
+    client.publicClient.readContract({
+      ...registry(client),
+      functionName: "contributorUsage",
+      args: [params.datanetId, params.contributor],
+    }),
+  );
+}

@@ -1,0 +1,104 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { Address, ContractFunctionReturnType, Hex } from "viem";
+
+import { datanetRegistryAbi } from "../abis/index.ts";
+import { requireWallet, type ProtocolClient } from "../client.ts";
+import { InvalidInputError } from "../errors.ts";
+import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
+import { assertPositiveId } from "../validate.ts";
+import { ContributionStatus } from "./contributions.ts";
+
+/** A leaf of a version tree: (contribution id, contributor, content hash). */
+export type VersionLeaf = [bigint, Address, Hex];
+/** The leaf encoding, as OpenZeppelin StandardMerkleTree takes it. */
+export const VERSION_LEAF_ENCODING = ["uint256", "address", "bytes32"] as const;
+
+/** A published version as returned by `getVersion`. */
+export type Version = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getVersion">;
+
+const registry = (client: ProtocolClient) =>
+  ({ address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi }) as const;
+
+/**
+ * The tree of a version: one leaf per accepted contribution. StandardMerkleTree sorts leaves by hash,
+ * so the root depends only on the set of contributions, not on the order they are listed in.
+ */
+export function buildVersionTree(leaves: readonly VersionLeaf[]): StandardMerkleTree<VersionLeaf> {
+  if (leaves.length === 0) throw new InvalidInputError("leaves", "a version needs at least one accepted contribution");
+  return StandardMerkleTree.of([...leaves], [...VERSION_LEAF_ENCODING]);
+}
+
+/** The leaves of the first `count` contributions accepted into a datanet (all of them by default). */
+export function versionLeaves(
+  contributions: Iterable<ContributionRecord>,
+  datanetId: bigint,
+  count?: bigint,
+): VersionLeaf[] {
+  const accepted = [...contributions].filter(
+    (c) =>
+      c.datanetId === datanetId &&
+      c.status === ContributionStatus.Accepted &&
+      (count === undefined || (c.acceptedIndex ?? 0n) <= count),
+  );
+  accepted.sort((a, b) => (a.acceptedIndex! < b.acceptedIndex! ? -1 : 1));
+  return accepted.map((c) => [c.contributionId, c.contributor, c.contentHash]);
+}
+
+/** The root and leaves of a datanet's accepted set, computed locally from the registry's events. */
+export async function computeVersion(
+  client: ProtocolClient,
+  params: { datanetId: bigint; count?: bigint },
+): Promise<{ root: Hex; leaves: VersionLeaf[]; tree: StandardMerkleTree<VersionLeaf> }> {
+  assertPositiveId("datanetId", params.datanetId);
+  const state = rebuildRegistryState(await fetchRegistryLogs(client));
+  const leaves = versionLeaves(state.contributions.values(), params.datanetId, params.count);
+  const tree = buildVersionTree(leaves);
+  return { root: tree.root as Hex, leaves, tree };
+}
+
+/**
+ * Publishes the next version of a datanet (owner only) with the root computed locally over every
+ * contribution accepted so far. `wait()` gives the version number, root and count.
+ */
+export async function publishVersion(
+  client: ProtocolClient,
+  params: { datanetId: bigint; uri: string },
+): Promise<TransactionHandle<{ version: number; root: Hex; contributionCount: bigint }>> {
+  const wallet = requireWallet(client, "publishVersion");
+  const { root, leaves } = await computeVersion(client, { datanetId: params.datanetId });
+  return sendContractTransaction(
+    wallet,
+    {
+      ...registry(client),
+      functionName: "publishVersion",
+      args: [params.datanetId, root, BigInt(leaves.length), params.uri],
+    },
+    (logs) => {
+      const { version, root: published, contributionCount } = only(logs, "VersionPublished").args;
+      return { version, root: published, contributionCount };
+    },
+  );
+}
+
+/** Reads a published version. */
+export async function getVersion(client: ProtocolClient, params: { datanetId: bigint; version: number }): Promise<Version> {
+  assertPositiveId("datanetId", params.datanetId);
+  return readProtocol(() =>
+    client.publicClient.readContract({
+      ...registry(client),
+      functionName: "getVersion",
+      args: [params.datanetId, params.version],
+    }),
+  );
+}
+
+/** Recomputes a published version's root from events and reports whether it matches the chain's. */
+export async function verifyVersion(
+  client: ProtocolClient,
+  params: { datanetId: bigint; version: number },
+): Promise<{ matches: boolean; onChainRoot: Hex; recomputedRoot: Hex }> {
+  const published = await getVersion(client, params);
+  const { root } = await computeVersion(client, { datanetId: params.datanetId, count: published.contributionCount });
+  return { matches: root === published.root, onChainRoot: published.root, recomputedRoot: root };
+}

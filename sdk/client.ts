@@ -1,0 +1,34 @@
+import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+
+import type { Deployment } from "./deployment.ts";
+import { ClientConfigError, DeploymentError } from "./errors.ts";
+
+/** What every SDK action receives: how to read, how (optionally) to write, and where the protocol is. */
+export interface ProtocolClient {
+  publicClient: PublicClient<Transport, Chain | undefined>;
+  walletClient?: WalletClient<Transport, Chain | undefined, Account>;
+  deployment: Deployment;
+}
+
+/** A `ProtocolClient` that can send transactions. */
+export type WritableProtocolClient = ProtocolClient & {
+  walletClient: WalletClient<Transport, Chain | undefined, Account>;
+};
+
+/** Checks that the client can write, so a read-only client fails with a clear error, not deep in viem. */
+export function requireWallet(client: ProtocolClient, action: string): WritableProtocolClient {
+  if (client.walletClient === undefined) {
+    throw new ClientConfigError(`${action} sends a transaction: create the client with a walletClient.`);
+  }
+  return client as WritableProtocolClient;
+}
+
+/** Verifies that the deployment belongs to the chain the public client is connected to. */
+export async function assertDeploymentChain(client: ProtocolClient): Promise<void> {
+  const chainId = await client.publicClient.getChainId();
+  if (chainId !== client.deployment.chainId) {
+    throw new DeploymentError(
+      `The deployment is for chain ${client.deployment.chainId} but the RPC serves chain ${chainId}.`,
+    );
+  }
+}

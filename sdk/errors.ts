@@ -1,0 +1,205 @@
+import {
+  BaseError as ViemBaseError,
+  ContractFunctionRevertedError,
+  formatUnits,
+  type Abi,
+  type ContractErrorArgs,
+  type ContractErrorName,
+} from "viem";
+
+import { datanetRegistryAbi, openTokenAbi } from "./abis/index.ts";
+
+/** Every custom error any protocol contract can revert with. */
+export const protocolErrorsAbi = [...datanetRegistryAbi, ...openTokenAbi].filter(
+  (item): item is Extract<(typeof datanetRegistryAbi)[number] | (typeof openTokenAbi)[number], { type: "error" }> =>
+    item.type === "error",
+);
+
+/** The name of a custom error of one of the protocol's contracts. */
+export type ProtocolErrorName = ContractErrorName<typeof datanetRegistryAbi> | ContractErrorName<typeof openTokenAbi>;
+
+type ArgsOf<N extends ProtocolErrorName> = N extends ContractErrorName<typeof datanetRegistryAbi>
+  ? ContractErrorArgs<typeof datanetRegistryAbi, N>
+  : N extends ContractErrorName<typeof openTokenAbi>
+    ? ContractErrorArgs<typeof openTokenAbi, N>
+    : never;
+
+/** Root of every error the SDK throws; mirrors viem's `BaseError` (`shortMessage`, `details`, `cause`). */
+export class OpenLedgerError extends Error {
+  override name = "OpenLedgerError";
+  readonly shortMessage: string;
+  readonly details: string | undefined;
+
+  constructor(shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+    super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage, {
+      cause: options.cause,
+    });
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+}
+
+/** An argument was rejected by the SDK before anything was sent. */
+export class InvalidInputError extends OpenLedgerError {
+  override name = "InvalidInputError";
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`Invalid ${field}: ${problem}`);
+    this.field = field;
+  }
+}
+
+/** A deployment (addresses file) is missing, malformed, or for another chain. */
+export class DeploymentError extends OpenLedgerError {
+  override name = "DeploymentError";
+}
+
+/** The client lacks something the action needs (a wallet client, an account). */
+export class ClientConfigError extends OpenLedgerError {
+  override name = "ClientConfigError";
+}
+
+/**
+ * A protocol rule was broken: either a contract reverted with the custom error `errorName`, or the
+ * SDK's pre-flight check found that it would (`preflight: true`, nothing was sent).
+ */
+export class ProtocolError<N extends ProtocolErrorName = ProtocolErrorName> extends OpenLedgerError {
+  override name = "ProtocolError";
+  readonly errorName: N;
+  /** The custom error's arguments, by their Solidity names. */
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly preflight: boolean;
+
+  constructor(errorName: N, args: ArgsOf<N>, options: { preflight?: boolean; cause?: unknown } = {}) {
+    const named = nameArgs(errorName, args as readonly unknown[]);
+    super(describe(errorName, named), {
+      details: `${errorName}(${Object.entries(named)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(", ")})`,
+      cause: options.cause,
+    });
+    this.errorName = errorName;
+    this.args = named;
+    this.preflight = options.preflight ?? false;
+  }
+
+  /** Narrows an unknown error to a `ProtocolError` with the given name. */
+  static is<N extends ProtocolErrorName>(error: unknown, errorName: N): error is ProtocolError<N> {
+    return error instanceof ProtocolError && error.errorName === errorName;
+  }
+}
+
+/** A transaction failed for a reason that is not a protocol rule (gas, nonce, RPC...). */
+export class TransactionError extends OpenLedgerError {
+  override name = "TransactionError";
+}
+
+function nameArgs(errorName: string, args: readonly unknown[]): Record<string, unknown> {
+  const item = protocolErrorsAbi.find((e) => e.name === errorName) as Extract<Abi[number], { type: "error" }> | undefined;
+  const named: Record<string, unknown> = {};
+  item?.inputs.forEach((input, i) => {
+    named[input.name ?? `arg${i}`] = args[i];
+  });
+  return named;
+}
+
+const STATUS = ["None", "Pending", "Accepted", "Rejected", "Withdrawn"] as const;
+const POLICY_FIELD = [
+  "maxBytesPerContribution",
+  "maxContributionsPerContributorPerEpoch",
+  "maxBytesPerContributorPerEpoch",
+  "maxBytesPerDatanetPerEpoch",
+  "epochLength",
+  "minValidatorStake",
+  "quorum",
+  "acceptanceThresholdBps",
+  "contributorRewardBps",
+] as const;
+
+const open = (wei: unknown) => `${formatUnits(wei as bigint, 18)} OPEN`;
+type Described = Record<string, unknown>;
+
+/** One readable sentence per custom error. The type makes a new contract error a compile error here. */
+const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
+  // DatanetRegistry
+  DatanetUnknown: (a) => `Datanet ${a.datanetId} does not exist.`,
+  DatanetPaused: (a) => `Datanet ${a.datanetId} is paused by its owner; it takes no submissions.`,
+  ProtocolPaused: () => "The protocol is paused by its administrators.",
+  NotDatanetOwner: (a) => `${a.caller} is not the owner of datanet ${a.datanetId}.`,
+  NotPendingDatanetOwner: (a) => `${a.caller} was not named as the next owner of datanet ${a.datanetId}.`,
+  InvalidPolicy: (a) =>
+    `Policy field ${POLICY_FIELD[Number(a.field)] ?? a.field} cannot be ${a.value} (see the allowed ranges in docs/architecture.md).`,
+  EpochLengthImmutable: (a) =>
+    `The epoch length of datanet ${a.datanetId} is fixed at ${a.current}s; it cannot become ${a.requested}s.`,
+  ZeroAddress: () => "The zero address is not allowed here.",
+  ContributorNotAllowlisted: (a) => `${a.contributor} is not on the allowlist of datanet ${a.datanetId}.`,
+  ZeroContentHash: () => "The content hash is zero; hash the content first.",
+  ZeroSize: (a) => `Contribution ${a.contentHash} has a size of 0 bytes.`,
+  ContributionTooLarge: (a) =>
+    `Contribution ${a.contentHash} is ${a.sizeBytes} bytes; the datanet allows at most ${a.maxBytes}.`,
+  DuplicateContent: (a) => `This content is already registered as contribution ${a.existingContributionId}.`,
+  ContributorCountQuotaExceeded: (a) =>
+    `${a.contributor} has made ${a.used} of ${a.limit} allowed contributions to datanet ${a.datanetId} in epoch ${a.epoch}.`,
+  ContributorBytesQuotaExceeded: (a) =>
+    `${a.contributor} has used ${a.used} of ${a.limit} bytes on datanet ${a.datanetId} in epoch ${a.epoch}; ${a.requested} more do not fit.`,
+  DatanetBytesQuotaExceeded: (a) =>
+    `Datanet ${a.datanetId} has taken ${a.used} of ${a.limit} bytes in epoch ${a.epoch}; ${a.requested} more do not fit.`,
+  EmptyBatch: () => "A batch needs at least one contribution.",
+  ZeroCommitment: () => "The commitment is zero.",
+  CommitmentAlreadyExists: (a) => `Commitment ${a.commitment} was already made and is not yet revealed.`,
+  CommitmentNotFound: (a) =>
+    `No commitment ${a.commitment} from this sender: commit the same hashes and salt before submitting.`,
+  CommitmentNotMatured: (a) =>
+    `Commitment ${a.commitment} was made in block ${a.committedAtBlock}; submit in a later block.`,
+  ContributionUnknown: (a) => `Contribution ${a.contributionId} does not exist.`,
+  NotContributor: (a) => `${a.caller} did not make contribution ${a.contributionId}.`,
+  InvalidStatusTransition: (a) =>
+    `Contribution ${a.contributionId} is ${STATUS[Number(a.from)]}; it cannot become ${STATUS[Number(a.to)]}.`,
+  ZeroVersionRoot: () => "A version root cannot be zero.",
+  VersionCountMismatch: (a) =>
+    `Datanet ${a.datanetId} has ${a.acceptedCount} accepted contributions; a version of ${a.given} does not cover exactly them.`,
+  VersionUnknown: (a) => `Datanet ${a.datanetId} has no version ${a.version}.`,
+  DatanetIdOverflow: () => "No more datanet ids are available.",
+  AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,
+  AccessControlBadConfirmation: () => "A role can only be renounced by its holder, for itself.",
+  // OpenToken (OpenZeppelin ERC-20 / ERC-2612)
+  ERC20InsufficientBalance: (a) => `${a.sender} holds ${open(a.balance)}; ${open(a.needed)} are needed.`,
+  ERC20InsufficientAllowance: (a) =>
+    `${a.spender} may spend ${open(a.allowance)}; ${open(a.needed)} are needed. Approve more or use a permit.`,
+  ERC20InvalidSender: (a) => `${a.sender} cannot send OPEN.`,
+  ERC20InvalidReceiver: (a) => `${a.receiver} cannot receive OPEN.`,
+  ERC20InvalidApprover: (a) => `${a.approver} cannot approve.`,
+  ERC20InvalidSpender: (a) => `${a.spender} cannot be approved.`,
+  ERC2612ExpiredSignature: (a) => `The permit expired at ${a.deadline}.`,
+  ERC2612InvalidSigner: (a) => `The permit was signed by ${a.signer}, not by the owner ${a.owner}.`,
+  InvalidAccountNonce: (a) => `Nonce ${a.currentNonce} is the next for ${a.account}.`,
+  ECDSAInvalidSignature: () => "The signature is invalid.",
+  ECDSAInvalidSignatureLength: (a) => `The signature has ${a.length} bytes.`,
+  ECDSAInvalidSignatureS: (a) => `The signature's s value ${a.s} is malleable.`,
+  InvalidShortString: () => "A name is too long for a short string.",
+  StringTooLong: (a) => `The string ${a.str} is too long.`,
+};
+
+function describe(errorName: ProtocolErrorName, args: Described): string {
+  return MESSAGES[errorName](args);
+}
+
+/**
+ * Turns what viem threw into an SDK error: a revert with a protocol custom error becomes a
+ * `ProtocolError`; anything else a `TransactionError` that keeps viem's error as `cause`.
+ */
+export function toSdkError(error: unknown): OpenLedgerError {
+  if (error instanceof OpenLedgerError) return error;
+  if (error instanceof ViemBaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName) {
+      const errorName = reverted.data.errorName as ProtocolErrorName;
+      if (errorName in MESSAGES) {
+        return new ProtocolError(errorName, (reverted.data.args ?? []) as never, { cause: error });
+      }
+    }
+    return new TransactionError(error.shortMessage, { details: error.details, cause: error });
+  }
+  return new TransactionError(error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,0 +1,11 @@
+export * from "./abis/index.ts";
+export * from "./actions/contributions.ts";
+export * from "./actions/datanets.ts";
+export * from "./actions/versions.ts";
+export { assertDeploymentChain, requireWallet, type ProtocolClient, type WritableProtocolClient } from "./client.ts";
+export * from "./deployment.ts";
+export * from "./errors.ts";
+export * from "./history.ts";
+export * from "./openledger.ts";
+export * from "./policy.ts";
+export type { TransactionHandle } from "./transaction.ts";

@@ -1,0 +1,65 @@
+import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+
+import * as contributions from "./actions/contributions.ts";
+import * as datanets from "./actions/datanets.ts";
+import * as versions from "./actions/versions.ts";
+import type { ProtocolClient } from "./client.ts";
+import type { Deployment } from "./deployment.ts";
+import { fetchRegistryLogs, rebuildRegistryState } from "./history.ts";
+
+type Bound<F> = F extends (client: ProtocolClient, ...rest: infer P) => infer R ? (...rest: P) => R : never;
+function bind<F extends (client: ProtocolClient, ...rest: never[]) => unknown>(client: ProtocolClient, action: F) {
+  return ((...rest: never[]) => action(client, ...rest)) as Bound<F>;
+}
+
+/**
+ * The high-level SDK client: every action bound to one chain, deployment and (optionally) wallet.
+ *
+ * ```ts
+ * const openledger = createClient({ publicClient, walletClient, deployment });
+ * const { datanetId } = await (await openledger.datanets.create({ kind: DataKind.Text, metadataURI, policy })).wait();
+ * ```
+ */
+export function createClient(config: {
+  publicClient: PublicClient<Transport, Chain | undefined>;
+  walletClient?: WalletClient<Transport, Chain | undefined, Account>;
+  deployment: Deployment;
+}) {
+  const client: ProtocolClient = { ...config };
+  return {
+    ...client,
+    datanets: {
+      create: bind(client, datanets.createDatanet),
+      get: bind(client, datanets.getDatanet),
+      updatePolicy: bind(client, datanets.updateDatanetPolicy),
+      updateMetadata: bind(client, datanets.updateDatanetMetadata),
+      setAllowlisted: bind(client, datanets.setAllowlisted),
+      setPaused: bind(client, datanets.setDatanetPaused),
+      transferOwnership: bind(client, datanets.transferDatanetOwnership),
+      acceptOwnership: bind(client, datanets.acceptDatanetOwnership),
+      currentEpoch: bind(client, datanets.getCurrentEpoch),
+      contributorUsage: bind(client, datanets.getContributorUsage),
+    },
+    contributions: {
+      check: bind(client, contributions.checkSubmission),
+      submit: bind(client, contributions.submitContribution),
+      submitBatch: bind(client, contributions.submitContributions),
+      withdraw: bind(client, contributions.withdrawContribution),
+      get: bind(client, contributions.getContribution),
+    },
+    versions: {
+      compute: bind(client, versions.computeVersion),
+      publish: bind(client, versions.publishVersion),
+      get: bind(client, versions.getVersion),
+      verify: bind(client, versions.verifyVersion),
+    },
+    history: {
+      /** Every registry event, then the state they rebuild, with no view calls. */
+      rebuild: async (range?: { fromBlock?: bigint; toBlock?: bigint }) =>
+        rebuildRegistryState(await fetchRegistryLogs(client, range)),
+    },
+  };
+}
+
+/** The client `createClient` returns. */
+export type OpenLedgerClient = ReturnType<typeof createClient>;

@@ -1,0 +1,96 @@
+import {
+  parseEventLogs,
+  type Abi,
+  type ContractEventName,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hash,
+  type ParseEventLogsReturnType,
+  type TransactionReceipt,
+} from "viem";
+
+import type { WritableProtocolClient } from "./client.ts";
+import { toSdkError, TransactionError } from "./errors.ts";
+
+/** A sent transaction. `wait()` resolves once mined with the decoded outcome (ids, not just a receipt). */
+export interface TransactionHandle<T> {
+  hash: Hash;
+  wait(options?: { confirmations?: number }): Promise<T & { receipt: TransactionReceipt }>;
+}
+
+/** The protocol events a mined transaction emitted, decoded with the contract's ABI. */
+export type DecodedLogs<A extends Abi> = ParseEventLogsReturnType<A, ContractEventName<A>, true>;
+
+interface WriteRequest<A extends Abi, F extends ContractFunctionName<A, "nonpayable" | "payable">> {
+  address: `0x${string}`;
+  abi: A;
+  functionName: F;
+  args: ContractFunctionArgs<A, "nonpayable" | "payable", F>;
+}
+
+/**
+ * Simulates the call first (a revert becomes a `ProtocolError` and nothing is sent), then sends it
+ * and returns a handle whose `wait()` decodes the receipt's events with `decode`. `simulateAt:
+ * "pending"` simulates in the next block's context, for calls that must follow an earlier block.
+ */
+export async function sendContractTransaction<
+  const A extends Abi,
+  F extends ContractFunctionName<A, "nonpayable" | "payable">,
+  T,
+>(
+  client: WritableProtocolClient,
+  request: WriteRequest<A, F>,
+  decode: (logs: DecodedLogs<A>) => T,
+  options: { simulateAt?: "latest" | "pending" } = {},
+): Promise<TransactionHandle<T>> {
+  const { publicClient, walletClient } = client;
+  let hash: Hash;
+  try {
+    const { request: prepared } = await publicClient.simulateContract({
+      ...request,
+      account: walletClient.account,
+      blockTag: options.simulateAt ?? "latest",
+    } as never);
+    hash = await walletClient.writeContract(prepared as never);
+  } catch (error) {
+    throw toSdkError(error);
+  }
+  return {
+    hash,
+    async wait(options = {}) {
+      let receipt: TransactionReceipt;
+      try {
+        receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: options.confirmations ?? 1 });
+      } catch (error) {
+        throw toSdkError(error);
+      }
+      if (receipt.status !== "success") {
+        throw new TransactionError(`Transaction ${hash} reverted on chain after a successful simulation.`, {
+          details: "State changed between simulation and inclusion; read the state again and retry.",
+        });
+      }
+      const own = receipt.logs.filter((log) => log.address.toLowerCase() === request.address.toLowerCase());
+      const logs = parseEventLogs({ abi: request.abi, logs: own, strict: true }) as DecodedLogs<A>;
+      return { ...decode(logs), receipt };
+    },
+  };
+}
+
+/** Reads a view, turning a revert into a `ProtocolError`. */
+export async function readProtocol<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw toSdkError(error);
+  }
+}
+
+/** The single event of a kind a mined transaction must have emitted. */
+export function only<L extends { eventName: string }, N extends L["eventName"]>(
+  logs: readonly L[],
+  eventName: N,
+): Extract<L, { eventName: N }> {
+  const found = logs.filter((log): log is Extract<L, { eventName: N }> => log.eventName === eventName);
+  if (found.length !== 1) throw new TransactionError(`Expected one ${eventName} event, found ${found.length}.`);
+  return found[0]!;
+}

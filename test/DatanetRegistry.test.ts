@@ -1,0 +1,640 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { ZeroAddress, ZeroHash } from "ethers";
+
+import { datanetPolicy } from "../sdk/policy.ts";
+import {
+  commit,
+  DAY,
+  item,
+  registryFixture,
+  submitMany,
+  submitOne,
+  testPolicy,
+  type Item,
+} from "./helpers/registry.ts";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const fixture = () => registryFixture(connection);
+
+const Status = { None: 0n, Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n };
+const Field = {
+  MaxBytesPerContribution: 0,
+  MaxContributionsPerContributorPerEpoch: 1,
+  MaxBytesPerContributorPerEpoch: 2,
+  MaxBytesPerDatanetPerEpoch: 3,
+  EpochLength: 4,
+  MinValidatorStake: 5,
+  Quorum: 6,
+  AcceptanceThresholdBps: 7,
+  ContributorRewardBps: 8,
+};
+
+describe("DatanetRegistry", function () {
+  describe("datanets", function () {
+    it("creates datanets with sequential ids and an event carrying the whole configuration", async function () {
+      const { registry, alice } = await networkHelpers.loadFixture(fixture);
+      const policy = testPolicy({ allowlistOnly: true });
+      const tx = registry.connect(alice).createDatanet(2, "ipfs://audio", policy);
+      const createdAt = (await networkHelpers.time.latest()) + 1;
+      await expect(tx)
+        .to.emit(registry, "DatanetCreated")
+        .withArgs(2n, alice.address, 2, "ipfs://audio", Object.values(policy), createdAt);
+      const info = await registry.getDatanet(2n);
+      expect(info.owner).to.equal(alice.address);
+      expect(info.kind).to.equal(2n);
+      expect(info.createdAt).to.equal(BigInt(createdAt));
+      expect(info.policy.allowlistOnly).to.equal(true);
+      expect(info.policy.maxBytesPerContribution).to.equal(policy.maxBytesPerContribution);
+      expect(info.policy.contributorRewardBps).to.equal(BigInt(policy.contributorRewardBps));
+      expect(await registry.datanetCount()).to.equal(2n);
+    });
+
+    const invalid: [string, Partial<ReturnType<typeof datanetPolicy>>, number, bigint][] = [
+      ["zero item size", { maxBytesPerContribution: 0n }, Field.MaxBytesPerContribution, 0n],
+      ["zero count quota", { maxContributionsPerContributorPerEpoch: 0 }, Field.MaxContributionsPerContributorPerEpoch, 0n],
+      ["contributor bytes below item size", { maxBytesPerContributorPerEpoch: 99n }, Field.MaxBytesPerContributorPerEpoch, 99n],
+      ["datanet bytes below contributor bytes", { maxBytesPerDatanetPerEpoch: 249n }, Field.MaxBytesPerDatanetPerEpoch, 249n],
+      ["epoch shorter than an hour", { epochLength: 3_599 }, Field.EpochLength, 3_599n],
+      ["epoch longer than 366 days", { epochLength: 366 * DAY + 1 }, Field.EpochLength, BigInt(366 * DAY + 1)],
+      ["zero validator stake", { minValidatorStake: 0n }, Field.MinValidatorStake, 0n],
+      ["zero quorum", { quorum: 0 }, Field.Quorum, 0n],
+      ["quorum above 100", { quorum: 101 }, Field.Quorum, 101n],
+      ["threshold at half", { acceptanceThresholdBps: 5_000 }, Field.AcceptanceThresholdBps, 5_000n],
+      ["threshold above 100%", { acceptanceThresholdBps: 10_001 }, Field.AcceptanceThresholdBps, 10_001n],
+      ["contributor share below half", { contributorRewardBps: 4_999 }, Field.ContributorRewardBps, 4_999n],
+      ["contributor share above 100%", { contributorRewardBps: 10_001 }, Field.ContributorRewardBps, 10_001n],
+    ];
+    for (const [name, override, field, value] of invalid) {
+      it(`rejects a policy with ${name} (InvalidPolicy) on create and update`, async function () {
+        const { registry, owner, datanetId } = await networkHelpers.loadFixture(fixture);
+        await expect(registry.connect(owner).createDatanet(0, "x", testPolicy(override)))
+          .to.be.revertedWithCustomError(registry, "InvalidPolicy")
+          .withArgs(field, value);
+        if (override.epochLength === undefined) {
+          await expect(registry.connect(owner).updatePolicy(datanetId, testPolicy(override)))
+            .to.be.revertedWithCustomError(registry, "InvalidPolicy")
+            .withArgs(field, value);
+        }
+        expect(await registry.datanetCount()).to.equal(1n);
+      });
+    }
+
+    it("accepts the boundary values of every range", async function () {
+      const { registry, owner } = await networkHelpers.loadFixture(fixture);
+      const edge = testPolicy({
+        maxBytesPerContributorPerEpoch: 100n,
+        maxBytesPerDatanetPerEpoch: 100n,
+        epochLength: 3_600,
+        quorum: 100,
+        acceptanceThresholdBps: 5_001,
+        contributorRewardBps: 5_000,
+      });
+      await expect(registry.connect(owner).createDatanet(3, "x", edge)).to.emit(registry, "DatanetCreated");
+      await expect(
+        registry.connect(owner).createDatanet(3, "y", testPolicy({ epochLength: 366 * DAY, acceptanceThresholdBps: 10_000, contributorRewardBps: 10_000 })),
+      ).to.emit(registry, "DatanetCreated");
+    });
+
+    it("lets only the owner update the policy, never the epoch length, for future submissions", async function () {
+      const { registry, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      const stricter = testPolicy({ maxBytesPerContribution: 5n });
+      await expect(registry.connect(alice).updatePolicy(datanetId, stricter))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, alice.address);
+      await expect(registry.connect(owner).updatePolicy(datanetId, testPolicy({ epochLength: 2 * DAY })))
+        .to.be.revertedWithCustomError(registry, "EpochLengthImmutable")
+        .withArgs(datanetId, DAY, 2 * DAY);
+      await expect(registry.connect(owner).updatePolicy(datanetId, stricter))
+        .to.emit(registry, "DatanetPolicyUpdated")
+        .withArgs(datanetId, Object.values(stricter));
+      const it = item(10n);
+      await expect(submitOne(registry, alice, datanetId, it))
+        .to.be.revertedWithCustomError(registry, "ContributionTooLarge")
+        .withArgs(it.contentHash, 10n, 5n);
+    });
+
+    it("lets only the owner update the metadata URI", async function () {
+      const { registry, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).updateMetadata(datanetId, "ipfs://new"))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, alice.address);
+      await expect(registry.connect(owner).updateMetadata(datanetId, "ipfs://new"))
+        .to.emit(registry, "DatanetMetadataUpdated")
+        .withArgs(datanetId, "ipfs://new");
+    });
+
+    it("reverts DatanetUnknown for every call naming a datanet that does not exist", async function () {
+      const { registry, owner, alice } = await networkHelpers.loadFixture(fixture);
+      const unknown = 7n;
+      const calls = [
+        () => registry.getDatanet(unknown),
+        () => registry.currentEpoch(unknown),
+        () => registry.isAllowlisted(unknown, alice.address),
+        () => registry.contributorUsage(unknown, alice.address),
+        () => registry.datanetBytesUsed(unknown),
+        () => registry.connect(owner).updateMetadata(unknown, "x"),
+        () => registry.connect(owner).updatePolicy(unknown, testPolicy()),
+        () => registry.connect(owner).setAllowlisted(unknown, [alice.address], true),
+        () => registry.connect(owner).setDatanetPaused(unknown, true),
+        () => registry.connect(owner).transferDatanetOwnership(unknown, alice.address),
+        () => registry.connect(alice).acceptDatanetOwnership(unknown),
+        () => registry.connect(owner).publishVersion(unknown, ZeroHash, 0n, "x"),
+      ];
+      for (const call of calls) {
+        await expect(call()).to.be.revertedWithCustomError(registry, "DatanetUnknown").withArgs(unknown);
+      }
+      await expect(submitOne(registry, alice, unknown, item()))
+        .to.be.revertedWithCustomError(registry, "DatanetUnknown")
+        .withArgs(unknown);
+      await expect(submitMany(registry, alice, unknown, [item()]))
+        .to.be.revertedWithCustomError(registry, "DatanetUnknown")
+        .withArgs(unknown);
+    });
+
+    it("enforces the allowlist when the datanet is allowlist-only", async function () {
+      const { registry, owner, alice, bob } = await networkHelpers.loadFixture(fixture);
+      await (await registry.connect(owner).createDatanet(0, "closed", testPolicy({ allowlistOnly: true }))).wait();
+      await expect(registry.connect(alice).setAllowlisted(2n, [alice.address], true))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(2n, alice.address);
+      await expect(registry.connect(owner).setAllowlisted(2n, [alice.address, ZeroAddress], true))
+        .to.be.revertedWithCustomError(registry, "ZeroAddress");
+      await expect(submitOne(registry, alice, 2n, item()))
+        .to.be.revertedWithCustomError(registry, "ContributorNotAllowlisted")
+        .withArgs(2n, alice.address);
+      await expect(registry.connect(owner).setAllowlisted(2n, [alice.address, bob.address], true))
+        .to.emit(registry, "AllowlistUpdated")
+        .withArgs(2n, bob.address, true);
+      expect(await registry.isAllowlisted(2n, alice.address)).to.equal(true);
+      await expect(submitOne(registry, alice, 2n, item())).to.emit(registry, "ContributionSubmitted");
+      await (await registry.connect(owner).setAllowlisted(2n, [alice.address], false)).wait();
+      await expect(submitMany(registry, alice, 2n, [item()]))
+        .to.be.revertedWithCustomError(registry, "ContributorNotAllowlisted")
+        .withArgs(2n, alice.address);
+    });
+
+    it("lets only the owner pause a datanet, which stops its submissions", async function () {
+      const { registry, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).setDatanetPaused(datanetId, true))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, alice.address);
+      await expect(registry.connect(owner).setDatanetPaused(datanetId, true))
+        .to.emit(registry, "DatanetPauseSet")
+        .withArgs(datanetId, true);
+      await expect(submitOne(registry, alice, datanetId, item()))
+        .to.be.revertedWithCustomError(registry, "DatanetPaused")
+        .withArgs(datanetId);
+      await (await registry.connect(owner).setDatanetPaused(datanetId, false)).wait();
+      await expect(submitOne(registry, alice, datanetId, item())).to.emit(registry, "ContributionSubmitted");
+    });
+
+    it("transfers ownership in two steps", async function () {
+      const { registry, owner, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).transferDatanetOwnership(datanetId, alice.address))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, alice.address);
+      await expect(registry.connect(owner).transferDatanetOwnership(datanetId, alice.address))
+        .to.emit(registry, "DatanetOwnershipTransferStarted")
+        .withArgs(datanetId, owner.address, alice.address);
+      await expect(registry.connect(bob).acceptDatanetOwnership(datanetId))
+        .to.be.revertedWithCustomError(registry, "NotPendingDatanetOwner")
+        .withArgs(datanetId, bob.address);
+      expect((await registry.getDatanet(datanetId)).owner).to.equal(owner.address);
+      await expect(registry.connect(alice).acceptDatanetOwnership(datanetId))
+        .to.emit(registry, "DatanetOwnershipTransferred")
+        .withArgs(datanetId, owner.address, alice.address);
+      const info = await registry.getDatanet(datanetId);
+      expect([info.owner, info.pendingOwner]).to.deep.equal([alice.address, ZeroAddress]);
+      await expect(registry.connect(owner).updateMetadata(datanetId, "x"))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, owner.address);
+    });
+
+    it("cancels a pending transfer when the owner names the zero address", async function () {
+      const { registry, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await (await registry.connect(owner).transferDatanetOwnership(datanetId, alice.address)).wait();
+      await (await registry.connect(owner).transferDatanetOwnership(datanetId, ZeroAddress)).wait();
+      await expect(registry.connect(alice).acceptDatanetOwnership(datanetId))
+        .to.be.revertedWithCustomError(registry, "NotPendingDatanetOwner")
+        .withArgs(datanetId, alice.address);
+    });
+  });
+
+  describe("protocol roles", function () {
+    it("refuses a zero admin at deployment", async function () {
+      const factory = await ethers.getContractFactory("DatanetRegistry");
+      await expect(factory.deploy(ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    });
+
+    it("lets only PAUSER_ROLE pause the protocol, which stops every state change but admin ones", async function () {
+      const { registry, admin, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
+      const pending = item();
+      await (await submitOne(registry, alice, datanetId, pending)).wait();
+      const committed = item();
+      const salt = await commit(registry, alice, datanetId, [committed]);
+
+      await expect(registry.connect(alice).setProtocolPaused(true))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(alice.address, await registry.PAUSER_ROLE());
+      await expect(registry.connect(admin).setProtocolPaused(true))
+        .to.emit(registry, "ProtocolPauseSet")
+        .withArgs(admin.address, true);
+      expect(await registry.protocolPaused()).to.equal(true);
+
+      const paused = [
+        () => registry.connect(alice).commitSubmission(ethers.id("c")),
+        () => registry.connect(alice).submit(datanetId, committed.contentHash, committed.sizeBytes, committed.uri, salt),
+        () => registry.connect(alice).submitBatch(datanetId, [committed], salt),
+        () => registry.connect(alice).withdraw(1n),
+        () => registry.connect(finalizer).finalize(1n, true),
+        () => registry.connect(owner).publishVersion(datanetId, ethers.id("root"), 0n, "x"),
+      ];
+      for (const call of paused) await expect(call()).to.be.revertedWithCustomError(registry, "ProtocolPaused");
+
+      // Datanet administration stays possible while paused.
+      await expect(registry.connect(owner).updateMetadata(datanetId, "x")).to.emit(registry, "DatanetMetadataUpdated");
+      await (await registry.connect(admin).setProtocolPaused(false)).wait();
+      await expect(
+        registry.connect(alice).submit(datanetId, committed.contentHash, committed.sizeBytes, committed.uri, salt),
+      ).to.emit(registry, "ContributionSubmitted");
+    });
+
+    it("lets only FINALIZER_ROLE finalize", async function () {
+      const { registry, admin, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await (await submitOne(registry, alice, datanetId, item())).wait();
+      const role = await registry.FINALIZER_ROLE();
+      for (const caller of [admin, owner, alice]) {
+        await expect(registry.connect(caller).finalize(1n, true))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+    });
+
+    it("lets only the admin grant roles, and only a holder renounce its own", async function () {
+      const { registry, admin, alice, finalizer } = await networkHelpers.loadFixture(fixture);
+      const role = await registry.FINALIZER_ROLE();
+      await expect(registry.connect(alice).grantRole(role, alice.address))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(alice.address, await registry.DEFAULT_ADMIN_ROLE());
+      await expect(registry.connect(alice).renounceRole(role, finalizer.address)).to.be.revertedWithCustomError(
+        registry,
+        "AccessControlBadConfirmation",
+      );
+      await expect(registry.connect(admin).revokeRole(role, finalizer.address)).to.emit(registry, "RoleRevoked");
+    });
+  });
+
+  describe("commit-reveal", function () {
+    it("rejects a zero or repeated commitment", async function () {
+      const { registry, alice } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).commitSubmission(ZeroHash)).to.be.revertedWithCustomError(
+        registry,
+        "ZeroCommitment",
+      );
+      const c = ethers.id("commitment");
+      await expect(registry.connect(alice).commitSubmission(c))
+        .to.emit(registry, "SubmissionCommitted")
+        .withArgs(alice.address, c, await ethers.provider.getBlockNumber() + 1);
+      await expect(registry.connect(alice).commitSubmission(c))
+        .to.be.revertedWithCustomError(registry, "CommitmentAlreadyExists")
+        .withArgs(c);
+    });
+
+    it("refuses a reveal with no matching commitment: wrong salt, other sender, other hashes", async function () {
+      const { registry, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+      const it = item();
+      const salt = await commit(registry, alice, datanetId, [it]);
+      const other = item();
+      await expect(registry.connect(alice).submit(datanetId, it.contentHash, it.sizeBytes, it.uri, ethers.id("wrong")))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+      await expect(registry.connect(bob).submit(datanetId, it.contentHash, it.sizeBytes, it.uri, salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+      await expect(registry.connect(alice).submit(datanetId, other.contentHash, other.sizeBytes, other.uri, salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+      await expect(registry.connect(alice).submitBatch(datanetId, [it, other], salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+      await expect(registry.connect(alice).submit(datanetId, it.contentHash, it.sizeBytes, it.uri, salt)).to.emit(
+        registry,
+        "ContributionSubmitted",
+      );
+      // Consumed: the same reveal cannot be replayed.
+      await expect(registry.connect(alice).submit(datanetId, it.contentHash, it.sizeBytes, it.uri, salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+    });
+
+    it("front-running: a copied pending reveal cannot take the credit", async function () {
+      const { registry, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+      const victimItem = item(42n, "the victim's carefully written text");
+      const salt = await commit(registry, alice, datanetId, [victimItem]);
+
+      // The victim's reveal sits in the mempool; the attacker sees its hash and outbids it.
+      await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+      let attackerSalt: `0x${string}`;
+      try {
+        await registry
+          .connect(alice)
+          .submit(datanetId, victimItem.contentHash, victimItem.sizeBytes, victimItem.uri, salt, {
+            gasLimit: 300_000,
+            maxPriorityFeePerGas: 1n,
+          });
+        // Copying the reveal verbatim fails: the commitment is bound to the victim's address.
+        const copied = await registry
+          .connect(bob)
+          .submit(datanetId, victimItem.contentHash, victimItem.sizeBytes, victimItem.uri, salt, {
+            gasLimit: 300_000,
+            maxPriorityFeePerGas: 10n ** 9n,
+          });
+        // The attacker's own commitment over the copied hash can only land in this block.
+        const { randomSalt, submissionCommitment } = await import("../sdk/actions/contributions.ts");
+        attackerSalt = randomSalt();
+        await registry.connect(bob).commitSubmission(
+          submissionCommitment({
+            contributor: bob.address as `0x${string}`,
+            datanetId,
+            contentHashes: [victimItem.contentHash],
+            salt: attackerSalt,
+          }),
+          { gasLimit: 100_000, maxPriorityFeePerGas: 10n ** 9n },
+        );
+        await networkHelpers.mine();
+        expect((await ethers.provider.getTransactionReceipt(copied.hash))?.status).to.equal(0);
+        await expect(
+          registry.connect(bob).submit.staticCall(datanetId, victimItem.contentHash, victimItem.sizeBytes, victimItem.uri, salt),
+        ).to.be.revertedWithCustomError(registry, "CommitmentNotFound");
+      } finally {
+        await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+      }
+      // The victim owns the contribution; the attacker's reveal in the next block finds a duplicate.
+      expect((await registry.getContribution(1n)).contributor).to.equal(alice.address);
+      await expect(
+        registry.connect(bob).submit(datanetId, victimItem.contentHash, victimItem.sizeBytes, victimItem.uri, attackerSalt!),
+      )
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(victimItem.contentHash, 1n);
+    });
+  });
+
+  // Every per-item rule behaves the same through the single and the batch entry point.
+  const entryPaths: [string, typeof submitOne][] = [
+    ["submit", submitOne],
+    ["submitBatch", (registry, signer, datanetId, it) => submitMany(registry, signer, datanetId, [it])],
+  ];
+  for (const [path, submitItem] of entryPaths) {
+    describe(`submission rules through ${path}`, function () {
+      it("records a pending contribution with an event carrying every field", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        const it = item(17n);
+        const tx = submitItem(registry, alice, datanetId, it);
+        await expect(tx).to.emit(registry, "ContributionSubmitted");
+        const receipt = await (await tx).wait();
+        const event = registry.interface.parseLog(receipt!.logs[0]!)!;
+        const block = await ethers.provider.getBlock(receipt!.blockNumber);
+        expect(event.args.contributionId).to.equal(1n);
+        expect(event.args.datanetId).to.equal(datanetId);
+        expect(event.args.contributor).to.equal(alice.address);
+        expect(event.args.contentHash).to.equal(it.contentHash);
+        expect(event.args.sizeBytes).to.equal(17n);
+        expect(event.args.uri).to.equal(it.uri);
+        expect(event.args.epoch).to.equal(0n);
+        expect(event.args.submittedAt).to.equal(BigInt(block!.timestamp));
+        const stored = await registry.getContribution(1n);
+        expect([stored.contentHash, stored.contributor, stored.datanetId, stored.status]).to.deep.equal([
+          it.contentHash,
+          alice.address,
+          datanetId,
+          Status.Pending,
+        ]);
+        expect(await registry.contributionIdOf(it.contentHash)).to.equal(1n);
+        expect(await registry.contributionCount()).to.equal(1n);
+      });
+
+      it("rejects a zero content hash", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        await expect(submitItem(registry, alice, datanetId, { ...item(), contentHash: ZeroHash as Item["contentHash"] }))
+          .to.be.revertedWithCustomError(registry, "ZeroContentHash");
+      });
+
+      it("rejects a zero size", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        const it = item(0n);
+        await expect(submitItem(registry, alice, datanetId, it))
+          .to.be.revertedWithCustomError(registry, "ZeroSize")
+          .withArgs(it.contentHash);
+      });
+
+      it("rejects an item over the size limit, and takes one at the limit", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        const big = item(101n);
+        await expect(submitItem(registry, alice, datanetId, big))
+          .to.be.revertedWithCustomError(registry, "ContributionTooLarge")
+          .withArgs(big.contentHash, 101n, 100n);
+        await expect(submitItem(registry, alice, datanetId, item(100n))).to.emit(registry, "ContributionSubmitted");
+      });
+
+      it("rejects content already registered by anyone, in any datanet", async function () {
+        const { registry, owner, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+        await (await registry.connect(owner).createDatanet(0, "second", testPolicy())).wait();
+        const it = item();
+        await (await submitOne(registry, alice, datanetId, it)).wait();
+        await expect(submitItem(registry, bob, 2n, { ...it, uri: "ipfs://elsewhere" }))
+          .to.be.revertedWithCustomError(registry, "DuplicateContent")
+          .withArgs(it.contentHash, 1n);
+      });
+
+      it("counts contributions per contributor and epoch", async function () {
+        const { registry, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+        for (let i = 0; i < 3; i++) await (await submitItem(registry, alice, datanetId, item(1n))).wait();
+        await expect(submitItem(registry, alice, datanetId, item(1n)))
+          .to.be.revertedWithCustomError(registry, "ContributorCountQuotaExceeded")
+          .withArgs(datanetId, alice.address, 0n, 3n, 3n);
+        await expect(submitItem(registry, bob, datanetId, item(1n))).to.emit(registry, "ContributionSubmitted");
+        await networkHelpers.time.increase(DAY);
+        await expect(submitItem(registry, alice, datanetId, item(1n))).to.emit(registry, "ContributionSubmitted");
+        const usage = await registry.contributorUsage(datanetId, alice.address);
+        expect([usage.epoch, usage.contributions, usage.bytesUsed]).to.deep.equal([1n, 1n, 1n]);
+      });
+
+      it("counts bytes per contributor and epoch", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        await (await submitItem(registry, alice, datanetId, item(100n))).wait();
+        await (await submitItem(registry, alice, datanetId, item(100n))).wait();
+        await expect(submitItem(registry, alice, datanetId, item(51n)))
+          .to.be.revertedWithCustomError(registry, "ContributorBytesQuotaExceeded")
+          .withArgs(datanetId, alice.address, 0n, 200n, 51n, 250n);
+        await expect(submitItem(registry, alice, datanetId, item(50n))).to.emit(registry, "ContributionSubmitted");
+      });
+
+      it("counts bytes per datanet and epoch", async function () {
+        const { registry, alice, bob, carol, datanetId } = await networkHelpers.loadFixture(fixture);
+        await (await submitMany(registry, alice, datanetId, [item(100n), item(100n)])).wait();
+        await (await submitMany(registry, bob, datanetId, [item(100n), item(50n)])).wait();
+        expect(await registry.datanetBytesUsed(datanetId)).to.equal(350n);
+        await expect(submitItem(registry, carol, datanetId, item(51n)))
+          .to.be.revertedWithCustomError(registry, "DatanetBytesQuotaExceeded")
+          .withArgs(datanetId, 0n, 350n, 51n, 400n);
+        await networkHelpers.time.increase(DAY);
+        expect(await registry.datanetBytesUsed(datanetId)).to.equal(0n);
+        await expect(submitItem(registry, carol, datanetId, item(51n))).to.emit(registry, "ContributionSubmitted");
+      });
+
+      it("leaves the commitment unconsumed when a rule fails", async function () {
+        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+        const big = item(101n);
+        const salt = await commit(registry, alice, datanetId, [big]);
+        const call =
+          path === "submit"
+            ? registry.connect(alice).submit(datanetId, big.contentHash, big.sizeBytes, big.uri, salt)
+            : registry.connect(alice).submitBatch(datanetId, [big], salt);
+        await expect(call).to.be.revertedWithCustomError(registry, "ContributionTooLarge");
+        expect(await registry.contributionCount()).to.equal(0n);
+        const { submissionCommitment } = await import("../sdk/actions/contributions.ts");
+        const commitment = submissionCommitment({
+          contributor: alice.address as `0x${string}`,
+          datanetId,
+          contentHashes: [big.contentHash],
+          salt,
+        });
+        expect(await registry.commitmentBlock(commitment)).to.not.equal(0n);
+      });
+    });
+  }
+
+  describe("batches", function () {
+    it("registers a batch with consecutive ids and one commitment", async function () {
+      const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await (await submitOne(registry, alice, datanetId, item())).wait();
+      const items = [item(), item(), item()];
+      const salt = await commit(registry, alice, datanetId, items.slice(0, 2));
+      // A reveal only works from the block after its commitment, so simulate it against the pending block.
+      const simulated = await registry
+        .connect(alice)
+        .submitBatch.staticCall(datanetId, items.slice(0, 2), salt, { blockTag: "pending" });
+      expect(simulated).to.equal(2n);
+      await (await registry.connect(alice).submitBatch(datanetId, items.slice(0, 2), salt)).wait();
+      expect((await registry.getContribution(3n)).contentHash).to.equal(items[1]!.contentHash);
+    });
+
+    it("rejects an empty batch", async function () {
+      const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).submitBatch(datanetId, [], ethers.id("s"))).to.be.revertedWithCustomError(
+        registry,
+        "EmptyBatch",
+      );
+    });
+
+    it("rejects a duplicate inside one batch, and nothing of the batch is kept", async function () {
+      const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      const it = item();
+      await expect(submitMany(registry, alice, datanetId, [item(), it, it]))
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(it.contentHash, 2n);
+      expect(await registry.contributionCount()).to.equal(0n);
+      expect(await registry.contributionIdOf(it.contentHash)).to.equal(0n);
+    });
+
+    it("applies the quotas across the items of one batch", async function () {
+      const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(submitMany(registry, alice, datanetId, [item(1n), item(1n), item(1n), item(1n)]))
+        .to.be.revertedWithCustomError(registry, "ContributorCountQuotaExceeded")
+        .withArgs(datanetId, alice.address, 0n, 3n, 3n);
+    });
+  });
+
+  describe("lifecycle", function () {
+    async function withPending() {
+      const f = await fixture();
+      const it = item(30n);
+      await (await submitOne(f.registry, f.alice, f.datanetId, it)).wait();
+      return { ...f, it };
+    }
+
+    it("Pending -> Withdrawn by the contributor only; the hash and quota stay used", async function () {
+      const { registry, alice, bob, datanetId, it } = await networkHelpers.loadFixture(withPending);
+      await expect(registry.connect(bob).withdraw(1n))
+        .to.be.revertedWithCustomError(registry, "NotContributor")
+        .withArgs(1n, bob.address);
+      await expect(registry.connect(alice).withdraw(1n))
+        .to.emit(registry, "ContributionWithdrawn")
+        .withArgs(1n, datanetId, alice.address);
+      expect((await registry.getContribution(1n)).status).to.equal(Status.Withdrawn);
+      await expect(registry.connect(alice).withdraw(1n))
+        .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
+        .withArgs(1n, Status.Withdrawn, Status.Withdrawn);
+      await expect(submitOne(registry, alice, datanetId, it))
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(it.contentHash, 1n);
+      expect((await registry.contributorUsage(datanetId, alice.address)).bytesUsed).to.equal(30n);
+    });
+
+    it("Pending -> Accepted | Rejected by the finalizer, once", async function () {
+      const { registry, alice, finalizer, datanetId } = await networkHelpers.loadFixture(withPending);
+      await (await submitOne(registry, alice, datanetId, item())).wait();
+      await expect(registry.connect(finalizer).finalize(1n, true))
+        .to.emit(registry, "ContributionFinalized")
+        .withArgs(1n, datanetId, alice.address, Status.Accepted, 1n);
+      await expect(registry.connect(finalizer).finalize(2n, false))
+        .to.emit(registry, "ContributionFinalized")
+        .withArgs(2n, datanetId, alice.address, Status.Rejected, 1n);
+      expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(1n);
+      await expect(registry.connect(finalizer).finalize(1n, false))
+        .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
+        .withArgs(1n, Status.Accepted, Status.Rejected);
+      await expect(registry.connect(finalizer).finalize(2n, true))
+        .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
+        .withArgs(2n, Status.Rejected, Status.Accepted);
+      await expect(registry.connect(alice).withdraw(1n))
+        .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
+        .withArgs(1n, Status.Accepted, Status.Withdrawn);
+    });
+
+    it("cannot finalize a withdrawn or unknown contribution", async function () {
+      const { registry, alice, finalizer } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(alice).withdraw(1n)).wait();
+      await expect(registry.connect(finalizer).finalize(1n, true))
+        .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
+        .withArgs(1n, Status.Withdrawn, Status.Accepted);
+      for (const call of [
+        () => registry.connect(finalizer).finalize(9n, true),
+        () => registry.connect(alice).withdraw(9n),
+        () => registry.getContribution(9n),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(registry, "ContributionUnknown").withArgs(9n);
+      }
+    });
+  });
+
+  describe("versions", function () {
+    it("publishes immutable versions numbered from 1 over exactly the accepted set", async function () {
+      const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
+      await (await submitMany(registry, alice, datanetId, [item(), item()])).wait();
+      await (await registry.connect(finalizer).finalize(1n, true)).wait();
+      const root = ethers.id("root-1");
+      await expect(registry.connect(alice).publishVersion(datanetId, root, 1n, "ipfs://v1"))
+        .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
+        .withArgs(datanetId, alice.address);
+      await expect(registry.connect(owner).publishVersion(datanetId, ZeroHash, 1n, "ipfs://v1"))
+        .to.be.revertedWithCustomError(registry, "ZeroVersionRoot");
+      await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
+        .to.be.revertedWithCustomError(registry, "VersionCountMismatch")
+        .withArgs(datanetId, 1n, 2n);
+      const publishedAt = (await networkHelpers.time.latest()) + 1;
+      await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
+        .to.emit(registry, "VersionPublished")
+        .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);
+      await (await registry.connect(finalizer).finalize(2n, true)).wait();
+      await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-2"), 2n, "ipfs://v2")).wait();
+
+      const v1 = await registry.getVersion(datanetId, 1);
+      expect([v1.root, v1.contributionCount, v1.publishedAt]).to.deep.equal([root, 1n, BigInt(publishedAt)]);
+      expect((await registry.getDatanet(datanetId)).versionCount).to.equal(2n);
+      await expect(registry.getVersion(datanetId, 3))
+        .to.be.revertedWithCustomError(registry, "VersionUnknown")
+        .withArgs(datanetId, 3);
+      await expect(registry.getVersion(datanetId, 0))
+        .to.be.revertedWithCustomError(registry, "VersionUnknown")
+        .withArgs(datanetId, 0);
+    });
+  });
+});
