@@ -289,6 +289,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         if (_counters.protocolPaused) revert ProtocolPaused();
         State storage state = _onlyDatanetOwner(datanetId).state;
         if (root == bytes32(0)) revert ZeroVersionRoot();
+        if (count == 0) revert EmptyVersion(datanetId);
         uint64 acceptedCount = state.acceptedCount;
         if (count != acceptedCount) revert VersionCountMismatch(datanetId, acceptedCount, count);
         version = ++state.versionCount;

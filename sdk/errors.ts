@@ -159,6 +159,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ZeroVersionRoot: () => "A version root cannot be zero.",
   VersionCountMismatch: (a) =>
     `Datanet ${a.datanetId} has ${a.acceptedCount} accepted contributions; a version of ${a.given} does not cover exactly them.`,
+  EmptyVersion: (a) => `Datanet ${a.datanetId} has no accepted contributions yet; a version needs at least one.`,
   VersionUnknown: (a) => `Datanet ${a.datanetId} has no version ${a.version}.`,
   DatanetIdOverflow: () => "No more datanet ids are available.",
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,

@@ -21,7 +21,8 @@ export interface DatanetRecord {
   createdAt: number;
   acceptedCount: bigint;
   versionCount: number;
-  allowlist: Set<Address>;
+  /** Every account the owner ever listed, with whether it is allowed now. */
+  allowlist: Map<Address, boolean>;
 }
 
 /** A contribution as rebuilt from events. */
@@ -116,7 +117,7 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
           createdAt,
           acceptedCount: 0n,
           versionCount: 0,
-          allowlist: new Set(),
+          allowlist: new Map(),
         });
         break;
       }
@@ -129,12 +130,9 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       case "DatanetPauseSet":
         datanet(log.args.datanetId).paused = log.args.paused;
         break;
-      case "AllowlistUpdated": {
-        const { allowlist } = datanet(log.args.datanetId);
-        if (log.args.allowed) allowlist.add(log.args.account);
-        else allowlist.delete(log.args.account);
+      case "AllowlistUpdated":
+        datanet(log.args.datanetId).allowlist.set(log.args.account, log.args.allowed);
         break;
-      }
       case "DatanetOwnershipTransferStarted":
         datanet(log.args.datanetId).pendingOwner = log.args.pendingOwner;
         break;

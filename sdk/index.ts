@@ -2,6 +2,7 @@ export * from "./abis/index.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";
 export * from "./actions/versions.ts";
+export * from "./audit.ts";
 export { assertDeploymentChain, requireWallet, type ProtocolClient, type WritableProtocolClient } from "./client.ts";
 export * from "./deployment.ts";
 export * from "./errors.ts";

@@ -609,6 +609,9 @@ describe("DatanetRegistry", function () {
     it("publishes immutable versions numbered from 1 over exactly the accepted set", async function () {
       const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
       await (await submitMany(registry, alice, datanetId, [item(), item()])).wait();
+      await expect(registry.connect(owner).publishVersion(datanetId, ethers.id("empty"), 0n, "ipfs://v0"))
+        .to.be.revertedWithCustomError(registry, "EmptyVersion")
+        .withArgs(datanetId);
       await (await registry.connect(finalizer).finalize(1n, true)).wait();
       const root = ethers.id("root-1");
       await expect(registry.connect(alice).publishVersion(datanetId, root, 1n, "ipfs://v1"))

@@ -165,6 +165,8 @@ interface IDatanetRegistry {
     error ZeroVersionRoot();
     /// @notice A version must cover exactly the contributions accepted so far.
     error VersionCountMismatch(uint256 datanetId, uint256 acceptedCount, uint256 given);
+    /// @notice A version must cover at least one accepted contribution.
+    error EmptyVersion(uint256 datanetId);
     /// @notice No version with this number exists for the datanet.
     error VersionUnknown(uint256 datanetId, uint256 version);
     /// @notice The datanet id space (uint32) is exhausted.

@@ -270,6 +270,17 @@ export const datanetRegistryAbi = [
         "internalType": "uint256",
         "name": "datanetId",
         "type": "uint256"
+      }
+    ],
+    "name": "EmptyVersion",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
       },
       {
         "internalType": "uint32",

@@ -4,7 +4,7 @@ import type { Address, ContractFunctionReturnType, Hex } from "viem";
 import { datanetRegistryAbi } from "../abis/index.ts";
 import { requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
-import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord, type RegistryState } from "../history.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertPositiveId } from "../validate.ts";
 import { ContributionStatus } from "./contributions.ts";
@@ -43,6 +43,11 @@ export function versionLeaves(
   );
   accepted.sort((a, b) => (a.acceptedIndex! < b.acceptedIndex! ? -1 : 1));
   return accepted.map((c) => [c.contributionId, c.contributor, c.contentHash]);
+}
+
+/** The root over the first `count` contributions accepted into a datanet, from a rebuilt state. */
+export function computeVersionRoot(state: RegistryState, datanetId: bigint, count?: bigint): Hex {
+  return buildVersionTree(versionLeaves(state.contributions.values(), datanetId, count)).root as Hex;
 }
 
 /** The root and leaves of a datanet's accepted set, computed locally from the registry's events. */

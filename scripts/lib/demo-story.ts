@@ -1,0 +1,250 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+import type { NetworkConnection } from "hardhat/types/network";
+import type { Address, Hex } from "viem";
+
+import {
+  createClient,
+  DataKind,
+  datanetPolicy,
+  datanetRegistryAbi,
+  hashContent,
+  ProtocolError,
+  randomSalt,
+  submissionCommitment,
+  toSdkError,
+  verifyRegistryState,
+  fetchRegistryLogs,
+  rebuildRegistryState,
+  type Discrepancy,
+} from "../../sdk/index.ts";
+import { deployProtocol } from "./deploy.ts";
+
+const EXAMPLES = path.resolve(import.meta.dirname, "..", "..", "examples", "science-explained");
+
+/** Who does what in the story. `verdict` stands in for the validator quorum until it exists. */
+const CAST = [
+  { name: "Ada", role: "careful: few, well-written explanations", files: 2 },
+  { name: "Ben", role: "regular contributor", files: 2 },
+  { name: "Cleo", role: "regular contributor", files: 2 },
+  { name: "Dev", role: "one text, then a re-upload and an oversized file", files: 1 },
+  { name: "Eve", role: "copies a pending reveal from the mempool", files: 0 },
+  { name: "Sam", role: "spammer: many low-effort uploads", files: 0 },
+] as const;
+
+export interface DemoContributor {
+  name: string;
+  role: string;
+  address: Address;
+  submitted: number;
+  accepted: number;
+  rejected: number;
+  withdrawn: number;
+  bytes: bigint;
+  refusals: string[];
+}
+
+export interface DemoSummary {
+  chainId: number;
+  contracts: Record<string, Address>;
+  datanetId: bigint;
+  contributors: DemoContributor[];
+  refusals: { who: string; error: string; message: string }[];
+  version: { version: number; root: Hex; contributionCount: bigint; verified: boolean };
+  audit: { events: number; contributions: number; discrepancies: Discrepancy[] };
+}
+
+/**
+ * The end-to-end story on whatever network `connection` is: deploy with the Ignition module, open a
+ * datanet, let six contributors submit through the SDK (quotas, duplicates and a front-running
+ * attempt refused with readable errors), finalize, publish a version whose root is computed locally,
+ * and audit the whole history from events. `log` receives the narration.
+ */
+export async function runDemoStory(connection: NetworkConnection, log: (line: string) => void): Promise<DemoSummary> {
+  const step = (title: string) => log(`\n== ${title}`);
+
+  step("Deploying the protocol with the Ignition module (deploy/modules/OpenLedger.ts)");
+  const deployment = await deployProtocol(connection);
+  const publicClient = await connection.viem.getPublicClient();
+  const wallets = await connection.viem.getWalletClients();
+  const [admin, curator, finalizerWallet, ...people] = wallets;
+  const sdk = (wallet: (typeof wallets)[number]) => createClient({ publicClient, walletClient: wallet, deployment });
+  log(`OpenToken ${deployment.contracts.openToken}\nDatanetRegistry ${deployment.contracts.datanetRegistry}`);
+
+  step("Opening the datanet 'Science, explained' with quotas");
+  const policy = datanetPolicy({
+    maxBytesPerContribution: 1_024n,
+    maxContributionsPerContributorPerEpoch: 4,
+    maxBytesPerContributorPerEpoch: 4_096n,
+    maxBytesPerDatanetPerEpoch: 64n * 1_024n,
+  });
+  const owner = sdk(curator!);
+  const { datanetId } = await (
+    await owner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://science-explained", policy })
+  ).wait();
+  log(`datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day`);
+
+  const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith(".txt")).sort();
+  const texts = await Promise.all(files.map(async (f) => ({ file: f, bytes: await readFile(path.join(EXAMPLES, f)) })));
+  const cast = CAST.map((member, i) => ({
+    ...member,
+    client: sdk(people[i]!),
+    address: people[i]!.account.address,
+    ids: [] as bigint[],
+    refusals: [] as string[],
+  }));
+  const byName = (name: string) => cast.find((c) => c.name === name)!;
+  const refusals: DemoSummary["refusals"] = [];
+  const refuse = (who: string, error: unknown) => {
+    if (!(error instanceof ProtocolError)) throw error;
+    refusals.push({ who, error: error.errorName, message: error.shortMessage });
+    byName(who).refusals.push(error.errorName);
+    log(`  refused for ${who}: ${error.errorName}: ${error.shortMessage}`);
+  };
+
+  step("Contributors submit through commit-reveal");
+  let next = 0;
+  const quality = new Set<bigint>();
+  for (const member of cast) {
+    if (member.files === 0) continue;
+    const items = texts.slice(next, next + member.files).map(({ file, bytes }) => ({
+      ...hashContent(bytes),
+      uri: `ipfs://science-explained/${file}`,
+    }));
+    next += member.files;
+    const { contributionIds } = await (await member.client.contributions.submitBatch({ datanetId, items })).wait();
+    member.ids.push(...contributionIds);
+    contributionIds.forEach((id) => quality.add(id));
+    log(`  ${member.name} registered ${items.map((i) => i.uri.split("/").pop()).join(", ")} as #${contributionIds.join(", #")}`);
+  }
+
+  step("Sam floods the datanet");
+  const sam = byName("Sam");
+  for (let i = 1; i <= 6; i++) {
+    const spam = `BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`;
+    try {
+      const { contributionId } = await (
+        await sam.client.contributions.submit({ datanetId, ...hashContent(spam), uri: `https://spam.example/${i}` })
+      ).wait();
+      sam.ids.push(contributionId);
+      log(`  Sam registered spam #${contributionId}`);
+    } catch (error) {
+      refuse("Sam", error);
+    }
+  }
+
+  step("Refused uploads");
+  const dev = byName("Dev");
+  try {
+    await dev.client.contributions.submit({ datanetId, ...hashContent(texts[0]!.bytes), uri: "ipfs://dev/copy.txt" });
+  } catch (error) {
+    refuse("Dev", error);
+  }
+  try {
+    await dev.client.contributions.submit({ datanetId, ...hashContent("x".repeat(2_000)), uri: "ipfs://dev/huge.txt" });
+  } catch (error) {
+    refuse("Dev", error);
+  }
+
+  step("Eve copies a pending reveal from the mempool");
+  const eve = byName("Eve");
+  const ben = byName("Ben");
+  const original = texts[texts.length - 1]!;
+  const item = { ...hashContent(original.bytes), uri: `ipfs://science-explained/${original.file}` };
+  const salt = randomSalt();
+  const registry = { address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
+  const commitment = submissionCommitment({ contributor: ben.address, datanetId, contentHashes: [item.contentHash], salt });
+  await publicClient.waitForTransactionReceipt({
+    hash: await people[1]!.writeContract({ ...registry, functionName: "commitSubmission", args: [commitment] }),
+  });
+  // Eve replays Ben's reveal arguments from her own address before Ben's reveal lands.
+  try {
+    await eve.client.publicClient.simulateContract({
+      ...registry,
+      functionName: "submit",
+      args: [datanetId, item.contentHash, item.sizeBytes, item.uri, salt],
+      account: eve.client.walletClient!.account,
+      blockTag: "pending",
+    });
+    throw new Error("the copied reveal should have been refused");
+  } catch (error) {
+    refuse("Eve", toSdkError(error));
+  }
+  const benReveal = await publicClient.waitForTransactionReceipt({
+    hash: await people[1]!.writeContract({
+      ...registry,
+      functionName: "submit",
+      args: [datanetId, item.contentHash, item.sizeBytes, item.uri, salt],
+    }),
+  });
+  const benId = BigInt(benReveal.logs[0]!.topics[1]!);
+  ben.ids.push(benId);
+  quality.add(benId);
+  log(`  Ben's reveal landed as #${benId}; the content is his`);
+  try {
+    await eve.client.contributions.submit({ datanetId, ...item });
+  } catch (error) {
+    refuse("Eve", error);
+  }
+
+  step("Cleo withdraws a contribution she wants to rework");
+  const cleo = byName("Cleo");
+  const withdrawnId = cleo.ids[1]!;
+  await (await cleo.client.contributions.withdraw({ contributionId: withdrawnId })).wait();
+  quality.delete(withdrawnId);
+  log(`  #${withdrawnId} withdrawn`);
+
+  step("Finalization (an interim finalizer stands in for the validator quorum of the next release)");
+  const finalizerRole = await publicClient.readContract({ ...registry, functionName: "FINALIZER_ROLE" });
+  await publicClient.waitForTransactionReceipt({
+    hash: await admin!.writeContract({ ...registry, functionName: "grantRole", args: [finalizerRole, finalizerWallet!.account.address] }),
+  });
+  for (const member of cast) {
+    for (const id of member.ids) {
+      if (id === withdrawnId) continue;
+      const accepted = quality.has(id);
+      await publicClient.waitForTransactionReceipt({
+        hash: await finalizerWallet!.writeContract({ ...registry, functionName: "finalize", args: [id, accepted] }),
+      });
+    }
+  }
+  log(`  ${quality.size} accepted, ${sam.ids.length} rejected`);
+
+  step("Publishing version 1: root computed locally from events");
+  const published = await (await owner.versions.publish({ datanetId, uri: "ipfs://science-explained/v1" })).wait();
+  const check = await owner.versions.verify({ datanetId, version: published.version });
+  log(`  version ${published.version}: ${published.contributionCount} contributions, root ${published.root}`);
+
+  step("Auditing: state rebuilt from events alone, compared with every view");
+  const auditor = createClient({ publicClient, deployment });
+  const logs = await fetchRegistryLogs(auditor);
+  const state = rebuildRegistryState(logs);
+  const discrepancies = await verifyRegistryState(auditor, state);
+  log(`  ${logs.length} events, ${state.contributions.size} contributions, ${discrepancies.length} discrepancies`);
+
+  const contributors: DemoContributor[] = cast.map((member) => {
+    const mine = [...state.contributions.values()].filter((c) => c.contributor.toLowerCase() === member.address.toLowerCase());
+    return {
+      name: member.name,
+      role: member.role,
+      address: member.address,
+      submitted: mine.length,
+      accepted: mine.filter((c) => c.status === 2).length,
+      rejected: mine.filter((c) => c.status === 3).length,
+      withdrawn: mine.filter((c) => c.status === 4).length,
+      bytes: mine.reduce((sum, c) => sum + c.sizeBytes, 0n),
+      refusals: member.refusals,
+    };
+  });
+
+  return {
+    chainId: deployment.chainId,
+    contracts: deployment.contracts,
+    datanetId,
+    contributors,
+    refusals,
+    version: { ...published, verified: check.matches },
+    audit: { events: logs.length, contributions: state.contributions.size, discrepancies },
+  };
+}

@@ -1,0 +1,28 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { runDemoStory } from "../scripts/lib/demo-story.ts";
+
+describe("demo story", function () {
+  it("tells the story it promises: refusals, ranking of outcomes, a verified version, a clean audit", async function () {
+    const connection = await network.create();
+    const summary = await runDemoStory(connection, () => {});
+    const who = (name: string) => summary.contributors.find((c) => c.name === name)!;
+
+    expect(who("Sam").refusals).to.include("ContributorCountQuotaExceeded");
+    expect(who("Sam").accepted).to.equal(0);
+    expect(who("Sam").submitted).to.equal(4);
+    expect(who("Ada").accepted).to.equal(who("Ada").submitted);
+    expect(who("Dev").refusals).to.deep.equal(["DuplicateContent", "ContributionTooLarge"]);
+    expect(who("Eve").refusals).to.deep.equal(["CommitmentNotFound", "DuplicateContent"]);
+    expect(who("Eve").submitted).to.equal(0);
+    expect(who("Cleo").withdrawn).to.equal(1);
+
+    const accepted = summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
+    expect(summary.version.contributionCount).to.equal(BigInt(accepted));
+    expect(summary.version.verified).to.equal(true);
+    expect(summary.audit.discrepancies).to.deep.equal([]);
+    expect(summary.audit.contributions).to.equal(summary.contributors.reduce((sum, c) => sum + c.submitted, 0));
+    await connection.close();
+  });
+});
