@@ -22,8 +22,10 @@ export async function deployProtocol(
 ): Promise<Deployment> {
   const { ethers, ignition } = connection;
   const blockBefore = BigInt(await ethers.provider.getBlockNumber());
+  // An unset (or empty, as in a copied .env.example) parameter falls back to the module's default.
+  const given = Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined && value !== ""));
   const { openToken, datanetRegistry } = await ignition.deploy(OpenLedgerModule, {
-    parameters: { OpenLedger: { ...parameters } },
+    parameters: { OpenLedger: given },
     displayUi: false,
   });
   const { chainId } = await ethers.provider.getNetwork();
