@@ -22,6 +22,7 @@ if ! node_is_recent; then
     fi
     echo "scripts/run.sh: Node.js $(node --version 2>/dev/null || echo none) is older than 22.13; installing node@22 into $NODE22_PREFIX" >&2
     npm install --prefix "$NODE22_PREFIX" --no-save --no-package-lock --no-audit --no-fund node@22 >&2
+    hash -r # bash remembered where `node` was before the install
     node_is_recent || { echo "scripts/run.sh: node@22 did not install correctly." >&2; exit 1; }
   fi
 fi
