@@ -7,9 +7,10 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 
 /// @title DatanetRegistry
 /// @notice Datanets, their policies, and the contributions registered to them. See IDatanetRegistry.
-/// @dev Storage is laid out so that a submission by a returning contributor writes two new slots
-/// (the hash-keyed record and the id-to-hash index) and updates three warm or packed ones
-/// (global counters, datanet epoch counters, contributor epoch counters).
+/// @dev Storage is laid out so that a submission by a returning contributor writes one new slot
+/// (the hash-keyed record, which is also the duplicate check) and updates three packed ones
+/// (global counters, datanet epoch counters, contributor epoch counters). Contributions are
+/// addressed by content hash; the sequential id is a label in the record and in every event.
 contract DatanetRegistry is IDatanetRegistry, AccessControl {
     /// @notice May pause and unpause the whole protocol.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -100,7 +101,6 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address contributor => ContributorSlot)) private _contributors;
     mapping(bytes32 contentHash => Record) private _records;
-    mapping(uint256 contributionId => bytes32 contentHash) private _hashes;
     mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
     mapping(uint256 datanetId => mapping(uint32 version => Version)) private _versions;
 
@@ -252,33 +252,33 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function withdraw(uint256 contributionId) external {
+    function withdraw(bytes32 contentHash) external {
         if (_counters.protocolPaused) revert ProtocolPaused();
-        (, Record storage record) = _existingContribution(contributionId);
-        if (record.contributor != msg.sender) revert NotContributor(contributionId, msg.sender);
+        Record storage record = _existingContribution(contentHash);
+        if (record.contributor != msg.sender) revert NotContributor(contentHash, msg.sender);
         ContributionStatus status = record.status;
         if (status != ContributionStatus.Pending) {
-            revert InvalidStatusTransition(contributionId, status, ContributionStatus.Withdrawn);
+            revert InvalidStatusTransition(contentHash, status, ContributionStatus.Withdrawn);
         }
         record.status = ContributionStatus.Withdrawn;
         // The record stays keyed by its hash: withdrawn content cannot be registered again by anyone.
-        emit ContributionWithdrawn(contributionId, record.datanetId, msg.sender);
+        emit ContributionWithdrawn(record.id, record.datanetId, msg.sender);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function finalize(uint256 contributionId, bool accepted) external onlyRole(FINALIZER_ROLE) {
+    function finalize(bytes32 contentHash, bool accepted) external onlyRole(FINALIZER_ROLE) {
         if (_counters.protocolPaused) revert ProtocolPaused();
-        (, Record storage record) = _existingContribution(contributionId);
+        Record storage record = _existingContribution(contentHash);
         ContributionStatus to = accepted ? ContributionStatus.Accepted : ContributionStatus.Rejected;
         ContributionStatus from = record.status;
-        if (from != ContributionStatus.Pending) revert InvalidStatusTransition(contributionId, from, to);
+        if (from != ContributionStatus.Pending) revert InvalidStatusTransition(contentHash, from, to);
         record.status = to;
 
         uint32 datanetId = record.datanetId;
         State storage state = _datanets[datanetId].state;
         uint64 acceptedCount = state.acceptedCount;
         if (accepted) state.acceptedCount = ++acceptedCount;
-        emit ContributionFinalized(contributionId, datanetId, record.contributor, to, acceptedCount);
+        emit ContributionFinalized(record.id, datanetId, record.contributor, to, acceptedCount);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -365,10 +365,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function getContribution(uint256 contributionId) external view returns (Contribution memory contribution) {
-        (bytes32 contentHash, Record storage record) = _existingContribution(contributionId);
+    function getContribution(bytes32 contentHash) external view returns (Contribution memory contribution) {
+        Record storage record = _existingContribution(contentHash);
         contribution = Contribution({
-            contentHash: contentHash,
+            id: record.id,
             contributor: record.contributor,
             datanetId: record.datanetId,
             status: record.status
@@ -502,7 +502,6 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
             datanetId: uint32(datanetId),
             status: ContributionStatus.Pending
         });
-        _hashes[contributionId] = contentHash;
         emit ContributionSubmitted(
             contributionId, datanetId, msg.sender, contentHash, sizeBytes, uri, epoch, uint40(block.timestamp), commitment
         );
@@ -563,14 +562,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         if (datanet.owner != msg.sender) revert NotDatanetOwner(datanetId, msg.sender);
     }
 
-    function _existingContribution(uint256 contributionId)
-        private
-        view
-        returns (bytes32 contentHash, Record storage record)
-    {
-        contentHash = _hashes[contributionId];
-        if (contentHash == bytes32(0)) revert ContributionUnknown(contributionId);
+    function _existingContribution(bytes32 contentHash) private view returns (Record storage record) {
         record = _records[contentHash];
+        if (record.status == ContributionStatus.None) revert ContributionUnknown(contentHash);
     }
 
     function _epochAt(uint40 createdAt, uint32 epochLength) private view returns (uint32 epoch) {

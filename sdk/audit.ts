@@ -56,8 +56,8 @@ export async function verifyRegistryState(client: ProtocolClient, state: Registr
 
     for (const c of state.contributions.values()) {
       const entity = `contribution ${c.contributionId}`;
-      const stored = await read.readContract({ ...registry, functionName: "getContribution", args: [c.contributionId] });
-      check(entity, "contentHash", c.contentHash, stored.contentHash);
+      const stored = await read.readContract({ ...registry, functionName: "getContribution", args: [c.contentHash] });
+      check(entity, "id", c.contributionId, stored.id);
       check(entity, "contributor", getAddress(c.contributor), stored.contributor);
       check(entity, "datanetId", c.datanetId, BigInt(stored.datanetId));
       check(entity, "status", c.status, stored.status);

@@ -152,10 +152,10 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
     `No commitment ${a.commitment} from this sender: commit the same hashes and salt before submitting.`,
   CommitmentNotMatured: (a) =>
     `Commitment ${a.commitment} was made in block ${a.committedAtBlock}; submit in a later block.`,
-  ContributionUnknown: (a) => `Contribution ${a.contributionId} does not exist.`,
-  NotContributor: (a) => `${a.caller} did not make contribution ${a.contributionId}.`,
+  ContributionUnknown: (a) => `No contribution has content hash ${a.contentHash}.`,
+  NotContributor: (a) => `${a.caller} did not make contribution ${a.contentHash}.`,
   InvalidStatusTransition: (a) =>
-    `Contribution ${a.contributionId} is ${STATUS[Number(a.from)]}; it cannot become ${STATUS[Number(a.to)]}.`,
+    `Contribution ${a.contentHash} is ${STATUS[Number(a.from)]}; it cannot become ${STATUS[Number(a.to)]}.`,
   ZeroVersionRoot: () => "A version root cannot be zero.",
   VersionCountMismatch: (a) =>
     `Datanet ${a.datanetId} has ${a.acceptedCount} accepted contributions; a version of ${a.given} does not cover exactly them.`,

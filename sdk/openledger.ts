@@ -46,6 +46,7 @@ export function createClient(config: {
       submitBatch: bind(client, contributions.submitContributions),
       withdraw: bind(client, contributions.withdrawContribution),
       get: bind(client, contributions.getContribution),
+      contentHashOf: bind(client, contributions.contentHashOf),
     },
     versions: {
       compute: bind(client, versions.computeVersion),

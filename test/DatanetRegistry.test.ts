@@ -247,8 +247,8 @@ describe("DatanetRegistry", function () {
         () => registry.connect(alice).commitSubmission(ethers.id("c")),
         () => registry.connect(alice).submit(datanetId, committed.contentHash, committed.sizeBytes, committed.uri, salt),
         () => registry.connect(alice).submitBatch(datanetId, [committed], salt),
-        () => registry.connect(alice).withdraw(1n),
-        () => registry.connect(finalizer).finalize(1n, true),
+        () => registry.connect(alice).withdraw(pending.contentHash),
+        () => registry.connect(finalizer).finalize(pending.contentHash, true),
         () => registry.connect(owner).publishVersion(datanetId, ethers.id("root"), 0n, "x"),
       ];
       for (const call of paused) await expect(call()).to.be.revertedWithCustomError(registry, "ProtocolPaused");
@@ -263,10 +263,11 @@ describe("DatanetRegistry", function () {
 
     it("lets only FINALIZER_ROLE finalize", async function () {
       const { registry, admin, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
-      await (await submitOne(registry, alice, datanetId, item())).wait();
+      const it = item();
+      await (await submitOne(registry, alice, datanetId, it)).wait();
       const role = await registry.FINALIZER_ROLE();
       for (const caller of [admin, owner, alice]) {
-        await expect(registry.connect(caller).finalize(1n, true))
+        await expect(registry.connect(caller).finalize(it.contentHash, true))
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, role);
       }
@@ -367,7 +368,7 @@ describe("DatanetRegistry", function () {
         await connection.provider.request({ method: "evm_setAutomine", params: [true] });
       }
       // The victim owns the contribution; the attacker's reveal in the next block finds a duplicate.
-      expect((await registry.getContribution(1n)).contributor).to.equal(alice.address);
+      expect((await registry.getContribution(victimItem.contentHash)).contributor).to.equal(alice.address);
       await expect(
         registry.connect(bob).submit(datanetId, victimItem.contentHash, victimItem.sizeBytes, victimItem.uri, attackerSalt!),
       )
@@ -399,9 +400,9 @@ describe("DatanetRegistry", function () {
         expect(event.args.uri).to.equal(it.uri);
         expect(event.args.epoch).to.equal(0n);
         expect(event.args.submittedAt).to.equal(BigInt(block!.timestamp));
-        const stored = await registry.getContribution(1n);
-        expect([stored.contentHash, stored.contributor, stored.datanetId, stored.status]).to.deep.equal([
-          it.contentHash,
+        const stored = await registry.getContribution(it.contentHash);
+        expect([stored.id, stored.contributor, stored.datanetId, stored.status]).to.deep.equal([
+          1n,
           alice.address,
           datanetId,
           Status.Pending,
@@ -513,7 +514,7 @@ describe("DatanetRegistry", function () {
         .submitBatch.staticCall(datanetId, items.slice(0, 2), salt, { blockTag: "pending" });
       expect(simulated).to.equal(2n);
       await (await registry.connect(alice).submitBatch(datanetId, items.slice(0, 2), salt)).wait();
-      expect((await registry.getContribution(3n)).contentHash).to.equal(items[1]!.contentHash);
+      expect((await registry.getContribution(items[1]!.contentHash)).id).to.equal(3n);
     });
 
     it("rejects an empty batch", async function () {
@@ -552,16 +553,16 @@ describe("DatanetRegistry", function () {
 
     it("Pending -> Withdrawn by the contributor only; the hash and quota stay used", async function () {
       const { registry, alice, bob, datanetId, it } = await networkHelpers.loadFixture(withPending);
-      await expect(registry.connect(bob).withdraw(1n))
+      await expect(registry.connect(bob).withdraw(it.contentHash))
         .to.be.revertedWithCustomError(registry, "NotContributor")
-        .withArgs(1n, bob.address);
-      await expect(registry.connect(alice).withdraw(1n))
+        .withArgs(it.contentHash, bob.address);
+      await expect(registry.connect(alice).withdraw(it.contentHash))
         .to.emit(registry, "ContributionWithdrawn")
         .withArgs(1n, datanetId, alice.address);
-      expect((await registry.getContribution(1n)).status).to.equal(Status.Withdrawn);
-      await expect(registry.connect(alice).withdraw(1n))
+      expect((await registry.getContribution(it.contentHash)).status).to.equal(Status.Withdrawn);
+      await expect(registry.connect(alice).withdraw(it.contentHash))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
-        .withArgs(1n, Status.Withdrawn, Status.Withdrawn);
+        .withArgs(it.contentHash, Status.Withdrawn, Status.Withdrawn);
       await expect(submitOne(registry, alice, datanetId, it))
         .to.be.revertedWithCustomError(registry, "DuplicateContent")
         .withArgs(it.contentHash, 1n);
@@ -569,50 +570,54 @@ describe("DatanetRegistry", function () {
     });
 
     it("Pending -> Accepted | Rejected by the finalizer, once", async function () {
-      const { registry, alice, finalizer, datanetId } = await networkHelpers.loadFixture(withPending);
-      await (await submitOne(registry, alice, datanetId, item())).wait();
-      await expect(registry.connect(finalizer).finalize(1n, true))
+      const { registry, alice, finalizer, datanetId, it } = await networkHelpers.loadFixture(withPending);
+      const second = item();
+      await (await submitOne(registry, alice, datanetId, second)).wait();
+      await expect(registry.connect(finalizer).finalize(it.contentHash, true))
         .to.emit(registry, "ContributionFinalized")
         .withArgs(1n, datanetId, alice.address, Status.Accepted, 1n);
-      await expect(registry.connect(finalizer).finalize(2n, false))
+      await expect(registry.connect(finalizer).finalize(second.contentHash, false))
         .to.emit(registry, "ContributionFinalized")
         .withArgs(2n, datanetId, alice.address, Status.Rejected, 1n);
       expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(1n);
-      await expect(registry.connect(finalizer).finalize(1n, false))
+      await expect(registry.connect(finalizer).finalize(it.contentHash, false))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
-        .withArgs(1n, Status.Accepted, Status.Rejected);
-      await expect(registry.connect(finalizer).finalize(2n, true))
+        .withArgs(it.contentHash, Status.Accepted, Status.Rejected);
+      await expect(registry.connect(finalizer).finalize(second.contentHash, true))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
-        .withArgs(2n, Status.Rejected, Status.Accepted);
-      await expect(registry.connect(alice).withdraw(1n))
+        .withArgs(second.contentHash, Status.Rejected, Status.Accepted);
+      await expect(registry.connect(alice).withdraw(it.contentHash))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
-        .withArgs(1n, Status.Accepted, Status.Withdrawn);
+        .withArgs(it.contentHash, Status.Accepted, Status.Withdrawn);
     });
 
     it("cannot finalize a withdrawn or unknown contribution", async function () {
-      const { registry, alice, finalizer } = await networkHelpers.loadFixture(withPending);
-      await (await registry.connect(alice).withdraw(1n)).wait();
-      await expect(registry.connect(finalizer).finalize(1n, true))
+      const { registry, alice, finalizer, it } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(alice).withdraw(it.contentHash)).wait();
+      await expect(registry.connect(finalizer).finalize(it.contentHash, true))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
-        .withArgs(1n, Status.Withdrawn, Status.Accepted);
+        .withArgs(it.contentHash, Status.Withdrawn, Status.Accepted);
+      const unknown = ethers.id("never registered");
       for (const call of [
-        () => registry.connect(finalizer).finalize(9n, true),
-        () => registry.connect(alice).withdraw(9n),
-        () => registry.getContribution(9n),
+        () => registry.connect(finalizer).finalize(unknown, true),
+        () => registry.connect(alice).withdraw(unknown),
+        () => registry.getContribution(unknown),
       ]) {
-        await expect(call()).to.be.revertedWithCustomError(registry, "ContributionUnknown").withArgs(9n);
+        await expect(call()).to.be.revertedWithCustomError(registry, "ContributionUnknown").withArgs(unknown);
       }
+      expect(await registry.contributionIdOf(unknown)).to.equal(0n);
     });
   });
 
   describe("versions", function () {
     it("publishes immutable versions numbered from 1 over exactly the accepted set", async function () {
       const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
-      await (await submitMany(registry, alice, datanetId, [item(), item()])).wait();
+      const items = [item(), item()];
+      await (await submitMany(registry, alice, datanetId, items)).wait();
       await expect(registry.connect(owner).publishVersion(datanetId, ethers.id("empty"), 0n, "ipfs://v0"))
         .to.be.revertedWithCustomError(registry, "EmptyVersion")
         .withArgs(datanetId);
-      await (await registry.connect(finalizer).finalize(1n, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
       const root = ethers.id("root-1");
       await expect(registry.connect(alice).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
@@ -626,7 +631,7 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);
-      await (await registry.connect(finalizer).finalize(2n, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
       await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-2"), 2n, "ipfs://v2")).wait();
 
       const v1 = await registry.getVersion(datanetId, 1);

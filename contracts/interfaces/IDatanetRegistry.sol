@@ -84,10 +84,10 @@ interface IDatanetRegistry {
         string uri;
     }
 
-    /// @notice A contribution as stored. Its size, URI, epoch and time are in `ContributionSubmitted`
-    /// only: keeping them out of storage holds a submission to two new storage slots.
+    /// @notice A contribution as stored, keyed by its content hash. Its size, URI, epoch and time are
+    /// in `ContributionSubmitted` only: keeping them out of storage holds a submission to one new slot.
     struct Contribution {
-        bytes32 contentHash;
+        uint256 id;
         address contributor;
         uint32 datanetId;
         ContributionStatus status;
@@ -155,12 +155,12 @@ interface IDatanetRegistry {
     error CommitmentNotFound(bytes32 commitment);
     /// @notice The commitment was made in the current block; reveal it in a later one.
     error CommitmentNotMatured(bytes32 commitment, uint256 committedAtBlock);
-    /// @notice No contribution has this id.
-    error ContributionUnknown(uint256 contributionId);
+    /// @notice No contribution has this content hash.
+    error ContributionUnknown(bytes32 contentHash);
     /// @notice Only the contributor may withdraw its contribution.
-    error NotContributor(uint256 contributionId, address caller);
+    error NotContributor(bytes32 contentHash, address caller);
     /// @notice The requested status change is not allowed from the current status.
-    error InvalidStatusTransition(uint256 contributionId, ContributionStatus from, ContributionStatus to);
+    error InvalidStatusTransition(bytes32 contentHash, ContributionStatus from, ContributionStatus to);
     /// @notice A version root of zero is not a root.
     error ZeroVersionRoot();
     /// @notice A version must cover exactly the contributions accepted so far.
@@ -311,14 +311,14 @@ interface IDatanetRegistry {
 
     /// @notice Withdraws a pending contribution. Only its contributor. The hash stays registered and
     /// the quota stays used, so withdraw-and-resubmit cannot game either.
-    /// @param contributionId The contribution.
-    function withdraw(uint256 contributionId) external;
+    /// @param contentHash The contribution's content hash.
+    function withdraw(bytes32 contentHash) external;
 
     /// @notice Sets a pending contribution `Accepted` or `Rejected`. Only FINALIZER_ROLE (the
     /// attestation contract).
-    /// @param contributionId The contribution.
+    /// @param contentHash The contribution's content hash.
     /// @param accepted The outcome.
-    function finalize(uint256 contributionId, bool accepted) external;
+    function finalize(bytes32 contentHash, bool accepted) external;
 
     /// @notice Publishes the next version of a datanet. Only the datanet owner.
     /// @param datanetId The datanet.
@@ -365,13 +365,13 @@ interface IDatanetRegistry {
     function datanetBytesUsed(uint256 datanetId) external view returns (uint64 bytesUsed);
 
     /// @notice A stored contribution.
-    /// @param contributionId The contribution.
-    /// @return contribution The record; reverts `ContributionUnknown` for an unknown id.
-    function getContribution(uint256 contributionId) external view returns (Contribution memory contribution);
+    /// @param contentHash The contribution's content hash (its key; `ContributionSubmitted` maps ids to hashes).
+    /// @return contribution The record; reverts `ContributionUnknown` for an unregistered hash.
+    function getContribution(bytes32 contentHash) external view returns (Contribution memory contribution);
 
-    /// @notice The id registered for a content hash, or 0.
+    /// @notice The id registered for a content hash, or 0 when it is unregistered (never reverts).
     /// @param contentHash The hash.
-    /// @return contributionId The id, or 0 when the hash is unregistered.
+    /// @return contributionId The id, or 0.
     function contributionIdOf(bytes32 contentHash) external view returns (uint256 contributionId);
 
     /// @notice How many contributions exist; ids run from 1 to this number.

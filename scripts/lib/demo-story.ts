@@ -91,7 +91,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     ...member,
     client: sdk(people[i]!),
     address: people[i]!.account.address,
-    ids: [] as bigint[],
+    hashes: [] as Hex[],
     refusals: [] as string[],
   }));
   const byName = (name: string) => cast.find((c) => c.name === name)!;
@@ -105,7 +105,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
 
   step("Contributors submit through commit-reveal");
   let next = 0;
-  const quality = new Set<bigint>();
+  const quality = new Set<Hex>();
   for (const member of cast) {
     if (member.files === 0) continue;
     const items = texts.slice(next, next + member.files).map(({ file, bytes }) => ({
@@ -114,20 +114,20 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     }));
     next += member.files;
     const { contributionIds } = await (await member.client.contributions.submitBatch({ datanetId, items })).wait();
-    member.ids.push(...contributionIds);
-    contributionIds.forEach((id) => quality.add(id));
+    member.hashes.push(...items.map((i) => i.contentHash));
+    items.forEach((i) => quality.add(i.contentHash));
     log(`  ${member.name} registered ${items.map((i) => i.uri.split("/").pop()).join(", ")} as #${contributionIds.join(", #")}`);
   }
 
   step("Sam floods the datanet");
   const sam = byName("Sam");
   for (let i = 1; i <= 6; i++) {
-    const spam = `BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`;
+    const spam = hashContent(`BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`);
     try {
       const { contributionId } = await (
-        await sam.client.contributions.submit({ datanetId, ...hashContent(spam), uri: `https://spam.example/${i}` })
+        await sam.client.contributions.submit({ datanetId, ...spam, uri: `https://spam.example/${i}` })
       ).wait();
-      sam.ids.push(contributionId);
+      sam.hashes.push(spam.contentHash);
       log(`  Sam registered spam #${contributionId}`);
     } catch (error) {
       refuse("Sam", error);
@@ -179,8 +179,8 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     }),
   });
   const benId = BigInt(benReveal.logs[0]!.topics[1]!);
-  ben.ids.push(benId);
-  quality.add(benId);
+  ben.hashes.push(item.contentHash);
+  quality.add(item.contentHash);
   log(`  Ben's reveal landed as #${benId}; the content is his`);
   try {
     await eve.client.contributions.submit({ datanetId, ...item });
@@ -190,9 +190,9 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
 
   step("Cleo withdraws a contribution she wants to rework");
   const cleo = byName("Cleo");
-  const withdrawnId = cleo.ids[1]!;
-  await (await cleo.client.contributions.withdraw({ contributionId: withdrawnId })).wait();
-  quality.delete(withdrawnId);
+  const withdrawn = cleo.hashes[1]!;
+  const { contributionId: withdrawnId } = await (await cleo.client.contributions.withdraw({ contentHash: withdrawn })).wait();
+  quality.delete(withdrawn);
   log(`  #${withdrawnId} withdrawn`);
 
   step("Finalization (an interim finalizer stands in for the validator quorum of the next release)");
@@ -201,15 +201,15 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     hash: await admin!.writeContract({ ...registry, functionName: "grantRole", args: [finalizerRole, finalizerWallet!.account.address] }),
   });
   for (const member of cast) {
-    for (const id of member.ids) {
-      if (id === withdrawnId) continue;
-      const accepted = quality.has(id);
+    for (const contentHash of member.hashes) {
+      if (contentHash === withdrawn) continue;
+      const accepted = quality.has(contentHash);
       await publicClient.waitForTransactionReceipt({
-        hash: await finalizerWallet!.writeContract({ ...registry, functionName: "finalize", args: [id, accepted] }),
+        hash: await finalizerWallet!.writeContract({ ...registry, functionName: "finalize", args: [contentHash, accepted] }),
       });
     }
   }
-  log(`  ${quality.size} accepted, ${sam.ids.length} rejected`);
+  log(`  ${quality.size} accepted, ${sam.hashes.length} rejected`);
 
   step("Publishing version 1: root computed locally from events");
   const published = await (await owner.versions.publish({ datanetId, uri: "ipfs://science-explained/v1" })).wait();

@@ -94,9 +94,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       }
     ],
     "name": "ContributionUnknown",
@@ -315,9 +315,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       },
       {
         "internalType": "enum IDatanetRegistry.ContributionStatus",
@@ -336,9 +336,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       },
       {
         "internalType": "address",
@@ -1388,9 +1388,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       },
       {
         "internalType": "bool",
@@ -1406,9 +1406,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       }
     ],
     "name": "getContribution",
@@ -1416,9 +1416,9 @@ export const datanetRegistryAbi = [
       {
         "components": [
           {
-            "internalType": "bytes32",
-            "name": "contentHash",
-            "type": "bytes32"
+            "internalType": "uint256",
+            "name": "id",
+            "type": "uint256"
           },
           {
             "internalType": "address",
@@ -2033,9 +2033,9 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "contributionId",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       }
     ],
     "name": "withdraw",

@@ -24,7 +24,7 @@ export interface SubmissionItem {
   uri: string;
 }
 
-/** A contribution as stored on chain (size, URI and time are in its `ContributionSubmitted` event). */
+/** A contribution as stored on chain, keyed by content hash (size, URI and time are in its `ContributionSubmitted` event). */
 export type Contribution = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getContribution">;
 
 /** The contract's `ContributionStatus` enum. */
@@ -240,20 +240,37 @@ export async function submitContributions(
 /** Withdraws one of the wallet account's pending contributions. */
 export async function withdrawContribution(
   client: ProtocolClient,
-  params: { contributionId: bigint },
-): Promise<TransactionHandle<Record<string, never>>> {
-  assertPositiveId("contributionId", params.contributionId);
+  params: { contentHash: Hex },
+): Promise<TransactionHandle<{ contributionId: bigint }>> {
+  assertBytes32("contentHash", params.contentHash);
   return sendContractTransaction(
     requireWallet(client, "withdrawContribution"),
-    { ...registry(client), functionName: "withdraw", args: [params.contributionId] },
-    () => ({}),
+    { ...registry(client), functionName: "withdraw", args: [params.contentHash] },
+    (logs) => ({ contributionId: only(logs, "ContributionWithdrawn").args.contributionId }),
   );
 }
 
-/** Reads a stored contribution. */
-export async function getContribution(client: ProtocolClient, contributionId: bigint): Promise<Contribution> {
-  assertPositiveId("contributionId", contributionId);
+/** Reads a stored contribution by its content hash (its key on chain). */
+export async function getContribution(client: ProtocolClient, contentHash: Hex): Promise<Contribution> {
+  assertBytes32("contentHash", contentHash);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registry(client), functionName: "getContribution", args: [contributionId] }),
+    client.publicClient.readContract({ ...registry(client), functionName: "getContribution", args: [contentHash] }),
   );
+}
+
+/** The content hash of a contribution id, from its `ContributionSubmitted` event (ids are indexed). */
+export async function contentHashOf(client: ProtocolClient, contributionId: bigint): Promise<Hex> {
+  assertPositiveId("contributionId", contributionId);
+  const logs = await readProtocol(() =>
+    client.publicClient.getContractEvents({
+      ...registry(client),
+      eventName: "ContributionSubmitted",
+      args: { contributionId },
+      fromBlock: client.deployment.startBlock,
+      strict: true,
+    }),
+  );
+  const log = logs[0];
+  if (log === undefined) throw new InvalidInputError("contributionId", `no contribution ${contributionId} was submitted`);
+  return log.args.contentHash;
 }

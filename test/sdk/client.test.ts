@@ -95,8 +95,9 @@ describe("SDK client", function () {
     const { contributionId, receipt } = await handle.wait();
     expect(contributionId).to.equal(1n);
     expect(receipt.status).to.equal("success");
-    const stored = await readOnly.contributions.get(contributionId);
-    expect(stored.contentHash).to.equal(it.contentHash);
+    const stored = await readOnly.contributions.get(it.contentHash);
+    expect(stored.id).to.equal(contributionId);
+    expect(await readOnly.contributions.contentHashOf(contributionId)).to.equal(it.contentHash);
     expect(stored.status).to.equal(ContributionStatus.Pending);
     expect(it.sizeBytes).to.equal(40n);
     const usage = await readOnly.datanets.contributorUsage({ datanetId, contributor: alice.walletClient!.account.address });
@@ -114,13 +115,15 @@ describe("SDK client", function () {
 
   it("withdraws a pending contribution and decodes the revert of a second withdrawal", async function () {
     const { alice, bob, readOnly, datanetId } = await networkHelpers.loadFixture(sdkFixture);
-    const { contributionId } = await (await alice.contributions.submit({ datanetId, ...itemOf(text()) })).wait();
-    await expectProtocolError(bob.contributions.withdraw({ contributionId }), "NotContributor", false);
-    await (await alice.contributions.withdraw({ contributionId })).wait();
-    expect((await readOnly.contributions.get(contributionId)).status).to.equal(ContributionStatus.Withdrawn);
-    const error = await expectProtocolError(alice.contributions.withdraw({ contributionId }), "InvalidStatusTransition", false);
-    expect(error.args).to.deep.equal({ contributionId, from: 4, to: 4 });
-    expect(error.shortMessage).to.equal(`Contribution ${contributionId} is Withdrawn; it cannot become Withdrawn.`);
+    const { contentHash } = itemOf(text());
+    const { contributionId } = await (await alice.contributions.submit({ datanetId, ...itemOf(text()), contentHash })).wait();
+    await expectProtocolError(bob.contributions.withdraw({ contentHash }), "NotContributor", false);
+    const withdrawn = await (await alice.contributions.withdraw({ contentHash })).wait();
+    expect(withdrawn.contributionId).to.equal(contributionId);
+    expect((await readOnly.contributions.get(contentHash)).status).to.equal(ContributionStatus.Withdrawn);
+    const error = await expectProtocolError(alice.contributions.withdraw({ contentHash }), "InvalidStatusTransition", false);
+    expect(error.args).to.deep.equal({ contentHash, from: 4, to: 4 });
+    expect(error.shortMessage).to.equal(`Contribution ${contentHash} is Withdrawn; it cannot become Withdrawn.`);
   });
 
   it("decodes a simulated revert into a named error and sends nothing", async function () {
@@ -139,7 +142,7 @@ describe("SDK client", function () {
       false,
     );
     expect(invalid.shortMessage).to.include("Policy field quorum cannot be 0");
-    await expectProtocolError(alice.contributions.get(99n), "ContributionUnknown", false);
+    await expectProtocolError(alice.contributions.get(hashContent("never registered").contentHash), "ContributionUnknown", false);
     expect(await nonceOf(alice)).to.equal(before);
   });
 
@@ -253,7 +256,9 @@ describe("SDK client", function () {
         ["kind", () => alice.datanets.create({ kind: 9 as DataKind, metadataURI: "x", policy: testPolicy() })],
         ["accounts", () => alice.datanets.setAllowlisted({ datanetId, accounts: [], allowed: true })],
         ["accounts[0]", () => alice.datanets.setAllowlisted({ datanetId, accounts: ["0xnope"], allowed: true })],
-        ["contributionId", () => alice.contributions.get(0n)],
+        ["contentHash", () => alice.contributions.get("0x12")],
+        ["contributionId", () => alice.contributions.contentHashOf(0n)],
+        ["contributionId", () => alice.contributions.contentHashOf(99n)],
       ];
       for (const [field, call] of bad) {
         try {

@@ -29,9 +29,9 @@ async function historyFixture() {
   const as = (w: typeof admin) => createClient({ publicClient, walletClient: w, deployment });
   const sdk = { admin: as(admin!), owner: as(owner!), alice: as(alice!), bob: as(bob!) };
   const registry = { address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
-  const finalize = async (contributionId: bigint, accepted: boolean) =>
+  const finalize = async (contentHash: Hex, accepted: boolean) =>
     publicClient.waitForTransactionReceipt({
-      hash: await finalizer!.writeContract({ ...registry, functionName: "finalize", args: [contributionId, accepted] }),
+      hash: await finalizer!.writeContract({ ...registry, functionName: "finalize", args: [contentHash, accepted] }),
     });
   await publicClient.waitForTransactionReceipt({
     hash: await admin!.writeContract({
@@ -48,16 +48,19 @@ async function historyFixture() {
   await (await sdk.owner.datanets.updateMetadata({ datanetId: text, metadataURI: "ipfs://text-v2" })).wait();
   await (await sdk.owner.datanets.updatePolicy({ datanetId: text, policy: testPolicy({ quorum: 3 }) })).wait();
 
-  const a = (await (await sdk.alice.contributions.submitBatch({ datanetId: text, items: [fresh(), fresh(), fresh()] })).wait()).contributionIds;
-  const b = (await (await sdk.bob.contributions.submit({ datanetId: images, ...fresh(50) })).wait()).contributionId;
-  await finalize(a[0]!, true);
-  await finalize(a[1]!, false);
-  await finalize(b, true);
+  const a = [fresh(), fresh(), fresh()];
+  await (await sdk.alice.contributions.submitBatch({ datanetId: text, items: a })).wait();
+  const b = fresh(50);
+  await (await sdk.bob.contributions.submit({ datanetId: images, ...b })).wait();
+  await finalize(a[0]!.contentHash, true);
+  await finalize(a[1]!.contentHash, false);
+  await finalize(b.contentHash, true);
   const v1 = await (await sdk.owner.versions.publish({ datanetId: text, uri: "ipfs://text/v1" })).wait();
   await networkHelpers.time.increase(DAY);
-  const c = (await (await sdk.bob.contributions.submit({ datanetId: text, ...fresh(99) })).wait()).contributionId;
-  await finalize(c, true);
-  await (await sdk.alice.contributions.withdraw({ contributionId: a[2]! })).wait();
+  const c = fresh(99);
+  await (await sdk.bob.contributions.submit({ datanetId: text, ...c })).wait();
+  await finalize(c.contentHash, true);
+  await (await sdk.alice.contributions.withdraw({ contentHash: a[2]!.contentHash })).wait();
   const v2 = await (await sdk.owner.versions.publish({ datanetId: text, uri: "ipfs://text/v2" })).wait();
   await (await sdk.owner.datanets.setPaused({ datanetId: text, paused: true })).wait();
   await (await sdk.alice.datanets.transferOwnership({ datanetId: images, newOwner: bob!.account.address })).wait();

@@ -10,7 +10,7 @@ import {RegistryTestBase} from "./RegistryTestBase.sol";
 /// Drives the registry with submissions (valid or not), withdrawals and time, keeping ghost totals.
 contract QuotaHandler is RegistryTestBase {
     address[4] public actors = [address(0x1001), address(0x1002), address(0x1003), address(0x1004)];
-    uint256 public ghostSubmitted;
+    bytes32[] public registered;
     uint256 public ghostWithdrawn;
     mapping(uint256 epoch => uint256 bytesUsed) public ghostDatanetBytes;
     mapping(uint256 epoch => mapping(address actor => uint256 bytesUsed)) public ghostContributorBytes;
@@ -27,21 +27,24 @@ contract QuotaHandler is RegistryTestBase {
         uint256 epoch = registry.currentEpoch(datanetId);
         vm.prank(actor);
         try registry.submit(datanetId, contentHash, sizeBytes, "ipfs://inv", salt) {
-            ++ghostSubmitted;
+            registered.push(contentHash);
             ghostDatanetBytes[epoch] += sizeBytes;
             ghostContributorBytes[epoch][actor] += sizeBytes;
         } catch {}
     }
 
-    function withdraw(uint256 idSeed) external {
-        uint256 total = registry.contributionCount();
-        if (total == 0) return;
-        uint256 id = 1 + (idSeed % total);
-        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+    function withdraw(uint256 indexSeed) external {
+        if (registered.length == 0) return;
+        bytes32 contentHash = registered[indexSeed % registered.length];
+        IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
         vm.prank(c.contributor);
-        registry.withdraw(id);
+        registry.withdraw(contentHash);
         ++ghostWithdrawn;
+    }
+
+    function registeredCount() external view returns (uint256) {
+        return registered.length;
     }
 
     function passTime(uint256 hoursSeed) external {
@@ -69,7 +72,11 @@ contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
     }
 
     function invariant_ContributionCountEqualsSuccessfulSubmissions() public view {
-        assertEq(registry.contributionCount(), handler.ghostSubmitted());
+        uint256 count = handler.registeredCount();
+        assertEq(registry.contributionCount(), count);
+        for (uint256 i = 0; i < count; ++i) {
+            assertEq(registry.getContribution(handler.registered(i)).id, i + 1, "ids are sequential");
+        }
     }
 
     function invariant_DatanetBytesEqualThisEpochsSubmissions() public view {
@@ -91,9 +98,12 @@ contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
 
     function invariant_WithdrawnCountEqualsWithdrawals() public view {
         uint256 withdrawn;
-        uint256 total = registry.contributionCount();
-        for (uint256 id = 1; id <= total; ++id) {
-            if (registry.getContribution(id).status == IDatanetRegistry.ContributionStatus.Withdrawn) ++withdrawn;
+        uint256 count = handler.registeredCount();
+        for (uint256 i = 0; i < count; ++i) {
+            bytes32 contentHash = handler.registered(i);
+            if (registry.getContribution(contentHash).status == IDatanetRegistry.ContributionStatus.Withdrawn) {
+                ++withdrawn;
+            }
         }
         assertEq(withdrawn, handler.ghostWithdrawn());
     }
