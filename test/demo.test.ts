@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -24,5 +28,14 @@ describe("demo story", function () {
     expect(summary.audit.discrepancies).to.deep.equal([]);
     expect(summary.audit.contributions).to.equal(summary.contributors.reduce((sum, c) => sum + c.submitted, 0));
     await connection.close();
+  });
+
+  it("prints a machine-readable summary with --json", async function () {
+    const script = path.resolve(import.meta.dirname, "..", "scripts", "demo.ts");
+    const { stdout } = await promisify(execFile)(process.execPath, [script, "--json"], { cwd: path.dirname(path.dirname(script)) });
+    const summary = JSON.parse(stdout) as { audit: { discrepancies: unknown[] }; version: { verified: boolean }; seconds: number };
+    expect(summary.audit.discrepancies).to.deep.equal([]);
+    expect(summary.version.verified).to.equal(true);
+    expect(summary.seconds).to.be.a("number");
   });
 });

@@ -1,6 +1,10 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { network } from "hardhat";
-import { getAddress, zeroHash, type Hex } from "viem";
+import { getAddress, keccak256, toBytes, zeroHash, type Hex } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import {
@@ -10,6 +14,7 @@ import {
   DataKind,
   datanetRegistryAbi,
   hashContent,
+  hashFile,
   InvalidInputError,
   ProtocolError,
   randomSalt,
@@ -240,6 +245,23 @@ describe("SDK client", function () {
         );
         expect(sdkError.args).to.deep.equal(contractError.args);
       });
+    }
+  });
+
+  it("hashes files the way the registry expects", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "openledger-hash-"));
+    const file = path.join(dir, "sample.txt");
+    await writeFile(file, "héllo, datanet\n");
+    const hashed = await hashFile(file);
+    expect(hashed).to.deep.equal(hashContent(new TextEncoder().encode("héllo, datanet\n")));
+    expect(hashed.sizeBytes).to.equal(16n);
+    expect(hashed.contentHash).to.equal(keccak256(toBytes("héllo, datanet\n")));
+    try {
+      await hashFile(path.join(dir, "missing.txt"));
+      expect.fail("expected InvalidInputError");
+    } catch (error) {
+      expect(error).to.be.instanceOf(InvalidInputError);
+      expect((error as InvalidInputError).field).to.equal("file");
     }
   });
 
