@@ -1,8 +1,7 @@
 import { getAddress } from "viem";
 
-import { datanetRegistryAbi } from "./abis/index.ts";
 import { computeVersionRoot } from "./actions/versions.ts";
-import type { ProtocolClient } from "./client.ts";
+import { registryContract, type ProtocolClient } from "./client.ts";
 import type { RegistryState } from "./history.ts";
 import { readProtocol } from "./transaction.ts";
 
@@ -25,7 +24,7 @@ const show = (value: unknown): string =>
  * list means the history verifies. `expected` is the rebuilt value, `actual` the chain's.
  */
 export async function verifyRegistryState(client: ProtocolClient, state: RegistryState): Promise<Discrepancy[]> {
-  const registry = { address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
+  const registry = registryContract(client);
   const read = client.publicClient;
   const found: Discrepancy[] = [];
   const check = (entity: string, field: string, expected: unknown, actual: unknown) => {

@@ -1,5 +1,6 @@
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 
+import { datanetRegistryAbi } from "./abis/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { ClientConfigError, DeploymentError } from "./errors.ts";
 
@@ -31,4 +32,9 @@ export async function assertDeploymentChain(client: ProtocolClient): Promise<voi
       `The deployment is for chain ${client.deployment.chainId} but the RPC serves chain ${chainId}.`,
     );
   }
+}
+
+/** The registry's address and ABI, ready to spread into a viem read or write. */
+export function registryContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
 }

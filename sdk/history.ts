@@ -1,9 +1,8 @@
 import type { Address, Hex } from "viem";
 
-import { datanetRegistryAbi } from "./abis/index.ts";
 import { ContributionStatus } from "./actions/contributions.ts";
 import type { DatanetPolicy } from "./actions/datanets.ts";
-import type { ProtocolClient } from "./client.ts";
+import { registryContract, type ProtocolClient } from "./client.ts";
 import { readProtocol } from "./transaction.ts";
 
 /** A registry event as decoded by viem, with its position in the chain. */
@@ -70,8 +69,7 @@ export async function fetchRegistryLogs(
 ) {
   const logs = await readProtocol(() =>
     client.publicClient.getContractEvents({
-      address: client.deployment.contracts.datanetRegistry,
-      abi: datanetRegistryAbi,
+      ...registryContract(client),
       fromBlock: range.fromBlock ?? client.deployment.startBlock,
       toBlock: range.toBlock ?? "latest",
       strict: true,

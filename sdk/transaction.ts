@@ -9,7 +9,8 @@ import {
   type TransactionReceipt,
 } from "viem";
 
-import type { WritableProtocolClient } from "./client.ts";
+import { datanetRegistryAbi } from "./abis/index.ts";
+import { registryContract, requireWallet, type ProtocolClient, type WritableProtocolClient } from "./client.ts";
 import { toSdkError, TransactionError } from "./errors.ts";
 
 /** A sent transaction. `wait()` resolves once mined with the decoded outcome (ids, not just a receipt). */
@@ -93,4 +94,16 @@ export function only<L extends { eventName: string }, N extends L["eventName"]>(
   const found = logs.filter((log): log is Extract<L, { eventName: N }> => log.eventName === eventName);
   if (found.length !== 1) throw new TransactionError(`Expected one ${eventName} event, found ${found.length}.`);
   return found[0]!;
+}
+
+type RegistryWrite = ContractFunctionName<typeof datanetRegistryAbi, "nonpayable">;
+
+/** Sends a registry call whose only outcome is success (the owner and admin actions). */
+export async function sendRegistryCall<F extends RegistryWrite>(
+  client: ProtocolClient,
+  functionName: F,
+  args: ContractFunctionArgs<typeof datanetRegistryAbi, "nonpayable", F>,
+): Promise<TransactionHandle<Record<string, never>>> {
+  const request = { ...registryContract(client), functionName, args } as WriteRequest<typeof datanetRegistryAbi, RegistryWrite>;
+  return sendContractTransaction(requireWallet(client, functionName), request, () => ({}));
 }

@@ -11,8 +11,8 @@ import {
   type Hex,
 } from "viem";
 
-import { datanetRegistryAbi } from "../abis/index.ts";
-import { requireWallet, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
+import type { datanetRegistryAbi } from "../abis/index.ts";
+import { registryContract, requireWallet, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertBytes32, assertPositiveId, assertUint64 } from "../validate.ts";
@@ -34,8 +34,6 @@ export type ContributionStatus = (typeof ContributionStatus)[keyof typeof Contri
 /** A reveal is valid only after its commitment's block, so it is simulated in the pending block. */
 const REVEAL = { simulateAt: "pending" } as const;
 
-const registry = (client: ProtocolClient) =>
-  ({ address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi }) as const;
 
 /** The content hash the protocol registers (keccak256 of the bytes) and the size in bytes. */
 export function hashContent(content: Uint8Array | string): { contentHash: Hex; sizeBytes: bigint } {
@@ -102,7 +100,7 @@ export async function checkSubmission(
     throw new ProtocolError(error, args as never, { preflight: true });
   };
   const { publicClient } = client;
-  const contract = registry(client);
+  const contract = registryContract(client);
 
   const [protocolPaused, info, usage, datanetBytes, count, allowlisted, existing] = await readProtocol(() =>
     Promise.all([
@@ -176,7 +174,7 @@ export async function commitSubmission(
   });
   const handle = await sendContractTransaction(
     wallet,
-    { ...registry(client), functionName: "commitSubmission", args: [commitment] },
+    { ...registryContract(client), functionName: "commitSubmission", args: [commitment] },
     (logs) => ({ committedAtBlock: only(logs, "SubmissionCommitted").args.blockNumber }),
   );
   const { committedAtBlock } = await handle.wait();
@@ -212,7 +210,7 @@ export async function submitContribution(
   const { wallet, salt } = await prepare(client, "submitContribution", datanetId, [params]);
   return sendContractTransaction(
     wallet,
-    { ...registry(client), functionName: "submit", args: [datanetId, contentHash, sizeBytes, uri, salt] },
+    { ...registryContract(client), functionName: "submit", args: [datanetId, contentHash, sizeBytes, uri, salt] },
     (logs) => ({ contributionId: only(logs, "ContributionSubmitted").args.contributionId }),
     REVEAL,
   );
@@ -227,7 +225,7 @@ export async function submitContributions(
   const { wallet, salt } = await prepare(client, "submitContributions", datanetId, items);
   return sendContractTransaction(
     wallet,
-    { ...registry(client), functionName: "submitBatch", args: [datanetId, items, salt] },
+    { ...registryContract(client), functionName: "submitBatch", args: [datanetId, items, salt] },
     (logs) => ({
       contributionIds: logs
         .filter((log) => log.eventName === "ContributionSubmitted")
@@ -245,7 +243,7 @@ export async function withdrawContribution(
   assertBytes32("contentHash", params.contentHash);
   return sendContractTransaction(
     requireWallet(client, "withdrawContribution"),
-    { ...registry(client), functionName: "withdraw", args: [params.contentHash] },
+    { ...registryContract(client), functionName: "withdraw", args: [params.contentHash] },
     (logs) => ({ contributionId: only(logs, "ContributionWithdrawn").args.contributionId }),
   );
 }
@@ -254,7 +252,7 @@ export async function withdrawContribution(
 export async function getContribution(client: ProtocolClient, contentHash: Hex): Promise<Contribution> {
   assertBytes32("contentHash", contentHash);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registry(client), functionName: "getContribution", args: [contentHash] }),
+    client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [contentHash] }),
   );
 }
 
@@ -263,7 +261,7 @@ export async function contentHashOf(client: ProtocolClient, contributionId: bigi
   assertPositiveId("contributionId", contributionId);
   const logs = await readProtocol(() =>
     client.publicClient.getContractEvents({
-      ...registry(client),
+      ...registryContract(client),
       eventName: "ContributionSubmitted",
       args: { contributionId },
       fromBlock: client.deployment.startBlock,

@@ -1,9 +1,9 @@
 import type { Address, ContractFunctionArgs, ContractFunctionReturnType } from "viem";
 
-import { datanetRegistryAbi } from "../abis/index.ts";
-import { requireWallet, type ProtocolClient } from "../client.ts";
+import type { datanetRegistryAbi } from "../abis/index.ts";
+import { registryContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
-import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
+import { only, readProtocol, sendContractTransaction, sendRegistryCall, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertPositiveId } from "../validate.ts";
 
 /** A datanet policy, exactly as the contract's `DatanetPolicy` struct. */
@@ -17,8 +17,6 @@ export type QuotaUsage = ContractFunctionReturnType<typeof datanetRegistryAbi, "
 export const DataKind = { Text: 0, Image: 1, Audio: 2, Other: 3 } as const;
 export type DataKind = (typeof DataKind)[keyof typeof DataKind];
 
-const registry = (client: ProtocolClient) =>
-  ({ address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi }) as const;
 
 function assertKind(kind: number): asserts kind is DataKind {
   if (!Object.values(DataKind).includes(kind as DataKind)) {
@@ -34,7 +32,7 @@ export async function createDatanet(
   assertKind(params.kind);
   return sendContractTransaction(
     requireWallet(client, "createDatanet"),
-    { ...registry(client), functionName: "createDatanet", args: [params.kind, params.metadataURI, params.policy] },
+    { ...registryContract(client), functionName: "createDatanet", args: [params.kind, params.metadataURI, params.policy] },
     (logs) => ({ datanetId: only(logs, "DatanetCreated").args.datanetId }),
   );
 }
@@ -45,11 +43,7 @@ export async function updateDatanetPolicy(
   params: { datanetId: bigint; policy: DatanetPolicy },
 ): Promise<TransactionHandle<Record<string, never>>> {
   assertPositiveId("datanetId", params.datanetId);
-  return sendContractTransaction(
-    requireWallet(client, "updateDatanetPolicy"),
-    { ...registry(client), functionName: "updatePolicy", args: [params.datanetId, params.policy] },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "updatePolicy", [params.datanetId, params.policy]);
 }
 
 /** Replaces a datanet's metadata URI (owner only). */
@@ -58,11 +52,7 @@ export async function updateDatanetMetadata(
   params: { datanetId: bigint; metadataURI: string },
 ): Promise<TransactionHandle<Record<string, never>>> {
   assertPositiveId("datanetId", params.datanetId);
-  return sendContractTransaction(
-    requireWallet(client, "updateDatanetMetadata"),
-    { ...registry(client), functionName: "updateMetadata", args: [params.datanetId, params.metadataURI] },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "updateMetadata", [params.datanetId, params.metadataURI]);
 }
 
 /** Adds contributors to, or removes them from, a datanet's allowlist (owner only). */
@@ -73,15 +63,7 @@ export async function setAllowlisted(
   assertPositiveId("datanetId", params.datanetId);
   if (params.accounts.length === 0) throw new InvalidInputError("accounts", "the list is empty");
   params.accounts.forEach((account, i) => assertAddress(`accounts[${i}]`, account));
-  return sendContractTransaction(
-    requireWallet(client, "setAllowlisted"),
-    {
-      ...registry(client),
-      functionName: "setAllowlisted",
-      args: [params.datanetId, params.accounts, params.allowed],
-    },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "setAllowlisted", [params.datanetId, params.accounts, params.allowed]);
 }
 
 /** Pauses or resumes submissions to a datanet (owner only). */
@@ -90,11 +72,7 @@ export async function setDatanetPaused(
   params: { datanetId: bigint; paused: boolean },
 ): Promise<TransactionHandle<Record<string, never>>> {
   assertPositiveId("datanetId", params.datanetId);
-  return sendContractTransaction(
-    requireWallet(client, "setDatanetPaused"),
-    { ...registry(client), functionName: "setDatanetPaused", args: [params.datanetId, params.paused] },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "setDatanetPaused", [params.datanetId, params.paused]);
 }
 
 /** Names the next owner of a datanet, who must accept (owner only). */
@@ -104,15 +82,7 @@ export async function transferDatanetOwnership(
 ): Promise<TransactionHandle<Record<string, never>>> {
   assertPositiveId("datanetId", params.datanetId);
   assertAddress("newOwner", params.newOwner);
-  return sendContractTransaction(
-    requireWallet(client, "transferDatanetOwnership"),
-    {
-      ...registry(client),
-      functionName: "transferDatanetOwnership",
-      args: [params.datanetId, params.newOwner],
-    },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "transferDatanetOwnership", [params.datanetId, params.newOwner]);
 }
 
 /** Accepts ownership of a datanet the wallet's account was named for. */
@@ -121,18 +91,14 @@ export async function acceptDatanetOwnership(
   params: { datanetId: bigint },
 ): Promise<TransactionHandle<Record<string, never>>> {
   assertPositiveId("datanetId", params.datanetId);
-  return sendContractTransaction(
-    requireWallet(client, "acceptDatanetOwnership"),
-    { ...registry(client), functionName: "acceptDatanetOwnership", args: [params.datanetId] },
-    () => ({}),
-  );
+  return sendRegistryCall(client, "acceptDatanetOwnership", [params.datanetId]);
 }
 
 /** Reads a datanet's owner, policy and counters. */
 export async function getDatanet(client: ProtocolClient, datanetId: bigint): Promise<DatanetInfo> {
   assertPositiveId("datanetId", datanetId);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registry(client), functionName: "getDatanet", args: [datanetId] }),
+    client.publicClient.readContract({ ...registryContract(client), functionName: "getDatanet", args: [datanetId] }),
   );
 }
 
@@ -140,7 +106,7 @@ export async function getDatanet(client: ProtocolClient, datanetId: bigint): Pro
 export async function getCurrentEpoch(client: ProtocolClient, datanetId: bigint): Promise<number> {
   assertPositiveId("datanetId", datanetId);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registry(client), functionName: "currentEpoch", args: [datanetId] }),
+    client.publicClient.readContract({ ...registryContract(client), functionName: "currentEpoch", args: [datanetId] }),
   );
 }
 
@@ -153,7 +119,7 @@ export async function getContributorUsage(
   assertAddress("contributor", params.contributor);
   return readProtocol(() =>
     client.publicClient.readContract({
-      ...registry(client),
+      ...registryContract(client),
       functionName: "contributorUsage",
       args: [params.datanetId, params.contributor],
     }),

@@ -1,8 +1,8 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, ContractFunctionReturnType, Hex } from "viem";
 
-import { datanetRegistryAbi } from "../abis/index.ts";
-import { requireWallet, type ProtocolClient } from "../client.ts";
+import type { datanetRegistryAbi } from "../abis/index.ts";
+import { registryContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord, type RegistryState } from "../history.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
@@ -17,8 +17,6 @@ export const VERSION_LEAF_ENCODING = ["uint256", "address", "bytes32"] as const;
 /** A published version as returned by `getVersion`. */
 export type Version = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getVersion">;
 
-const registry = (client: ProtocolClient) =>
-  ({ address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi }) as const;
 
 /**
  * The tree of a version: one leaf per accepted contribution. StandardMerkleTree sorts leaves by hash,
@@ -75,7 +73,7 @@ export async function publishVersion(
   return sendContractTransaction(
     wallet,
     {
-      ...registry(client),
+      ...registryContract(client),
       functionName: "publishVersion",
       args: [params.datanetId, root, BigInt(leaves.length), params.uri],
     },
@@ -91,7 +89,7 @@ export async function getVersion(client: ProtocolClient, params: { datanetId: bi
   assertPositiveId("datanetId", params.datanetId);
   return readProtocol(() =>
     client.publicClient.readContract({
-      ...registry(client),
+      ...registryContract(client),
       functionName: "getVersion",
       args: [params.datanetId, params.version],
     }),
