@@ -55,19 +55,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         uint32 versionCount;
     }
 
-    /// @dev Slot: minValidatorStake (128) | quorum (16) | acceptanceThresholdBps (16) |
-    /// contributorRewardBps (16). Never touched by submissions.
-    struct Validation {
-        uint128 minValidatorStake;
-        uint16 quorum;
-        uint16 acceptanceThresholdBps;
-        uint16 contributorRewardBps;
-    }
-
     struct Datanet {
         Limits limits;
         State state;
-        Validation validation;
+        /// Slot: minValidatorStake (128) | quorum (16) | acceptanceThresholdBps (16) | contributorRewardBps (16).
+        ValidationSettings validation;
         address owner;
         address pendingOwner;
     }
@@ -305,7 +297,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         Datanet storage datanet = _existingDatanet(datanetId);
         State memory state = datanet.state;
         Limits memory limits = datanet.limits;
-        Validation memory validation = datanet.validation;
+        ValidationSettings memory validation = datanet.validation;
         info = DatanetInfo({
             owner: datanet.owner,
             pendingOwner: datanet.pendingOwner,
@@ -327,6 +319,13 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
                 contributorRewardBps: validation.contributorRewardBps
             })
         });
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function validationSettings(uint256 datanetId) external view returns (ValidationSettings memory settings) {
+        Datanet storage datanet = _datanets[datanetId];
+        if (datanet.state.createdAt == 0) revert DatanetUnknown(datanetId);
+        settings = datanet.validation;
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -516,7 +515,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
             epochLength: policy.epochLength
         });
         datanet.state.allowlistOnly = policy.allowlistOnly;
-        datanet.validation = Validation({
+        datanet.validation = ValidationSettings({
             minValidatorStake: policy.minValidatorStake,
             quorum: policy.quorum,
             acceptanceThresholdBps: policy.acceptanceThresholdBps,

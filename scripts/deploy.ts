@@ -23,11 +23,15 @@ const connection = await network.create();
 const { chainId } = await connection.ethers.provider.getNetwork();
 const file = deploymentFilePath(DEPLOYMENTS_DIR, Number(chainId));
 const previous = await readDeploymentFile(file).catch(() => undefined);
+/** An environment setting, with an empty value (as in a copied .env.example) meaning unset. */
+const setting = (name: string) => process.env[name] || undefined;
+const unbondingPeriod = setting("OPENLEDGER_UNBONDING_PERIOD");
 const deployment = await deployProtocol(
   connection,
   {
-    admin: process.env.OPENLEDGER_ADMIN as Address | undefined,
-    treasury: process.env.OPENLEDGER_TREASURY as Address | undefined,
+    admin: setting("OPENLEDGER_ADMIN") as Address | undefined,
+    treasury: setting("OPENLEDGER_TREASURY") as Address | undefined,
+    unbondingPeriod: unbondingPeriod === undefined ? undefined : Number(unbondingPeriod),
   },
   previous?.startBlock,
 );

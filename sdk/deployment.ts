@@ -13,10 +13,12 @@ export interface Deployment {
   contracts: {
     openToken: Address;
     datanetRegistry: Address;
+    validatorStaking: Address;
+    attestationRegistry: Address;
   };
 }
 
-const CONTRACT_KEYS = ["openToken", "datanetRegistry"] as const;
+const CONTRACT_KEYS = ["openToken", "datanetRegistry", "validatorStaking", "attestationRegistry"] as const;
 
 /** The addresses file for a chain: `<dir>/<chainId>.json`. */
 export function deploymentFilePath(dir: string, chainId: number): string {

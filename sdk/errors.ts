@@ -1,28 +1,33 @@
 import {
   BaseError as ViemBaseError,
   ContractFunctionRevertedError,
+  decodeErrorResult,
   formatUnits,
   type Abi,
   type ContractErrorArgs,
   type ContractErrorName,
+  type Hex,
 } from "viem";
 
-import { datanetRegistryAbi, openTokenAbi } from "./abis/index.ts";
+import { attestationRegistryAbi, datanetRegistryAbi, openTokenAbi, validatorStakingAbi } from "./abis/index.ts";
 
-/** Every custom error any protocol contract can revert with. */
-export const protocolErrorsAbi = [...datanetRegistryAbi, ...openTokenAbi].filter(
-  (item): item is Extract<(typeof datanetRegistryAbi)[number] | (typeof openTokenAbi)[number], { type: "error" }> =>
-    item.type === "error",
+type ProtocolAbi = typeof openTokenAbi | typeof datanetRegistryAbi | typeof validatorStakingAbi | typeof attestationRegistryAbi;
+
+/** Every custom error any protocol contract can revert with (errors bubble between contracts). */
+export const protocolErrorsAbi = [...openTokenAbi, ...datanetRegistryAbi, ...validatorStakingAbi, ...attestationRegistryAbi].filter(
+  (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
 );
 
 /** The name of a custom error of one of the protocol's contracts. */
-export type ProtocolErrorName = ContractErrorName<typeof datanetRegistryAbi> | ContractErrorName<typeof openTokenAbi>;
+export type ProtocolErrorName = ProtocolAbi extends infer A ? (A extends Abi ? ContractErrorName<A> : never) : never;
 
-type ArgsOf<N extends ProtocolErrorName> = N extends ContractErrorName<typeof datanetRegistryAbi>
-  ? ContractErrorArgs<typeof datanetRegistryAbi, N>
-  : N extends ContractErrorName<typeof openTokenAbi>
-    ? ContractErrorArgs<typeof openTokenAbi, N>
-    : never;
+type ArgsOf<N extends ProtocolErrorName> = ProtocolAbi extends infer A
+  ? A extends Abi
+    ? N extends ContractErrorName<A>
+      ? ContractErrorArgs<A, N>
+      : never
+    : never
+  : never;
 
 /** Root of every error the SDK throws; mirrors viem's `BaseError` (`shortMessage`, `details`, `cause`). */
 export class OpenLedgerError extends Error {
@@ -162,6 +167,33 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   EmptyVersion: (a) => `Datanet ${a.datanetId} has no accepted contributions yet; a version needs at least one.`,
   VersionUnknown: (a) => `Datanet ${a.datanetId} has no version ${a.version}.`,
   DatanetIdOverflow: () => "No more datanet ids are available.",
+  // ValidatorStaking
+  ZeroAmount: () => "The amount is zero.",
+  InvalidUnbondingPeriod: (a) => `An unbonding period of ${a.period}s is outside 1 hour to 365 days.`,
+  StakeUnbonding: (a) =>
+    `${a.validator}'s stake on datanet ${a.datanetId} is unbonding until ${a.unlocksAt}; withdraw it before staking again.`,
+  NotUnbonding: (a) => `${a.validator}'s stake on datanet ${a.datanetId} is bonded; request unbonding first.`,
+  UnbondingNotFinished: (a) => `${a.validator}'s stake on datanet ${a.datanetId} unlocks at ${a.unlocksAt}.`,
+  NoStake: (a) => `${a.validator} has no stake on datanet ${a.datanetId}.`,
+  SlashExceedsStake: (a) => `Cannot slash ${open(a.amount)}: ${a.validator} has ${open(a.stake)} on datanet ${a.datanetId}.`,
+  StakeOverflow: (a) => `A stake of ${a.amount} wei exceeds what can be held.`,
+  // AttestationRegistry
+  InvalidQuality: (a) => `Quality ${a.quality} is above the maximum of 100.`,
+  SelfAttestation: (a) => `${a.validator} made contribution ${a.contentHash} and cannot judge it.`,
+  ContributionNotPending: (a) =>
+    `Contribution ${a.contentHash} is ${STATUS[Number(a.status)]}; only pending contributions take verdicts.`,
+  ValidatorNotActive: (a) =>
+    `${a.validator} has ${open(a.activeStake)} bonded on datanet ${a.datanetId}; validating needs ${open(a.minStake)} (and no unbonding).`,
+  AlreadyAttested: (a) => `${a.validator} already gave a verdict on contribution ${a.contentHash}.`,
+  SignatureExpired: (a) => `${a.validator}'s signed verdict expired at ${a.deadline}.`,
+  StaleSignatureGeneration: (a) =>
+    `${a.validator}'s verdict was signed for generation ${a.signed}; the current one is ${a.current} (unbonded, slashed or cancelled since).`,
+  InvalidSignature: (a) => `The signature is not ${a.validator}'s over this verdict on this chain and contract.`,
+  ValidatorIndexOverflow: () => "No more validator indices are available.",
+  ZeroAddressArgument: () => "A constructor address is zero.",
+  ReentrancyGuardReentrantCall: () => "Re-entrant call refused.",
+  SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
+  SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,
   AccessControlBadConfirmation: () => "A role can only be renounced by its holder, for itself.",
   // OpenToken (OpenZeppelin ERC-20 / ERC-2612)
@@ -194,13 +226,24 @@ export function toSdkError(error: unknown): OpenLedgerError {
   if (error instanceof OpenLedgerError) return error;
   if (error instanceof ViemBaseError) {
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName) {
-      const errorName = reverted.data.errorName as ProtocolErrorName;
-      if (errorName in MESSAGES) {
-        return new ProtocolError(errorName, (reverted.data.args ?? []) as never, { cause: error });
+    if (reverted instanceof ContractFunctionRevertedError) {
+      const decoded = reverted.data ?? decodeProtocolError(reverted.raw);
+      const errorName = decoded?.errorName as ProtocolErrorName | undefined;
+      if (errorName !== undefined && errorName in MESSAGES) {
+        return new ProtocolError(errorName, (decoded?.args ?? []) as never, { cause: error });
       }
     }
     return new TransactionError(error.shortMessage, { details: error.details, cause: error });
   }
   return new TransactionError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/** Decodes revert data with every protocol error, for errors bubbling up from a contract called in turn. */
+function decodeProtocolError(raw: Hex | undefined) {
+  if (raw === undefined || raw.length < 10) return undefined;
+  try {
+    return decodeErrorResult({ abi: protocolErrorsAbi, data: raw });
+  } catch {
+    return undefined;
+  }
 }

@@ -65,6 +65,14 @@ interface IDatanetRegistry {
         uint16 contributorRewardBps;
     }
 
+    /// @notice The part of a policy the validator contracts read.
+    struct ValidationSettings {
+        uint128 minValidatorStake;
+        uint16 quorum;
+        uint16 acceptanceThresholdBps;
+        uint16 contributorRewardBps;
+    }
+
     /// @notice Everything about a datanet except its metadata URI (which lives in events).
     struct DatanetInfo {
         address owner;
@@ -337,6 +345,12 @@ interface IDatanetRegistry {
     /// @param datanetId The datanet.
     /// @return info The datanet; reverts `DatanetUnknown` for an unknown id.
     function getDatanet(uint256 datanetId) external view returns (DatanetInfo memory info);
+
+    /// @notice The validation settings of a datanet's policy, in one storage read.
+    /// @param datanetId The datanet.
+    /// @return settings Minimum stake, quorum, acceptance threshold, reward split; reverts
+    /// `DatanetUnknown` for an unknown id.
+    function validationSettings(uint256 datanetId) external view returns (ValidationSettings memory settings);
 
     /// @notice How many datanets exist; ids run from 1 to this number.
     /// @return count The number of datanets.

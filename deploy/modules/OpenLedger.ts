@@ -1,17 +1,26 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+const WEEK = 7 * 24 * 60 * 60;
+
 /**
- * The whole protocol. Parameters (all optional, default: the deployer):
- * - `admin`: holds DEFAULT_ADMIN_ROLE and PAUSER_ROLE on the registry;
- * - `treasury`: receives the fixed OPEN supply.
- * FINALIZER_ROLE is granted to the attestation contract by the module that deploys it.
+ * The whole protocol, administered by the deploying account (`scripts/lib/deploy.ts` hands the
+ * admin roles to another address afterwards when asked). Parameters (optional):
+ * - `treasury`: receives the fixed OPEN supply and slashed stake (default: the deployer);
+ * - `unbondingPeriod`: seconds between a validator's unbond request and withdrawal (default: 7 days).
+ * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of Pending.
  */
 export default buildModule("OpenLedger", (m) => {
-  const admin = m.getParameter("admin", m.getAccount(0));
-  const treasury = m.getParameter("treasury", m.getAccount(0));
+  const deployer = m.getAccount(0);
+  const treasury = m.getParameter("treasury", deployer);
+  const unbondingPeriod = m.getParameter("unbondingPeriod", WEEK);
 
   const openToken = m.contract("OpenToken", [treasury]);
-  const datanetRegistry = m.contract("DatanetRegistry", [admin]);
+  const datanetRegistry = m.contract("DatanetRegistry", [deployer]);
+  const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod]);
+  const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
 
-  return { openToken, datanetRegistry };
+  const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
+  m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
+
+  return { openToken, datanetRegistry, validatorStaking, attestationRegistry };
 });

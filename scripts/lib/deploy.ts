@@ -1,13 +1,17 @@
 import type { NetworkConnection } from "hardhat/types/network";
-import type { Address } from "viem";
+import { getAddress, type Address } from "viem";
 
 import OpenLedgerModule from "../../deploy/modules/OpenLedger.ts";
 import type { Deployment } from "../../sdk/deployment.ts";
 
-/** Optional Ignition parameters of the `OpenLedger` module. */
+/** Optional settings of a deployment. */
 export interface ProtocolParameters {
+  /** Takes over every admin role from the deployer once the deployment is complete. */
   admin?: Address;
+  /** Receives the OPEN supply and slashed stake. */
   treasury?: Address;
+  /** Seconds between a validator's unbond request and withdrawal. */
+  unbondingPeriod?: number;
 }
 
 /**
@@ -22,19 +26,43 @@ export async function deployProtocol(
 ): Promise<Deployment> {
   const { ethers, ignition } = connection;
   const blockBefore = BigInt(await ethers.provider.getBlockNumber());
-  // An unset (or empty, as in a copied .env.example) parameter falls back to the module's default.
-  const given = Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined && value !== ""));
-  const { openToken, datanetRegistry } = await ignition.deploy(OpenLedgerModule, {
+  const { admin, ...moduleParameters } = parameters;
+  // An unset parameter falls back to the module's default.
+  const given = Object.fromEntries(Object.entries(moduleParameters).filter(([, value]) => value !== undefined));
+  const contracts = await ignition.deploy(OpenLedgerModule, {
     parameters: { OpenLedger: given },
     displayUi: false,
   });
   const { chainId } = await ethers.provider.getNetwork();
-  return {
+  const deployment: Deployment = {
     chainId: Number(chainId),
     startBlock: knownStartBlock ?? blockBefore + 1n,
     contracts: {
-      openToken: (await openToken.getAddress()) as Address,
-      datanetRegistry: (await datanetRegistry.getAddress()) as Address,
+      openToken: getAddress(await contracts.openToken.getAddress()),
+      datanetRegistry: getAddress(await contracts.datanetRegistry.getAddress()),
+      validatorStaking: getAddress(await contracts.validatorStaking.getAddress()),
+      attestationRegistry: getAddress(await contracts.attestationRegistry.getAddress()),
     },
   };
+  if (admin !== undefined) await handOverAdmin(connection, deployment, getAddress(admin));
+  return deployment;
+}
+
+/** Grants every admin role of the deployer to `admin`, then renounces the deployer's. Idempotent. */
+async function handOverAdmin(connection: NetworkConnection, deployment: Deployment, admin: Address) {
+  const [deployer] = await connection.ethers.getSigners();
+  if (deployer === undefined || getAddress(deployer.address) === admin) return;
+  const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry, deployer);
+  const staking = await connection.ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking, deployer);
+  const roles = [
+    [registry, await registry.PAUSER_ROLE()],
+    [staking, await staking.SLASHER_ROLE()],
+    [registry, await registry.DEFAULT_ADMIN_ROLE()],
+    [staking, await staking.DEFAULT_ADMIN_ROLE()],
+  ] as const;
+  for (const [contract, role] of roles) {
+    if (!(await contract.hasRole(role, deployer.address))) continue;
+    await (await contract.grantRole(role, admin)).wait();
+    await (await contract.renounceRole(role, deployer.address)).wait();
+  }
 }

@@ -2033,6 +2033,47 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "validationSettings",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint128",
+            "name": "minValidatorStake",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorum",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "acceptanceThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "contributorRewardBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IDatanetRegistry.ValidationSettings",
+        "name": "settings",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "contentHash",
         "type": "bytes32"

@@ -43,6 +43,8 @@ describe("SDK deployments", function () {
     contracts: {
       openToken: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
       datanetRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+      validatorStaking: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+      attestationRegistry: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
     },
   };
   const broken: [string, unknown, string][] = [
@@ -52,6 +54,7 @@ describe("SDK deployments", function () {
     ["a negative start block", { ...good, startBlock: "-1" }, "startBlock -1 is not a block number"],
     ["no contracts", { ...good, contracts: undefined }, "contracts is missing"],
     ["a bad address", { ...good, contracts: { ...good.contracts, datanetRegistry: "0x12" } }, "contracts.datanetRegistry is not an address"],
+    ["a missing contract", { ...good, contracts: { ...good.contracts, attestationRegistry: undefined } }, "contracts.attestationRegistry is not an address"],
   ];
   for (const [name, value, message] of broken) {
     it(`refuses an addresses file with ${name}`, function () {

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Validator staking: OPEN held as collateral by validators, per datanet
+/// @notice A validator stakes OPEN on a datanet to be allowed to attest there (at least the datanet's
+/// `minValidatorStake`). The whole stake unbonds at once: `requestUnbond`, wait `unbondingPeriod`,
+/// `withdraw`. Stake stays slashable while unbonding. Each validator has a signature generation that
+/// signed verdicts must carry; unbonding, any slash, and `invalidateSignatures` bump it, so verdicts
+/// signed before those events no longer count.
+interface IValidatorStaking {
+    /// @notice A validator's stake on one datanet.
+    /// @param amount OPEN held, in wei.
+    /// @param unbondingEndsAt When the stake can be withdrawn; 0 while bonded.
+    struct StakeInfo {
+        uint96 amount;
+        uint40 unbondingEndsAt;
+    }
+
+    /// @notice An amount of zero.
+    error ZeroAmount();
+    /// @notice An address that must be set is zero.
+    error ZeroAddress();
+    /// @notice The unbonding period is outside 1 hour .. 365 days.
+    error InvalidUnbondingPeriod(uint256 period);
+    /// @notice The stake is unbonding: no top-up, no second request.
+    error StakeUnbonding(uint256 datanetId, address validator, uint256 unlocksAt);
+    /// @notice `withdraw` before `requestUnbond`.
+    error NotUnbonding(uint256 datanetId, address validator);
+    /// @notice `withdraw` before the unbonding period ended.
+    error UnbondingNotFinished(uint256 datanetId, address validator, uint256 unlocksAt);
+    /// @notice The validator has no stake on the datanet.
+    error NoStake(uint256 datanetId, address validator);
+    /// @notice A slash larger than the stake.
+    error SlashExceedsStake(uint256 datanetId, address validator, uint256 amount, uint256 stake);
+    /// @notice A stake that would not fit the uint96 accounting (more than the OPEN supply).
+    error StakeOverflow(uint256 amount);
+
+    /// @notice Stake was added.
+    event Staked(uint256 indexed datanetId, address indexed validator, uint256 amount, uint256 newStake);
+    /// @notice The whole stake started unbonding.
+    event UnbondRequested(uint256 indexed datanetId, address indexed validator, uint256 amount, uint40 unlocksAt);
+    /// @notice An unbonded stake was paid out.
+    event StakeWithdrawn(uint256 indexed datanetId, address indexed validator, uint256 amount);
+    /// @notice A slasher took part of a stake and sent it to `recipient`.
+    event Slashed(
+        uint256 indexed datanetId,
+        address indexed validator,
+        address indexed slasher,
+        uint256 amount,
+        uint256 remaining,
+        bytes32 reason,
+        address recipient
+    );
+    /// @notice Verdicts signed with an older generation no longer count.
+    event SignatureGenerationBumped(address indexed validator, uint32 generation);
+    /// @notice Where slashed stake goes.
+    event SlashRecipientUpdated(address recipient);
+
+    /// @notice Stakes `amount` OPEN (approved beforehand) on a datanet.
+    /// @param datanetId The datanet, which must exist.
+    /// @param amount OPEN in wei.
+    function stake(uint256 datanetId, uint256 amount) external;
+
+    /// @notice `stake` with an ERC-2612 permit for the same amount, in one transaction.
+    /// @param datanetId The datanet.
+    /// @param amount OPEN in wei.
+    /// @param deadline The permit's deadline.
+    /// @param v Signature v.
+    /// @param r Signature r.
+    /// @param s Signature s.
+    function stakeWithPermit(uint256 datanetId, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external;
+
+    /// @notice Starts unbonding the caller's whole stake on a datanet; it stops counting for attestations.
+    /// @param datanetId The datanet.
+    function requestUnbond(uint256 datanetId) external;
+
+    /// @notice Pays out an unbonded stake once the unbonding period is over.
+    /// @param datanetId The datanet.
+    function withdraw(uint256 datanetId) external;
+
+    /// @notice Takes `amount` of a validator's stake (bonded or unbonding) to the slash recipient.
+    /// Only SLASHER_ROLE.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @param amount OPEN in wei, at most the stake.
+    /// @param reason A reason code or the hash of a written reason.
+    function slash(uint256 datanetId, address validator, uint256 amount, bytes32 reason) external;
+
+    /// @notice Voids every verdict the caller has signed but not yet had submitted.
+    function invalidateSignatures() external;
+
+    /// @notice Sets where slashed stake goes. Only DEFAULT_ADMIN_ROLE.
+    /// @param recipient The new recipient.
+    function setSlashRecipient(address recipient) external;
+
+    /// @notice A validator's stake on a datanet.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @return info Amount and unbonding time.
+    function stakeOf(uint256 datanetId, address validator) external view returns (StakeInfo memory info);
+
+    /// @notice What the attestation contract needs in one call: the stake counting for attestations
+    /// (0 while unbonding) and the validator's signature generation.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @return activeStake The bonded stake, or 0 while unbonding.
+    /// @return generation The current signature generation.
+    function attestingPower(uint256 datanetId, address validator)
+        external
+        view
+        returns (uint256 activeStake, uint32 generation);
+
+    /// @notice A validator's current signature generation.
+    /// @param validator The validator.
+    /// @return generation The generation signed verdicts must carry.
+    function signatureGeneration(address validator) external view returns (uint32 generation);
+
+    /// @notice OPEN held for all stakes; always equal to the sum of `stakeOf(...).amount`.
+    /// @return total The total.
+    function totalStaked() external view returns (uint256 total);
+}
