@@ -1,6 +1,6 @@
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 
-import { datanetRegistryAbi } from "./abis/index.ts";
+import { attestationRegistryAbi, datanetRegistryAbi, openTokenAbi, validatorStakingAbi } from "./abis/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { ClientConfigError, DeploymentError } from "./errors.ts";
 
@@ -37,4 +37,19 @@ export async function assertDeploymentChain(client: ProtocolClient): Promise<voi
 /** The registry's address and ABI, ready to spread into a viem read or write. */
 export function registryContract(client: ProtocolClient) {
   return { address: client.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
+}
+
+/** The staking contract's address and ABI. */
+export function stakingContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.validatorStaking, abi: validatorStakingAbi } as const;
+}
+
+/** The attestation contract's address and ABI. */
+export function attestationContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.attestationRegistry, abi: attestationRegistryAbi } as const;
+}
+
+/** The OPEN token's address and ABI. */
+export function tokenContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.openToken, abi: openTokenAbi } as const;
 }

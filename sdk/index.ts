@@ -1,12 +1,24 @@
 export * from "./abis/index.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";
+export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
+export * from "./aggregator.ts";
 export * from "./audit.ts";
-export { assertDeploymentChain, requireWallet, type ProtocolClient, type WritableProtocolClient } from "./client.ts";
+export {
+  assertDeploymentChain,
+  attestationContract,
+  registryContract,
+  requireWallet,
+  stakingContract,
+  tokenContract,
+  type ProtocolClient,
+  type WritableProtocolClient,
+} from "./client.ts";
 export * from "./deployment.ts";
 export * from "./errors.ts";
 export * from "./history.ts";
 export * from "./openledger.ts";
 export * from "./policy.ts";
+export * from "./reputation.ts";
 export type { TransactionHandle } from "./transaction.ts";

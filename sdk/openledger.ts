@@ -2,7 +2,9 @@ import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem
 
 import * as contributions from "./actions/contributions.ts";
 import * as datanets from "./actions/datanets.ts";
+import * as validators from "./actions/validators.ts";
 import * as versions from "./actions/versions.ts";
+import { VerdictAggregator } from "./aggregator.ts";
 import type { ProtocolClient } from "./client.ts";
 import type { Deployment } from "./deployment.ts";
 import { fetchRegistryLogs, rebuildRegistryState } from "./history.ts";
@@ -53,6 +55,25 @@ export function createClient(config: {
       publish: bind(client, versions.publishVersion),
       get: bind(client, versions.getVersion),
       verify: bind(client, versions.verifyVersion),
+    },
+    validators: {
+      stake: bind(client, validators.stake),
+      requestUnbond: bind(client, validators.requestUnbond),
+      withdraw: bind(client, validators.withdrawStake),
+      getStake: bind(client, validators.getStake),
+      invalidateSignatures: bind(client, validators.invalidateSignatures),
+      attest: bind(client, validators.attest),
+      attestBatch: bind(client, validators.attestBatch),
+      signVerdict: bind(client, validators.signVerdict),
+      submitSigned: bind(client, validators.submitSignedVerdicts),
+      pending: bind(client, validators.pendingContributions),
+      agreement: bind(client, validators.getAgreement),
+      /** An aggregator that batches signed verdicts under the per-transaction gas cap. */
+      aggregator: (options?: { gasCap?: bigint }) => new VerdictAggregator(client, options),
+    },
+    reputation: {
+      get: bind(client, validators.getReputation),
+      leaderboard: bind(client, validators.leaderboard),
     },
     history: {
       /** Every registry event, then the state they rebuild, with no view calls. */

@@ -1,0 +1,438 @@
+import {
+  getAddress,
+  hexToSignature,
+  parseEventLogs,
+  recoverTypedDataAddress,
+  type Address,
+  type ContractFunctionReturnType,
+  type Hex,
+  type TypedDataDomain,
+} from "viem";
+
+import { attestationRegistryAbi, type validatorStakingAbi } from "../abis/index.ts";
+import { attestationContract, requireWallet, stakingContract, tokenContract, type ProtocolClient } from "../client.ts";
+import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import { reputationScore } from "../reputation.ts";
+import { readProtocol, sendContractTransaction, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
+import { assertAddress, assertBytes32, assertPositiveId } from "../validate.ts";
+import { ContributionStatus } from "./contributions.ts";
+
+/** A validator's verdict on one contribution. */
+export interface Verdict {
+  contentHash: Hex;
+  accept: boolean;
+  /** 0 (worst) to 100 (best). */
+  quality: number;
+  /** A validator-defined reason code, 0 to 65,535. */
+  reasonCode: number;
+}
+
+/** A verdict signed off-chain (EIP-712), submittable by anyone. */
+export interface SignedVerdict {
+  validator: Address;
+  verdict: Verdict;
+  generation: number;
+  deadline: bigint;
+  signature: Hex;
+}
+
+/** What a finalizing verdict decided, when the transaction reached a quorum. */
+export interface Finalization {
+  contentHash: Hex;
+  accepted: boolean;
+  quality: number;
+}
+
+export type StakeInfo = ContractFunctionReturnType<typeof validatorStakingAbi, "view", "stakeOf">;
+export type Reputation = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "reputationOf">;
+export type Agreement = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "agreementOf">;
+
+/** EIP-7825: the most gas one transaction may use. */
+export const TRANSACTION_GAS_CAP = 16_777_216n;
+
+export const VERDICT_TYPES = {
+  Verdict: [
+    { name: "contentHash", type: "bytes32" },
+    { name: "accept", type: "bool" },
+    { name: "quality", type: "uint8" },
+    { name: "reasonCode", type: "uint16" },
+    { name: "generation", type: "uint32" },
+    { name: "deadline", type: "uint64" },
+  ],
+} as const;
+
+const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+const staking = stakingContract;
+const attestations = attestationContract;
+const token = tokenContract;
+
+/** Checks a verdict's fields the way the contract will. */
+export function assertVerdict(verdict: Verdict, field = "verdict"): void {
+  assertBytes32(`${field}.contentHash`, verdict.contentHash);
+  if (!Number.isInteger(verdict.quality) || verdict.quality < 0 || verdict.quality > 100) {
+    throw new InvalidInputError(`${field}.quality`, `${verdict.quality} is not a whole number from 0 to 100`);
+  }
+  if (!Number.isInteger(verdict.reasonCode) || verdict.reasonCode < 0 || verdict.reasonCode > 65_535) {
+    throw new InvalidInputError(`${field}.reasonCode`, `${verdict.reasonCode} is not a whole number from 0 to 65,535`);
+  }
+  if (typeof verdict.accept !== "boolean") throw new InvalidInputError(`${field}.accept`, "must be true or false");
+}
+
+function finalizations(logs: DecodedLogs<typeof attestationRegistryAbi>): Finalization[] {
+  return logs
+    .filter((log) => log.eventName === "QuorumReached")
+    .map((log) => {
+      const args = log.args as { contentHash: Hex; accepted: boolean; quality: number };
+      return { contentHash: args.contentHash, accepted: args.accepted, quality: args.quality };
+    });
+}
+
+// ------------------------------------------------------------------ staking
+
+/**
+ * Stakes OPEN on a datanet. By default signs an ERC-2612 permit so approval and stake are one
+ * transaction; with `permit: false` it sends an approval first when the allowance is short.
+ */
+export async function stake(
+  client: ProtocolClient,
+  params: { datanetId: bigint; amount: bigint; permit?: boolean },
+): Promise<TransactionHandle<{ newStake: bigint }>> {
+  const wallet = requireWallet(client, "stake");
+  assertPositiveId("datanetId", params.datanetId);
+  if (params.amount <= 0n) throw new InvalidInputError("amount", "must be more than zero");
+  const owner = wallet.walletClient.account.address;
+  const decode = (logs: DecodedLogs<typeof validatorStakingAbi>) => {
+    const staked = logs.find((log) => log.eventName === "Staked");
+    return { newStake: (staked?.args as { newStake: bigint }).newStake };
+  };
+  if (params.permit === false) {
+    const allowance = await readProtocol(() =>
+      client.publicClient.readContract({ ...token(client), functionName: "allowance", args: [owner, staking(client).address] }),
+    );
+    if (allowance < params.amount) {
+      const approval = await sendContractTransaction(
+        wallet,
+        { ...token(client), functionName: "approve", args: [staking(client).address, params.amount] },
+        () => ({}),
+      );
+      await approval.wait();
+    }
+    return sendContractTransaction(
+      wallet,
+      { ...staking(client), functionName: "stake", args: [params.datanetId, params.amount] },
+      decode,
+    );
+  }
+  const [nonce, latest] = await Promise.all([
+    readProtocol(() => client.publicClient.readContract({ ...token(client), functionName: "nonces", args: [owner] })),
+    client.publicClient.getBlock(),
+  ]);
+  const deadline = latest.timestamp + 3_600n;
+  const signature = await wallet.walletClient.signTypedData({
+    account: wallet.walletClient.account,
+    domain: { name: "OpenLedger", version: "1", chainId: client.deployment.chainId, verifyingContract: token(client).address },
+    types: PERMIT_TYPES,
+    primaryType: "Permit",
+    message: { owner, spender: staking(client).address, value: params.amount, nonce, deadline },
+  });
+  const { v, r, s } = hexToSignature(signature);
+  return sendContractTransaction(
+    wallet,
+    {
+      ...staking(client),
+      functionName: "stakeWithPermit",
+      args: [params.datanetId, params.amount, deadline, Number(v), r, s],
+    },
+    decode,
+  );
+}
+
+/** Starts unbonding the wallet account's whole stake on a datanet. */
+export async function requestUnbond(
+  client: ProtocolClient,
+  params: { datanetId: bigint },
+): Promise<TransactionHandle<{ unlocksAt: number }>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "requestUnbond"),
+    { ...staking(client), functionName: "requestUnbond", args: [params.datanetId] },
+    (logs) => ({ unlocksAt: (logs.find((l) => l.eventName === "UnbondRequested")!.args as { unlocksAt: number }).unlocksAt }),
+  );
+}
+
+/** Pays out an unbonded stake once the unbonding period is over. */
+export async function withdrawStake(
+  client: ProtocolClient,
+  params: { datanetId: bigint },
+): Promise<TransactionHandle<{ amount: bigint }>> {
+  assertPositiveId("datanetId", params.datanetId);
+  return sendContractTransaction(
+    requireWallet(client, "withdrawStake"),
+    { ...staking(client), functionName: "withdraw", args: [params.datanetId] },
+    (logs) => ({ amount: (logs.find((l) => l.eventName === "StakeWithdrawn")!.args as { amount: bigint }).amount }),
+  );
+}
+
+/** A validator's stake on a datanet. */
+export async function getStake(client: ProtocolClient, params: { datanetId: bigint; validator: Address }): Promise<StakeInfo> {
+  assertPositiveId("datanetId", params.datanetId);
+  assertAddress("validator", params.validator);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...staking(client), functionName: "stakeOf", args: [params.datanetId, params.validator] }),
+  );
+}
+
+/** Voids every verdict the wallet account signed and nobody submitted yet. */
+export async function invalidateSignatures(client: ProtocolClient): Promise<TransactionHandle<{ generation: number }>> {
+  return sendContractTransaction(
+    requireWallet(client, "invalidateSignatures"),
+    { ...staking(client), functionName: "invalidateSignatures", args: [] },
+    (logs) => ({
+      generation: (logs.find((l) => l.eventName === "SignatureGenerationBumped")!.args as { generation: number }).generation,
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ attesting
+
+/** Gives the wallet account's verdict on one contribution. `wait()` reports a finalization it caused. */
+export async function attest(
+  client: ProtocolClient,
+  verdict: Verdict,
+): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+  assertVerdict(verdict);
+  return sendContractTransaction(
+    requireWallet(client, "attest"),
+    { ...attestations(client), functionName: "attest", args: [verdict] },
+    (logs) => ({ finalized: finalizations(logs) }),
+  );
+}
+
+/** Gives the wallet account's verdicts on several contributions in one transaction; all or nothing. */
+export async function attestBatch(
+  client: ProtocolClient,
+  verdicts: readonly Verdict[],
+): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+  if (verdicts.length === 0) throw new InvalidInputError("verdicts", "the batch is empty");
+  verdicts.forEach((v, i) => assertVerdict(v, `verdicts[${i}]`));
+  return sendContractTransaction(
+    requireWallet(client, "attestBatch"),
+    { ...attestations(client), functionName: "attestBatch", args: [verdicts] },
+    (logs) => ({ finalized: finalizations(logs) }),
+  );
+}
+
+/** The EIP-712 domain of signed verdicts, as the contract reports it (ERC-5267). */
+export async function verdictDomain(client: ProtocolClient): Promise<TypedDataDomain> {
+  const [, name, version, chainId, verifyingContract] = await readProtocol(() =>
+    client.publicClient.readContract({ ...attestations(client), functionName: "eip712Domain" }),
+  );
+  return { name, version, chainId: Number(chainId), verifyingContract };
+}
+
+/** Signs a verdict with the wallet account for an aggregator to submit. Valid for an hour by default. */
+export async function signVerdict(
+  client: ProtocolClient,
+  verdict: Verdict,
+  options: { deadline?: bigint } = {},
+): Promise<SignedVerdict> {
+  const wallet = requireWallet(client, "signVerdict");
+  assertVerdict(verdict);
+  const validator = wallet.walletClient.account.address;
+  const [domain, generation, latest] = await Promise.all([
+    verdictDomain(client),
+    readProtocol(() => client.publicClient.readContract({ ...staking(client), functionName: "signatureGeneration", args: [validator] })),
+    client.publicClient.getBlock(),
+  ]);
+  const deadline = options.deadline ?? latest.timestamp + 3_600n;
+  const signature = await wallet.walletClient.signTypedData({
+    account: wallet.walletClient.account,
+    domain,
+    types: VERDICT_TYPES,
+    primaryType: "Verdict",
+    message: { ...verdict, generation, deadline },
+  });
+  return { validator: getAddress(validator), verdict, generation, deadline, signature };
+}
+
+/** The address that signed a verdict (to check a signature before relaying it). */
+export async function recoverVerdictSigner(client: ProtocolClient, signed: SignedVerdict): Promise<Address> {
+  const domain = await verdictDomain(client);
+  return recoverTypedDataAddress({
+    domain,
+    types: VERDICT_TYPES,
+    primaryType: "Verdict",
+    message: { ...signed.verdict, generation: signed.generation, deadline: signed.deadline },
+    signature: signed.signature,
+  });
+}
+
+/** Submits signed verdicts (any validators) in one transaction; all or nothing. */
+export async function submitSignedVerdicts(
+  client: ProtocolClient,
+  signed: readonly SignedVerdict[],
+): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+  if (signed.length === 0) throw new InvalidInputError("signed", "the batch is empty");
+  signed.forEach((s, i) => assertVerdict(s.verdict, `signed[${i}].verdict`));
+  return sendContractTransaction(
+    requireWallet(client, "submitSignedVerdicts"),
+    { ...attestations(client), functionName: "attestSigned", args: [signed] },
+    (logs) => ({ finalized: finalizations(logs) }),
+  );
+}
+
+// ------------------------------------------------------------------ reading
+
+/** Every attestation event from the deployment's start block, in chain order. */
+export async function fetchAttestationLogs(client: ProtocolClient) {
+  const logs = await readProtocol(() =>
+    client.publicClient.getContractEvents({ ...attestations(client), fromBlock: client.deployment.startBlock, strict: true }),
+  );
+  return parseEventLogs({ abi: attestationRegistryAbi, logs, strict: true });
+}
+
+/**
+ * Contributions a validator can judge now: pending, in the given datanet (or every datanet where it
+ * has bonded stake), not its own, and not yet judged by it. Oldest first.
+ */
+export async function pendingContributions(
+  client: ProtocolClient,
+  params: { validator: Address; datanetId?: bigint },
+): Promise<ContributionRecord[]> {
+  assertAddress("validator", params.validator);
+  const validator = getAddress(params.validator);
+  const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
+  const state = rebuildRegistryState(registryLogs);
+  const judged = new Set(
+    attestationLogs
+      .filter((log) => log.eventName === "VerdictRecorded" && getAddress((log.args as { validator: Address }).validator) === validator)
+      .map((log) => (log.args as { contentHash: Hex }).contentHash),
+  );
+  const datanets =
+    params.datanetId !== undefined
+      ? [params.datanetId]
+      : [...state.datanets.keys()];
+  const active = new Set<bigint>();
+  for (const datanetId of datanets) {
+    const info = await getStake(client, { datanetId, validator });
+    if (info.amount > 0n && info.unbondingEndsAt === 0) active.add(datanetId);
+  }
+  return [...state.contributions.values()].filter(
+    (c) =>
+      c.status === ContributionStatus.Pending &&
+      active.has(c.datanetId) &&
+      getAddress(c.contributor) !== validator &&
+      !judged.has(c.contentHash),
+  );
+}
+
+/** A contributor's on-chain reputation on a datanet, or overall with `datanetId` 0. */
+export async function getReputation(
+  client: ProtocolClient,
+  params: { datanetId: bigint; contributor: Address },
+): Promise<Reputation> {
+  assertAddress("contributor", params.contributor);
+  return readProtocol(() =>
+    client.publicClient.readContract({
+      ...attestations(client),
+      functionName: "reputationOf",
+      args: [params.datanetId, params.contributor],
+    }),
+  );
+}
+
+/** A validator's agreement with final outcomes on a datanet. */
+export async function getAgreement(client: ProtocolClient, params: { datanetId: bigint; validator: Address }): Promise<Agreement> {
+  assertPositiveId("datanetId", params.datanetId);
+  assertAddress("validator", params.validator);
+  return readProtocol(() =>
+    client.publicClient.readContract({
+      ...attestations(client),
+      functionName: "agreementOf",
+      args: [params.datanetId, params.validator],
+    }),
+  );
+}
+
+/** One row of a datanet's leaderboard. */
+export interface LeaderboardEntry {
+  contributor: Address;
+  submitted: number;
+  accepted: number;
+  rejected: number;
+  /** Mean quality of accepted contributions (0–100). */
+  meanQuality: number;
+  /** Score rebuilt from events with the contract's formula, 1e18 = perfect. */
+  score: bigint;
+  /** The chain's `reputationOf` score. */
+  onChainScore: bigint;
+  /** Whether the rebuilt score equals the chain's. */
+  verified: boolean;
+}
+
+/**
+ * A datanet's leaderboard built from events (submissions and quorum outcomes), each score checked
+ * against the chain's view. Highest score first; ties by more accepted, then by address.
+ */
+export async function leaderboard(client: ProtocolClient, params: { datanetId: bigint }): Promise<LeaderboardEntry[]> {
+  assertPositiveId("datanetId", params.datanetId);
+  const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
+  const rows = new Map<Address, { submitted: number; accepted: number; rejected: number; qualitySum: number }>();
+  const row = (contributor: Address) => {
+    const key = getAddress(contributor);
+    let found = rows.get(key);
+    if (found === undefined) rows.set(key, (found = { submitted: 0, accepted: 0, rejected: 0, qualitySum: 0 }));
+    return found;
+  };
+  for (const c of rebuildRegistryState(registryLogs).contributions.values()) {
+    if (c.datanetId === params.datanetId) row(c.contributor).submitted += 1;
+  }
+  for (const log of attestationLogs) {
+    if (log.eventName !== "QuorumReached") continue;
+    const args = log.args as { datanetId: bigint; contributor: Address; accepted: boolean; quality: number };
+    if (args.datanetId !== params.datanetId) continue;
+    const r = row(args.contributor);
+    if (args.accepted) {
+      r.accepted += 1;
+      r.qualitySum += args.quality;
+    } else {
+      r.rejected += 1;
+    }
+  }
+  const entries = await Promise.all(
+    [...rows].map(async ([contributor, r]) => {
+      const score = reputationScore(BigInt(r.accepted), BigInt(r.rejected), BigInt(r.qualitySum));
+      const onChain = await getReputation(client, { datanetId: params.datanetId, contributor });
+      return {
+        contributor,
+        submitted: r.submitted,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        meanQuality: r.accepted === 0 ? 0 : r.qualitySum / r.accepted,
+        score,
+        onChainScore: onChain.score,
+        verified: score === onChain.score && onChain.accepted === r.accepted && onChain.rejected === r.rejected,
+      };
+    }),
+  );
+  return entries.sort((a, b) =>
+    a.score !== b.score ? (a.score > b.score ? -1 : 1) : b.accepted - a.accepted || a.contributor.localeCompare(b.contributor),
+  );
+}
+
+/** Throws the `SignatureExpired` the contract would, for a signed verdict past its deadline at `now`. */
+export function assertNotExpired(signed: SignedVerdict, now: bigint): void {
+  if (now > signed.deadline) {
+    throw new ProtocolError("SignatureExpired", [signed.validator, signed.deadline], { preflight: true });
+  }
+}
