@@ -323,9 +323,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
 
     /// @inheritdoc IDatanetRegistry
     function validationSettings(uint256 datanetId) external view returns (ValidationSettings memory settings) {
-        Datanet storage datanet = _datanets[datanetId];
-        if (datanet.state.createdAt == 0) revert DatanetUnknown(datanetId);
-        settings = datanet.validation;
+        settings = _datanets[datanetId].validation;
+        // Every datanet has a quorum of at least 1, so the settings slot alone proves existence.
+        if (settings.quorum == 0) revert DatanetUnknown(datanetId);
     }
 
     /// @inheritdoc IDatanetRegistry

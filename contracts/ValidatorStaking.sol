@@ -34,9 +34,8 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     /// @notice Where slashed stake goes.
     address public slashRecipient;
     uint256 private _totalStaked;
-    /// Slot: amount (96) | unbondingEndsAt (40).
+    /// Slot: amount (96) | unbondingEndsAt (40) | generation (32).
     mapping(uint256 datanetId => mapping(address validator => StakeInfo)) private _stakes;
-    mapping(address validator => uint32 generation) private _generations;
 
     /// @param token_ The OPEN token.
     /// @param registry_ The datanet registry.
@@ -87,22 +86,24 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         if (info.unbondingEndsAt != 0) revert StakeUnbonding(datanetId, msg.sender, info.unbondingEndsAt);
         uint40 unlocksAt = uint40(block.timestamp + unbondingPeriod);
         info.unbondingEndsAt = unlocksAt;
-        _bumpGeneration(msg.sender);
+        _bumpGeneration(datanetId, msg.sender, info);
         emit UnbondRequested(datanetId, msg.sender, amount, unlocksAt);
     }
 
     /// @inheritdoc IValidatorStaking
     function withdraw(uint256 datanetId) external nonReentrant {
-        StakeInfo memory info = _stakes[datanetId][msg.sender];
-        if (info.amount == 0) revert NoStake(datanetId, msg.sender);
-        if (info.unbondingEndsAt == 0) revert NotUnbonding(datanetId, msg.sender);
-        if (block.timestamp < info.unbondingEndsAt) {
-            revert UnbondingNotFinished(datanetId, msg.sender, info.unbondingEndsAt);
-        }
-        delete _stakes[datanetId][msg.sender];
-        _totalStaked -= info.amount;
-        emit StakeWithdrawn(datanetId, msg.sender, info.amount);
-        token.safeTransfer(msg.sender, info.amount);
+        StakeInfo storage info = _stakes[datanetId][msg.sender];
+        uint96 amount = info.amount;
+        uint40 unlocksAt = info.unbondingEndsAt;
+        if (amount == 0) revert NoStake(datanetId, msg.sender);
+        if (unlocksAt == 0) revert NotUnbonding(datanetId, msg.sender);
+        if (block.timestamp < unlocksAt) revert UnbondingNotFinished(datanetId, msg.sender, unlocksAt);
+        // The generation stays: signatures from before the unbonding must not count after a re-stake.
+        info.amount = 0;
+        info.unbondingEndsAt = 0;
+        _totalStaked -= amount;
+        emit StakeWithdrawn(datanetId, msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IValidatorStaking
@@ -121,15 +122,15 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         info.amount = remaining;
         if (remaining == 0) delete info.unbondingEndsAt;
         _totalStaked -= amount;
-        _bumpGeneration(validator);
+        _bumpGeneration(datanetId, validator, info);
         address recipient = slashRecipient;
         emit Slashed(datanetId, validator, msg.sender, amount, remaining, reason, recipient);
         token.safeTransfer(recipient, amount);
     }
 
     /// @inheritdoc IValidatorStaking
-    function invalidateSignatures() external {
-        _bumpGeneration(msg.sender);
+    function invalidateSignatures(uint256 datanetId) external {
+        _bumpGeneration(datanetId, msg.sender, _stakes[datanetId][msg.sender]);
     }
 
     /// @inheritdoc IValidatorStaking
@@ -152,12 +153,12 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     {
         StakeInfo memory info = _stakes[datanetId][validator];
         activeStake = info.unbondingEndsAt == 0 ? info.amount : 0;
-        generation = _generations[validator];
+        generation = info.generation;
     }
 
     /// @inheritdoc IValidatorStaking
-    function signatureGeneration(address validator) external view returns (uint32 generation) {
-        generation = _generations[validator];
+    function signatureGeneration(uint256 datanetId, address validator) external view returns (uint32 generation) {
+        generation = _stakes[datanetId][validator].generation;
     }
 
     /// @inheritdoc IValidatorStaking
@@ -178,8 +179,8 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _bumpGeneration(address validator) private {
-        uint32 generation = ++_generations[validator];
-        emit SignatureGenerationBumped(validator, generation);
+    function _bumpGeneration(uint256 datanetId, address validator, StakeInfo storage info) private {
+        uint32 generation = ++info.generation;
+        emit SignatureGenerationBumped(datanetId, validator, generation);
     }
 }

@@ -194,7 +194,7 @@ describe("AttestationRegistry", function () {
 
     type F = Awaited<ReturnType<typeof fixture>>;
     const staleCases: [string, number, (f: F) => Promise<unknown>][] = [
-      ["the validator cancelled its signatures", 0, async (f) => (await f.staking.connect(f.validators[0]!).invalidateSignatures()).wait()],
+      ["the validator cancelled its signatures", 0, async (f) => (await f.staking.connect(f.validators[0]!).invalidateSignatures(f.datanetId)).wait()],
       [
         "the validator unbonded, even after staking again",
         0,

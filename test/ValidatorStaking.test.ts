@@ -77,7 +77,7 @@ describe("ValidatorStaking", function () {
       .to.emit(staking, "UnbondRequested")
       .withArgs(datanetId, v.address, 2_000n * OPEN, unlocksAt)
       .and.to.emit(staking, "SignatureGenerationBumped")
-      .withArgs(v.address, 1);
+      .withArgs(datanetId, v.address, 1);
     expect((await staking.attestingPower(datanetId, v.address))[0]).to.equal(0n);
     await expect(staking.connect(v).requestUnbond(datanetId))
       .to.be.revertedWithCustomError(staking, "StakeUnbonding")
@@ -125,7 +125,7 @@ describe("ValidatorStaking", function () {
       .to.emit(staking, "Slashed")
       .withArgs(datanetId, v.address, admin.address, 2_500n * OPEN, 500n * OPEN, reason, owner.address);
     await expect(tx).to.changeTokenBalances(ethers, token, [owner, staking], [2_500n * OPEN, -2_500n * OPEN]);
-    expect(await staking.signatureGeneration(v.address)).to.equal(1n);
+    expect(await staking.signatureGeneration(datanetId, v.address)).to.equal(1n);
     expect(await staking.totalStaked()).to.equal(5_500n * OPEN);
   });
 
@@ -139,12 +139,24 @@ describe("ValidatorStaking", function () {
     await expect(staking.connect(v).stake(datanetId, MIN_STAKE)).to.emit(staking, "Staked");
   });
 
-  it("lets a validator void its outstanding signatures", async function () {
-    const { staking, validators } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(validators[1]!).invalidateSignatures())
+  it("lets a validator void its outstanding signatures on a datanet", async function () {
+    const { staking, validators, datanetId } = await networkHelpers.loadFixture(fixture);
+    await expect(staking.connect(validators[1]!).invalidateSignatures(datanetId))
       .to.emit(staking, "SignatureGenerationBumped")
-      .withArgs(validators[1]!.address, 1);
-    expect(await staking.signatureGeneration(validators[1]!.address)).to.equal(1n);
+      .withArgs(datanetId, validators[1]!.address, 1);
+    expect(await staking.signatureGeneration(datanetId, validators[1]!.address)).to.equal(1n);
+    expect((await staking.attestingPower(datanetId, validators[1]!.address))[1]).to.equal(1n);
+  });
+
+  it("keeps the generation through withdrawal, so old signatures stay void after re-staking", async function () {
+    const { staking, validators, datanetId } = await networkHelpers.loadFixture(fixture);
+    const v = validators[0]!;
+    await (await staking.connect(v).requestUnbond(datanetId)).wait();
+    await networkHelpers.time.increase(WEEK);
+    await (await staking.connect(v).withdraw(datanetId)).wait();
+    await (await staking.connect(v).stake(datanetId, MIN_STAKE)).wait();
+    const info = await staking.stakeOf(datanetId, v.address);
+    expect([info.amount, info.unbondingEndsAt, info.generation]).to.deep.equal([MIN_STAKE, 0n, 1n]);
   });
 
   it("lets only the admin set a non-zero slash recipient", async function () {

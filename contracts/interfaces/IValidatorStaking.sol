@@ -4,16 +4,19 @@ pragma solidity 0.8.30;
 /// @title Validator staking: OPEN held as collateral by validators, per datanet
 /// @notice A validator stakes OPEN on a datanet to be allowed to attest there (at least the datanet's
 /// `minValidatorStake`). The whole stake unbonds at once: `requestUnbond`, wait `unbondingPeriod`,
-/// `withdraw`. Stake stays slashable while unbonding. Each validator has a signature generation that
-/// signed verdicts must carry; unbonding, any slash, and `invalidateSignatures` bump it, so verdicts
-/// signed before those events no longer count.
+/// `withdraw`. Stake stays slashable while unbonding. Each validator has a signature generation per
+/// datanet that signed verdicts must carry; unbonding, any slash, and `invalidateSignatures` bump it,
+/// so verdicts signed before those events no longer count. It survives withdrawal, so re-staking
+/// does not revive old signatures.
 interface IValidatorStaking {
-    /// @notice A validator's stake on one datanet.
+    /// @notice A validator's stake on one datanet (one storage slot).
     /// @param amount OPEN held, in wei.
     /// @param unbondingEndsAt When the stake can be withdrawn; 0 while bonded.
+    /// @param generation The signature generation verdicts on this datanet must carry.
     struct StakeInfo {
         uint96 amount;
         uint40 unbondingEndsAt;
+        uint32 generation;
     }
 
     /// @notice An amount of zero.
@@ -51,8 +54,8 @@ interface IValidatorStaking {
         bytes32 reason,
         address recipient
     );
-    /// @notice Verdicts signed with an older generation no longer count.
-    event SignatureGenerationBumped(address indexed validator, uint32 generation);
+    /// @notice Verdicts on the datanet signed with an older generation no longer count.
+    event SignatureGenerationBumped(uint256 indexed datanetId, address indexed validator, uint32 generation);
     /// @notice Where slashed stake goes.
     event SlashRecipientUpdated(address recipient);
 
@@ -87,8 +90,9 @@ interface IValidatorStaking {
     /// @param reason A reason code or the hash of a written reason.
     function slash(uint256 datanetId, address validator, uint256 amount, bytes32 reason) external;
 
-    /// @notice Voids every verdict the caller has signed but not yet had submitted.
-    function invalidateSignatures() external;
+    /// @notice Voids every verdict on a datanet the caller has signed but not yet had submitted.
+    /// @param datanetId The datanet.
+    function invalidateSignatures(uint256 datanetId) external;
 
     /// @notice Sets where slashed stake goes. Only DEFAULT_ADMIN_ROLE.
     /// @param recipient The new recipient.
@@ -111,10 +115,11 @@ interface IValidatorStaking {
         view
         returns (uint256 activeStake, uint32 generation);
 
-    /// @notice A validator's current signature generation.
+    /// @notice A validator's current signature generation on a datanet.
+    /// @param datanetId The datanet.
     /// @param validator The validator.
     /// @return generation The generation signed verdicts must carry.
-    function signatureGeneration(address validator) external view returns (uint32 generation);
+    function signatureGeneration(uint256 datanetId, address validator) external view returns (uint32 generation);
 
     /// @notice OPEN held for all stakes; always equal to the sum of `stakeOf(...).amount`.
     /// @return total The total.

@@ -280,6 +280,12 @@ export const validatorStakingAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "validator",
         "type": "address"
@@ -586,7 +592,13 @@ export const validatorStakingAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      }
+    ],
     "name": "invalidateSignatures",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -669,6 +681,11 @@ export const validatorStakingAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
       {
         "internalType": "address",
         "name": "validator",
@@ -771,6 +788,11 @@ export const validatorStakingAbi = [
             "internalType": "uint40",
             "name": "unbondingEndsAt",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "generation",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IValidatorStaking.StakeInfo",

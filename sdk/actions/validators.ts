@@ -10,7 +10,14 @@ import {
 } from "viem";
 
 import { attestationRegistryAbi, type validatorStakingAbi } from "../abis/index.ts";
-import { attestationContract, requireWallet, stakingContract, tokenContract, type ProtocolClient } from "../client.ts";
+import {
+  attestationContract,
+  registryContract,
+  requireWallet,
+  stakingContract,
+  tokenContract,
+  type ProtocolClient,
+} from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import { reputationScore } from "../reputation.ts";
@@ -192,11 +199,15 @@ export async function getStake(client: ProtocolClient, params: { datanetId: bigi
   );
 }
 
-/** Voids every verdict the wallet account signed and nobody submitted yet. */
-export async function invalidateSignatures(client: ProtocolClient): Promise<TransactionHandle<{ generation: number }>> {
+/** Voids every verdict on a datanet the wallet account signed and nobody submitted yet. */
+export async function invalidateSignatures(
+  client: ProtocolClient,
+  params: { datanetId: bigint },
+): Promise<TransactionHandle<{ generation: number }>> {
+  assertPositiveId("datanetId", params.datanetId);
   return sendContractTransaction(
     requireWallet(client, "invalidateSignatures"),
-    { ...staking(client), functionName: "invalidateSignatures", args: [] },
+    { ...staking(client), functionName: "invalidateSignatures", args: [params.datanetId] },
     (logs) => ({
       generation: (logs.find((l) => l.eventName === "SignatureGenerationBumped")!.args as { generation: number }).generation,
     }),
@@ -249,9 +260,19 @@ export async function signVerdict(
   const wallet = requireWallet(client, "signVerdict");
   assertVerdict(verdict);
   const validator = wallet.walletClient.account.address;
+  // The generation is per datanet; the contribution names the datanet.
+  const contribution = await readProtocol(() =>
+    client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [verdict.contentHash] }),
+  );
   const [domain, generation, latest] = await Promise.all([
     verdictDomain(client),
-    readProtocol(() => client.publicClient.readContract({ ...staking(client), functionName: "signatureGeneration", args: [validator] })),
+    readProtocol(() =>
+      client.publicClient.readContract({
+        ...staking(client),
+        functionName: "signatureGeneration",
+        args: [BigInt(contribution.datanetId), validator],
+      }),
+    ),
     client.publicClient.getBlock(),
   ]);
   const deadline = options.deadline ?? latest.timestamp + 3_600n;

@@ -77,14 +77,15 @@ export type ValidatorFixture = Awaited<ReturnType<typeof validatorFixture>>;
 
 /** Signs a verdict as `validator` with its current generation (or the one given). */
 export async function signVerdict(
-  f: Pick<ValidatorFixture, "attestations" | "staking">,
+  f: Pick<ValidatorFixture, "attestations" | "staking" | "registry">,
   validator: HardhatEthersSigner,
   verdict: VerdictInput,
   options: { deadline?: bigint; generation?: bigint; domain?: { chainId?: bigint; verifyingContract?: string } } = {},
 ) {
   const provider = validator.provider!;
   const { chainId } = await provider.getNetwork();
-  const generation = options.generation ?? (await f.staking.signatureGeneration(validator.address));
+  const datanetId = (await f.registry.getContribution(verdict.contentHash)).datanetId;
+  const generation = options.generation ?? (await f.staking.signatureGeneration(datanetId, validator.address));
   const deadline = options.deadline ?? BigInt((await provider.getBlock("latest"))!.timestamp + 3_600);
   const signature = await validator.signTypedData(
     {

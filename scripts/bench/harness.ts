@@ -1,0 +1,78 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkConnection } from "hardhat/types/network";
+import type { Hex } from "viem";
+
+import { randomSalt, submissionCommitment } from "../../sdk/actions/contributions.ts";
+import { hashContent } from "../../sdk/index.ts";
+import { deployProtocol } from "../lib/deploy.ts";
+
+export type Signer = HardhatEthersSigner;
+
+/** Deploys the protocol and provides measured, repeatable operations on it. */
+export async function createBench(connection: NetworkConnection) {
+  const { ethers } = connection;
+  const signers = await ethers.getSigners();
+  const deployment = await deployProtocol(connection);
+  const registry = await ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry);
+  const token = await ethers.getContractAt("OpenToken", deployment.contracts.openToken);
+  const staking = await ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking);
+  const attestations = await ethers.getContractAt("AttestationRegistry", deployment.contracts.attestationRegistry);
+  const gas: Record<string, number> = {};
+
+  /** Records gasUsed (divided by `items`) under `key`. */
+  async function measure(key: string, tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>, items = 1) {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error(`${key}: no receipt`);
+    gas[key] = Math.round(Number(receipt.gasUsed) / items);
+    return receipt;
+  }
+
+  let nonce = 0;
+  function nextItems(count: number) {
+    return Array.from({ length: count }, () => {
+      const { contentHash, sizeBytes } = hashContent(`bench contribution ${nonce++}`);
+      return { contentHash, sizeBytes, uri: `ipfs://bench/${nonce}` };
+    });
+  }
+
+  async function commit(signer: Signer, datanetId: bigint, hashes: Hex[]) {
+    const salt = randomSalt();
+    const commitment = submissionCommitment({ contributor: signer.address as Hex, datanetId, contentHashes: hashes, salt });
+    const receipt = await (await registry.connect(signer).commitSubmission(commitment)).wait();
+    return { salt, gasUsed: receipt!.gasUsed };
+  }
+
+  /** Commits and reveals `count` new contributions from `signer`; measures the reveal under `key`. */
+  async function submit(signer: Signer, datanetId: bigint, count: number, key?: string) {
+    const items = nextItems(count);
+    const { salt } = await commit(signer, datanetId, items.map((i) => i.contentHash));
+    const tx =
+      count === 1
+        ? registry.connect(signer).submit(datanetId, items[0]!.contentHash, items[0]!.sizeBytes, items[0]!.uri, salt)
+        : registry.connect(signer).submitBatch(datanetId, items, salt);
+    if (key) await measure(key, tx, count);
+    else await (await tx).wait();
+    return items;
+  }
+
+  return { connection, ethers, signers, deployment, registry, token, staking, attestations, gas, measure, nextItems, commit, submit };
+}
+
+export type Bench = Awaited<ReturnType<typeof createBench>>;
+
+/** EIP-7825: the most gas one transaction may use. */
+export const GAS_CAP = 16_777_216;
+
+/**
+ * The largest batch that fits the cap, from the measured per-item and fixed costs, confirmed by
+ * sending it: `send(n)` must run a batch of n items and return its gasUsed.
+ */
+export async function largestBatch(perItem: number, fixed: number, send: (n: number) => Promise<bigint>) {
+  let n = Math.floor((GAS_CAP - fixed) / perItem);
+  for (;;) {
+    // A batch over the cap runs out of gas (sent with gasLimit = GAS_CAP) and throws.
+    const used = await send(n).catch(() => undefined);
+    if (used !== undefined && used <= BigInt(GAS_CAP)) return { items: n, gasUsed: Number(used) };
+    n = Math.floor(n * 0.98);
+  }
+}
