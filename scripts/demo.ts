@@ -19,7 +19,9 @@ if (json) {
   console.log(`\nDone in ${seconds}s.`);
 }
 await connection.close();
-if (summary.audit.discrepancies.length > 0 || !summary.version.verified) process.exitCode = 1;
+const consistent =
+  summary.audit.discrepancies.length === 0 && summary.version.verified && summary.leaderboard.every((row) => row.verified);
+if (!consistent) process.exitCode = 1;
 
 function printTables(s: DemoSummary) {
   console.log("\n== Contributors");
@@ -33,6 +35,29 @@ function printTables(s: DemoSummary) {
       withdrawn: c.withdrawn,
       bytes: Number(c.bytes),
       refused: c.refusals.join(", "),
+    })),
+  );
+  console.log("== Leaderboard (rebuilt from events; every score checked against the chain)");
+  console.table(
+    s.leaderboard.map((row) => {
+      const name = s.contributors.find((c) => c.address.toLowerCase() === row.contributor.toLowerCase())?.name ?? row.contributor;
+      return {
+        contributor: name,
+        "accepted / submitted": `${row.accepted} / ${row.submitted}`,
+        "mean quality": row.meanQuality.toFixed(1),
+        score: (Number(row.score) / 1e18).toFixed(4),
+        "matches chain": row.verified,
+      };
+    }),
+  );
+  console.log("== Validators (agreement with final outcomes)");
+  console.table(
+    s.validators.map((v) => ({
+      validator: v.name,
+      "stake (OPEN)": Number(v.stake),
+      agreed: v.agreed,
+      disagreed: v.disagreed,
+      careless: v.careless,
     })),
   );
   console.log("== Refused before or at submission");

@@ -4,6 +4,7 @@ export * from "./actions/datanets.ts";
 export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
 export * from "./aggregator.ts";
+export * from "./checks.ts";
 export * from "./audit.ts";
 export {
   assertDeploymentChain,

@@ -8,7 +8,7 @@ import { network } from "hardhat";
 import { runDemoStory } from "../scripts/lib/demo-story.ts";
 
 describe("demo story", function () {
-  it("tells the story it promises: refusals, ranking of outcomes, a verified version, a clean audit", async function () {
+  it("tells the story it promises: refusals, validators' outcomes and ranking, a verified version, a clean audit", async function () {
     const connection = await network.create();
     const summary = await runDemoStory(connection, () => {});
     const who = (name: string) => summary.contributors.find((c) => c.name === name)!;
@@ -21,6 +21,16 @@ describe("demo story", function () {
     expect(who("Eve").refusals).to.deep.equal(["CommitmentNotFound", "DuplicateContent"]);
     expect(who("Eve").submitted).to.equal(0);
     expect(who("Cleo").withdrawn).to.equal(1);
+
+    expect(who("Sam").rejected).to.equal(4);
+    const rank = (name: string) =>
+      summary.leaderboard.findIndex((row) => row.contributor.toLowerCase() === who(name).address.toLowerCase());
+    expect(rank("Ada")).to.be.lessThan(rank("Sam"));
+    expect(summary.leaderboard.every((row) => row.verified)).to.equal(true);
+    const validator = (name: string) => summary.validators.find((v) => v.name === name)!;
+    expect(validator("Carl").disagreed).to.be.greaterThan(validator("Carl").agreed);
+    expect(validator("Vera").disagreed).to.equal(0);
+    expect(summary.aggregator.transactions).to.be.greaterThan(0);
 
     const accepted = summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
     expect(summary.version.contributionCount).to.equal(BigInt(accepted));

@@ -10,6 +10,7 @@ import {
   datanetPolicy,
   datanetRegistryAbi,
   hashContent,
+  openTokenAbi,
   ProtocolError,
   randomSalt,
   submissionCommitment,
@@ -17,13 +18,20 @@ import {
   verifyRegistryState,
   fetchRegistryLogs,
   rebuildRegistryState,
+  hashMatches,
+  isText,
+  judge,
+  proseQuality,
   type Discrepancy,
+  type LeaderboardEntry,
+  type SignedVerdict,
+  type Verdict,
 } from "../../sdk/index.ts";
 import { deployProtocol } from "./deploy.ts";
 
 const EXAMPLES = path.resolve(import.meta.dirname, "..", "..", "examples", "science-explained");
 
-/** Who does what in the story. `verdict` stands in for the validator quorum until it exists. */
+/** The contributors and what each does in the story. */
 const CAST = [
   { name: "Ada", role: "careful: few, well-written explanations", files: 2 },
   { name: "Ben", role: "regular contributor", files: 2 },
@@ -32,6 +40,23 @@ const CAST = [
   { name: "Eve", role: "copies a pending reveal from the mempool", files: 0 },
   { name: "Sam", role: "spammer: many low-effort uploads", files: 0 },
 ] as const;
+
+/** The validators: stake in OPEN, and whether they judge carefully. */
+const VALIDATORS = [
+  { name: "Vera", stake: 3_000n, careless: false },
+  { name: "Walt", stake: 2_000n, careless: false },
+  { name: "Xia", stake: 2_000n, careless: false },
+  { name: "Carl", stake: 1_000n, careless: true },
+] as const;
+
+export interface DemoValidator {
+  name: string;
+  address: Address;
+  stake: bigint;
+  careless: boolean;
+  agreed: number;
+  disagreed: number;
+}
 
 export interface DemoContributor {
   name: string;
@@ -51,6 +76,9 @@ export interface DemoSummary {
   datanetId: bigint;
   contributors: DemoContributor[];
   refusals: { who: string; error: string; message: string }[];
+  validators: DemoValidator[];
+  leaderboard: LeaderboardEntry[];
+  aggregator: { transactions: number; verdicts: number; skipped: number };
   version: { version: number; root: Hex; contributionCount: bigint; verified: boolean };
   audit: { events: number; contributions: number; discrepancies: Discrepancy[] };
 }
@@ -68,7 +96,9 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const deployment = await deployProtocol(connection);
   const publicClient = await connection.viem.getPublicClient();
   const wallets = await connection.viem.getWalletClients();
-  const [admin, curator, finalizerWallet, ...people] = wallets;
+  const [treasury, curator, relayer, ...rest] = wallets;
+  const validatorWallets = rest.slice(0, VALIDATORS.length);
+  const people = rest.slice(VALIDATORS.length);
   const sdk = (wallet: (typeof wallets)[number]) => createClient({ publicClient, walletClient: wallet, deployment });
   log(`OpenToken ${deployment.contracts.openToken}\nDatanetRegistry ${deployment.contracts.datanetRegistry}`);
 
@@ -83,7 +113,25 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const { datanetId } = await (
     await owner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://science-explained", policy })
   ).wait();
-  log(`datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day`);
+  log(`datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day; quorum 3, two-thirds of stake`);
+
+  step("Validators stake OPEN (ERC-2612 permit: one transaction each)");
+  const validators = [];
+  for (const [i, v] of VALIDATORS.entries()) {
+    const wallet = validatorWallets[i]!;
+    await publicClient.waitForTransactionReceipt({
+      hash: await treasury!.writeContract({
+        address: deployment.contracts.openToken,
+        abi: openTokenAbi,
+        functionName: "transfer",
+        args: [wallet.account.address, v.stake * 10n ** 18n],
+      }),
+    });
+    const client = sdk(wallet);
+    await (await client.validators.stake({ datanetId, amount: v.stake * 10n ** 18n })).wait();
+    validators.push({ ...v, client, address: wallet.account.address });
+    log(`  ${v.name} staked ${v.stake} OPEN${v.careless ? " (careless: judges without reading)" : ""}`);
+  }
 
   const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith(".txt")).sort();
   const texts = await Promise.all(files.map(async (f) => ({ file: f, bytes: await readFile(path.join(EXAMPLES, f)) })));
@@ -96,6 +144,8 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   }));
   const byName = (name: string) => cast.find((c) => c.name === name)!;
   const refusals: DemoSummary["refusals"] = [];
+  // What the URIs point to: validators fetch contributions from here.
+  const contentStore = new Map<Hex, Uint8Array>();
   const refuse = (who: string, error: unknown) => {
     if (!(error instanceof ProtocolError)) throw error;
     refusals.push({ who, error: error.errorName, message: error.shortMessage });
@@ -105,24 +155,25 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
 
   step("Contributors submit through commit-reveal");
   let next = 0;
-  const quality = new Set<Hex>();
   for (const member of cast) {
     if (member.files === 0) continue;
-    const items = texts.slice(next, next + member.files).map(({ file, bytes }) => ({
-      ...hashContent(bytes),
-      uri: `ipfs://science-explained/${file}`,
-    }));
+    const items = texts.slice(next, next + member.files).map(({ file, bytes }) => {
+      const hashed = hashContent(bytes);
+      contentStore.set(hashed.contentHash, bytes);
+      return { ...hashed, uri: `ipfs://science-explained/${file}` };
+    });
     next += member.files;
     const { contributionIds } = await (await member.client.contributions.submitBatch({ datanetId, items })).wait();
     member.hashes.push(...items.map((i) => i.contentHash));
-    items.forEach((i) => quality.add(i.contentHash));
     log(`  ${member.name} registered ${items.map((i) => i.uri.split("/").pop()).join(", ")} as #${contributionIds.join(", #")}`);
   }
 
   step("Sam floods the datanet");
   const sam = byName("Sam");
   for (let i = 1; i <= 6; i++) {
-    const spam = hashContent(`BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`);
+    const spamText = new TextEncoder().encode(`BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`);
+    const spam = hashContent(spamText);
+    contentStore.set(spam.contentHash, spamText);
     try {
       const { contributionId } = await (
         await sam.client.contributions.submit({ datanetId, ...spam, uri: `https://spam.example/${i}` })
@@ -152,6 +203,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const ben = byName("Ben");
   const original = texts[texts.length - 1]!;
   const item = { ...hashContent(original.bytes), uri: `ipfs://science-explained/${original.file}` };
+  contentStore.set(item.contentHash, original.bytes);
   const salt = randomSalt();
   const registry = { address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
   const commitment = submissionCommitment({ contributor: ben.address, datanetId, contentHashes: [item.contentHash], salt });
@@ -180,7 +232,6 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   });
   const benId = BigInt(benReveal.logs[0]!.topics[1]!);
   ben.hashes.push(item.contentHash);
-  quality.add(item.contentHash);
   log(`  Ben's reveal landed as #${benId}; the content is his`);
   try {
     await eve.client.contributions.submit({ datanetId, ...item });
@@ -192,24 +243,31 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const cleo = byName("Cleo");
   const withdrawn = cleo.hashes[1]!;
   const { contributionId: withdrawnId } = await (await cleo.client.contributions.withdraw({ contentHash: withdrawn })).wait();
-  quality.delete(withdrawn);
   log(`  #${withdrawnId} withdrawn`);
 
-  step("Finalization (an interim finalizer stands in for the validator quorum of the next release)");
-  const finalizerRole = await publicClient.readContract({ ...registry, functionName: "FINALIZER_ROLE" });
-  await publicClient.waitForTransactionReceipt({
-    hash: await admin!.writeContract({ ...registry, functionName: "grantRole", args: [finalizerRole, finalizerWallet!.account.address] }),
-  });
-  for (const member of cast) {
-    for (const contentHash of member.hashes) {
-      if (contentHash === withdrawn) continue;
-      const accepted = quality.has(contentHash);
-      await publicClient.waitForTransactionReceipt({
-        hash: await finalizerWallet!.writeContract({ ...registry, functionName: "finalize", args: [contentHash, accepted] }),
-      });
+  step("Validators judge the pending contributions; signed verdicts go through the aggregator");
+  const checks = [hashMatches, isText, proseQuality()];
+  const queued: SignedVerdict[] = [];
+  // Carl's verdicts reach the aggregator first, so his disagreements are counted.
+  for (const v of [...validators].sort((a, b) => Number(b.careless) - Number(a.careless))) {
+    const pending = await v.client.validators.pending({ validator: v.address, datanetId });
+    for (const c of pending) {
+      const careful = judge(checks, contentStore.get(c.contentHash)!, c.contentHash);
+      // Carl waves through whatever is short and rejects what is long, without reading.
+      const verdict: Verdict = v.careless
+        ? { contentHash: c.contentHash, accept: c.sizeBytes < 300n, quality: 50, reasonCode: 0 }
+        : careful;
+      queued.push(await v.client.validators.signVerdict(verdict));
     }
   }
-  log(`  ${quality.size} accepted, ${sam.hashes.length} rejected`);
+  const aggregator = sdk(relayer!).validators.aggregator();
+  for (const signed of queued) await aggregator.add(signed);
+  const flushed = await aggregator.flush();
+  const accepted = flushed.finalized.filter((f) => f.accepted).length;
+  log(
+    `  ${queued.length} signed verdicts, ${flushed.transactions.length} transaction(s), ${flushed.skipped.length} not needed after quorum; ` +
+      `${accepted} accepted, ${flushed.finalized.length - accepted} rejected`,
+  );
 
   step("Publishing version 1: root computed locally from events");
   const published = await (await owner.versions.publish({ datanetId, uri: "ipfs://science-explained/v1" })).wait();
@@ -222,6 +280,20 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const state = rebuildRegistryState(logs);
   const discrepancies = await verifyRegistryState(auditor, state);
   log(`  ${logs.length} events, ${state.contributions.size} contributions, ${discrepancies.length} discrepancies`);
+
+  const leaderboard = await auditor.reputation.leaderboard({ datanetId });
+  const validatorRows: DemoValidator[] = [];
+  for (const v of validators) {
+    const agreement = await auditor.validators.agreement({ datanetId, validator: v.address });
+    validatorRows.push({
+      name: v.name,
+      address: v.address,
+      stake: v.stake,
+      careless: v.careless,
+      agreed: agreement.agreed,
+      disagreed: agreement.disagreed,
+    });
+  }
 
   const contributors: DemoContributor[] = cast.map((member) => {
     const mine = [...state.contributions.values()].filter((c) => c.contributor.toLowerCase() === member.address.toLowerCase());
@@ -244,6 +316,13 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     datanetId,
     contributors,
     refusals,
+    validators: validatorRows,
+    leaderboard,
+    aggregator: {
+      transactions: flushed.transactions.length,
+      verdicts: flushed.transactions.reduce((n, t) => n + t.verdicts, 0),
+      skipped: flushed.skipped.length,
+    },
     version: { ...published, verified: check.matches },
     audit: { events: logs.length, contributions: state.contributions.size, discrepancies },
   };

@@ -1,0 +1,66 @@
+import { keccak256, type Hex } from "viem";
+
+import type { Verdict } from "./actions/validators.ts";
+
+/** Reason codes the built-in checks put in verdicts (validators may define more above 100). */
+export const ReasonCode = {
+  Ok: 0,
+  HashMismatch: 1,
+  TooShort: 2,
+  Spam: 3,
+  NotText: 4,
+} as const;
+
+/** What one check concluded: a rejection with its reason, or a quality to average. */
+export type CheckResult = { reject: true; reasonCode: number; reason: string } | { reject: false; quality: number };
+
+/** A validator-side check over a contribution's bytes. */
+export type ContentCheck = (content: Uint8Array, contentHash: Hex) => CheckResult;
+
+/** The bytes must hash to the registered content hash. */
+export const hashMatches: ContentCheck = (content, contentHash) =>
+  keccak256(content) === contentHash
+    ? { reject: false, quality: 100 }
+    : { reject: true, reasonCode: ReasonCode.HashMismatch, reason: "the content does not match its registered hash" };
+
+/** Text must be valid UTF-8 without control characters other than whitespace. */
+export const isText: ContentCheck = (content) => {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(content);
+  } catch {
+    return { reject: true, reasonCode: ReasonCode.NotText, reason: "not valid UTF-8 text" };
+  }
+  return /[\u0000-\u0008\u000e-\u001f]/.test(text)
+    ? { reject: true, reasonCode: ReasonCode.NotText, reason: "contains control characters" }
+    : { reject: false, quality: 100 };
+};
+
+/**
+ * Rejects text that reads like advertising (calls to click or buy, runs of exclamation marks,
+ * shouting), and grades the rest by substance: complete sentences and vocabulary.
+ */
+export const proseQuality = (options: { minWords?: number } = {}): ContentCheck => (content) => {
+  const text = new TextDecoder().decode(content);
+  const words = text.split(/\s+/).filter(Boolean);
+  if (/click here|buy now|best deal|!!!|free money/i.test(text) || (words.length > 3 && text === text.toUpperCase())) {
+    return { reject: true, reasonCode: ReasonCode.Spam, reason: "reads like advertising" };
+  }
+  if (words.length < (options.minWords ?? 30)) {
+    return { reject: true, reasonCode: ReasonCode.TooShort, reason: `${words.length} words is too short` };
+  }
+  const sentences = text.split(/[.!?]+\s/).filter((s) => s.trim().length > 0).length;
+  const vocabulary = new Set(words.map((w) => w.toLowerCase().replace(/[^a-z]/g, ""))).size / words.length;
+  return { reject: false, quality: Math.max(0, Math.min(100, Math.round(30 + sentences * 6 + vocabulary * 40))) };
+};
+
+/** Runs the checks in order: the first rejection decides; otherwise quality is the lowest grade. */
+export function judge(checks: readonly ContentCheck[], content: Uint8Array, contentHash: Hex): Verdict {
+  let quality = 100;
+  for (const check of checks) {
+    const result = check(content, contentHash);
+    if (result.reject) return { contentHash, accept: false, quality: 0, reasonCode: result.reasonCode };
+    quality = Math.min(quality, result.quality);
+  }
+  return { contentHash, accept: true, quality, reasonCode: ReasonCode.Ok };
+}
