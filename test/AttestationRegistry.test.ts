@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Signature, ZeroAddress } from "ethers";
 
+import { VERDICT_TYPES } from "../sdk/actions/validators.ts";
 import { commit, item } from "./helpers/registry.ts";
 import {
   ENTRY_PATHS,
@@ -261,14 +262,7 @@ describe("AttestationRegistry", function () {
       expect(await f.attestations.verdictDigest(s.verdict, s.generation, s.deadline)).to.equal(
         ethers.TypedDataEncoder.hash(
           { name: "OpenLedger Attestations", version: "1", chainId: 31337n, verifyingContract: await f.attestations.getAddress() },
-          { Verdict: [
-            { name: "contentHash", type: "bytes32" },
-            { name: "accept", type: "bool" },
-            { name: "quality", type: "uint8" },
-            { name: "reasonCode", type: "uint16" },
-            { name: "generation", type: "uint32" },
-            { name: "deadline", type: "uint64" },
-          ] },
+          { Verdict: [...VERDICT_TYPES.Verdict] },
           { ...s.verdict, generation: s.generation, deadline: s.deadline },
         ),
       );

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Signature, ZeroAddress } from "ethers";
 
+import { PERMIT_TYPES } from "../sdk/actions/validators.ts";
 import { MIN_STAKE, OPEN, validatorFixture, WEEK } from "./helpers/validators.ts";
 
 const connection = await network.create();
@@ -33,15 +34,7 @@ describe("ValidatorStaking", function () {
     const signature = Signature.from(
       await lazy.signTypedData(
         { name: "OpenLedger", version: "1", chainId: 31337n, verifyingContract: await token.getAddress() },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
+        { Permit: [...PERMIT_TYPES.Permit] },
         { owner: lazy.address, spender: await staking.getAddress(), value: MIN_STAKE, nonce: 0n, deadline },
       ),
     );

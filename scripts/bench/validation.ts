@@ -49,7 +49,7 @@ export async function benchValidation(b: Bench) {
     verifyingContract: await attestations.getAddress(),
   };
   const deadline = 2n ** 40n;
-  const types = { Verdict: VERDICT_TYPES.Verdict.map((f) => ({ ...f })) };
+  const types = { Verdict: [...VERDICT_TYPES.Verdict] };
   const verdict = (contentHash: string, accept = true) => ({ contentHash, accept, quality: 80, reasonCode: 0 });
   const sign = async (v: (typeof validators)[number], contentHash: string) => ({
     validator: v.address,

@@ -58,6 +58,7 @@ export type Agreement = ContractFunctionReturnType<typeof attestationRegistryAbi
 /** EIP-7825: the most gas one transaction may use. */
 export const TRANSACTION_GAS_CAP = 16_777_216n;
 
+/** The EIP-712 `Verdict` type, as the attestation contract verifies it. */
 export const VERDICT_TYPES = {
   Verdict: [
     { name: "contentHash", type: "bytes32" },
@@ -69,7 +70,8 @@ export const VERDICT_TYPES = {
   ],
 } as const;
 
-const PERMIT_TYPES = {
+/** The ERC-2612 `Permit` type, as OPEN's `permit` verifies it. */
+export const PERMIT_TYPES = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },

@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
+import { VERDICT_TYPES } from "../../sdk/actions/validators.ts";
 import type { AttestationRegistry } from "../../types/ethers-contracts/index.ts";
 import { item, submitMany, testPolicy, type Item } from "./registry.ts";
 
@@ -94,16 +95,7 @@ export async function signVerdict(
       chainId: options.domain?.chainId ?? chainId,
       verifyingContract: options.domain?.verifyingContract ?? (await f.attestations.getAddress()),
     },
-    {
-      Verdict: [
-        { name: "contentHash", type: "bytes32" },
-        { name: "accept", type: "bool" },
-        { name: "quality", type: "uint8" },
-        { name: "reasonCode", type: "uint16" },
-        { name: "generation", type: "uint32" },
-        { name: "deadline", type: "uint64" },
-      ],
-    },
+    { Verdict: [...VERDICT_TYPES.Verdict] },
     { ...verdict, generation, deadline },
   );
   return { validator: validator.address, verdict, generation, deadline, signature };
