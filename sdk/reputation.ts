@@ -24,7 +24,7 @@ export function wilsonLowerBound(accepted: bigint, total: bigint): bigint {
   const variance = (accepted * rejected * WAD) / total + Z_SQUARED / 4n;
   const spread = (Z * sqrt(variance * WAD)) / WAD;
   const centre = accepted * WAD + Z_SQUARED / 2n;
-  if (spread >= centre) return 0n;
+  // Positive for accepted >= 1, as in the contract.
   return ((centre - spread) * WAD) / (total * WAD + Z_SQUARED);
 }
 

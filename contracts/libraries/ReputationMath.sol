@@ -22,8 +22,8 @@ library ReputationMath {
         uint256 variance = Math.mulDiv(accepted * rejected, WAD, total) + Z_SQUARED / 4;
         uint256 spread = Math.mulDiv(Z, Math.sqrt(variance * WAD), WAD);
         uint256 centre = accepted * WAD + Z_SQUARED / 2;
-        // sqrt rounds down, so the spread never exceeds the centre; the guard keeps that explicit.
-        if (spread >= centre) return 0;
+        // centre² − (z·sqrt(a·r/n + z²/4))² = a² > 0 for a ≥ 1, and sqrt rounds down, so the
+        // spread is below the centre; the checked subtraction would revert if it ever were not.
         return Math.mulDiv(centre - spread, WAD, total * WAD + Z_SQUARED);
     }
 
