@@ -12,7 +12,13 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const OUT_DIR = path.join(ROOT, "sdk", "abis");
 
 /** The deployable contracts the SDK talks to, by artifact name. */
-const CONTRACTS = ["OpenToken", "DatanetRegistry", "ValidatorStaking", "AttestationRegistry"] as const;
+const CONTRACTS = [
+  "OpenToken",
+  "DatanetRegistry",
+  "ValidatorStaking",
+  "AttestationRegistry",
+  "MerkleEpochDistributor",
+] as const;
 
 function exportName(contract: string): string {
   return `${contract[0]!.toLowerCase()}${contract.slice(1)}Abi`;

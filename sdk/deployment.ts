@@ -15,10 +15,17 @@ export interface Deployment {
     datanetRegistry: Address;
     validatorStaking: Address;
     attestationRegistry: Address;
+    merkleEpochDistributor: Address;
   };
 }
 
-const CONTRACT_KEYS = ["openToken", "datanetRegistry", "validatorStaking", "attestationRegistry"] as const;
+const CONTRACT_KEYS = [
+  "openToken",
+  "datanetRegistry",
+  "validatorStaking",
+  "attestationRegistry",
+  "merkleEpochDistributor",
+] as const;
 
 /** The addresses file for a chain: `<dir>/<chainId>.json`. */
 export function deploymentFilePath(dir: string, chainId: number): string {

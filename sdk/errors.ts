@@ -9,12 +9,29 @@ import {
   type Hex,
 } from "viem";
 
-import { attestationRegistryAbi, datanetRegistryAbi, openTokenAbi, validatorStakingAbi } from "./abis/index.ts";
+import {
+  attestationRegistryAbi,
+  datanetRegistryAbi,
+  merkleEpochDistributorAbi,
+  openTokenAbi,
+  validatorStakingAbi,
+} from "./abis/index.ts";
 
-type ProtocolAbi = typeof openTokenAbi | typeof datanetRegistryAbi | typeof validatorStakingAbi | typeof attestationRegistryAbi;
+type ProtocolAbi =
+  | typeof openTokenAbi
+  | typeof datanetRegistryAbi
+  | typeof validatorStakingAbi
+  | typeof attestationRegistryAbi
+  | typeof merkleEpochDistributorAbi;
 
 /** Every custom error any protocol contract can revert with (errors bubble between contracts). */
-export const protocolErrorsAbi = [...openTokenAbi, ...datanetRegistryAbi, ...validatorStakingAbi, ...attestationRegistryAbi].filter(
+export const protocolErrorsAbi = [
+  ...openTokenAbi,
+  ...datanetRegistryAbi,
+  ...validatorStakingAbi,
+  ...attestationRegistryAbi,
+  ...merkleEpochDistributorAbi,
+].filter(
   (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
 );
 
@@ -192,6 +209,23 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ValidatorIndexOverflow: () => "No more validator indices are available.",
   ZeroAddressArgument: () => "A constructor address is zero.",
   ReentrancyGuardReentrantCall: () => "Re-entrant call refused.",
+  // MerkleEpochDistributor
+  EmptyRoot: () => "A root and a total must both be non-zero.",
+  TotalTooLarge: (a) => `A total of ${a.total} wei is too large.`,
+  RootAlreadyPosted: (a) => `Pool ${a.poolId} epoch ${a.epoch} already has a root; roots are immutable.`,
+  RootNotPosted: (a) => `Pool ${a.poolId} epoch ${a.epoch} has no root yet.`,
+  FundingExceedsTotal: (a) =>
+    `Pool ${a.poolId} epoch ${a.epoch} has ${open(a.funded)} of ${open(a.total)}; ${open(a.amount)} more would exceed its total.`,
+  NotFullyFunded: (a) =>
+    `Pool ${a.poolId} epoch ${a.epoch} is funded ${open(a.funded)} of ${open(a.total)}; claims open when it is fully funded.`,
+  AlreadyClaimed: (a) => `Leaf ${a.index} of pool ${a.poolId} epoch ${a.epoch} was already paid.`,
+  InvalidProof: (a) => `The proof for leaf ${a.index} (${a.account}, ${a.amount}) does not match pool ${a.poolId} epoch ${a.epoch}.`,
+  ClaimWindowClosed: (a) => `Pool ${a.poolId} epoch ${a.epoch} closed at ${a.expiresAt}.`,
+  ClaimWindowOpen: (a) => `Pool ${a.poolId} epoch ${a.epoch} can be swept from ${a.expiresAt}.`,
+  AlreadySwept: (a) => `Pool ${a.poolId} epoch ${a.epoch} was already swept.`,
+  EpochExhausted: (a) =>
+    `Pool ${a.poolId} epoch ${a.epoch} has ${open(a.remaining)} left, less than this leaf's ${open(a.amount)}: its posted total was wrong.`,
+  InvalidClaimWindow: (a) => `A claim window of ${a.window}s is outside 1 day to 10 years.`,
   SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
   SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,

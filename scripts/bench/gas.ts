@@ -12,6 +12,7 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import { createBench } from "./harness.ts";
+import { benchMerkle } from "./merkle.ts";
 import { benchRegistry } from "./registry.ts";
 import { benchValidation } from "./validation.ts";
 
@@ -25,11 +26,13 @@ const TARGETS: Record<string, [number, string]> = {
   attestBatch_perItem: [55_000, "<= 55,000"],
   attestSignedBatch_perItem: [60_000, "<= 60,000"],
   attestFinalizing: [140_000, "<= 140,000"],
+  merkleClaim_100k: [59_808, "<= 59,808 (Uniswap MerkleDistributor)"],
 };
 
 const connection = await network.create();
 const bench = await createBench(connection);
 const limits = { ...(await benchRegistry(bench)), ...(await benchValidation(bench)) };
+await benchMerkle(bench);
 const { gas } = bench;
 
 const gasFile = path.join(BENCH_DIR, "gas.json");

@@ -12,6 +12,8 @@ export interface ProtocolParameters {
   treasury?: Address;
   /** Seconds between a validator's unbond request and withdrawal. */
   unbondingPeriod?: number;
+  /** Seconds a Merkle epoch stays claimable before it may be swept. */
+  claimWindow?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function deployProtocol(
       datanetRegistry: getAddress(await contracts.datanetRegistry.getAddress()),
       validatorStaking: getAddress(await contracts.validatorStaking.getAddress()),
       attestationRegistry: getAddress(await contracts.attestationRegistry.getAddress()),
+      merkleEpochDistributor: getAddress(await contracts.merkleEpochDistributor.getAddress()),
     },
   };
   if (admin !== undefined) await handOverAdmin(connection, deployment, getAddress(admin));
@@ -54,11 +57,18 @@ async function handOverAdmin(connection: NetworkConnection, deployment: Deployme
   if (deployer === undefined || getAddress(deployer.address) === admin) return;
   const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry, deployer);
   const staking = await connection.ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking, deployer);
+  const distributor = await connection.ethers.getContractAt(
+    "MerkleEpochDistributor",
+    deployment.contracts.merkleEpochDistributor,
+    deployer,
+  );
   const roles = [
     [registry, await registry.PAUSER_ROLE()],
     [staking, await staking.SLASHER_ROLE()],
+    [distributor, await distributor.POSTER_ROLE()],
     [registry, await registry.DEFAULT_ADMIN_ROLE()],
     [staking, await staking.DEFAULT_ADMIN_ROLE()],
+    [distributor, await distributor.DEFAULT_ADMIN_ROLE()],
   ] as const;
   for (const [contract, role] of roles) {
     if (!(await contract.hasRole(role, deployer.address))) continue;

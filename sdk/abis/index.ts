@@ -3,3 +3,4 @@ export { openTokenAbi } from "./OpenToken.ts";
 export { datanetRegistryAbi } from "./DatanetRegistry.ts";
 export { validatorStakingAbi } from "./ValidatorStaking.ts";
 export { attestationRegistryAbi } from "./AttestationRegistry.ts";
+export { merkleEpochDistributorAbi } from "./MerkleEpochDistributor.ts";

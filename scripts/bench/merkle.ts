@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+
+import { getAddress } from "viem";
+
+import { buildMerkleEpoch } from "../../sdk/merkle.ts";
+import type { Bench } from "./harness.ts";
+
+const LEAVES = 100_000;
+
+/**
+ * A claim with a proof from a 100,000-leaf epoch, paid to an account that already holds OPEN, after
+ * other claims have touched the same bitmap word: the situation Uniswap's MerkleDistributor figure
+ * (59,808 gas) describes.
+ */
+export async function benchMerkle(b: Bench) {
+  const { ethers, signers, token, measure } = b;
+  const [treasury] = signers;
+  const distributor = await ethers.getContractAt("MerkleEpochDistributor", b.deployment.contracts.merkleEpochDistributor);
+  const payouts = Array.from({ length: LEAVES }, (_, i) => ({
+    account: getAddress(`0x${randomBytes(20).toString("hex")}`),
+    amount: 10n ** 15n + BigInt(i),
+  }));
+  process.stderr.write(`building a ${LEAVES}-leaf tree...\n`);
+  const epoch = buildMerkleEpoch(payouts);
+  const [poolId, epochId] = [7n, 1n];
+  await (await distributor.connect(treasury!).postRoot(poolId, epochId, epoch.root, epoch.total, ethers.ZeroHash)).wait();
+  await (await token.connect(treasury!).approve(await distributor.getAddress(), epoch.total)).wait();
+  await (await distributor.connect(treasury!).fund(poolId, epochId, epoch.total)).wait();
+
+  // Leaves 0 and 1 share a bitmap word; their accounts already hold OPEN.
+  const [first, second] = [epoch.claim(0n), epoch.claim(1n)];
+  for (const c of [first, second]) await (await token.connect(treasury!).transfer(c.account, 1n)).wait();
+  const claimer = signers[17]!;
+  await (await distributor.connect(claimer).claim(poolId, epochId, first.index, first.account, first.amount, first.proof)).wait();
+  await measure(
+    "merkleClaim_100k",
+    distributor.connect(claimer).claim(poolId, epochId, second.index, second.account, second.amount, second.proof),
+  );
+  return { proofLength: second.proof.length };
+}
