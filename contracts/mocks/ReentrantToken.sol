@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+
+/// @notice Test token that, on every transfer out of `reentryTarget`, calls `reentryTarget` again with `data`
+/// once, and records whether that inner call succeeded and what it reverted with.
+contract ReentrantToken is ERC20 {
+    address public reentryTarget;
+    bytes public data;
+    bool public attempted;
+    bool public innerSucceeded;
+    bytes public innerRevertData;
+
+    constructor() ERC20("Reentrant", "RE") {
+        _mint(msg.sender, 1e30);
+    }
+
+    /// @notice Arms the re-entry: the next transfer from `target_` calls it with `data_`.
+    function arm(address target_, bytes calldata data_) external {
+        reentryTarget = target_;
+        data = data_;
+        attempted = false;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (from == reentryTarget && !attempted && reentryTarget != address(0)) {
+            attempted = true;
+            // A low-level call, because the test needs the re-entered call's revert data, not a bubble.
+            // solhint-disable-next-line avoid-low-level-calls
+            (innerSucceeded, innerRevertData) = reentryTarget.call(data);
+        }
+    }
+}
