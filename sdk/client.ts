@@ -1,6 +1,12 @@
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 
-import { attestationRegistryAbi, datanetRegistryAbi, openTokenAbi, validatorStakingAbi } from "./abis/index.ts";
+import {
+  attestationRegistryAbi,
+  datanetRegistryAbi,
+  merkleEpochDistributorAbi,
+  openTokenAbi,
+  validatorStakingAbi,
+} from "./abis/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { ClientConfigError, DeploymentError } from "./errors.ts";
 
@@ -52,4 +58,9 @@ export function attestationContract(client: ProtocolClient) {
 /** The OPEN token's address and ABI. */
 export function tokenContract(client: ProtocolClient) {
   return { address: client.deployment.contracts.openToken, abi: openTokenAbi } as const;
+}
+
+/** The Merkle epoch distributor's address and ABI. */
+export function distributorContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.merkleEpochDistributor, abi: merkleEpochDistributorAbi } as const;
 }

@@ -1,6 +1,7 @@
 export * from "./abis/index.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";
+export * from "./actions/epochs.ts";
 export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
 export * from "./aggregator.ts";
@@ -9,6 +10,7 @@ export * from "./audit.ts";
 export {
   assertDeploymentChain,
   attestationContract,
+  distributorContract,
   registryContract,
   requireWallet,
   stakingContract,
@@ -19,6 +21,7 @@ export {
 export * from "./deployment.ts";
 export * from "./errors.ts";
 export * from "./history.ts";
+export * from "./merkle.ts";
 export * from "./openledger.ts";
 export * from "./policy.ts";
 export * from "./reputation.ts";

@@ -2,6 +2,7 @@ import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem
 
 import * as contributions from "./actions/contributions.ts";
 import * as datanets from "./actions/datanets.ts";
+import * as epochs from "./actions/epochs.ts";
 import * as validators from "./actions/validators.ts";
 import * as versions from "./actions/versions.ts";
 import { VerdictAggregator } from "./aggregator.ts";
@@ -70,6 +71,13 @@ export function createClient(config: {
       agreement: bind(client, validators.getAgreement),
       /** An aggregator that batches signed verdicts under the per-transaction gas cap. */
       aggregator: (options?: { gasCap?: bigint }) => new VerdictAggregator(client, options),
+    },
+    epochs: {
+      postRoot: bind(client, epochs.postEpochRoot),
+      fund: bind(client, epochs.fundEpoch),
+      claim: bind(client, epochs.claimFromEpochs),
+      info: bind(client, epochs.getEpochInfo),
+      isClaimed: bind(client, epochs.isEpochClaimed),
     },
     reputation: {
       get: bind(client, validators.getReputation),
