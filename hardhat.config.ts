@@ -27,6 +27,10 @@ export default defineConfig({
   paths: {
     ignition: "deploy",
   },
+  coverage: {
+    // Test doubles (a re-entrant token) are not protocol code.
+    skipFiles: ["contracts/mocks/**"],
+  },
   test: {
     solidity: {
       fuzz: {
