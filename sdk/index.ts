@@ -23,6 +23,7 @@ export * from "./errors.ts";
 export * from "./history.ts";
 export * from "./merkle.ts";
 export * from "./openledger.ts";
+export * from "./permit.ts";
 export * from "./policy.ts";
 export * from "./reputation.ts";
 export type { TransactionHandle } from "./transaction.ts";

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Signature, ZeroAddress, ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 import type { Address } from "viem";
 
-import { PERMIT_TYPES } from "../sdk/actions/validators.ts";
+import { signPermit } from "./helpers/permit.ts";
 import { buildMerkleEpoch } from "../sdk/merkle.ts";
 import { deployProtocol } from "../scripts/lib/deploy.ts";
 
@@ -100,15 +100,8 @@ describe("MerkleEpochDistributor", function () {
       const { distributor, token, admin, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
       await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash)).wait();
       await (await token.connect(admin).approve(await distributor.getAddress(), 0n)).wait();
-      const deadline = (await networkHelpers.time.latest()) + 3_600;
-      const sig = Signature.from(
-        await admin.signTypedData(
-          { name: "OpenLedger", version: "1", chainId: 31337n, verifyingContract: await token.getAddress() },
-          { Permit: [...PERMIT_TYPES.Permit] },
-          { owner: admin.address, spender: await distributor.getAddress(), value: epoch.total, nonce: await token.nonces(admin.address), deadline },
-        ),
-      );
-      await expect(distributor.connect(admin).fundWithPermit(1n, 1n, epoch.total, deadline, sig.v, sig.r, sig.s)).to.emit(
+      const { deadline, v, r, s } = await signPermit(admin, token, await distributor.getAddress(), epoch.total);
+      await expect(distributor.connect(admin).fundWithPermit(1n, 1n, epoch.total, deadline, v, r, s)).to.emit(
         distributor,
         "EpochFunded",
       );

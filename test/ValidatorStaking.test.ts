@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Signature, ZeroAddress } from "ethers";
+import { ZeroAddress } from "ethers";
 
-import { PERMIT_TYPES } from "../sdk/actions/validators.ts";
+import { signPermit } from "./helpers/permit.ts";
 import { MIN_STAKE, OPEN, validatorFixture, WEEK } from "./helpers/validators.ts";
 
 const connection = await network.create();
@@ -30,22 +30,14 @@ describe("ValidatorStaking", function () {
   it("stakes with an ERC-2612 permit in one transaction", async function () {
     const { staking, token, admin, lazy, datanetId } = await networkHelpers.loadFixture(fixture);
     await (await token.connect(lazy).approve(await staking.getAddress(), 0n)).wait();
-    const deadline = (await networkHelpers.time.latest()) + 3_600;
-    const signature = Signature.from(
-      await lazy.signTypedData(
-        { name: "OpenLedger", version: "1", chainId: 31337n, verifyingContract: await token.getAddress() },
-        { Permit: [...PERMIT_TYPES.Permit] },
-        { owner: lazy.address, spender: await staking.getAddress(), value: MIN_STAKE, nonce: 0n, deadline },
-      ),
-    );
-    await expect(
-      staking.connect(lazy).stakeWithPermit(datanetId, MIN_STAKE, deadline, signature.v, signature.r, signature.s),
-    ).to.emit(staking, "Staked");
+    const { deadline, v, r, s } = await signPermit(lazy, token, await staking.getAddress(), MIN_STAKE);
+    await expect(staking.connect(lazy).stakeWithPermit(datanetId, MIN_STAKE, deadline, v, r, s)).to.emit(staking, "Staked");
     expect((await staking.stakeOf(datanetId, lazy.address)).amount).to.equal(MIN_STAKE);
     // Without a valid permit or allowance the stake fails on the transfer.
-    await expect(
-      staking.connect(admin).stakeWithPermit(datanetId, MIN_STAKE, deadline, signature.v, signature.r, signature.s),
-    ).to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance");
+    await expect(staking.connect(admin).stakeWithPermit(datanetId, MIN_STAKE, deadline, v, r, s)).to.be.revertedWithCustomError(
+      token,
+      "ERC20InsufficientAllowance",
+    );
   });
 
   it("refuses a zero amount, an unknown datanet, and an overflowing stake", async function () {

@@ -1,11 +1,11 @@
-import { hexToSignature, type ContractFunctionReturnType, type Hex } from "viem";
+import type { ContractFunctionReturnType, Hex } from "viem";
 
 import type { merkleEpochDistributorAbi } from "../abis/index.ts";
-import { distributorContract, requireWallet, tokenContract, type ProtocolClient } from "../client.ts";
+import { distributorContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
-import { PERMIT_TYPES } from "./validators.ts";
+import { signPermit } from "../permit.ts";
 
 /** An epoch's root, funding and claim state as the distributor reports it. */
 export type EpochInfo = ContractFunctionReturnType<typeof merkleEpochDistributorAbi, "view", "epochInfo">;
@@ -46,27 +46,13 @@ export async function fundEpoch(
   assertKey(params);
   if (params.amount <= 0n) throw new InvalidInputError("amount", "must be more than zero");
   const wallet = requireWallet(client, "fundEpoch");
-  const owner = wallet.walletClient.account.address;
-  const spender = distributorContract(client).address;
-  const [nonce, latest] = await Promise.all([
-    readProtocol(() => client.publicClient.readContract({ ...tokenContract(client), functionName: "nonces", args: [owner] })),
-    client.publicClient.getBlock(),
-  ]);
-  const deadline = latest.timestamp + 3_600n;
-  const signature = await wallet.walletClient.signTypedData({
-    account: wallet.walletClient.account,
-    domain: { name: "OpenLedger", version: "1", chainId: client.deployment.chainId, verifyingContract: tokenContract(client).address },
-    types: PERMIT_TYPES,
-    primaryType: "Permit",
-    message: { owner, spender, value: params.amount, nonce, deadline },
-  });
-  const { v, r, s } = hexToSignature(signature);
+  const { deadline, v, r, s } = await signPermit(wallet, { spender: distributorContract(client).address, amount: params.amount });
   return sendContractTransaction(
     wallet,
     {
       ...distributorContract(client),
       functionName: "fundWithPermit",
-      args: [params.poolId, params.epoch, params.amount, deadline, Number(v), r, s],
+      args: [params.poolId, params.epoch, params.amount, deadline, v, r, s],
     },
     (logs) => ({ fundedTotal: only(logs, "EpochFunded").args.fundedTotal }),
   );

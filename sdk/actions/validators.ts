@@ -1,6 +1,5 @@
 import {
   getAddress,
-  hexToSignature,
   parseEventLogs,
   recoverTypedDataAddress,
   type Address,
@@ -20,6 +19,7 @@ import {
 } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import { signPermit } from "../permit.ts";
 import { reputationScore } from "../reputation.ts";
 import { readProtocol, sendContractTransaction, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId } from "../validate.ts";
@@ -67,17 +67,6 @@ export const VERDICT_TYPES = {
     { name: "reasonCode", type: "uint16" },
     { name: "generation", type: "uint32" },
     { name: "deadline", type: "uint64" },
-  ],
-} as const;
-
-/** The ERC-2612 `Permit` type, as OPEN's `permit` verifies it. */
-export const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
   ],
 } as const;
 
@@ -142,25 +131,13 @@ export async function stake(
       decode,
     );
   }
-  const [nonce, latest] = await Promise.all([
-    readProtocol(() => client.publicClient.readContract({ ...token(client), functionName: "nonces", args: [owner] })),
-    client.publicClient.getBlock(),
-  ]);
-  const deadline = latest.timestamp + 3_600n;
-  const signature = await wallet.walletClient.signTypedData({
-    account: wallet.walletClient.account,
-    domain: { name: "OpenLedger", version: "1", chainId: client.deployment.chainId, verifyingContract: token(client).address },
-    types: PERMIT_TYPES,
-    primaryType: "Permit",
-    message: { owner, spender: staking(client).address, value: params.amount, nonce, deadline },
-  });
-  const { v, r, s } = hexToSignature(signature);
+  const { deadline, v, r, s } = await signPermit(wallet, { spender: staking(client).address, amount: params.amount });
   return sendContractTransaction(
     wallet,
     {
       ...staking(client),
       functionName: "stakeWithPermit",
-      args: [params.datanetId, params.amount, deadline, Number(v), r, s],
+      args: [params.datanetId, params.amount, deadline, v, r, s],
     },
     decode,
   );
