@@ -47,6 +47,8 @@ export async function sendContractTransaction<
   const { publicClient, walletClient } = client;
   let hash: Hash;
   try {
+    // The request is typed by the caller's generic ABI and function name, which viem cannot narrow
+    // through this generic helper; the call sites are fully typed.
     const { request: prepared } = await publicClient.simulateContract({
       ...request,
       account: walletClient.account,

@@ -70,9 +70,6 @@ export const VERDICT_TYPES = {
   ],
 } as const;
 
-const staking = stakingContract;
-const attestations = attestationContract;
-const token = tokenContract;
 
 /** Checks a verdict's fields the way the contract will. */
 export function assertVerdict(verdict: Verdict, field = "verdict"): void {
@@ -115,27 +112,27 @@ export async function stake(
   };
   if (params.permit === false) {
     const allowance = await readProtocol(() =>
-      client.publicClient.readContract({ ...token(client), functionName: "allowance", args: [owner, staking(client).address] }),
+      client.publicClient.readContract({ ...tokenContract(client), functionName: "allowance", args: [owner, stakingContract(client).address] }),
     );
     if (allowance < params.amount) {
       const approval = await sendContractTransaction(
         wallet,
-        { ...token(client), functionName: "approve", args: [staking(client).address, params.amount] },
+        { ...tokenContract(client), functionName: "approve", args: [stakingContract(client).address, params.amount] },
         () => ({}),
       );
       await approval.wait();
     }
     return sendContractTransaction(
       wallet,
-      { ...staking(client), functionName: "stake", args: [params.datanetId, params.amount] },
+      { ...stakingContract(client), functionName: "stake", args: [params.datanetId, params.amount] },
       decode,
     );
   }
-  const { deadline, v, r, s } = await signPermit(wallet, { spender: staking(client).address, amount: params.amount });
+  const { deadline, v, r, s } = await signPermit(wallet, { spender: stakingContract(client).address, amount: params.amount });
   return sendContractTransaction(
     wallet,
     {
-      ...staking(client),
+      ...stakingContract(client),
       functionName: "stakeWithPermit",
       args: [params.datanetId, params.amount, deadline, v, r, s],
     },
@@ -151,7 +148,7 @@ export async function requestUnbond(
   assertPositiveId("datanetId", params.datanetId);
   return sendContractTransaction(
     requireWallet(client, "requestUnbond"),
-    { ...staking(client), functionName: "requestUnbond", args: [params.datanetId] },
+    { ...stakingContract(client), functionName: "requestUnbond", args: [params.datanetId] },
     (logs) => ({ unlocksAt: (logs.find((l) => l.eventName === "UnbondRequested")!.args as { unlocksAt: number }).unlocksAt }),
   );
 }
@@ -164,7 +161,7 @@ export async function withdrawStake(
   assertPositiveId("datanetId", params.datanetId);
   return sendContractTransaction(
     requireWallet(client, "withdrawStake"),
-    { ...staking(client), functionName: "withdraw", args: [params.datanetId] },
+    { ...stakingContract(client), functionName: "withdraw", args: [params.datanetId] },
     (logs) => ({ amount: (logs.find((l) => l.eventName === "StakeWithdrawn")!.args as { amount: bigint }).amount }),
   );
 }
@@ -174,7 +171,7 @@ export async function getStake(client: ProtocolClient, params: { datanetId: bigi
   assertPositiveId("datanetId", params.datanetId);
   assertAddress("validator", params.validator);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...staking(client), functionName: "stakeOf", args: [params.datanetId, params.validator] }),
+    client.publicClient.readContract({ ...stakingContract(client), functionName: "stakeOf", args: [params.datanetId, params.validator] }),
   );
 }
 
@@ -186,7 +183,7 @@ export async function invalidateSignatures(
   assertPositiveId("datanetId", params.datanetId);
   return sendContractTransaction(
     requireWallet(client, "invalidateSignatures"),
-    { ...staking(client), functionName: "invalidateSignatures", args: [params.datanetId] },
+    { ...stakingContract(client), functionName: "invalidateSignatures", args: [params.datanetId] },
     (logs) => ({
       generation: (logs.find((l) => l.eventName === "SignatureGenerationBumped")!.args as { generation: number }).generation,
     }),
@@ -203,7 +200,7 @@ export async function attest(
   assertVerdict(verdict);
   return sendContractTransaction(
     requireWallet(client, "attest"),
-    { ...attestations(client), functionName: "attest", args: [verdict] },
+    { ...attestationContract(client), functionName: "attest", args: [verdict] },
     (logs) => ({ finalized: finalizations(logs) }),
   );
 }
@@ -217,7 +214,7 @@ export async function attestBatch(
   verdicts.forEach((v, i) => assertVerdict(v, `verdicts[${i}]`));
   return sendContractTransaction(
     requireWallet(client, "attestBatch"),
-    { ...attestations(client), functionName: "attestBatch", args: [verdicts] },
+    { ...attestationContract(client), functionName: "attestBatch", args: [verdicts] },
     (logs) => ({ finalized: finalizations(logs) }),
   );
 }
@@ -225,7 +222,7 @@ export async function attestBatch(
 /** The EIP-712 domain of signed verdicts, as the contract reports it (ERC-5267). */
 export async function verdictDomain(client: ProtocolClient): Promise<TypedDataDomain> {
   const [, name, version, chainId, verifyingContract] = await readProtocol(() =>
-    client.publicClient.readContract({ ...attestations(client), functionName: "eip712Domain" }),
+    client.publicClient.readContract({ ...attestationContract(client), functionName: "eip712Domain" }),
   );
   return { name, version, chainId: Number(chainId), verifyingContract };
 }
@@ -247,7 +244,7 @@ export async function signVerdict(
     verdictDomain(client),
     readProtocol(() =>
       client.publicClient.readContract({
-        ...staking(client),
+        ...stakingContract(client),
         functionName: "signatureGeneration",
         args: [BigInt(contribution.datanetId), validator],
       }),
@@ -286,7 +283,7 @@ export async function submitSignedVerdicts(
   signed.forEach((s, i) => assertVerdict(s.verdict, `signed[${i}].verdict`));
   return sendContractTransaction(
     requireWallet(client, "submitSignedVerdicts"),
-    { ...attestations(client), functionName: "attestSigned", args: [signed] },
+    { ...attestationContract(client), functionName: "attestSigned", args: [signed] },
     (logs) => ({ finalized: finalizations(logs) }),
   );
 }
@@ -296,7 +293,7 @@ export async function submitSignedVerdicts(
 /** Every attestation event from the deployment's start block, in chain order. */
 export async function fetchAttestationLogs(client: ProtocolClient) {
   const logs = await readProtocol(() =>
-    client.publicClient.getContractEvents({ ...attestations(client), fromBlock: client.deployment.startBlock, strict: true }),
+    client.publicClient.getContractEvents({ ...attestationContract(client), fromBlock: client.deployment.startBlock, strict: true }),
   );
   return parseEventLogs({ abi: attestationRegistryAbi, logs, strict: true });
 }
@@ -344,7 +341,7 @@ export async function getReputation(
   assertAddress("contributor", params.contributor);
   return readProtocol(() =>
     client.publicClient.readContract({
-      ...attestations(client),
+      ...attestationContract(client),
       functionName: "reputationOf",
       args: [params.datanetId, params.contributor],
     }),
@@ -357,7 +354,7 @@ export async function getAgreement(client: ProtocolClient, params: { datanetId: 
   assertAddress("validator", params.validator);
   return readProtocol(() =>
     client.publicClient.readContract({
-      ...attestations(client),
+      ...attestationContract(client),
       functionName: "agreementOf",
       args: [params.datanetId, params.validator],
     }),
