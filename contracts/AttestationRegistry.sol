@@ -68,8 +68,42 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     mapping(address validator => uint24 index) private _validatorIndex;
     mapping(uint24 index => address validator) private _validatorAt;
     uint24 private _validatorCount;
-    mapping(uint256 datanetId => mapping(address contributor => Reputation)) private _reputation;
-    mapping(uint256 datanetId => mapping(address validator => Agreement)) private _agreement;
+    /// @dev Slot: accepted (32) | rejected (32) | qualitySum (64) | score (64) | pointsEpoch (32) |
+    /// epochPoints (32). The points of the latest epoch live here; older ones in `_closedPoints`.
+    struct ReputationSlot {
+        uint32 accepted;
+        uint32 rejected;
+        uint64 qualitySum;
+        uint64 score;
+        uint32 pointsEpoch;
+        uint32 epochPoints;
+    }
+
+    /// @dev Slot: agreed (32) | disagreed (32) | pointsEpoch (32) | epochPoints (96).
+    struct AgreementSlot {
+        uint32 agreed;
+        uint32 disagreed;
+        uint32 pointsEpoch;
+        uint96 epochPoints;
+    }
+
+    /// @dev An account's points in an epoch it has moved past.
+    struct ClosedPoints {
+        uint64 contributor;
+        uint96 validator;
+    }
+
+    /// @dev Slot: contributor points (128) | validator points (128) of one datanet epoch.
+    struct EpochTotals {
+        uint128 contributor;
+        uint128 validator;
+    }
+
+    mapping(uint256 datanetId => mapping(address contributor => ReputationSlot)) private _reputation;
+    mapping(uint256 datanetId => mapping(address validator => AgreementSlot)) private _agreement;
+    mapping(uint256 datanetId => mapping(address account => mapping(uint256 epoch => ClosedPoints))) private
+        _closedPoints;
+    mapping(uint256 datanetId => mapping(uint256 epoch => EpochTotals)) private _epochTotals;
 
     /// @param registry_ The datanet registry.
     /// @param staking_ The validator staking contract.
@@ -140,12 +174,37 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
     /// @inheritdoc IAttestationRegistry
     function reputationOf(uint256 datanetId, address contributor) external view returns (Reputation memory reputation) {
-        reputation = _reputation[datanetId][contributor];
+        ReputationSlot memory r = _reputation[datanetId][contributor];
+        reputation = Reputation({accepted: r.accepted, rejected: r.rejected, qualitySum: r.qualitySum, score: r.score});
     }
 
     /// @inheritdoc IAttestationRegistry
     function agreementOf(uint256 datanetId, address validator) external view returns (Agreement memory agreement) {
-        agreement = _agreement[datanetId][validator];
+        AgreementSlot memory a = _agreement[datanetId][validator];
+        agreement = Agreement({agreed: a.agreed, disagreed: a.disagreed});
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function pointsOf(uint256 datanetId, uint256 epoch, address account)
+        external
+        view
+        returns (uint256 contributorPoints, uint256 validatorPoints)
+    {
+        ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
+        ReputationSlot memory r = _reputation[datanetId][account];
+        AgreementSlot memory a = _agreement[datanetId][account];
+        contributorPoints = r.pointsEpoch == epoch ? r.epochPoints : closed.contributor;
+        validatorPoints = a.pointsEpoch == epoch ? a.epochPoints : closed.validator;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function epochTotals(uint256 datanetId, uint256 epoch)
+        external
+        view
+        returns (uint256 contributorPoints, uint256 validatorPoints)
+    {
+        EpochTotals memory totals = _epochTotals[datanetId][epoch];
+        (contributorPoints, validatorPoints) = (totals.contributor, totals.validator);
     }
 
     // ------------------------------------------------------------------ internals
@@ -254,25 +313,57 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         bool accepted = uint256(tally.acceptWeight) * BPS >= uint256(thresholdBps) * total;
         // The threshold is above half, so an accepted contribution has a non-zero accepting weight.
         uint8 quality = accepted ? uint8(tally.acceptQualityWeight / tally.acceptWeight) : 0;
-        registry.finalize(contentHash, accepted);
+        uint32 epoch = registry.finalize(contentHash, accepted);
 
-        _updateReputation(_reputation[c.datanetId][c.contributor], accepted, quality);
-        _updateReputation(_reputation[0][c.contributor], accepted, quality);
+        uint256 datanetId = c.datanetId;
+        uint32 contributorPoints = _updateReputation(datanetId, c.contributor, accepted, quality, epoch);
+        _updateReputation(0, c.contributor, accepted, quality, epoch);
 
-        mapping(address => Agreement) storage agreements = _agreement[c.datanetId];
+        uint256 validatorPoints;
+        mapping(address => AgreementSlot) storage agreements = _agreement[datanetId];
         for (uint256 i = 0; i < tally.verdicts; ++i) {
             uint24 entry = _voterAt(contentHash, tally, i);
-            Agreement storage agreement = agreements[_validatorAt[entry & MAX_VALIDATOR_INDEX]];
-            if ((entry & ACCEPTED_FLAG != 0) == accepted) ++agreement.agreed;
-            else ++agreement.disagreed;
+            address validator = _validatorAt[entry & MAX_VALIDATOR_INDEX];
+            AgreementSlot memory a = agreements[validator];
+            if ((entry & ACCEPTED_FLAG != 0) == accepted) {
+                // One point per verdict that agreed with the outcome (each needed the minimum stake).
+                ++a.agreed;
+                _rollPoints(datanetId, validator, epoch, a.pointsEpoch, false, a.epochPoints);
+                a.epochPoints = (a.pointsEpoch == epoch ? a.epochPoints : 0) + 1;
+                a.pointsEpoch = epoch;
+                ++validatorPoints;
+            } else {
+                ++a.disagreed;
+            }
+            agreements[validator] = a;
         }
+
+        EpochTotals storage totals = _epochTotals[datanetId][epoch];
+        // Points per epoch are bounded by the finalizations in it times 20,000 (contributors) and
+        // times the quorum (validators): far below 2^128.
+        totals.contributor += contributorPoints;
+        totals.validator += uint128(validatorPoints);
         emit QuorumReached(
-            contentHash, c.datanetId, c.contributor, accepted, quality, tally.acceptWeight, tally.rejectWeight, tally.verdicts
+            contentHash,
+            datanetId,
+            c.contributor,
+            accepted,
+            quality,
+            tally.acceptWeight,
+            tally.rejectWeight,
+            tally.verdicts,
+            epoch,
+            contributorPoints
         );
     }
 
-    function _updateReputation(Reputation storage rep, bool accepted, uint8 quality) private {
-        Reputation memory r = rep;
+    /// @dev Updates a contributor's record on `datanetId` (0: overall) and, on a datanet, adds the
+    /// points of an acceptance, quality × (1 + score) with score in WAD, scaled to 0..20,000.
+    function _updateReputation(uint256 datanetId, address contributor, bool accepted, uint8 quality, uint32 epoch)
+        private
+        returns (uint32 points)
+    {
+        ReputationSlot memory r = _reputation[datanetId][contributor];
         if (accepted) {
             ++r.accepted;
             r.qualitySum += quality;
@@ -280,9 +371,28 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
             ++r.rejected;
         }
         r.score = uint64(ReputationMath.score(r.accepted, r.rejected, r.qualitySum));
-        rep.accepted = r.accepted;
-        rep.rejected = r.rejected;
-        rep.qualitySum = r.qualitySum;
-        rep.score = r.score;
+        if (datanetId != 0 && accepted) {
+            points = uint32((uint256(quality) * (1e18 + r.score)) / 1e16);
+            _rollPoints(datanetId, contributor, epoch, r.pointsEpoch, true, r.epochPoints);
+            r.epochPoints = (r.pointsEpoch == epoch ? r.epochPoints : 0) + points;
+            r.pointsEpoch = epoch;
+        }
+        _reputation[datanetId][contributor] = r;
     }
+
+    /// @dev When an account earns points in a new epoch, files the previous epoch's points away.
+    function _rollPoints(
+        uint256 datanetId,
+        address account,
+        uint32 epoch,
+        uint32 pointsEpoch,
+        bool asContributor,
+        uint256 epochPoints
+    ) private {
+        if (pointsEpoch == epoch || epochPoints == 0) return;
+        ClosedPoints storage closed = _closedPoints[datanetId][account][pointsEpoch];
+        if (asContributor) closed.contributor = uint64(epochPoints);
+        else closed.validator = uint96(epochPoints);
+    }
+
 }

@@ -258,7 +258,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function finalize(bytes32 contentHash, bool accepted) external onlyRole(FINALIZER_ROLE) {
+    function finalize(bytes32 contentHash, bool accepted) external onlyRole(FINALIZER_ROLE) returns (uint32 epoch) {
         if (_counters.protocolPaused) revert ProtocolPaused();
         Record storage record = _existingContribution(contentHash);
         ContributionStatus to = accepted ? ContributionStatus.Accepted : ContributionStatus.Rejected;
@@ -267,9 +267,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         record.status = to;
 
         uint32 datanetId = record.datanetId;
-        State storage state = _datanets[datanetId].state;
+        Datanet storage datanet = _datanets[datanetId];
+        State storage state = datanet.state;
         uint64 acceptedCount = state.acceptedCount;
         if (accepted) state.acceptedCount = ++acceptedCount;
+        epoch = _epochAt(state.createdAt, datanet.limits.epochLength);
         emit ContributionFinalized(record.id, datanetId, record.contributor, to, acceptedCount);
     }
 

@@ -33,3 +33,11 @@ export function reputationScore(accepted: bigint, rejected: bigint, qualitySum: 
   if (accepted === 0n) return 0n;
   return (wilsonLowerBound(accepted, accepted + rejected) * qualitySum) / (accepted * 100n);
 }
+
+/**
+ * Reward points of an accepted contribution: quality × (1 + score) with the contributor's score
+ * after this acceptance, scaled so a perfect record at quality 100 earns 20,000.
+ */
+export function contributorPoints(quality: number, scoreAfter: bigint): bigint {
+  return (BigInt(quality) * (WAD + scoreAfter)) / 10n ** 16n;
+}

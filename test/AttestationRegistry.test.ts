@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import { Signature, ZeroAddress } from "ethers";
 
 import { VERDICT_TYPES } from "../sdk/actions/validators.ts";
+import { contributorPoints, reputationScore } from "../sdk/reputation.ts";
 import { commit, item } from "./helpers/registry.ts";
 import {
   ENTRY_PATHS,
@@ -20,6 +21,8 @@ const fixture = () => validatorFixture(connection);
 
 const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n };
 const WEIGHT = (openAmount: bigint) => (openAmount * OPEN) / 10n ** 12n;
+/** The points of a first acceptance at quality 70, by the SDK's independent port of the formula. */
+const FIRST_AT_70 = contributorPoints(70, reputationScore(1n, 0n, 70n));
 const verdict = (contentHash: string, accept: boolean, quality = 80, reasonCode = 7): VerdictInput => ({
   contentHash,
   accept,
@@ -62,7 +65,7 @@ describe("AttestationRegistry", function () {
         // 3,000 of 4,000 staked OPEN accept: 75% >= 66.67%. Quality (1,000·90 + 2,000·60) / 3,000 = 70.
         await expect(give(f, v3!, [verdict(hash, true, 60)]))
           .to.emit(f.attestations, "QuorumReached")
-          .withArgs(hash, f.datanetId, f.contributor.address, true, 70, WEIGHT(3_000n), WEIGHT(1_000n), 3)
+          .withArgs(hash, f.datanetId, f.contributor.address, true, 70, WEIGHT(3_000n), WEIGHT(1_000n), 3, 0, FIRST_AT_70)
           .and.to.emit(f.registry, "ContributionFinalized")
           .withArgs(1n, f.datanetId, f.contributor.address, Status.Accepted, 1n);
         expect((await f.registry.getContribution(hash)).status).to.equal(Status.Accepted);
@@ -168,7 +171,7 @@ describe("AttestationRegistry", function () {
       ];
       await expect(f.attestations.connect(f.outsider).attestSigned(signed))
         .to.emit(f.attestations, "QuorumReached")
-        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3);
+        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3, 0, 0);
       expect((await f.attestations.reputationOf(f.datanetId, f.contributor.address)).rejected).to.equal(1n);
     });
   });
@@ -269,6 +272,35 @@ describe("AttestationRegistry", function () {
     });
   });
 
+  describe("reward points", function () {
+    it("records points per epoch and keeps earlier epochs readable after the epoch moves on", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, v2, v3] = f.validators;
+      const decide = async (hash: string, accept: boolean, quality = 80) => {
+        await (await f.attestations.connect(v1!).attest(verdict(hash, accept, quality))).wait();
+        await (await f.attestations.connect(v2!).attest(verdict(hash, !accept, quality))).wait();
+        await (await f.attestations.connect(v3!).attest(verdict(hash, accept, quality))).wait();
+      };
+      await decide(f.items[0]!.contentHash, true, 90);
+      await decide(f.items[1]!.contentHash, false);
+      await networkHelpers.time.increase(24 * 3_600);
+      await decide(f.items[2]!.contentHash, true, 60);
+
+      // Epoch 0: one acceptance (quality 90, first record) and one rejection; v1 and v3 agreed twice.
+      const epoch0 = contributorPoints(90, reputationScore(1n, 0n, 90n));
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address)).to.deep.equal([epoch0, 0n]);
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, v1!.address)).to.deep.equal([0n, 2n]);
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, v2!.address)).to.deep.equal([0n, 0n]);
+      expect(await f.attestations.epochTotals(f.datanetId, 0n)).to.deep.equal([epoch0, 4n]);
+      // Epoch 1: the score now counts 2 accepted of 3.
+      const epoch1 = contributorPoints(60, reputationScore(2n, 1n, 150n));
+      expect(await f.attestations.pointsOf(f.datanetId, 1n, f.contributor.address)).to.deep.equal([epoch1, 0n]);
+      expect(await f.attestations.pointsOf(f.datanetId, 1n, v3!.address)).to.deep.equal([0n, 1n]);
+      expect(await f.attestations.epochTotals(f.datanetId, 1n)).to.deep.equal([epoch1, 2n]);
+      expect(await f.attestations.pointsOf(f.datanetId, 2n, f.contributor.address)).to.deep.equal([0n, 0n]);
+    });
+  });
+
   describe("quorum edge cases", function () {
     it("rejects a tie of accepting and rejecting stake", async function () {
       const f = await networkHelpers.loadFixture(fixture);
@@ -278,7 +310,7 @@ describe("AttestationRegistry", function () {
       await (await f.attestations.connect(v2!).attest(verdict(hash, false))).wait();
       await expect(f.attestations.connect(v3!).attest(verdict(hash, true)))
         .to.emit(f.attestations, "QuorumReached")
-        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3);
+        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3, 0, 0);
     });
 
     it("accepts at exactly the threshold, and rejects one unit of stake below it", async function () {

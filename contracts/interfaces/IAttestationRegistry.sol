@@ -11,7 +11,8 @@ import {IDatanetRegistry} from "./IDatanetRegistry.sol";
 /// brings a contribution to its datanet's quorum finalizes it in the same transaction: Accepted when
 /// the accepting stake reaches the acceptance threshold of the verdict stake, else Rejected.
 /// Finalization updates the contributor's reputation (per datanet and overall) and every voter's
-/// agreement statistic.
+/// agreement statistic, and records reward points for the epoch it happens in: the contributor earns
+/// quality × (1 + reputation) for an acceptance, each agreeing validator one point.
 interface IAttestationRegistry {
     /// @notice A verdict on one contribution.
     /// @param contentHash The contribution's content hash.
@@ -105,8 +106,8 @@ interface IAttestationRegistry {
         uint256 weight,
         address submitter
     );
-    /// @notice A contribution reached quorum and was finalized; `quality` is the weighted mean of the
-    /// accepting verdicts (0 when rejected).
+    /// @notice A contribution reached quorum and was finalized in `epoch`; `quality` is the weighted
+    /// mean of the accepting verdicts (0 when rejected) and `contributorPoints` what it earned.
     event QuorumReached(
         bytes32 indexed contentHash,
         uint256 indexed datanetId,
@@ -115,7 +116,9 @@ interface IAttestationRegistry {
         uint8 quality,
         uint256 acceptWeight,
         uint256 rejectWeight,
-        uint256 verdicts
+        uint256 verdicts,
+        uint32 epoch,
+        uint256 contributorPoints
     );
 
     /// @notice Gives the caller's verdict.
@@ -162,4 +165,25 @@ interface IAttestationRegistry {
     /// @param validator The validator.
     /// @return agreement Agreed and disagreed counts.
     function agreementOf(uint256 datanetId, address validator) external view returns (Agreement memory agreement);
+
+    /// @notice The reward points an account earned in a datanet epoch.
+    /// @param datanetId The datanet.
+    /// @param epoch The datanet epoch.
+    /// @param account A contributor, a validator, or both.
+    /// @return contributorPoints Points from its accepted contributions.
+    /// @return validatorPoints Points from its verdicts that agreed with the outcome.
+    function pointsOf(uint256 datanetId, uint256 epoch, address account)
+        external
+        view
+        returns (uint256 contributorPoints, uint256 validatorPoints);
+
+    /// @notice All points earned in a datanet epoch.
+    /// @param datanetId The datanet.
+    /// @param epoch The datanet epoch.
+    /// @return contributorPoints The contributors' total.
+    /// @return validatorPoints The validators' total.
+    function epochTotals(uint256 datanetId, uint256 epoch)
+        external
+        view
+        returns (uint256 contributorPoints, uint256 validatorPoints);
 }

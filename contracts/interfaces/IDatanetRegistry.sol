@@ -326,7 +326,8 @@ interface IDatanetRegistry {
     /// attestation contract).
     /// @param contentHash The contribution's content hash.
     /// @param accepted The outcome.
-    function finalize(bytes32 contentHash, bool accepted) external;
+    /// @return epoch The datanet's current epoch: the epoch the outcome counts in for rewards.
+    function finalize(bytes32 contentHash, bool accepted) external returns (uint32 epoch);
 
     /// @notice Publishes the next version of a datanet. Only the datanet owner.
     /// @param datanetId The datanet.

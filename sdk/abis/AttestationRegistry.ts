@@ -252,6 +252,18 @@ export const attestationRegistryAbi = [
         "internalType": "uint256",
         "name": "verdicts",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "contributorPoints",
+        "type": "uint256"
       }
     ],
     "name": "QuorumReached",
@@ -565,6 +577,35 @@ export const attestationRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "epochTotals",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributorPoints",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "validatorPoints",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "contentHash",
         "type": "bytes32"
@@ -581,6 +622,40 @@ export const attestationRegistryAbi = [
         "internalType": "bool",
         "name": "attested",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "pointsOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributorPoints",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "validatorPoints",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

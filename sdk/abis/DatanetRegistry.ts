@@ -1399,7 +1399,13 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "finalize",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -198,6 +198,32 @@ contract ValidationInvariantsTest is StdInvariant, Test {
         assertEq(counted, handler.ghostFinalizedVerdicts());
     }
 
+    /// Every epoch's points add up to its totals: Σ contributors' == contributor total, Σ validators' ==
+    /// validator total == verdicts that agreed with outcomes in that epoch.
+    function invariant_PointsAddUpToEpochTotals() public view {
+        uint256 current = registry.currentEpoch(datanetId);
+        uint256 agreedOverall;
+        for (uint256 epoch = 0; epoch <= current; ++epoch) {
+            (uint256 contributorTotal, uint256 validatorTotal) = attestations.epochTotals(datanetId, epoch);
+            uint256 contributorSum;
+            uint256 validatorSum;
+            for (uint256 i = 0; i < 2; ++i) {
+                (uint256 points,) = attestations.pointsOf(datanetId, epoch, handler.contributors(i));
+                contributorSum += points;
+            }
+            for (uint256 i = 0; i < 5; ++i) {
+                (, uint256 points) = attestations.pointsOf(datanetId, epoch, handler.validators(i));
+                validatorSum += points;
+            }
+            assertEq(contributorSum, contributorTotal);
+            assertEq(validatorSum, validatorTotal);
+            agreedOverall += validatorTotal;
+        }
+        uint256 agreed;
+        for (uint256 i = 0; i < 5; ++i) agreed += attestations.agreementOf(datanetId, handler.validators(i)).agreed;
+        assertEq(agreedOverall, agreed);
+    }
+
     /// Reputation counts equal the finalized contributions, per contributor, and scores stay in [0, 1e18].
     function invariant_ReputationMatchesOutcomes() public view {
         uint256[2] memory accepted;
