@@ -18,6 +18,7 @@ const CONTRACTS = [
   "ValidatorStaking",
   "AttestationRegistry",
   "MerkleEpochDistributor",
+  "RewardPools",
 ] as const;
 
 function exportName(contract: string): string {

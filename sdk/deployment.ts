@@ -16,6 +16,7 @@ export interface Deployment {
     validatorStaking: Address;
     attestationRegistry: Address;
     merkleEpochDistributor: Address;
+    rewardPools: Address;
   };
 }
 
@@ -25,6 +26,7 @@ const CONTRACT_KEYS = [
   "validatorStaking",
   "attestationRegistry",
   "merkleEpochDistributor",
+  "rewardPools",
 ] as const;
 
 /** The addresses file for a chain: `<dir>/<chainId>.json`. */

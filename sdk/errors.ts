@@ -14,6 +14,7 @@ import {
   datanetRegistryAbi,
   merkleEpochDistributorAbi,
   openTokenAbi,
+  rewardPoolsAbi,
   validatorStakingAbi,
 } from "./abis/index.ts";
 
@@ -22,7 +23,8 @@ type ProtocolAbi =
   | typeof datanetRegistryAbi
   | typeof validatorStakingAbi
   | typeof attestationRegistryAbi
-  | typeof merkleEpochDistributorAbi;
+  | typeof merkleEpochDistributorAbi
+  | typeof rewardPoolsAbi;
 
 /** Every custom error any protocol contract can revert with (errors bubble between contracts). */
 export const protocolErrorsAbi = [
@@ -31,6 +33,7 @@ export const protocolErrorsAbi = [
   ...validatorStakingAbi,
   ...attestationRegistryAbi,
   ...merkleEpochDistributorAbi,
+  ...rewardPoolsAbi,
 ].filter(
   (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
 );
@@ -225,7 +228,17 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   AlreadySwept: (a) => `Pool ${a.poolId} epoch ${a.epoch} was already swept.`,
   EpochExhausted: (a) =>
     `Pool ${a.poolId} epoch ${a.epoch} has ${open(a.remaining)} left, less than this leaf's ${open(a.amount)}: its posted total was wrong.`,
-  InvalidClaimWindow: (a) => `A claim window of ${a.window}s is outside 1 day to 10 years.`,
+  InvalidClaimWindow: (a) =>
+    "window" in a ? `A claim window of ${a.window}s is outside 1 day to 10 years.` : `A claim window of ${a.epochs} epochs is too short.`,
+  // RewardPools
+  EpochEnded: (a) => `Epoch ${a.epoch} of datanet ${a.datanetId} has ended (now ${a.currentEpoch}); fund the current epoch or a later one.`,
+  EpochNotEnded: (a) => `Epoch ${a.epoch} of datanet ${a.datanetId} has not ended (now ${a.currentEpoch}); its rewards open when it has.`,
+  ClaimPeriodOver: (a) => `Rewards of epoch ${a.epoch} of datanet ${a.datanetId} could be claimed until epoch ${a.lastClaimEpoch}.`,
+  ClaimPeriodNotOver: (a) => `Rewards of epoch ${a.epoch} of datanet ${a.datanetId} stay claimable until epoch ${a.lastClaimEpoch}.`,
+  PoolAlreadySwept: (a) => `The pool of epoch ${a.epoch} of datanet ${a.datanetId} was already swept.`,
+  NothingToClaim: (a) => `${a.account} has nothing to claim on datanet ${a.datanetId} for these epochs.`,
+  NoEpochs: () => "Name at least one epoch to claim.",
+  PoolTooLarge: (a) => `A pool of ${a.amount} wei is too large.`,
   SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
   SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,

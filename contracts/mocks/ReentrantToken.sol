@@ -3,8 +3,9 @@ pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
-/// @notice Test token that, on every transfer out of `reentryTarget`, calls `reentryTarget` again with `data`
-/// once, and records whether that inner call succeeded and what it reverted with.
+/// @notice Test token that, on the next transfer out of `reentryTarget`, calls `reentryTarget` again
+/// with `data` once, and records whether that inner call succeeded and what it reverted with. It can
+/// also act as an account itself (`execute`), so it can be the claimant whose payout re-enters.
 contract ReentrantToken is ERC20 {
     address public reentryTarget;
     bytes public data;
@@ -14,6 +15,18 @@ contract ReentrantToken is ERC20 {
 
     constructor() ERC20("Reentrant", "RE") {
         _mint(msg.sender, 1e30);
+    }
+
+    /// @notice Acts as an account (to contribute and claim in tests), bubbling any revert.
+    function execute(address to, bytes calldata callData) external returns (bytes memory result) {
+        bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
+        (ok, result) = to.call(callData);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
     }
 
     /// @notice Arms the re-entry: the next transfer from `target_` calls it with `data_`.

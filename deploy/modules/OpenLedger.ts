@@ -7,7 +7,8 @@ const WEEK = 7 * 24 * 60 * 60;
  * admin roles to another address afterwards when asked). Parameters (optional):
  * - `treasury`: receives the fixed OPEN supply and slashed stake (default: the deployer);
  * - `unbondingPeriod`: seconds between a validator's unbond request and withdrawal (default: 7 days);
- * - `claimWindow`: seconds a Merkle epoch stays claimable before it may be swept (default: 365 days).
+ * - `claimWindow`: seconds a Merkle epoch stays claimable before it may be swept (default: 365 days);
+ * - `rewardClaimEpochs`: datanet epochs an ended reward pool stays claimable (default: 52).
  * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of Pending.
  */
 export default buildModule("OpenLedger", (m) => {
@@ -15,15 +16,17 @@ export default buildModule("OpenLedger", (m) => {
   const treasury = m.getParameter("treasury", deployer);
   const unbondingPeriod = m.getParameter("unbondingPeriod", WEEK);
   const claimWindow = m.getParameter("claimWindow", 365 * 24 * 60 * 60);
+  const rewardClaimEpochs = m.getParameter("rewardClaimEpochs", 52);
 
   const openToken = m.contract("OpenToken", [treasury]);
   const datanetRegistry = m.contract("DatanetRegistry", [deployer]);
   const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod]);
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
   const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, deployer, claimWindow]);
+  const rewardPools = m.contract("RewardPools", [openToken, datanetRegistry, attestationRegistry, treasury, rewardClaimEpochs]);
 
   const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
   m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
 
-  return { openToken, datanetRegistry, validatorStaking, attestationRegistry, merkleEpochDistributor };
+  return { openToken, datanetRegistry, validatorStaking, attestationRegistry, merkleEpochDistributor, rewardPools };
 });

@@ -14,6 +14,8 @@ export interface ProtocolParameters {
   unbondingPeriod?: number;
   /** Seconds a Merkle epoch stays claimable before it may be swept. */
   claimWindow?: number;
+  /** Datanet epochs an ended reward pool stays claimable. */
+  rewardClaimEpochs?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function deployProtocol(
       validatorStaking: getAddress(await contracts.validatorStaking.getAddress()),
       attestationRegistry: getAddress(await contracts.attestationRegistry.getAddress()),
       merkleEpochDistributor: getAddress(await contracts.merkleEpochDistributor.getAddress()),
+      rewardPools: getAddress(await contracts.rewardPools.getAddress()),
     },
   };
   if (admin !== undefined) await handOverAdmin(connection, deployment, getAddress(admin));

@@ -4,3 +4,4 @@ export { datanetRegistryAbi } from "./DatanetRegistry.ts";
 export { validatorStakingAbi } from "./ValidatorStaking.ts";
 export { attestationRegistryAbi } from "./AttestationRegistry.ts";
 export { merkleEpochDistributorAbi } from "./MerkleEpochDistributor.ts";
+export { rewardPoolsAbi } from "./RewardPools.ts";

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
+import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {IRewardPools} from "./interfaces/IRewardPools.sol";
+import {RewardMath} from "./libraries/RewardMath.sol";
+
+/// @title RewardPools
+/// @notice OPEN reward pools per datanet epoch. See IRewardPools.
+/// @dev A claim costs the same whatever the number of participants: it reads the account's points
+/// and the epoch totals from the attestation contract, sets one bit and updates one pool slot per
+/// epoch, and makes one transfer. Funding is credited by the balance actually received, so a
+/// fee-on-transfer token cannot make the pool promise more than it holds.
+contract RewardPools is IRewardPools, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice The reward token (OPEN).
+    IERC20 public immutable token;
+    /// @notice Where datanet epochs and reward splits come from.
+    IDatanetRegistry public immutable registry;
+    /// @notice Where points come from.
+    IAttestationRegistry public immutable attestations;
+    /// @notice Receives swept remainders.
+    address public immutable treasury;
+    /// @notice Epochs after an epoch ends during which it can be claimed.
+    uint32 public immutable claimWindowEpochs;
+
+    mapping(uint256 datanetId => mapping(uint256 epoch => Pool)) private _pools;
+    mapping(uint256 datanetId => mapping(address account => mapping(uint256 word => uint256 bits))) private _claimed;
+
+    /// @param token_ The reward token.
+    /// @param registry_ The datanet registry.
+    /// @param attestations_ The attestation contract that records points.
+    /// @param treasury_ Receives swept remainders.
+    /// @param claimWindowEpochs_ Epochs an ended epoch stays claimable (at least 1).
+    constructor(
+        IERC20 token_,
+        IDatanetRegistry registry_,
+        IAttestationRegistry attestations_,
+        address treasury_,
+        uint32 claimWindowEpochs_
+    ) {
+        if (
+            address(token_) == address(0) || address(registry_) == address(0) || address(attestations_) == address(0)
+                || treasury_ == address(0)
+        ) revert ZeroAddress();
+        if (claimWindowEpochs_ == 0) revert InvalidClaimWindow(0);
+        token = token_;
+        registry = registry_;
+        attestations = attestations_;
+        treasury = treasury_;
+        claimWindowEpochs = claimWindowEpochs_;
+    }
+
+    /// @inheritdoc IRewardPools
+    function fund(uint256 datanetId, uint256 epoch, uint256 amount) external nonReentrant {
+        _fund(datanetId, epoch, amount);
+    }
+
+    /// @inheritdoc IRewardPools
+    function fundWithPermit(
+        uint256 datanetId,
+        uint256 epoch,
+        uint256 amount,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant {
+        // A front-run permit leaves the allowance in place, so its failure is not fatal by itself.
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _fund(datanetId, epoch, amount);
+    }
+
+    /// @inheritdoc IRewardPools
+    function claim(uint256 datanetId, uint256[] calldata epochs) external nonReentrant returns (uint256 paid) {
+        if (epochs.length == 0) revert NoEpochs();
+        uint256 current = registry.currentEpoch(datanetId);
+        mapping(uint256 => uint256) storage claimedWords = _claimed[datanetId][msg.sender];
+        for (uint256 i = 0; i < epochs.length; ++i) {
+            uint256 epoch = epochs[i];
+            _checkClaimable(datanetId, epoch, current);
+            uint256 bit = 1 << (epoch & 0xff);
+            uint256 word = claimedWords[epoch >> 8];
+            if (word & bit != 0) continue;
+            claimedWords[epoch >> 8] = word | bit;
+
+            Pool storage pool = _pools[datanetId][epoch];
+            (uint256 contributorShare, uint256 validatorShare) = _shares(datanetId, epoch, msg.sender, pool);
+            uint256 amount = contributorShare + validatorShare;
+            // Shares round down from `funded`, so the sum of all claims stays within it (< 2^104).
+            pool.claimed += uint104(amount);
+            paid += amount;
+            emit RewardsClaimed(datanetId, epoch, msg.sender, contributorShare, validatorShare);
+        }
+        if (paid == 0) revert NothingToClaim(datanetId, msg.sender);
+        token.safeTransfer(msg.sender, paid);
+    }
+
+    /// @inheritdoc IRewardPools
+    function sweep(uint256 datanetId, uint256 epoch) external nonReentrant {
+        uint256 current = registry.currentEpoch(datanetId);
+        uint256 lastClaimEpoch = epoch + claimWindowEpochs;
+        if (current <= lastClaimEpoch) revert ClaimPeriodNotOver(datanetId, epoch, lastClaimEpoch);
+        Pool storage pool = _pools[datanetId][epoch];
+        if (pool.swept) revert PoolAlreadySwept(datanetId, epoch);
+        uint256 left = uint256(pool.funded) - pool.claimed;
+        pool.swept = true;
+        emit RewardsSwept(datanetId, epoch, left, treasury);
+        if (left > 0) token.safeTransfer(treasury, left);
+    }
+
+    /// @inheritdoc IRewardPools
+    function claimable(uint256 datanetId, uint256 epoch, address account)
+        external
+        view
+        returns (uint256 contributorShare, uint256 validatorShare)
+    {
+        uint256 current = registry.currentEpoch(datanetId);
+        if (epoch >= current || current > epoch + claimWindowEpochs || hasClaimed(datanetId, epoch, account)) {
+            return (0, 0);
+        }
+        (contributorShare, validatorShare) = _shares(datanetId, epoch, account, _pools[datanetId][epoch]);
+    }
+
+    /// @inheritdoc IRewardPools
+    function hasClaimed(uint256 datanetId, uint256 epoch, address account) public view returns (bool claimed) {
+        claimed = _claimed[datanetId][account][epoch >> 8] & (1 << (epoch & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IRewardPools
+    function poolOf(uint256 datanetId, uint256 epoch) external view returns (Pool memory pool) {
+        pool = _pools[datanetId][epoch];
+    }
+
+    function _fund(uint256 datanetId, uint256 epoch, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        uint256 current = registry.currentEpoch(datanetId);
+        if (epoch < current) revert EpochEnded(datanetId, epoch, current);
+        Pool storage pool = _pools[datanetId][epoch];
+        // The split is fixed when money first arrives, so a later policy change cannot move it.
+        if (pool.contributorBps == 0) {
+            pool.contributorBps = registry.validationSettings(datanetId).contributorRewardBps;
+        }
+        uint256 balanceBefore = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        uint256 funded = uint256(pool.funded) + received;
+        if (funded > type(uint104).max) revert PoolTooLarge(funded);
+        pool.funded = uint104(funded);
+        emit RewardsFunded(datanetId, epoch, msg.sender, received, funded);
+    }
+
+    function _checkClaimable(uint256 datanetId, uint256 epoch, uint256 current) private view {
+        if (epoch >= current) revert EpochNotEnded(datanetId, epoch, current);
+        uint256 lastClaimEpoch = epoch + claimWindowEpochs;
+        if (current > lastClaimEpoch) revert ClaimPeriodOver(datanetId, epoch, lastClaimEpoch);
+    }
+
+    /// @dev The account's shares of the pool, by RewardMath.
+    function _shares(uint256 datanetId, uint256 epoch, address account, Pool storage pool)
+        private
+        view
+        returns (uint256 contributorShare, uint256 validatorShare)
+    {
+        uint256 funded = pool.funded;
+        if (funded == 0) return (0, 0);
+        (uint256 contributorPoints, uint256 validatorPoints) = attestations.pointsOf(datanetId, epoch, account);
+        if (contributorPoints == 0 && validatorPoints == 0) return (0, 0);
+        (uint256 contributorTotal, uint256 validatorTotal) = attestations.epochTotals(datanetId, epoch);
+        (uint256 contributorPart, uint256 validatorPart) = RewardMath.split(funded, pool.contributorBps);
+        contributorShare = RewardMath.share(contributorPart, contributorPoints, contributorTotal);
+        validatorShare = RewardMath.share(validatorPart, validatorPoints, validatorTotal);
+    }
+}

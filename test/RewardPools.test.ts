@@ -1,0 +1,217 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { ZeroAddress } from "ethers";
+
+import { randomSalt, submissionCommitment } from "../sdk/actions/contributions.ts";
+import { commit, item } from "./helpers/registry.ts";
+import { signPermit } from "./helpers/permit.ts";
+import { OPEN, validatorFixture, type ValidatorFixture } from "./helpers/validators.ts";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const DAY = 24 * 3_600;
+const BPS = 10_000n;
+
+const verdict = (contentHash: string, accept: boolean, quality = 80) => ({ contentHash, accept, quality, reasonCode: 0 });
+
+/** Quorum-3 outcomes by validators 1–3, with validator 2 always against the other two. */
+async function decide(f: ValidatorFixture, contentHash: string, accept: boolean, quality = 80) {
+  const [v1, v2, v3] = f.validators;
+  await (await f.attestations.connect(v1!).attest(verdict(contentHash, accept, quality))).wait();
+  await (await f.attestations.connect(v2!).attest(verdict(contentHash, !accept, quality))).wait();
+  await (await f.attestations.connect(v3!).attest(verdict(contentHash, accept, quality))).wait();
+}
+
+async function poolsFixture() {
+  const f = await validatorFixture(connection);
+  const pools = await ethers.getContractAt("RewardPools", f.deployment.contracts.rewardPools);
+  await (await f.token.connect(f.admin).approve(await pools.getAddress(), 2n ** 255n)).wait();
+  return { ...f, pools };
+}
+
+/** Epoch 0 funded with 1,000 OPEN; two acceptances and one rejection by `contributor`; now epoch 1. */
+async function endedEpochFixture() {
+  const f = await poolsFixture();
+  await (await f.pools.connect(f.admin).fund(f.datanetId, 0n, 1_000n * OPEN)).wait();
+  await decide(f, f.items[0]!.contentHash, true, 90);
+  await decide(f, f.items[1]!.contentHash, true, 60);
+  await decide(f, f.items[2]!.contentHash, false);
+  await networkHelpers.time.increase(DAY);
+  return f;
+}
+
+describe("RewardPools", function () {
+  describe("funding", function () {
+    it("takes OPEN for the current or a future epoch, snapshotting the reward split", async function () {
+      const { pools, registry, admin, owner, datanetId, policy } = await networkHelpers.loadFixture(poolsFixture);
+      await expect(pools.connect(admin).fund(datanetId, 0n, 0n)).to.be.revertedWithCustomError(pools, "ZeroAmount");
+      await expect(pools.connect(admin).fund(9n, 0n, OPEN)).to.be.revertedWithCustomError(registry, "DatanetUnknown").withArgs(9n);
+      await expect(pools.connect(admin).fund(datanetId, 0n, 10n * OPEN))
+        .to.emit(pools, "RewardsFunded")
+        .withArgs(datanetId, 0n, admin.address, 10n * OPEN, 10n * OPEN);
+      await (await pools.connect(admin).fund(datanetId, 3n, OPEN)).wait();
+      await (await registry.connect(owner).updatePolicy(datanetId, { ...policy, contributorRewardBps: 9_000 })).wait();
+      await (await pools.connect(admin).fund(datanetId, 0n, 5n * OPEN)).wait();
+      const pool = await pools.poolOf(datanetId, 0n);
+      expect([pool.funded, pool.claimed, pool.contributorBps, pool.swept]).to.deep.equal([15n * OPEN, 0n, 8_000n, false]);
+      await networkHelpers.time.increase(DAY);
+      await expect(pools.connect(admin).fund(datanetId, 0n, OPEN))
+        .to.be.revertedWithCustomError(pools, "EpochEnded")
+        .withArgs(datanetId, 0n, 1n);
+    });
+
+    it("takes funding with an ERC-2612 permit in one transaction", async function () {
+      const { pools, token, admin, datanetId } = await networkHelpers.loadFixture(poolsFixture);
+      await (await token.connect(admin).approve(await pools.getAddress(), 0n)).wait();
+      const { deadline, v, r, s } = await signPermit(admin, token, await pools.getAddress(), 7n * OPEN);
+      await expect(pools.connect(admin).fundWithPermit(datanetId, 0n, 7n * OPEN, deadline, v, r, s)).to.emit(pools, "RewardsFunded");
+    });
+  });
+
+  describe("claims", function () {
+    it("pays contributors by points and agreeing validators by verdicts, each epoch once", async function () {
+      const f = await networkHelpers.loadFixture(endedEpochFixture);
+      const [contributorPoints] = await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address);
+      const [contributorTotal, validatorTotal] = await f.attestations.epochTotals(f.datanetId, 0n);
+      expect(contributorPoints).to.equal(contributorTotal);
+      const contributorPart = (1_000n * OPEN * 8_000n) / BPS;
+      const validatorPart = 1_000n * OPEN - contributorPart;
+
+      expect(await f.pools.claimable(f.datanetId, 0n, f.contributor.address)).to.deep.equal([contributorPart, 0n]);
+      const tx = f.pools.connect(f.contributor).claim(f.datanetId, [0n]);
+      await expect(tx).to.emit(f.pools, "RewardsClaimed").withArgs(f.datanetId, 0n, f.contributor.address, contributorPart, 0n);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.contributor, f.pools], [contributorPart, -contributorPart]);
+
+      // v1 and v3 agreed 3 times each, v2 never: 6 validator points.
+      expect(validatorTotal).to.equal(6n);
+      const [v1, v2] = f.validators;
+      await expect(f.pools.connect(v1!).claim(f.datanetId, [0n])).to.changeTokenBalance(ethers, f.token, v1!, validatorPart / 2n);
+      await expect(f.pools.connect(v2!).claim(f.datanetId, [0n]))
+        .to.be.revertedWithCustomError(f.pools, "NothingToClaim")
+        .withArgs(f.datanetId, v2!.address);
+      await expect(f.pools.connect(f.contributor).claim(f.datanetId, [0n]))
+        .to.be.revertedWithCustomError(f.pools, "NothingToClaim")
+        .withArgs(f.datanetId, f.contributor.address);
+      expect(await f.pools.hasClaimed(f.datanetId, 0n, f.contributor.address)).to.equal(true);
+      expect(await f.pools.claimable(f.datanetId, 0n, f.contributor.address)).to.deep.equal([0n, 0n]);
+    });
+
+    it("splits a contributor part by points among contributors", async function () {
+      const f = await networkHelpers.loadFixture(poolsFixture);
+      const other = f.outsider;
+      const theirs = item(10n);
+      const salt = await commit(f.registry, other, f.datanetId, [theirs]);
+      await (await f.registry.connect(other).submit(f.datanetId, theirs.contentHash, theirs.sizeBytes, theirs.uri, salt)).wait();
+      await (await f.pools.connect(f.admin).fund(f.datanetId, 0n, 999n)).wait();
+      await decide(f, f.items[0]!.contentHash, true, 100);
+      await decide(f, theirs.contentHash, true, 40);
+      await networkHelpers.time.increase(DAY);
+      const [mine] = await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address);
+      const [their] = await f.attestations.pointsOf(f.datanetId, 0n, other.address);
+      const part = (999n * 8_000n) / BPS;
+      expect((await f.pools.claimable(f.datanetId, 0n, f.contributor.address))[0]).to.equal((part * mine) / (mine + their));
+      expect((await f.pools.claimable(f.datanetId, 0n, other.address))[0]).to.equal((part * their) / (mine + their));
+      expect(mine > their).to.equal(true);
+    });
+
+    it("refuses epochs that have not ended, an empty list, and epochs past their claim window", async function () {
+      const f = await networkHelpers.loadFixture(endedEpochFixture);
+      await expect(f.pools.connect(f.contributor).claim(f.datanetId, [1n]))
+        .to.be.revertedWithCustomError(f.pools, "EpochNotEnded")
+        .withArgs(f.datanetId, 1n, 1n);
+      await expect(f.pools.connect(f.contributor).claim(f.datanetId, [])).to.be.revertedWithCustomError(f.pools, "NoEpochs");
+      await networkHelpers.time.increase(52 * DAY);
+      await expect(f.pools.connect(f.contributor).claim(f.datanetId, [0n]))
+        .to.be.revertedWithCustomError(f.pools, "ClaimPeriodOver")
+        .withArgs(f.datanetId, 0n, 52n);
+      expect(await f.pools.claimable(f.datanetId, 0n, f.contributor.address)).to.deep.equal([0n, 0n]);
+    });
+
+    it("claims several epochs in one call, skipping ones already claimed", async function () {
+      const f = await networkHelpers.loadFixture(poolsFixture);
+      for (const [epoch, hash] of [[0n, f.items[0]!], [1n, f.items[1]!], [2n, f.items[2]!]] as const) {
+        await (await f.pools.connect(f.admin).fund(f.datanetId, epoch, 100n * OPEN)).wait();
+        await decide(f, hash.contentHash, true);
+        await networkHelpers.time.increase(DAY);
+      }
+      await (await f.pools.connect(f.contributor).claim(f.datanetId, [1n])).wait();
+      const share = (100n * OPEN * 8_000n) / BPS;
+      await expect(f.pools.connect(f.contributor).claim(f.datanetId, [0n, 1n, 2n])).to.changeTokenBalance(
+        ethers,
+        f.token,
+        f.contributor,
+        2n * share,
+      );
+    });
+  });
+
+  describe("expiry", function () {
+    it("sweeps unclaimed shares and dust to the treasury once, after the claim window", async function () {
+      const f = await networkHelpers.loadFixture(endedEpochFixture);
+      await (await f.pools.connect(f.contributor).claim(f.datanetId, [0n])).wait();
+      await expect(f.pools.sweep(f.datanetId, 0n))
+        .to.be.revertedWithCustomError(f.pools, "ClaimPeriodNotOver")
+        .withArgs(f.datanetId, 0n, 52n);
+      await networkHelpers.time.increase(52 * DAY);
+      const pool = await f.pools.poolOf(f.datanetId, 0n);
+      const left = pool.funded - pool.claimed;
+      expect(left).to.equal(1_000n * OPEN - (1_000n * OPEN * 8_000n) / BPS);
+      const tx = f.pools.sweep(f.datanetId, 0n);
+      await expect(tx).to.emit(f.pools, "RewardsSwept").withArgs(f.datanetId, 0n, left, f.admin.address);
+      await expect(tx).to.changeTokenBalances(ethers, f.token, [f.pools, f.admin], [-left, left]);
+      await expect(f.pools.sweep(f.datanetId, 0n))
+        .to.be.revertedWithCustomError(f.pools, "PoolAlreadySwept")
+        .withArgs(f.datanetId, 0n);
+    });
+  });
+
+  it("refuses a claim re-entered from the token's transfer, and pays once", async function () {
+    const f = await networkHelpers.loadFixture(poolsFixture);
+    const token = await ethers.deployContract("ReentrantToken", [], f.admin);
+    const pools = await ethers.deployContract(
+      "RewardPools",
+      [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
+      f.admin,
+    );
+    // The token contract itself contributes, so that it is the claimant its own transfer re-enters for.
+    const it = item(10n);
+    const salt = randomSalt();
+    const commitment = submissionCommitment({
+      contributor: (await token.getAddress()) as `0x${string}`,
+      datanetId: f.datanetId,
+      contentHashes: [it.contentHash],
+      salt,
+    });
+    await (await token.execute(await f.registry.getAddress(), f.registry.interface.encodeFunctionData("commitSubmission", [commitment]))).wait();
+    await (
+      await token.execute(
+        await f.registry.getAddress(),
+        f.registry.interface.encodeFunctionData("submit", [f.datanetId, it.contentHash, it.sizeBytes, it.uri, salt]),
+      )
+    ).wait();
+    await (await token.approve(await pools.getAddress(), 1_000n * OPEN)).wait();
+    await (await pools.fund(f.datanetId, 0n, 1_000n * OPEN)).wait();
+    await decide(f, it.contentHash, true);
+    await networkHelpers.time.increase(DAY);
+
+    const claim = pools.interface.encodeFunctionData("claim", [f.datanetId, [0n]]);
+    await (await token.arm(await pools.getAddress(), claim)).wait();
+    await (await token.execute(await pools.getAddress(), claim)).wait();
+    expect(await token.attempted()).to.equal(true);
+    expect(await token.innerSucceeded()).to.equal(false);
+    expect(await token.innerRevertData()).to.equal(pools.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+    const share = (1_000n * OPEN * 8_000n) / BPS;
+    expect(await token.balanceOf(await token.getAddress())).to.equal(share);
+    expect((await pools.poolOf(f.datanetId, 0n)).claimed).to.equal(share);
+  });
+
+  it("checks its constructor arguments", async function () {
+    const f = await networkHelpers.loadFixture(poolsFixture);
+    const factory = await ethers.getContractFactory("RewardPools");
+    const [t, r, a, x] = [await f.token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address];
+    for (const args of [[ZeroAddress, r, a, x, 52], [t, ZeroAddress, a, x, 52], [t, r, ZeroAddress, x, 52], [t, r, a, ZeroAddress, 52]] as const) {
+      await expect(factory.deploy(...args)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    }
+    await expect(factory.deploy(t, r, a, x, 0)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(0);
+  });
+});
