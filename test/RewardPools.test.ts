@@ -205,6 +205,19 @@ describe("RewardPools", function () {
     expect((await pools.poolOf(f.datanetId, 0n)).claimed).to.equal(share);
   });
 
+  it("refuses a pool beyond 2^104 wei", async function () {
+    const f = await networkHelpers.loadFixture(poolsFixture);
+    const token = await ethers.deployContract("ReentrantToken", [], f.admin);
+    const pools = await ethers.deployContract(
+      "RewardPools",
+      [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
+      f.admin,
+    );
+    await (await token.approve(await pools.getAddress(), 2n ** 105n)).wait();
+    await (await pools.fund(f.datanetId, 0n, 2n ** 104n - 1n)).wait();
+    await expect(pools.fund(f.datanetId, 0n, 1n)).to.be.revertedWithCustomError(pools, "PoolTooLarge").withArgs(2n ** 104n);
+  });
+
   it("checks its constructor arguments", async function () {
     const f = await networkHelpers.loadFixture(poolsFixture);
     const factory = await ethers.getContractFactory("RewardPools");

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 /// @notice Test token that, on the next transfer out of `reentryTarget`, calls `reentryTarget` again
 /// with `data` once, and records whether that inner call succeeded and what it reverted with. It can
@@ -14,19 +15,13 @@ contract ReentrantToken is ERC20 {
     bytes public innerRevertData;
 
     constructor() ERC20("Reentrant", "RE") {
-        _mint(msg.sender, 1e30);
+        // More than any pool may hold (2^104 wei), so tests can reach the pool limits.
+        _mint(msg.sender, 2 ** 128);
     }
 
     /// @notice Acts as an account (to contribute and claim in tests), bubbling any revert.
     function execute(address to, bytes calldata callData) external returns (bytes memory result) {
-        bool ok;
-        // solhint-disable-next-line avoid-low-level-calls
-        (ok, result) = to.call(callData);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 32), mload(result))
-            }
-        }
+        result = Address.functionCall(to, callData);
     }
 
     /// @notice Arms the re-entry: the next transfer from `target_` calls it with `data_`.
