@@ -9,6 +9,7 @@ import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
 import {IAttestationRegistry} from "../../contracts/interfaces/IAttestationRegistry.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
 import {OpenToken} from "../../contracts/OpenToken.sol";
+import {RewardPools} from "../../contracts/RewardPools.sol";
 import {ValidatorStaking} from "../../contracts/ValidatorStaking.sol";
 
 /// Drives staking and attestation: contributions, stakes, unbonding, slashing and verdicts from
@@ -18,14 +19,19 @@ contract ValidationHandler is Test {
     DatanetRegistry internal registry;
     ValidatorStaking internal staking;
     AttestationRegistry internal attestations;
+    RewardPools internal pools;
     uint256 internal datanetId;
     address internal slasher;
+    address internal funder;
 
     address[5] public validators = [address(0xA1), address(0xA2), address(0xA3), address(0xA4), address(0xA5)];
     address[2] public contributors = [address(0xC1), address(0xC2)];
     bytes32[] public hashes;
     uint256 public ghostSlashed;
     uint256 public ghostFinalizedVerdicts;
+    uint256 public ghostRewardsFunded;
+    uint256 public ghostRewardsClaimed;
+    uint256 public ghostRewardsSwept;
     uint256 internal nonce;
 
     constructor(
@@ -33,11 +39,76 @@ contract ValidationHandler is Test {
         DatanetRegistry registry_,
         ValidatorStaking staking_,
         AttestationRegistry attestations_,
+        RewardPools pools_,
         uint256 datanetId_,
-        address slasher_
+        address admin_
     ) {
-        (token, registry, staking, attestations, datanetId, slasher) =
-            (token_, registry_, staking_, attestations_, datanetId_, slasher_);
+        (token, registry, staking, attestations, pools, datanetId, slasher, funder) =
+            (token_, registry_, staking_, attestations_, pools_, datanetId_, admin_, admin_);
+    }
+
+    function fundRewards(uint256 amount, uint256 ahead) external {
+        amount = bound(amount, 1, 1_000e18);
+        uint256 epoch = registry.currentEpoch(datanetId) + bound(ahead, 0, 2);
+        vm.prank(funder);
+        pools.fund(datanetId, epoch, amount);
+        ghostRewardsFunded += amount;
+    }
+
+    /// Funds the current epoch and has a new contribution decided in it by three bonded validators,
+    /// so that epochs with money, contributor points and validator points actually occur.
+    function fundAndFinalize(uint256 amount, bool accept, uint8 quality, uint256 who) external {
+        for (uint256 i = 0; i < 3; ++i) {
+            ValidatorStaking.StakeInfo memory info = staking.stakeOf(datanetId, validators[i]);
+            if (info.unbondingEndsAt != 0) return;
+            if (info.amount < 1_000e18) {
+                vm.prank(validators[i]);
+                staking.stake(datanetId, 1_000e18);
+            }
+        }
+        this.submit(who);
+        this.fundRewards(amount, 0);
+        bytes32 contentHash = hashes[hashes.length - 1];
+        for (uint256 i = 0; i < 3; ++i) {
+            IAttestationRegistry.Verdict memory v = IAttestationRegistry.Verdict({
+                contentHash: contentHash,
+                accept: i == 1 ? !accept : accept,
+                quality: uint8(bound(quality, 0, 100)),
+                reasonCode: 2
+            });
+            vm.prank(validators[i]);
+            attestations.attest(v);
+        }
+        ghostFinalizedVerdicts += 3;
+    }
+
+    /// Claims, like a real claimant, every epoch in the window where the account has something to claim.
+    function claimRewards(uint256 who) external {
+        uint256 current = registry.currentEpoch(datanetId);
+        address account = who % 7 < 2 ? contributors[who % 7] : validators[who % 7 - 2];
+        uint256 first = current > pools.claimWindowEpochs() ? current - pools.claimWindowEpochs() : 0;
+        uint256[] memory epochs = new uint256[](current - first);
+        uint256 count;
+        for (uint256 epoch = first; epoch < current; ++epoch) {
+            (uint256 c, uint256 v) = pools.claimable(datanetId, epoch, account);
+            if (c + v > 0) epochs[count++] = epoch;
+        }
+        if (count == 0) return;
+        assembly ("memory-safe") {
+            mstore(epochs, count)
+        }
+        vm.prank(account);
+        ghostRewardsClaimed += pools.claim(datanetId, epochs);
+    }
+
+    function sweepRewards(uint256 epochSeed) external {
+        uint256 current = registry.currentEpoch(datanetId);
+        if (current == 0) return;
+        uint256 epoch = epochSeed % current;
+        RewardPools.Pool memory pool = pools.poolOf(datanetId, epoch);
+        try pools.sweep(datanetId, epoch) {
+            ghostRewardsSwept += uint256(pool.funded) - pool.claimed;
+        } catch {}
     }
 
     function hashCount() external view returns (uint256) {
@@ -91,7 +162,9 @@ contract ValidationHandler is Test {
     function attest(uint256 who, uint256 which, bool accept, uint8 quality) external {
         if (hashes.length == 0) return;
         address validator = validators[who % 5];
-        bytes32 contentHash = hashes[which % hashes.length];
+        // Validators work through the newest contributions, so quorums form as they would in use.
+        uint256 window = hashes.length < 3 ? hashes.length : 3;
+        bytes32 contentHash = hashes[hashes.length - 1 - which % window];
         IAttestationRegistry.Verdict memory v =
             IAttestationRegistry.Verdict({contentHash: contentHash, accept: accept, quality: uint8(bound(quality, 0, 100)), reasonCode: 1});
         vm.prank(validator);
@@ -116,6 +189,7 @@ contract ValidationInvariantsTest is StdInvariant, Test {
     DatanetRegistry internal registry;
     ValidatorStaking internal staking;
     AttestationRegistry internal attestations;
+    RewardPools internal pools;
     ValidationHandler internal handler;
     uint256 internal datanetId;
     address internal treasury = address(0x7EA5);
@@ -127,6 +201,8 @@ contract ValidationInvariantsTest is StdInvariant, Test {
         staking = new ValidatorStaking(token, registry, address(this), treasury, 1 days);
         attestations = new AttestationRegistry(registry, staking);
         registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
+        pools = new RewardPools(token, registry, attestations, treasury, 3);
+        token.approve(address(pools), type(uint256).max);
         datanetId = registry.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "ipfs://inv",
@@ -143,7 +219,7 @@ contract ValidationInvariantsTest is StdInvariant, Test {
                 contributorRewardBps: 8_000
             })
         );
-        handler = new ValidationHandler(token, registry, staking, attestations, datanetId, address(this));
+        handler = new ValidationHandler(token, registry, staking, attestations, pools, datanetId, address(this));
         staking.grantRole(staking.SLASHER_ROLE(), address(handler));
         for (uint256 i = 0; i < 5; ++i) {
             address validator = handler.validators(i);
@@ -152,13 +228,17 @@ contract ValidationInvariantsTest is StdInvariant, Test {
             token.approve(address(staking), type(uint256).max);
         }
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](6);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = ValidationHandler.submit.selector;
         selectors[1] = ValidationHandler.stake.selector;
         selectors[2] = ValidationHandler.unbondOrWithdraw.selector;
         selectors[3] = ValidationHandler.slash.selector;
         selectors[4] = ValidationHandler.attest.selector;
         selectors[5] = ValidationHandler.passTime.selector;
+        selectors[6] = ValidationHandler.fundRewards.selector;
+        selectors[7] = ValidationHandler.claimRewards.selector;
+        selectors[8] = ValidationHandler.sweepRewards.selector;
+        selectors[9] = ValidationHandler.fundAndFinalize.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -170,10 +250,45 @@ contract ValidationInvariantsTest is StdInvariant, Test {
     }
 
     function invariant_TokensAreConserved() public view {
-        uint256 held = token.balanceOf(address(this)) + token.balanceOf(address(staking)) + token.balanceOf(treasury);
+        uint256 held = token.balanceOf(address(this)) + token.balanceOf(address(staking)) + token.balanceOf(treasury)
+            + token.balanceOf(address(pools));
         for (uint256 i = 0; i < 5; ++i) held += token.balanceOf(handler.validators(i));
+        for (uint256 i = 0; i < 2; ++i) held += token.balanceOf(handler.contributors(i));
         assertEq(held, SUPPLY);
-        assertEq(token.balanceOf(treasury), handler.ghostSlashed());
+        assertEq(token.balanceOf(treasury), handler.ghostSlashed() + handler.ghostRewardsSwept());
+    }
+
+    /// The pools hold exactly what was funded and neither claimed nor swept.
+    function invariant_RewardPoolsHoldFundedMinusPaidOut() public view {
+        assertEq(
+            token.balanceOf(address(pools)),
+            handler.ghostRewardsFunded() - handler.ghostRewardsClaimed() - handler.ghostRewardsSwept()
+        );
+    }
+
+    /// For every ended, unswept epoch: claimed + still claimable + dust == funded. The dust is what
+    /// is left (rounding, and parts nobody earned points for), so the checks with teeth are that
+    /// claimed + claimable never exceeds funded (the subtraction would fail) and that, when both
+    /// parts were earned, the dust is below one wei per participant.
+    function invariant_ClaimedPlusClaimablePlusDustEqualsFunded() public view {
+        uint256 current = registry.currentEpoch(datanetId);
+        for (uint256 epoch = 0; epoch < current; ++epoch) {
+            RewardPools.Pool memory pool = pools.poolOf(datanetId, epoch);
+            if (pool.swept || current > epoch + pools.claimWindowEpochs()) continue;
+            uint256 claimable;
+            address[7] memory accounts = [
+                handler.contributors(0), handler.contributors(1), handler.validators(0), handler.validators(1),
+                handler.validators(2), handler.validators(3), handler.validators(4)
+            ];
+            for (uint256 i = 0; i < accounts.length; ++i) {
+                (uint256 c, uint256 v) = pools.claimable(datanetId, epoch, accounts[i]);
+                claimable += c + v;
+            }
+            uint256 dust = uint256(pool.funded) - pool.claimed - claimable;
+            assertEq(uint256(pool.claimed) + claimable + dust, pool.funded);
+            (uint256 contributorTotal, uint256 validatorTotal) = attestations.epochTotals(datanetId, epoch);
+            if (contributorTotal > 0 && validatorTotal > 0) assertLt(dust, accounts.length);
+        }
     }
 
     /// Finalized exactly when quorum verdicts were given: Accepted or Rejected <=> verdicts == quorum.
