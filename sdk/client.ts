@@ -5,6 +5,7 @@ import {
   datanetRegistryAbi,
   merkleEpochDistributorAbi,
   openTokenAbi,
+  rewardPoolsAbi,
   validatorStakingAbi,
 } from "./abis/index.ts";
 import type { Deployment } from "./deployment.ts";
@@ -63,4 +64,9 @@ export function tokenContract(client: ProtocolClient) {
 /** The Merkle epoch distributor's address and ABI. */
 export function distributorContract(client: ProtocolClient) {
   return { address: client.deployment.contracts.merkleEpochDistributor, abi: merkleEpochDistributorAbi } as const;
+}
+
+/** The reward pools' address and ABI. */
+export function rewardPoolsContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.rewardPools, abi: rewardPoolsAbi } as const;
 }

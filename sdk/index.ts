@@ -2,6 +2,7 @@ export * from "./abis/index.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";
 export * from "./actions/epochs.ts";
+export * from "./actions/rewards.ts";
 export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
 export * from "./aggregator.ts";
@@ -12,6 +13,7 @@ export {
   attestationContract,
   distributorContract,
   registryContract,
+  rewardPoolsContract,
   requireWallet,
   stakingContract,
   tokenContract,

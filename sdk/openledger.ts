@@ -3,6 +3,7 @@ import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem
 import * as contributions from "./actions/contributions.ts";
 import * as datanets from "./actions/datanets.ts";
 import * as epochs from "./actions/epochs.ts";
+import * as rewards from "./actions/rewards.ts";
 import * as validators from "./actions/validators.ts";
 import * as versions from "./actions/versions.ts";
 import { VerdictAggregator } from "./aggregator.ts";
@@ -78,6 +79,12 @@ export function createClient(config: {
       claim: bind(client, epochs.claimFromEpochs),
       info: bind(client, epochs.getEpochInfo),
       isClaimed: bind(client, epochs.isEpochClaimed),
+    },
+    rewards: {
+      fund: bind(client, rewards.fundRewards),
+      claimable: bind(client, rewards.claimableRewards),
+      claim: bind(client, rewards.claimRewards),
+      pool: bind(client, rewards.getRewardPool),
     },
     reputation: {
       get: bind(client, validators.getReputation),
