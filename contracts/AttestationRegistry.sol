@@ -190,11 +190,16 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         view
         returns (uint256 contributorPoints, uint256 validatorPoints)
     {
-        ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
         ReputationSlot memory r = _reputation[datanetId][account];
         AgreementSlot memory a = _agreement[datanetId][account];
-        contributorPoints = r.pointsEpoch == epoch ? r.epochPoints : closed.contributor;
-        validatorPoints = a.pointsEpoch == epoch ? a.epochPoints : closed.validator;
+        if (r.pointsEpoch == epoch) contributorPoints = r.epochPoints;
+        if (a.pointsEpoch == epoch) validatorPoints = a.epochPoints;
+        // Points are filed away only for epochs before the latest one an account earned in.
+        if (r.pointsEpoch > epoch || a.pointsEpoch > epoch) {
+            ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
+            if (r.pointsEpoch > epoch) contributorPoints = closed.contributor;
+            if (a.pointsEpoch > epoch) validatorPoints = closed.validator;
+        }
     }
 
     /// @inheritdoc IAttestationRegistry

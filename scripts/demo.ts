@@ -60,6 +60,9 @@ function printTables(s: DemoSummary) {
       careless: v.careless,
     })),
   );
+  console.log(`== Rewards of epoch ${s.rewards.epoch} (${Number(s.rewards.funded / 10n ** 18n)} OPEN funded)`);
+  console.table(s.rewards.paid.map((p) => ({ claimant: p.name, "OPEN paid": Number(p.amount) / 1e18 })));
+  console.log(`   dust left for the treasury: ${s.rewards.dust} wei`);
   console.log("== Refused before or at submission");
   console.table(s.refusals.map((r) => ({ who: r.who, error: r.error, message: r.message })));
   console.log("== Version and audit");

@@ -32,6 +32,13 @@ describe("demo story", function () {
     expect(validator("Vera").disagreed).to.equal(0);
     expect(summary.aggregator.transactions).to.be.greaterThan(0);
 
+    // Claims pay the whole pool but rounding dust (under one wei per claimant), the spammer nothing.
+    const paidOut = summary.rewards.paid.reduce((sum, p) => sum + p.amount, 0n);
+    expect(paidOut + summary.rewards.dust).to.equal(summary.rewards.funded);
+    expect(summary.rewards.dust < BigInt(summary.rewards.paid.length)).to.equal(true);
+    expect(summary.rewards.paid.map((p) => p.name)).to.not.include("Sam");
+    expect(summary.rewards.paid.map((p) => p.name)).to.include.members(["Ada", "Vera"]);
+
     const accepted = summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
     expect(summary.version.contributionCount).to.equal(BigInt(accepted));
     expect(summary.version.verified).to.equal(true);

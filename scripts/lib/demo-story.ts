@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import type { NetworkConnection } from "hardhat/types/network";
-import type { Address, Hex } from "viem";
+import { formatUnits, type Address, type Hex } from "viem";
 
 import {
   createClient,
@@ -79,6 +79,7 @@ export interface DemoSummary {
   validators: DemoValidator[];
   leaderboard: LeaderboardEntry[];
   aggregator: { transactions: number; verdicts: number; skipped: number };
+  rewards: { epoch: bigint; funded: bigint; paid: { name: string; amount: bigint }[]; dust: bigint };
   version: { version: number; root: Hex; contributionCount: bigint; verified: boolean };
   audit: { events: number; contributions: number; discrepancies: Discrepancy[] };
 }
@@ -245,6 +246,12 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const { contributionId: withdrawnId } = await (await cleo.client.contributions.withdraw({ contentHash: withdrawn })).wait();
   log(`  #${withdrawnId} withdrawn`);
 
+  step("The treasury funds this epoch's reward pool: 10,000 OPEN (permit, one transaction)");
+  const rewardEpoch = await owner.datanets.currentEpoch(datanetId).then(BigInt);
+  const funded = 10_000n * 10n ** 18n;
+  await (await sdk(treasury!).rewards.fund({ datanetId, epoch: rewardEpoch, amount: funded })).wait();
+  log(`  epoch ${rewardEpoch}: 80% for contributors by points, 20% for validators by agreeing verdicts`);
+
   step("Validators judge the pending contributions; signed verdicts go through the aggregator");
   const checks = [hashMatches, isText, proseQuality()];
   const queued: SignedVerdict[] = [];
@@ -280,6 +287,27 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const state = rebuildRegistryState(logs);
   const discrepancies = await verifyRegistryState(auditor, state);
   log(`  ${logs.length} events, ${state.contributions.size} contributions, ${discrepancies.length} discrepancies`);
+
+  step("The epoch ends; contributors and validators claim their rewards");
+  await connection.networkHelpers.time.increase(BigInt(policy.epochLength));
+  const claimants = [
+    ...cast.map((m) => ({ name: m.name, client: m.client })),
+    ...validators.map((v) => ({ name: v.name, client: v.client })),
+  ];
+  const paid: DemoSummary["rewards"]["paid"] = [];
+  for (const { name, client } of claimants) {
+    const [share] = await client.rewards.claimable({
+      datanetId,
+      account: client.walletClient!.account.address,
+      epochs: [rewardEpoch],
+    });
+    if (share!.contributorShare + share!.validatorShare === 0n) continue;
+    const { paid: amount } = await (await client.rewards.claim({ datanetId, epochs: [rewardEpoch] })).wait();
+    paid.push({ name, amount });
+    log(`  ${name} claimed ${formatUnits(amount, 18)} OPEN`);
+  }
+  const dust = funded - paid.reduce((sum, p) => sum + p.amount, 0n);
+  log(`  left in the pool (rounding dust, swept to the treasury after the claim window): ${dust} wei`);
 
   const leaderboard = await auditor.reputation.leaderboard({ datanetId });
   const validatorRows: DemoValidator[] = [];
@@ -318,6 +346,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
     refusals,
     validators: validatorRows,
     leaderboard,
+    rewards: { epoch: rewardEpoch, funded, paid, dust },
     aggregator: {
       transactions: flushed.transactions.length,
       verdicts: flushed.transactions.reduce((n, t) => n + t.verdicts, 0),
