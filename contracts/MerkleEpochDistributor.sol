@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IMerkleEpochDistributor} from "./interfaces/IMerkleEpochDistributor.sol";
+import {PermitPull} from "./libraries/PermitPull.sol";
 
 /// @title MerkleEpochDistributor
 /// @notice Epoch payouts computed off-chain and claimed with proofs. See IMerkleEpochDistributor.
@@ -93,8 +93,7 @@ contract MerkleEpochDistributor is IMerkleEpochDistributor, AccessControl, Reent
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        // A front-run permit leaves the allowance in place, so its failure is not fatal by itself.
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        PermitPull.tryPermit(address(token), amount, deadline, v, r, s);
         _fund(poolId, epoch, amount);
     }
 

@@ -2,13 +2,13 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IRewardPools} from "./interfaces/IRewardPools.sol";
+import {PermitPull} from "./libraries/PermitPull.sol";
 import {RewardMath} from "./libraries/RewardMath.sol";
 
 /// @title RewardPools
@@ -81,8 +81,7 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        // A front-run permit leaves the allowance in place, so its failure is not fatal by itself.
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        PermitPull.tryPermit(address(token), amount, deadline, v, r, s);
         _fund(datanetId, epoch, amount);
     }
 

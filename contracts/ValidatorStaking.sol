@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
+import {PermitPull} from "./libraries/PermitPull.sol";
 
 /// @title ValidatorStaking
 /// @notice Custody of validators' OPEN stakes per datanet. See IValidatorStaking.
@@ -72,9 +72,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         external
         nonReentrant
     {
-        // A permit front-run by someone else still leaves the allowance in place, so a failed permit
-        // is not fatal when the allowance already covers the stake (OpenZeppelin's advice for permit).
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        PermitPull.tryPermit(address(token), amount, deadline, v, r, s);
         _stake(datanetId, amount);
     }
 
