@@ -40,6 +40,17 @@ async function endedEpochFixture() {
   return f;
 }
 
+/** A second RewardPools over the same datanets, paying in the test token (re-entrant, 2^128 supply). */
+async function poolsWithToken(f: ValidatorFixture) {
+  const token = await ethers.deployContract("ReentrantToken", [], f.admin);
+  const pools = await ethers.deployContract(
+    "RewardPools",
+    [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
+    f.admin,
+  );
+  return { token, pools };
+}
+
 describe("RewardPools", function () {
   describe("funding", function () {
     it("takes OPEN for the current or a future epoch, snapshotting the reward split", async function () {
@@ -167,12 +178,7 @@ describe("RewardPools", function () {
 
   it("refuses a claim re-entered from the token's transfer, and pays once", async function () {
     const f = await networkHelpers.loadFixture(poolsFixture);
-    const token = await ethers.deployContract("ReentrantToken", [], f.admin);
-    const pools = await ethers.deployContract(
-      "RewardPools",
-      [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
-      f.admin,
-    );
+    const { token, pools } = await poolsWithToken(f);
     // The token contract itself contributes, so that it is the claimant its own transfer re-enters for.
     const it = item(10n);
     const salt = randomSalt();
@@ -207,12 +213,7 @@ describe("RewardPools", function () {
 
   it("refuses a pool beyond 2^104 wei", async function () {
     const f = await networkHelpers.loadFixture(poolsFixture);
-    const token = await ethers.deployContract("ReentrantToken", [], f.admin);
-    const pools = await ethers.deployContract(
-      "RewardPools",
-      [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
-      f.admin,
-    );
+    const { token, pools } = await poolsWithToken(f);
     await (await token.approve(await pools.getAddress(), 2n ** 105n)).wait();
     await (await pools.fund(f.datanetId, 0n, 2n ** 104n - 1n)).wait();
     await expect(pools.fund(f.datanetId, 0n, 1n)).to.be.revertedWithCustomError(pools, "PoolTooLarge").withArgs(2n ** 104n);

@@ -16,13 +16,13 @@ import {
   hashContent,
   hashFile,
   InvalidInputError,
-  ProtocolError,
   randomSalt,
   submissionCommitment,
   toSdkError,
   type ProtocolErrorName,
   type SubmissionItem,
 } from "../../sdk/index.ts";
+import { expectProtocolError } from "../helpers/errors.ts";
 import { testPolicy } from "../helpers/registry.ts";
 
 const connection = await network.create();
@@ -66,20 +66,6 @@ const itemOf = (content: Uint8Array): SubmissionItem => ({ ...hashContent(conten
 
 async function nonceOf(sdk: { publicClient: { getTransactionCount: Function }; walletClient?: { account: { address: Hex } } }) {
   return sdk.publicClient.getTransactionCount({ address: sdk.walletClient!.account.address }) as Promise<number>;
-}
-
-async function expectProtocolError(promise: Promise<unknown>, errorName: ProtocolErrorName, preflight: boolean) {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(ProtocolError);
-    const protocolError = error as ProtocolError;
-    expect(protocolError.errorName).to.equal(errorName);
-    expect(protocolError.preflight).to.equal(preflight);
-    expect(protocolError.shortMessage).to.not.include("undefined");
-    return protocolError;
-  }
-  expect.fail(`expected ${errorName}`);
 }
 
 describe("SDK client", function () {

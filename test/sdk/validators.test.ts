@@ -5,12 +5,11 @@ import { getAddress, type Hex } from "viem";
 import {
   createClient,
   InvalidInputError,
-  ProtocolError,
   reputationScore,
   wilsonLowerBound,
-  type ProtocolErrorName,
   type SignedVerdict,
 } from "../../sdk/index.ts";
+import { expectProtocolError } from "../helpers/errors.ts";
 import { item, submitMany } from "../helpers/registry.ts";
 import { MIN_STAKE, OPEN, validatorFixture } from "../helpers/validators.ts";
 
@@ -30,18 +29,6 @@ async function sdkFixture() {
     relayer: sdk(f.outsider.address),
     lazySdk: sdk(f.lazy.address),
   };
-}
-
-async function expectError(promise: Promise<unknown>, errorName: ProtocolErrorName, preflight: boolean) {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(ProtocolError);
-    expect((error as ProtocolError).errorName).to.equal(errorName);
-    expect((error as ProtocolError).preflight).to.equal(preflight);
-    return error as ProtocolError;
-  }
-  expect.fail(`expected ${errorName}`);
 }
 
 const accept = (contentHash: Hex, quality = 80) => ({ contentHash, accept: true, quality, reasonCode: 0 });
@@ -65,9 +52,9 @@ describe("SDK validators", function () {
   it("unbonds and withdraws, with named errors for the early steps", async function () {
     const f = await networkHelpers.loadFixture(sdkFixture);
     const v = f.sdkValidators[0]!;
-    await expectError(v.validators.withdraw({ datanetId: f.datanetId }), "NotUnbonding", false);
+    await expectProtocolError(v.validators.withdraw({ datanetId: f.datanetId }), "NotUnbonding", false);
     const { unlocksAt } = await (await v.validators.requestUnbond({ datanetId: f.datanetId })).wait();
-    await expectError(v.validators.withdraw({ datanetId: f.datanetId }), "UnbondingNotFinished", false);
+    await expectProtocolError(v.validators.withdraw({ datanetId: f.datanetId }), "UnbondingNotFinished", false);
     await networkHelpers.time.increaseTo(unlocksAt);
     const { amount } = await (await v.validators.withdraw({ datanetId: f.datanetId })).wait();
     expect(amount).to.equal(1_000n * OPEN);
@@ -81,13 +68,13 @@ describe("SDK validators", function () {
     await (await v2!.validators.attest(reject(a))).wait();
     const { finalized } = await (await v3!.validators.attest(accept(a, 50))).wait();
     expect(finalized).to.deep.equal([{ contentHash: a, accepted: true, quality: 60 }]);
-    await expectError(v1!.validators.attest(accept(a)), "ContributionNotPending", false);
+    await expectProtocolError(v1!.validators.attest(accept(a)), "ContributionNotPending", false);
   });
 
   it("decodes an error raised by another contract during the call", async function () {
     const f = await networkHelpers.loadFixture(sdkFixture);
     const unknown = item().contentHash;
-    const error = await expectError(f.sdkValidators[0]!.validators.attest(accept(unknown)), "ContributionUnknown", false);
+    const error = await expectProtocolError(f.sdkValidators[0]!.validators.attest(accept(unknown)), "ContributionUnknown", false);
     expect(error.args).to.deep.equal({ contentHash: unknown });
   });
 
@@ -97,7 +84,7 @@ describe("SDK validators", function () {
     expect(signed.validator).to.equal(getAddress(f.validators[0]!.address));
     await (await f.relayer.validators.submitSigned([signed])).wait();
     expect(await f.attestations.hasAttested(f.items[0]!.contentHash, f.validators[0]!.address)).to.equal(true);
-    await expectError(f.relayer.validators.submitSigned([signed]), "AlreadyAttested", false);
+    await expectProtocolError(f.relayer.validators.submitSigned([signed]), "AlreadyAttested", false);
   });
 
   it("refuses malformed verdicts before sending", async function () {
@@ -167,11 +154,11 @@ describe("SDK validators", function () {
       const [v1, v2] = f.sdkValidators;
       const hash = f.items[0]!.contentHash;
       const good = await v1!.validators.signVerdict(accept(hash));
-      await expectError(aggregator.add({ ...good, validator: v2!.walletClient!.account.address }), "InvalidSignature", true);
+      await expectProtocolError(aggregator.add({ ...good, validator: v2!.walletClient!.account.address }), "InvalidSignature", true);
       const now = (await f.publicClient.getBlock()).timestamp;
       const expiring = await v2!.validators.signVerdict(accept(hash), { deadline: now + 5n });
       await networkHelpers.time.increase(10);
-      await expectError(aggregator.add(expiring), "SignatureExpired", true);
+      await expectProtocolError(aggregator.add(expiring), "SignatureExpired", true);
       await aggregator.add(good);
       try {
         await aggregator.add(good);
