@@ -18,6 +18,7 @@ const CONTRACTS = [
   "ValidatorStaking",
   "AttestationRegistry",
   "MerkleEpochDistributor",
+  "MerkleEpoch",
   "RewardPools",
 ] as const;
 

@@ -1,8 +1,9 @@
-import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 
 import {
   attestationRegistryAbi,
   datanetRegistryAbi,
+  merkleEpochAbi,
   merkleEpochDistributorAbi,
   openTokenAbi,
   rewardPoolsAbi,
@@ -64,6 +65,11 @@ export function tokenContract(client: ProtocolClient) {
 /** The Merkle epoch distributor's address and ABI. */
 export function distributorContract(client: ProtocolClient) {
   return { address: client.deployment.contracts.merkleEpochDistributor, abi: merkleEpochDistributorAbi } as const;
+}
+
+/** One Merkle epoch's contract (its address comes from the distributor's `epochContract`). */
+export function merkleEpochContract(address: Address) {
+  return { address, abi: merkleEpochAbi } as const;
 }
 
 /** The reward pools' address and ABI. */

@@ -12,6 +12,7 @@ import {
 import {
   attestationRegistryAbi,
   datanetRegistryAbi,
+  merkleEpochAbi,
   merkleEpochDistributorAbi,
   openTokenAbi,
   rewardPoolsAbi,
@@ -24,6 +25,7 @@ type ProtocolAbi =
   | typeof validatorStakingAbi
   | typeof attestationRegistryAbi
   | typeof merkleEpochDistributorAbi
+  | typeof merkleEpochAbi
   | typeof rewardPoolsAbi;
 
 /** Every custom error any protocol contract can revert with (errors bubble between contracts). */
@@ -33,6 +35,7 @@ export const protocolErrorsAbi = [
   ...validatorStakingAbi,
   ...attestationRegistryAbi,
   ...merkleEpochDistributorAbi,
+  ...merkleEpochAbi,
   ...rewardPoolsAbi,
 ].filter(
   (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
@@ -212,22 +215,17 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ValidatorIndexOverflow: () => "No more validator indices are available.",
   ZeroAddressArgument: () => "A constructor address is zero.",
   ReentrancyGuardReentrantCall: () => "Re-entrant call refused.",
-  // MerkleEpochDistributor
+  // MerkleEpochDistributor and MerkleEpoch
   EmptyRoot: () => "A root and a total must both be non-zero.",
-  TotalTooLarge: (a) => `A total of ${a.total} wei is too large.`,
   RootAlreadyPosted: (a) => `Pool ${a.poolId} epoch ${a.epoch} already has a root; roots are immutable.`,
   RootNotPosted: (a) => `Pool ${a.poolId} epoch ${a.epoch} has no root yet.`,
-  FundingExceedsTotal: (a) =>
-    `Pool ${a.poolId} epoch ${a.epoch} has ${open(a.funded)} of ${open(a.total)}; ${open(a.amount)} more would exceed its total.`,
-  NotFullyFunded: (a) =>
-    `Pool ${a.poolId} epoch ${a.epoch} is funded ${open(a.funded)} of ${open(a.total)}; claims open when it is fully funded.`,
-  AlreadyClaimed: (a) => `Leaf ${a.index} of pool ${a.poolId} epoch ${a.epoch} was already paid.`,
-  InvalidProof: (a) => `The proof for leaf ${a.index} (${a.account}, ${a.amount}) does not match pool ${a.poolId} epoch ${a.epoch}.`,
-  ClaimWindowClosed: (a) => `Pool ${a.poolId} epoch ${a.epoch} closed at ${a.expiresAt}.`,
-  ClaimWindowOpen: (a) => `Pool ${a.poolId} epoch ${a.epoch} can be swept from ${a.expiresAt}.`,
-  AlreadySwept: (a) => `Pool ${a.poolId} epoch ${a.epoch} was already swept.`,
-  EpochExhausted: (a) =>
-    `Pool ${a.poolId} epoch ${a.epoch} has ${open(a.remaining)} left, less than this leaf's ${open(a.amount)}: its posted total was wrong.`,
+  InvalidLeafCap: (a) => `A per-leaf cap of ${open(a.maxLeafAmount)} must be between 1 wei and the total ${open(a.total)}.`,
+  LeafAboveCap: (a) => `Leaf ${a.index} pays ${open(a.amount)}, above this epoch's per-leaf cap of ${open(a.maxLeafAmount)}.`,
+  AlreadyClaimed: (a) => `Leaf ${a.index} of this epoch was already paid.`,
+  InvalidProof: (a) => `The proof for leaf ${a.index} (${a.account}, ${open(a.amount)}) does not lead to this epoch's root.`,
+  ClaimWindowClosed: (a) => `This epoch's claims closed at ${a.expiresAt}; what is left goes to the treasury.`,
+  ClaimWindowOpen: (a) => `This epoch can be swept from ${a.expiresAt}, when its claims close.`,
+  NothingToSweep: () => "This epoch holds nothing to sweep.",
   InvalidClaimWindow: (a) =>
     "window" in a ? `A claim window of ${a.window}s is outside 1 day to 10 years.` : `A claim window of ${a.epochs} epochs is too short.`,
   // RewardPools

@@ -75,7 +75,7 @@ export function createClient(config: {
     },
     epochs: {
       postRoot: bind(client, epochs.postEpochRoot),
-      fund: bind(client, epochs.fundEpoch),
+      contractOf: bind(client, epochs.getEpochContract),
       claim: bind(client, epochs.claimFromEpochs),
       info: bind(client, epochs.getEpochInfo),
       isClaimed: bind(client, epochs.isEpochClaimed),

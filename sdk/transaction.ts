@@ -31,7 +31,8 @@ interface WriteRequest<A extends Abi, F extends ContractFunctionName<A, "nonpaya
 
 /**
  * Simulates the call first (a revert becomes a `ProtocolError` and nothing is sent), then sends it
- * and returns a handle whose `wait()` decodes the receipt's events with `decode`. `simulateAt:
+ * and returns a handle whose `wait()` decodes the receipt's events with `decode` (the target's own
+ * events decoded, and the whole receipt for events of other contracts). `simulateAt:
  * "pending"` simulates in the next block's context, for calls that must follow an earlier block.
  */
 export async function sendContractTransaction<
@@ -41,7 +42,7 @@ export async function sendContractTransaction<
 >(
   client: WritableProtocolClient,
   request: WriteRequest<A, F>,
-  decode: (logs: DecodedLogs<A>) => T,
+  decode: (logs: DecodedLogs<A>, receipt: TransactionReceipt) => T,
   options: { simulateAt?: "latest" | "pending" } = {},
 ): Promise<TransactionHandle<T>> {
   const { publicClient, walletClient } = client;
@@ -74,7 +75,7 @@ export async function sendContractTransaction<
       }
       const own = receipt.logs.filter((log) => log.address.toLowerCase() === request.address.toLowerCase());
       const logs = parseEventLogs({ abi: request.abi, logs: own, strict: true }) as DecodedLogs<A>;
-      return { ...decode(logs), receipt };
+      return { ...decode(logs, receipt), receipt };
     },
   };
 }

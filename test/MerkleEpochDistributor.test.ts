@@ -4,7 +4,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import type { Address } from "viem";
 
 import { signPermit } from "./helpers/permit.ts";
-import { buildMerkleEpoch } from "../sdk/merkle.ts";
+import { buildMerkleEpoch, type MerkleEpoch } from "../sdk/merkle.ts";
 import { deployProtocol } from "../scripts/lib/deploy.ts";
 
 const connection = await network.create();
@@ -18,209 +18,222 @@ async function distributorFixture() {
   const token = await ethers.getContractAt("OpenToken", deployment.contracts.openToken);
   const distributor = await ethers.getContractAt("MerkleEpochDistributor", deployment.contracts.merkleEpochDistributor);
   await (await distributor.connect(admin!).grantRole(await distributor.POSTER_ROLE(), poster!.address)).wait();
+  await (await token.connect(admin!).transfer(poster!.address, 10_000n * OPEN)).wait();
+  await (await token.connect(poster!).approve(await distributor.getAddress(), 2n ** 255n)).wait();
   const epoch = buildMerkleEpoch([
     { account: alice!.address as Address, amount: 100n * OPEN },
     { account: bob!.address as Address, amount: 250n * OPEN },
     { account: carol!.address as Address, amount: 1n },
   ]);
-  await (await token.connect(admin!).approve(await distributor.getAddress(), 2n ** 255n)).wait();
   return { deployment, token, distributor, epoch, admin: admin!, poster: poster!, alice: alice!, bob: bob!, carol: carol!, outsider: outsider! };
 }
 
-/** The fixture with epoch (pool 1, epoch 1) posted and fully funded. */
-async function fundedFixture() {
+/** The fixture with epoch (pool 1, epoch 1) posted, and its contract. */
+async function postedFixture() {
   const f = await distributorFixture();
-  await (await f.distributor.connect(f.poster).postRoot(1n, 1n, f.epoch.root, f.epoch.total, ethers.id("records"))).wait();
-  await (await f.distributor.connect(f.admin).fund(1n, 1n, f.epoch.total)).wait();
-  return f;
+  await (await f.distributor.connect(f.poster).postRoot(1n, 1n, f.epoch.root, f.epoch.total, f.epoch.total, ethers.id("records"))).wait();
+  const epochContract = await ethers.getContractAt("MerkleEpoch", await f.distributor.epochContract(1n, 1n));
+  return { ...f, epochContract };
+}
+
+function leafOf(epoch: MerkleEpoch, account: string) {
+  return epoch.claim(epoch.leaves.find((l) => l.account === account)!.index);
 }
 
 describe("MerkleEpochDistributor", function () {
   describe("posting roots", function () {
-    it("lets only POSTER_ROLE post, once per (pool, epoch), with an event naming the records", async function () {
-      const { distributor, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash))
+    it("lets only POSTER_ROLE post, once per (pool, epoch), paying the total into the epoch's own contract", async function () {
+      const { distributor, token, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash))
         .to.be.revertedWithCustomError(distributor, "AccessControlUnauthorizedAccount")
         .withArgs(outsider.address, await distributor.POSTER_ROLE());
+      expect(await distributor.epochContract(1n, 1n)).to.equal(ZeroAddress);
+      const expected = await distributor.connect(poster).postRoot.staticCall(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash);
       const expiresAt = (await networkHelpers.time.latest()) + 1 + YEAR;
-      await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ethers.id("records")))
+      const tx = distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ethers.id("records"));
+      await expect(tx)
         .to.emit(distributor, "RootPosted")
-        .withArgs(1n, 1n, epoch.root, epoch.total, ethers.id("records"), expiresAt, poster.address);
-      await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash))
+        .withArgs(1n, 1n, expected, epoch.root, epoch.total, epoch.total, ethers.id("records"), expiresAt, poster.address);
+      await expect(tx).to.changeTokenBalances(ethers, token, [poster, expected, distributor], [-epoch.total, epoch.total, 0n]);
+      expect(await distributor.epochContract(1n, 1n)).to.equal(expected);
+      const terms = await (await ethers.getContractAt("MerkleEpoch", expected)).terms();
+      expect([terms.poolId, terms.epoch, terms.root, terms.total, terms.maxLeafAmount, terms.expiresAt]).to.deep.equal([
+        1n,
+        1n,
+        epoch.root,
+        epoch.total,
+        epoch.total,
+        BigInt(expiresAt),
+      ]);
+      expect([terms.token, terms.treasury]).to.deep.equal([await token.getAddress(), await distributor.treasury()]);
+      await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash))
         .to.be.revertedWithCustomError(distributor, "RootAlreadyPosted")
         .withArgs(1n, 1n);
-      await expect(distributor.connect(poster).postRoot(2n, 1n, epoch.root, epoch.total, ZeroHash)).to.emit(distributor, "RootPosted");
+      await expect(distributor.connect(poster).postRoot(2n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).to.emit(distributor, "RootPosted");
     });
 
-    it("refuses an empty root or total, and a total beyond 96 bits", async function () {
+    it("refuses a per-leaf cap of zero or above the total", async function () {
       const { distributor, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      for (const cap of [0n, epoch.total + 1n]) {
+        await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, cap, ZeroHash))
+          .to.be.revertedWithCustomError(distributor, "InvalidLeafCap")
+          .withArgs(cap, epoch.total);
+      }
+    });
+
+    it("refuses an empty root or total, and posts nothing the poster cannot pay", async function () {
+      const { distributor, token, poster, outsider, admin, epoch } = await networkHelpers.loadFixture(distributorFixture);
       for (const [root, total] of [
         [ZeroHash, epoch.total],
         [epoch.root, 0n],
-        [`0x${"00".repeat(20)}${"11".repeat(12)}`, epoch.total],
       ] as const) {
-        await expect(distributor.connect(poster).postRoot(1n, 1n, root, total, ZeroHash)).to.be.revertedWithCustomError(
+        await expect(distributor.connect(poster).postRoot(1n, 1n, root, total, total, ZeroHash)).to.be.revertedWithCustomError(
           distributor,
           "EmptyRoot",
         );
       }
-      await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, 2n ** 96n, ZeroHash))
-        .to.be.revertedWithCustomError(distributor, "TotalTooLarge")
-        .withArgs(2n ** 96n);
-    });
-  });
-
-  describe("funding", function () {
-    it("takes funding up to the root's total and opens claims when it is reached", async function () {
-      const { distributor, token, admin, poster, alice, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await expect(distributor.fund(1n, 1n, OPEN)).to.be.revertedWithCustomError(distributor, "RootNotPosted").withArgs(1n, 1n);
-      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash)).wait();
-      await expect(distributor.fund(1n, 1n, 0n)).to.be.revertedWithCustomError(distributor, "ZeroAmount");
-      await expect(distributor.connect(admin).fund(1n, 1n, 100n * OPEN))
-        .to.emit(distributor, "EpochFunded")
-        .withArgs(1n, 1n, admin.address, 100n * OPEN, 100n * OPEN);
-      const aliceClaim = epoch.claim(epoch.leaves.find((l) => l.account === alice.address)!.index);
-      await expect(distributor.claim(1n, 1n, aliceClaim.index, aliceClaim.account, aliceClaim.amount, aliceClaim.proof))
-        .to.be.revertedWithCustomError(distributor, "NotFullyFunded")
-        .withArgs(1n, 1n, 100n * OPEN, epoch.total);
-      await expect(distributor.connect(admin).fund(1n, 1n, epoch.total))
-        .to.be.revertedWithCustomError(distributor, "FundingExceedsTotal")
-        .withArgs(1n, 1n, 100n * OPEN, epoch.total, epoch.total);
-      await expect(distributor.connect(admin).fund(1n, 1n, epoch.total - 100n * OPEN)).to.changeTokenBalances(
-        ethers,
+      await (await distributor.connect(admin).grantRole(await distributor.POSTER_ROLE(), outsider.address)).wait();
+      await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).to.be.revertedWithCustomError(
         token,
-        [admin, distributor],
-        [-(epoch.total - 100n * OPEN), epoch.total - 100n * OPEN],
+        "ERC20InsufficientAllowance",
       );
-      const info = await distributor.epochInfo(1n, 1n);
-      expect([info.total, info.funded, info.remaining, info.swept]).to.deep.equal([epoch.total, epoch.total, epoch.total, false]);
+      expect(await distributor.epochContract(1n, 1n)).to.equal(ZeroAddress);
     });
 
-    it("takes funding with an ERC-2612 permit in one transaction", async function () {
-      const { distributor, token, admin, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash)).wait();
-      await (await token.connect(admin).approve(await distributor.getAddress(), 0n)).wait();
-      const { deadline, v, r, s } = await signPermit(admin, token, await distributor.getAddress(), epoch.total);
-      await expect(distributor.connect(admin).fundWithPermit(1n, 1n, epoch.total, deadline, v, r, s)).to.emit(
-        distributor,
-        "EpochFunded",
-      );
+    it("posts with an ERC-2612 permit in one transaction", async function () {
+      const { distributor, token, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      await (await token.connect(poster).approve(await distributor.getAddress(), 0n)).wait();
+      const { deadline, v, r, s } = await signPermit(poster, token, await distributor.getAddress(), epoch.total);
+      await expect(
+        distributor.connect(poster).postRootWithPermit(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash, deadline, v, r, s),
+      ).to.changeTokenBalance(ethers, token, poster, -epoch.total);
     });
   });
 
   describe("claims", function () {
     it("pays each leaf to its account, whoever submits it, exactly once", async function () {
-      const { distributor, token, alice, outsider, epoch } = await networkHelpers.loadFixture(fundedFixture);
-      const c = epoch.claim(epoch.leaves.find((l) => l.account === alice.address)!.index);
-      const tx = distributor.connect(outsider).claim(1n, 1n, c.index, c.account, c.amount, c.proof);
-      await expect(tx).to.emit(distributor, "Claimed").withArgs(1n, 1n, alice.address, c.index, c.amount, outsider.address);
+      const { epochContract, token, alice, outsider, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const c = leafOf(epoch, alice.address);
+      expect(await epochContract.isClaimed(c.index)).to.equal(false);
+      const tx = epochContract.connect(outsider).claim(c.index, c.account, c.amount, c.proof);
+      await expect(tx).to.emit(epochContract, "Claimed").withArgs(alice.address, c.index, c.amount);
       await expect(tx).to.changeTokenBalances(ethers, token, [alice, outsider], [c.amount, 0n]);
-      expect(await distributor.isClaimed(1n, 1n, c.index)).to.equal(true);
-      await expect(distributor.claim(1n, 1n, c.index, c.account, c.amount, c.proof))
-        .to.be.revertedWithCustomError(distributor, "AlreadyClaimed")
-        .withArgs(1n, 1n, c.index);
+      expect(await epochContract.isClaimed(c.index)).to.equal(true);
+      await expect(epochContract.claim(c.index, c.account, c.amount, c.proof))
+        .to.be.revertedWithCustomError(epochContract, "AlreadyClaimed")
+        .withArgs(c.index);
     });
 
-    it("refuses a proof for another amount, account, index, pool or epoch", async function () {
-      const { distributor, poster, alice, bob, epoch } = await networkHelpers.loadFixture(fundedFixture);
-      const c = epoch.claim(epoch.leaves.find((l) => l.account === alice.address)!.index);
+    it("refuses a proof for another amount, account, index or epoch", async function () {
+      const { distributor, epochContract, poster, alice, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const c = leafOf(epoch, alice.address);
       const other = (c.index + 1n) % 3n;
       for (const [index, account, amount] of [
         [c.index, c.account, c.amount + 1n],
         [c.index, bob.address, c.amount],
         [other, c.account, c.amount],
       ] as const) {
-        await expect(distributor.claim(1n, 1n, index, account, amount, c.proof))
-          .to.be.revertedWithCustomError(distributor, "InvalidProof")
-          .withArgs(1n, 1n, index, account, amount);
+        await expect(epochContract.claim(index, account, amount, c.proof))
+          .to.be.revertedWithCustomError(epochContract, "InvalidProof")
+          .withArgs(index, account, amount);
       }
-      await expect(distributor.claim(1n, 2n, c.index, c.account, c.amount, c.proof))
-        .to.be.revertedWithCustomError(distributor, "RootNotPosted")
-        .withArgs(1n, 2n);
       const foreign = buildMerkleEpoch([{ account: alice.address as Address, amount: 5n }]);
-      await (await distributor.connect(poster).postRoot(2n, 1n, foreign.root, foreign.total, ZeroHash)).wait();
-      await expect(distributor.claim(2n, 1n, c.index, c.account, c.amount, c.proof)).to.be.revertedWithCustomError(
-        distributor,
+      await (await distributor.connect(poster).postRoot(2n, 1n, foreign.root, foreign.total, foreign.total, ZeroHash)).wait();
+      const foreignContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(2n, 1n));
+      await expect(foreignContract.claim(c.index, c.account, c.amount, c.proof)).to.be.revertedWithCustomError(
+        foreignContract,
         "InvalidProof",
       );
     });
 
-    it("pays many accounts in one batch, each its own leaf", async function () {
-      const { distributor, token, alice, bob, carol, outsider, epoch } = await networkHelpers.loadFixture(fundedFixture);
-      const claims = epoch.leaves.map((l) => ({ poolId: 1n, epoch: 1n, ...epoch.claim(l.index) }));
+    it("pays many accounts of several epochs in one batch, each its own leaf, and names an epoch without a root", async function () {
+      const { distributor, epochContract, token, poster, alice, bob, carol, outsider, epoch } =
+        await networkHelpers.loadFixture(postedFixture);
+      const second = buildMerkleEpoch([{ account: alice.address as Address, amount: 3n * OPEN }]);
+      await (await distributor.connect(poster).postRoot(1n, 2n, second.root, second.total, second.total, ZeroHash)).wait();
+      const claims = [
+        ...epoch.leaves.map((l) => ({ poolId: 1n, epoch: 1n, ...epoch.claim(l.index) })),
+        { poolId: 1n, epoch: 2n, ...second.claim(0n) },
+      ];
+      await expect(distributor.connect(outsider).claimMany([...claims, { ...claims[0]!, epoch: 9n }]))
+        .to.be.revertedWithCustomError(distributor, "RootNotPosted")
+        .withArgs(1n, 9n);
       await expect(distributor.connect(outsider).claimMany(claims)).to.changeTokenBalances(
         ethers,
         token,
-        [alice, bob, carol, distributor],
-        [100n * OPEN, 250n * OPEN, 1n, -epoch.total],
+        [alice, bob, carol, epochContract],
+        [103n * OPEN, 250n * OPEN, 1n, -epoch.total],
       );
-      expect((await distributor.epochInfo(1n, 1n)).remaining).to.equal(0n);
     });
 
-    it("never pays more than a wrongly posted total", async function () {
-      const { distributor, admin, poster, alice, bob, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, 300n * OPEN, ZeroHash)).wait();
-      await (await distributor.connect(admin).fund(1n, 1n, 300n * OPEN)).wait();
+    it("never pays more than a wrongly posted total: the epoch holds only its own funds", async function () {
+      const { distributor, token, poster, alice, bob, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, 300n * OPEN, 300n * OPEN, ZeroHash)).wait();
+      const healthy = buildMerkleEpoch([{ account: alice.address as Address, amount: 500n * OPEN }]);
+      await (await distributor.connect(poster).postRoot(1n, 2n, healthy.root, healthy.total, healthy.total, ZeroHash)).wait();
+      const wrong = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
       const pay = (account: string) => {
-        const c = epoch.claim(epoch.leaves.find((l) => l.account === account)!.index);
-        return distributor.claim(1n, 1n, c.index, c.account, c.amount, c.proof);
+        const c = leafOf(epoch, account);
+        return wrong.claim(c.index, c.account, c.amount, c.proof);
       };
       await (await pay(bob.address)).wait();
       await expect(pay(alice.address))
-        .to.be.revertedWithCustomError(distributor, "EpochExhausted")
-        .withArgs(1n, 1n, 50n * OPEN, 100n * OPEN);
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(await wrong.getAddress(), 50n * OPEN, 100n * OPEN);
+      expect(await token.balanceOf(await distributor.epochContract(1n, 2n))).to.equal(healthy.total);
+    });
+
+    it("refuses a valid leaf above the per-leaf cap the root was posted with", async function () {
+      const { distributor, poster, alice, bob, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, 200n * OPEN, ZeroHash)).wait();
+      const capped = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const a = leafOf(epoch, alice.address);
+      await (await capped.claim(a.index, a.account, a.amount, a.proof)).wait();
+      const b = leafOf(epoch, bob.address);
+      await expect(capped.claim(b.index, b.account, b.amount, b.proof))
+        .to.be.revertedWithCustomError(capped, "LeafAboveCap")
+        .withArgs(b.index, b.amount, 200n * OPEN);
     });
 
     it("refuses a re-entrant claim from the token's transfer", async function () {
       const { admin, alice, epoch } = await networkHelpers.loadFixture(distributorFixture);
       const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
       const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, YEAR], admin);
-      await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash)).wait();
       await (await reentrant.approve(await distributor.getAddress(), epoch.total)).wait();
-      await (await distributor.fund(1n, 1n, epoch.total)).wait();
-      const c = epoch.claim(epoch.leaves.find((l) => l.account === alice.address)!.index);
-      // On paying Alice, the token calls back into the distributor with the same claim.
-      const again = distributor.interface.encodeFunctionData("claim", [1n, 1n, c.index, c.account, c.amount, c.proof]);
-      await (await reentrant.arm(await distributor.getAddress(), again)).wait();
-      await (await distributor.claim(1n, 1n, c.index, c.account, c.amount, c.proof)).wait();
+      await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).wait();
+      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const c = leafOf(epoch, alice.address);
+      // On paying Alice, the token calls back into the epoch with the same claim.
+      const again = epochContract.interface.encodeFunctionData("claim", [c.index, c.account, c.amount, c.proof]);
+      await (await reentrant.arm(await epochContract.getAddress(), again)).wait();
+      await (await epochContract.claim(c.index, c.account, c.amount, c.proof)).wait();
       expect(await reentrant.attempted()).to.equal(true);
       expect(await reentrant.innerSucceeded()).to.equal(false);
-      expect(await reentrant.innerRevertData()).to.equal(distributor.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+      expect(await reentrant.innerRevertData()).to.equal(epochContract.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
       expect(await reentrant.balanceOf(alice.address)).to.equal(c.amount);
     });
   });
 
   describe("expiry", function () {
-    it("sweeps what is left to the treasury after the window, and then refuses claims and funding", async function () {
-      const { distributor, token, admin, bob, epoch } = await networkHelpers.loadFixture(fundedFixture);
-      const c = epoch.claim(epoch.leaves.find((l) => l.account === bob.address)!.index);
-      await (await distributor.claim(1n, 1n, c.index, c.account, c.amount, c.proof)).wait();
-      const { expiresAt } = await distributor.epochInfo(1n, 1n);
-      await expect(distributor.sweep(1n, 1n)).to.be.revertedWithCustomError(distributor, "ClaimWindowOpen").withArgs(1n, 1n, expiresAt);
-      await expect(distributor.sweep(1n, 9n)).to.be.revertedWithCustomError(distributor, "RootNotPosted").withArgs(1n, 9n);
+    it("stops claims at expiry and sweeps what is left to the treasury, also later arrivals", async function () {
+      const { epochContract, token, admin, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const c = leafOf(epoch, bob.address);
+      await (await epochContract.claim(c.index, c.account, c.amount, c.proof)).wait();
+      const { expiresAt } = await epochContract.terms();
+      await expect(epochContract.sweep()).to.be.revertedWithCustomError(epochContract, "ClaimWindowOpen").withArgs(expiresAt);
       await networkHelpers.time.increaseTo(expiresAt);
+      const oc = epoch.claim(epoch.leaves.find((l) => l.account !== bob.address)!.index);
+      await expect(epochContract.claim(oc.index, oc.account, oc.amount, oc.proof))
+        .to.be.revertedWithCustomError(epochContract, "ClaimWindowClosed")
+        .withArgs(expiresAt);
       const treasury = admin.address; // the deployer is the treasury by default
       const left = epoch.total - c.amount;
-      const tx = distributor.sweep(1n, 1n);
-      await expect(tx).to.emit(distributor, "EpochSwept").withArgs(1n, 1n, left, treasury);
-      await expect(tx).to.changeTokenBalances(ethers, token, [distributor, admin], [-left, left]);
-      await expect(distributor.sweep(1n, 1n)).to.be.revertedWithCustomError(distributor, "AlreadySwept").withArgs(1n, 1n);
-      const other = epoch.leaves.find((l) => l.account !== bob.address)!;
-      const oc = epoch.claim(other.index);
-      await expect(distributor.claim(1n, 1n, oc.index, oc.account, oc.amount, oc.proof))
-        .to.be.revertedWithCustomError(distributor, "ClaimWindowClosed")
-        .withArgs(1n, 1n, expiresAt);
-      await expect(distributor.fund(1n, 1n, 1n))
-        .to.be.revertedWithCustomError(distributor, "ClaimWindowClosed")
-        .withArgs(1n, 1n, expiresAt);
-    });
-
-    it("returns an epoch that was never fully funded in full", async function () {
-      const { distributor, token, admin, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, ZeroHash)).wait();
-      await (await distributor.connect(admin).fund(1n, 1n, 7n * OPEN)).wait();
-      await networkHelpers.time.increase(YEAR);
-      await expect(distributor.sweep(1n, 1n)).to.changeTokenBalances(ethers, token, [distributor, admin], [-7n * OPEN, 7n * OPEN]);
+      const tx = epochContract.sweep();
+      await expect(tx).to.emit(epochContract, "Swept").withArgs(left, treasury);
+      await expect(tx).to.changeTokenBalances(ethers, token, [epochContract, admin], [-left, left]);
+      await expect(epochContract.sweep()).to.be.revertedWithCustomError(epochContract, "NothingToSweep");
+      await (await token.connect(admin).transfer(await epochContract.getAddress(), 5n)).wait();
+      await expect(epochContract.sweep()).to.emit(epochContract, "Swept").withArgs(5n, treasury);
     });
   });
 

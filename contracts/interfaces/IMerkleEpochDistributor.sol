@@ -2,13 +2,12 @@
 pragma solidity 0.8.30;
 
 /// @title Merkle epoch distributor: payouts computed off-chain, claimed with proofs
-/// @notice For each (pool, epoch) an authorised poster publishes a Merkle root over leaves
-/// `(uint256 index, address account, uint256 amount)` in OpenZeppelin StandardMerkleTree format
-/// (`keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))))`) and the sum of the
-/// amounts. Anyone funds the epoch up to that total; claims open when it is fully funded. A claim
-/// pays `account` (anyone may submit it, also in batches) and sets the leaf's bit, so each leaf pays
-/// once. After the claim window anyone may sweep what is left to the treasury; claims stay possible
-/// until that sweep.
+/// @notice For each (pool, epoch) an authorised poster publishes a Merkle root and the sum of its
+/// leaves' amounts, and pays that sum in the same transaction. Each root gets its own MerkleEpoch
+/// contract (see IMerkleEpoch) holding the root as an immutable and the funds as its own balance:
+/// claims are open from the moment the root is posted, a claim costs what a one-off distributor's
+/// claim costs, and no root can reach another epoch's funds. The distributor keeps the registry of
+/// epochs and pays many leaves, of any epochs, in one call.
 interface IMerkleEpochDistributor {
     /// @notice One claim of a batch.
     struct Claim {
@@ -20,139 +19,83 @@ interface IMerkleEpochDistributor {
         bytes32[] proof;
     }
 
-    /// @notice What is known about one (pool, epoch).
-    /// @param root The first 20 bytes of the Merkle root (see `postRoot`).
-    /// @param remaining What claims can still pay; set to `total` when funding completes.
-    /// @param total The sum of the leaves' amounts.
-    /// @param funded OPEN received for the epoch.
-    /// @param expiresAt When unclaimed funds may be swept to the treasury.
-    /// @param swept Whether they were.
-    struct EpochInfo {
-        bytes20 root;
-        uint96 remaining;
-        uint128 total;
-        uint128 funded;
-        uint40 expiresAt;
-        bool swept;
-    }
-
     /// @notice An address that must be set is zero.
     error ZeroAddress();
     /// @notice A root of zero, or a total of zero.
     error EmptyRoot();
-    /// @notice A total larger than 2^96 − 1 wei.
-    error TotalTooLarge(uint256 total);
+    /// @notice A per-leaf cap of zero or above the total.
+    error InvalidLeafCap(uint256 maxLeafAmount, uint256 total);
     /// @notice The epoch already has a root; roots are immutable.
     error RootAlreadyPosted(uint256 poolId, uint256 epoch);
     /// @notice No root was posted for the epoch.
     error RootNotPosted(uint256 poolId, uint256 epoch);
-    /// @notice Funding of zero.
-    error ZeroAmount();
-    /// @notice Funding beyond the root's total.
-    error FundingExceedsTotal(uint256 poolId, uint256 epoch, uint256 funded, uint256 amount, uint256 total);
-    /// @notice Claims open when the epoch is funded to its total.
-    error NotFullyFunded(uint256 poolId, uint256 epoch, uint256 funded, uint256 total);
-    /// @notice The leaf was claimed already.
-    error AlreadyClaimed(uint256 poolId, uint256 epoch, uint256 index);
-    /// @notice The proof does not lead to the epoch's root.
-    error InvalidProof(uint256 poolId, uint256 epoch, uint256 index, address account, uint256 amount);
-    /// @notice The claim window has closed (or the epoch was swept).
-    error ClaimWindowClosed(uint256 poolId, uint256 epoch, uint256 expiresAt);
-    /// @notice Sweeping before the claim window closed.
-    error ClaimWindowOpen(uint256 poolId, uint256 epoch, uint256 expiresAt);
-    /// @notice The epoch was swept already.
-    error AlreadySwept(uint256 poolId, uint256 epoch);
-    /// @notice The posted total was smaller than the leaves add up to; the epoch cannot pay this leaf.
-    error EpochExhausted(uint256 poolId, uint256 epoch, uint256 remaining, uint256 amount);
     /// @notice A claim window outside 1 day .. 10 years.
     error InvalidClaimWindow(uint256 window);
 
-    /// @notice A root was posted. `recordsHash` points at the off-chain records it was computed from.
+    /// @notice A root was posted and `total` paid into its MerkleEpoch contract `epochContract`.
+    /// `recordsHash` names the off-chain records the payouts were computed from.
     event RootPosted(
         uint256 indexed poolId,
         uint256 indexed epoch,
+        address indexed epochContract,
         bytes32 root,
         uint256 total,
+        uint256 maxLeafAmount,
         bytes32 recordsHash,
         uint40 expiresAt,
         address poster
     );
-    /// @notice OPEN was added to an epoch; claims open when `fundedTotal` reaches the root's total.
-    event EpochFunded(uint256 indexed poolId, uint256 indexed epoch, address indexed funder, uint256 amount, uint256 fundedTotal);
-    /// @notice A leaf was paid to `account`.
-    event Claimed(
-        uint256 indexed poolId, uint256 indexed epoch, address indexed account, uint256 index, uint256 amount, address caller
-    );
-    /// @notice What was left of an expired epoch went to the treasury.
-    event EpochSwept(uint256 indexed poolId, uint256 indexed epoch, uint256 amount, address treasury);
 
-    /// @notice Publishes an epoch's root and total. Only POSTER_ROLE; once per (pool, epoch).
+    /// @notice Publishes an epoch's root and pays its total (approved beforehand) into a new
+    /// MerkleEpoch contract. Only POSTER_ROLE; once per (pool, epoch).
     /// @param poolId The pool (a datanet, a model fee pool...).
     /// @param epoch The epoch.
     /// @param root The StandardMerkleTree root.
-    /// @param total The sum of all leaf amounts.
+    /// @param total The sum of all leaf amounts, taken from the caller.
+    /// @param maxLeafAmount No leaf may pay more: a per-recipient cap (1 .. total; `total` for none).
     /// @param recordsHash Hash of the off-chain records the payouts were computed from.
-    function postRoot(uint256 poolId, uint256 epoch, bytes32 root, uint256 total, bytes32 recordsHash) external;
+    /// @return epochContract The epoch's contract, where its claims are paid.
+    function postRoot(
+        uint256 poolId,
+        uint256 epoch,
+        bytes32 root,
+        uint256 total,
+        uint256 maxLeafAmount,
+        bytes32 recordsHash
+    ) external returns (address epochContract);
 
-    /// @notice Adds OPEN (approved beforehand) to an epoch, up to its total.
+    /// @notice `postRoot` with an ERC-2612 permit for `total`.
     /// @param poolId The pool.
     /// @param epoch The epoch.
-    /// @param amount OPEN in wei.
-    function fund(uint256 poolId, uint256 epoch, uint256 amount) external;
-
-    /// @notice `fund` with an ERC-2612 permit for the same amount.
-    /// @param poolId The pool.
-    /// @param epoch The epoch.
-    /// @param amount OPEN in wei.
+    /// @param root The StandardMerkleTree root.
+    /// @param total The sum of all leaf amounts, taken from the caller.
+    /// @param maxLeafAmount No leaf may pay more (1 .. total).
+    /// @param recordsHash Hash of the off-chain records the payouts were computed from.
     /// @param deadline The permit's deadline.
     /// @param v Signature v.
     /// @param r Signature r.
     /// @param s Signature s.
-    function fundWithPermit(
+    /// @return epochContract The epoch's contract.
+    function postRootWithPermit(
         uint256 poolId,
         uint256 epoch,
-        uint256 amount,
+        bytes32 root,
+        uint256 total,
+        uint256 maxLeafAmount,
+        bytes32 recordsHash,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external;
+    ) external returns (address epochContract);
 
-    /// @notice Pays a leaf to its account. Anyone may call.
-    /// @param poolId The pool.
-    /// @param epoch The epoch.
-    /// @param index The leaf's index field.
-    /// @param account Who is paid.
-    /// @param amount How much.
-    /// @param proof The StandardMerkleTree proof.
-    function claim(
-        uint256 poolId,
-        uint256 epoch,
-        uint256 index,
-        address account,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) external;
-
-    /// @notice Pays many leaves, each to its own account; all or nothing. Anyone may call.
+    /// @notice Pays many leaves, of any epochs, each to its own account; all or nothing. Anyone may call.
     /// @param claims The claims.
     function claimMany(Claim[] calldata claims) external;
 
-    /// @notice Sends what is left of an expired epoch to the treasury. Anyone may call.
+    /// @notice The contract of an epoch, or zero if no root was posted.
     /// @param poolId The pool.
     /// @param epoch The epoch.
-    function sweep(uint256 poolId, uint256 epoch) external;
-
-    /// @notice Whether a leaf was claimed.
-    /// @param poolId The pool.
-    /// @param epoch The epoch.
-    /// @param index The leaf's index field.
-    /// @return claimed True once paid.
-    function isClaimed(uint256 poolId, uint256 epoch, uint256 index) external view returns (bool claimed);
-
-    /// @notice An epoch's root, funding and claim state.
-    /// @param poolId The pool.
-    /// @param epoch The epoch.
-    /// @return info The state.
-    function epochInfo(uint256 poolId, uint256 epoch) external view returns (EpochInfo memory info);
+    /// @return epochContract Its MerkleEpoch.
+    function epochContract(uint256 poolId, uint256 epoch) external view returns (address epochContract);
 }

@@ -4,4 +4,5 @@ export { datanetRegistryAbi } from "./DatanetRegistry.ts";
 export { validatorStakingAbi } from "./ValidatorStaking.ts";
 export { attestationRegistryAbi } from "./AttestationRegistry.ts";
 export { merkleEpochDistributorAbi } from "./MerkleEpochDistributor.ts";
+export { merkleEpochAbi } from "./MerkleEpoch.ts";
 export { rewardPoolsAbi } from "./RewardPools.ts";

@@ -1,14 +1,21 @@
-import type { ContractFunctionReturnType, Hex } from "viem";
+import {
+  parseEventLogs,
+  zeroAddress,
+  type Address,
+  type ContractFunctionReturnType,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 
-import type { merkleEpochDistributorAbi } from "../abis/index.ts";
-import { distributorContract, requireWallet, type ProtocolClient } from "../client.ts";
-import { InvalidInputError } from "../errors.ts";
+import { merkleEpochAbi, openTokenAbi } from "../abis/index.ts";
+import { distributorContract, merkleEpochContract, requireWallet, type ProtocolClient } from "../client.ts";
+import { InvalidInputError, ProtocolError } from "../errors.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { signPermit } from "../permit.ts";
 
-/** An epoch's root, funding and claim state as the distributor reports it. */
-export type EpochInfo = ContractFunctionReturnType<typeof merkleEpochDistributorAbi, "view", "epochInfo">;
+/** An epoch's fixed terms (pool, epoch, root, total, expiry, token, treasury) as its contract reports them. */
+export type EpochTerms = ContractFunctionReturnType<typeof merkleEpochAbi, "view", "terms">;
 
 /** Which (pool, epoch) an action is about. */
 export interface EpochKey {
@@ -21,81 +28,96 @@ function assertKey(key: EpochKey): void {
   if (typeof key.epoch !== "bigint" || key.epoch < 0n) throw new InvalidInputError("epoch", "must be a non-negative bigint");
 }
 
-/** Publishes a built epoch's root and total (POSTER_ROLE). `recordsHash` names the inputs it came from. */
+/**
+ * Publishes a built epoch's root and pays its total in the same transaction, with an ERC-2612
+ * permit (POSTER_ROLE). `recordsHash` names the inputs it came from; `maxLeafAmount` caps what any
+ * one leaf may pay (the total, i.e. no cap, by default). `wait()` gives the epoch's own contract,
+ * where its claims are paid, and when they stop.
+ */
 export async function postEpochRoot(
   client: ProtocolClient,
-  params: EpochKey & { built: Pick<MerkleEpoch, "root" | "total">; recordsHash: Hex },
-): Promise<TransactionHandle<{ expiresAt: number }>> {
+  params: EpochKey & { built: Pick<MerkleEpoch, "root" | "total">; recordsHash: Hex; maxLeafAmount?: bigint },
+): Promise<TransactionHandle<{ epochContract: Address; expiresAt: number }>> {
   assertKey(params);
-  return sendContractTransaction(
-    requireWallet(client, "postEpochRoot"),
-    {
-      ...distributorContract(client),
-      functionName: "postRoot",
-      args: [params.poolId, params.epoch, params.built.root, params.built.total, params.recordsHash],
-    },
-    (logs) => ({ expiresAt: only(logs, "RootPosted").args.expiresAt }),
-  );
-}
-
-/** Funds an epoch with an ERC-2612 permit (one transaction). `wait()` gives the funded total. */
-export async function fundEpoch(
-  client: ProtocolClient,
-  params: EpochKey & { amount: bigint },
-): Promise<TransactionHandle<{ fundedTotal: bigint }>> {
-  assertKey(params);
-  if (params.amount <= 0n) throw new InvalidInputError("amount", "must be more than zero");
-  const wallet = requireWallet(client, "fundEpoch");
-  const { deadline, v, r, s } = await signPermit(wallet, { spender: distributorContract(client).address, amount: params.amount });
+  const wallet = requireWallet(client, "postEpochRoot");
+  const { root, total } = params.built;
+  const maxLeafAmount = params.maxLeafAmount ?? total;
+  if (maxLeafAmount <= 0n || maxLeafAmount > total) {
+    throw new InvalidInputError("maxLeafAmount", `must be between 1 and the epoch's total (${total}), not ${maxLeafAmount}`);
+  }
+  const { deadline, v, r, s } = await signPermit(wallet, { spender: distributorContract(client).address, amount: total });
   return sendContractTransaction(
     wallet,
     {
       ...distributorContract(client),
-      functionName: "fundWithPermit",
-      args: [params.poolId, params.epoch, params.amount, deadline, v, r, s],
+      functionName: "postRootWithPermit",
+      args: [params.poolId, params.epoch, root, total, maxLeafAmount, params.recordsHash, deadline, v, r, s],
     },
-    (logs) => ({ fundedTotal: only(logs, "EpochFunded").args.fundedTotal }),
+    (logs) => {
+      const { epochContract, expiresAt } = only(logs, "RootPosted").args;
+      return { epochContract, expiresAt };
+    },
   );
 }
 
-/** Claims leaves (each paid to its own account) from one or more epochs in one transaction. */
+/** The contract holding an epoch's root and funds; a `ProtocolError` `RootNotPosted` if there is none. */
+export async function getEpochContract(client: ProtocolClient, key: EpochKey): Promise<Address> {
+  assertKey(key);
+  const address = await readProtocol(() =>
+    client.publicClient.readContract({ ...distributorContract(client), functionName: "epochContract", args: [key.poolId, key.epoch] }),
+  );
+  if (address === zeroAddress) throw new ProtocolError("RootNotPosted", [key.poolId, key.epoch], { preflight: true });
+  return address;
+}
+
+/**
+ * Claims leaves (each paid to its own account) from one or more epochs in one transaction. A single
+ * claim goes straight to its epoch's contract (the cheapest path); several go through the
+ * distributor's `claimMany`. `wait()` lists what was paid.
+ */
 export async function claimFromEpochs(
   client: ProtocolClient,
   claims: readonly (EpochKey & EpochClaim)[],
-): Promise<TransactionHandle<{ paid: { account: Hex; amount: bigint }[] }>> {
+): Promise<TransactionHandle<{ paid: { account: Address; amount: bigint }[] }>> {
   if (claims.length === 0) throw new InvalidInputError("claims", "nothing to claim");
   claims.forEach(assertKey);
-  return sendContractTransaction(
-    requireWallet(client, "claimFromEpochs"),
-    { ...distributorContract(client), functionName: "claimMany", args: [claims] },
-    (logs) =>
-      ({
-        paid: logs
-          .filter((log) => log.eventName === "Claimed")
-          .map((log) => {
-            const args = log.args as { account: Hex; amount: bigint };
-            return { account: args.account, amount: args.amount };
-          }),
-      }),
-  );
+  const wallet = requireWallet(client, "claimFromEpochs");
+  const decodePaid = (_: unknown, receipt: TransactionReceipt) => ({
+    paid: parseEventLogs({ abi: merkleEpochAbi, eventName: "Claimed", logs: receipt.logs }).map(
+      ({ args }) => ({ account: args.account, amount: args.amount }),
+    ),
+  });
+  if (claims.length === 1) {
+    const [c] = claims as [EpochKey & EpochClaim];
+    const epochContract = await getEpochContract(client, c);
+    return sendContractTransaction(
+      wallet,
+      { ...merkleEpochContract(epochContract), functionName: "claim", args: [c.index, c.account, c.amount, c.proof] },
+      decodePaid,
+    );
+  }
+  return sendContractTransaction(wallet, { ...distributorContract(client), functionName: "claimMany", args: [claims] }, decodePaid);
 }
 
-/** An epoch's root, total, funding, remaining and expiry. */
-export async function getEpochInfo(client: ProtocolClient, key: EpochKey): Promise<EpochInfo> {
-  assertKey(key);
-  return readProtocol(() =>
-    client.publicClient.readContract({ ...distributorContract(client), functionName: "epochInfo", args: [key.poolId, key.epoch] }),
+/** An epoch's contract and fixed terms, with what it still holds. */
+export async function getEpochInfo(
+  client: ProtocolClient,
+  key: EpochKey,
+): Promise<{ epochContract: Address; terms: EpochTerms; balance: bigint }> {
+  const epochContract = await getEpochContract(client, key);
+  const terms = await readProtocol(() =>
+    client.publicClient.readContract({ ...merkleEpochContract(epochContract), functionName: "terms" }),
   );
+  const balance = await readProtocol(() =>
+    client.publicClient.readContract({ address: terms.token, abi: openTokenAbi, functionName: "balanceOf", args: [epochContract] }),
+  );
+  return { epochContract, terms, balance };
 }
 
 /** Whether a leaf was paid. */
 export async function isEpochClaimed(client: ProtocolClient, params: EpochKey & { index: bigint }): Promise<boolean> {
-  assertKey(params);
+  const epochContract = await getEpochContract(client, params);
   return readProtocol(() =>
-    client.publicClient.readContract({
-      ...distributorContract(client),
-      functionName: "isClaimed",
-      args: [params.poolId, params.epoch, params.index],
-    }),
+    client.publicClient.readContract({ ...merkleEpochContract(epochContract), functionName: "isClaimed", args: [params.index] }),
   );
 }

@@ -81,41 +81,47 @@ describe("SDK epochs", function () {
     }
   });
 
-  it("posts, funds with a permit, and claims for several accounts across epochs in one transaction", async function () {
+  it("posts and pays a root with a permit in one transaction, then claims one leaf or many across epochs", async function () {
     const f = await networkHelpers.loadFixture(epochsFixture);
     const first = buildMerkleEpoch(f.payouts);
     const second = buildMerkleEpoch(f.payouts.slice(0, 2).map((p) => ({ ...p, amount: p.amount * 2n })));
-    for (const [epoch, built] of [[1n, first], [2n, second]] as const) {
-      await (await f.poster.epochs.postRoot({ poolId: 5n, epoch, built, recordsHash: keccak256(toBytes(`records ${epoch}`)) })).wait();
-    }
-    const before = await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address });
-    const { fundedTotal } = await (await f.poster.epochs.fund({ poolId: 5n, epoch: 1n, amount: first.total })).wait();
-    expect(fundedTotal).to.equal(first.total);
-    expect(await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address })).to.equal(before + 1);
-
     const aliceSecond = second.claim(second.leaves.find((l) => l.account === getAddress(f.wallets.alice.account.address))!.index);
     try {
       await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }]);
-      expect.fail("expected NotFullyFunded");
+      expect.fail("expected RootNotPosted");
     } catch (error) {
-      expect(ProtocolError.is(error, "NotFullyFunded")).to.equal(true);
+      expect(ProtocolError.is(error, "RootNotPosted")).to.equal(true);
+      expect((error as ProtocolError).args).to.deep.equal({ poolId: 5n, epoch: 2n });
     }
-    await (await f.poster.epochs.fund({ poolId: 5n, epoch: 2n, amount: second.total })).wait();
 
-    const claims = [
-      ...first.leaves.map((l) => ({ poolId: 5n, epoch: 1n, ...first.claim(l.index) })),
-      { poolId: 5n, epoch: 2n, ...aliceSecond },
-    ];
+    const before = await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address });
+    const posted = await (
+      await f.poster.epochs.postRoot({ poolId: 5n, epoch: 1n, built: first, recordsHash: keccak256(toBytes("records 1")) })
+    ).wait();
+    expect(await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address })).to.equal(before + 1);
+    expect(posted.epochContract).to.equal(await f.relayer.epochs.contractOf({ poolId: 5n, epoch: 1n }));
+    await (await f.poster.epochs.postRoot({ poolId: 5n, epoch: 2n, built: second, recordsHash: keccak256(toBytes("records 2")) })).wait();
+    const info = await f.relayer.epochs.info({ poolId: 5n, epoch: 1n });
+    expect([info.terms.root, info.terms.total, info.balance, info.terms.expiresAt]).to.deep.equal([
+      first.root,
+      first.total,
+      first.total,
+      posted.expiresAt,
+    ]);
+
+    const single = await (await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }])).wait();
+    expect(single.paid).to.deep.equal([{ account: aliceSecond.account, amount: aliceSecond.amount }]);
+    const claims = first.leaves.map((l) => ({ poolId: 5n, epoch: 1n, ...first.claim(l.index) }));
     const { paid } = await (await f.relayer.epochs.claim(claims)).wait();
-    expect(paid.reduce((sum, p) => sum + p.amount, 0n)).to.equal(first.total + aliceSecond.amount);
-    expect((await f.relayer.epochs.info({ poolId: 5n, epoch: 1n })).remaining).to.equal(0n);
+    expect(paid.reduce((sum, p) => sum + p.amount, 0n)).to.equal(first.total);
+    expect((await f.relayer.epochs.info({ poolId: 5n, epoch: 1n })).balance).to.equal(0n);
     expect(await f.relayer.epochs.isClaimed({ poolId: 5n, epoch: 2n, index: aliceSecond.index })).to.equal(true);
     try {
       await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }]);
       expect.fail("expected AlreadyClaimed");
     } catch (error) {
       expect(ProtocolError.is(error, "AlreadyClaimed")).to.equal(true);
-      expect((error as ProtocolError).args).to.deep.equal({ poolId: 5n, epoch: 2n, index: aliceSecond.index });
+      expect((error as ProtocolError).args).to.deep.equal({ index: aliceSecond.index });
     }
   });
 
@@ -123,7 +129,8 @@ describe("SDK epochs", function () {
     const f = await networkHelpers.loadFixture(epochsFixture);
     for (const [call, field] of [
       [() => f.relayer.epochs.claim([]), "claims"],
-      [() => f.relayer.epochs.fund({ poolId: 1n, epoch: 1n, amount: 0n }), "amount"],
+      [() => f.relayer.epochs.isClaimed({ poolId: 1n, epoch: -1n, index: 0n }), "epoch"],
+      [() => f.poster.epochs.postRoot({ poolId: 1n, epoch: 1n, built: { root: `0x${"11".repeat(32)}`, total: 5n }, recordsHash: `0x${"00".repeat(32)}`, maxLeafAmount: 6n }), "maxLeafAmount"],
       [() => f.relayer.epochs.info({ poolId: -1n, epoch: 1n }), "poolId"],
     ] as const) {
       try {

@@ -5,7 +5,9 @@ import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {Test} from "forge-std/Test.sol";
 import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 
+import {MerkleEpoch} from "../../contracts/MerkleEpoch.sol";
 import {MerkleEpochDistributor} from "../../contracts/MerkleEpochDistributor.sol";
+import {IMerkleEpochDistributor} from "../../contracts/interfaces/IMerkleEpochDistributor.sol";
 import {OpenToken} from "../../contracts/OpenToken.sol";
 
 /// An 8-leaf StandardMerkleTree built in Solidity (commutative pair hashing over double-hashed leaves).
@@ -49,35 +51,37 @@ contract EightLeafTree {
     }
 }
 
-/// Claims (valid, repeated, forged), funding, time and sweeping on one epoch, with ghost totals.
+/// Claims (direct, batched, repeated, forged), donations, time and sweeping on one epoch, with ghost totals.
 contract MerkleHandler is Test {
     MerkleEpochDistributor internal distributor;
+    MerkleEpoch internal epoch;
     OpenToken internal token;
     EightLeafTree public tree;
     uint256 public ghostClaimed;
     uint256 public ghostSwept;
-    uint256 public ghostFunded;
+    uint256 public ghostDonated;
+    uint256 public ghostPaidAfterExpiry;
     mapping(uint256 index => uint256 times) public paidTimes;
 
     constructor(MerkleEpochDistributor distributor_, OpenToken token_, EightLeafTree tree_) {
         (distributor, token, tree) = (distributor_, token_, tree_);
-    }
-
-    function fund(uint256 amount) external {
-        uint256 total = tree.total();
-        if (ghostFunded == total || ghostSwept > 0) return;
-        amount = bound(amount, 1, total - ghostFunded);
-        token.approve(address(distributor), amount);
-        distributor.fund(1, 1, amount);
-        ghostFunded += amount;
+        epoch = MerkleEpoch(distributor.epochContract(1, 1));
     }
 
     function claim(uint256 indexSeed, uint256 caller) external {
         uint256 index = indexSeed % 8;
         vm.prank(address(uint160(bound(caller, 1, type(uint160).max))));
-        try distributor.claim(1, 1, index, tree.accounts(index), tree.amounts(index), tree.proof(index)) {
-            ++paidTimes[index];
-            ghostClaimed += tree.amounts(index);
+        try epoch.claim(index, tree.accounts(index), tree.amounts(index), tree.proof(index)) {
+            _paid(index);
+        } catch {}
+    }
+
+    function claimThroughDistributor(uint256 indexSeed) external {
+        uint256 index = indexSeed % 8;
+        IMerkleEpochDistributor.Claim[] memory claims = new IMerkleEpochDistributor.Claim[](1);
+        claims[0] = IMerkleEpochDistributor.Claim(1, 1, index, tree.accounts(index), tree.amounts(index), tree.proof(index));
+        try distributor.claimMany(claims) {
+            _paid(index);
         } catch {}
     }
 
@@ -86,7 +90,14 @@ contract MerkleHandler is Test {
         uint256 amount = tree.amounts(index) + bound(extra, 1, 1e24);
         bytes32[] memory proof = tree.proof(index);
         vm.expectRevert();
-        distributor.claim(1, 1, index, tree.accounts(index), amount, proof);
+        epoch.claim(index, tree.accounts(index), amount, proof);
+    }
+
+    /// Tokens sent straight to the epoch (by mistake or as a gift) are swept, never claimed.
+    function donate(uint256 amount) external {
+        amount = bound(amount, 1, 1e21);
+        token.transfer(address(epoch), amount);
+        ghostDonated += amount;
     }
 
     function passTime(uint256 days_) external {
@@ -94,14 +105,22 @@ contract MerkleHandler is Test {
     }
 
     function sweep() external {
-        try distributor.sweep(1, 1) {
-            ghostSwept = ghostFunded - ghostClaimed;
+        uint256 balance = token.balanceOf(address(epoch));
+        try epoch.sweep() {
+            ghostSwept += balance;
         } catch {}
+    }
+
+    function _paid(uint256 index) private {
+        ++paidTimes[index];
+        ghostClaimed += tree.amounts(index);
+        if (block.timestamp >= epoch.terms().expiresAt) ghostPaidAfterExpiry += tree.amounts(index);
     }
 }
 
 contract MerkleInvariantsTest is StdInvariant, Test {
     MerkleEpochDistributor internal distributor;
+    MerkleEpoch internal epoch;
     OpenToken internal token;
     MerkleHandler internal handler;
     EightLeafTree internal tree;
@@ -111,52 +130,56 @@ contract MerkleInvariantsTest is StdInvariant, Test {
         token = new OpenToken(address(this));
         distributor = new MerkleEpochDistributor(token, treasury, address(this), 90 days);
         tree = new EightLeafTree(42);
-        distributor.postRoot(1, 1, tree.root(), tree.total(), bytes32(0));
+        token.approve(address(distributor), tree.total());
+        epoch = MerkleEpoch(distributor.postRoot(1, 1, tree.root(), tree.total(), tree.total(), bytes32(0)));
         handler = new MerkleHandler(distributor, token, tree);
-        token.transfer(address(handler), tree.total());
+        token.transfer(address(handler), 1e26);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](5);
-        selectors[0] = MerkleHandler.fund.selector;
-        selectors[1] = MerkleHandler.claim.selector;
+        bytes4[] memory selectors = new bytes4[](6);
+        selectors[0] = MerkleHandler.claim.selector;
+        selectors[1] = MerkleHandler.claimThroughDistributor.selector;
         selectors[2] = MerkleHandler.forge.selector;
-        selectors[3] = MerkleHandler.passTime.selector;
-        selectors[4] = MerkleHandler.sweep.selector;
+        selectors[3] = MerkleHandler.donate.selector;
+        selectors[4] = MerkleHandler.passTime.selector;
+        selectors[5] = MerkleHandler.sweep.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
-    /// The hand-built tree is a valid one: every leaf claims with its proof once funded.
+    /// The hand-built tree is a valid one: every leaf claims with its proof, and the epoch ends empty.
     function test_EveryLeafClaimsOnce() public {
-        token.approve(address(distributor), tree.total());
-        distributor.fund(1, 1, tree.total());
         for (uint256 i = 0; i < 8; ++i) {
-            distributor.claim(1, 1, i, tree.accounts(i), tree.amounts(i), tree.proof(i));
+            epoch.claim(i, tree.accounts(i), tree.amounts(i), tree.proof(i));
             assertEq(token.balanceOf(tree.accounts(i)), tree.amounts(i));
         }
-        assertEq(distributor.epochInfo(1, 1).remaining, 0);
+        assertEq(token.balanceOf(address(epoch)), 0);
         assertEq(token.balanceOf(address(distributor)), 0);
     }
 
     /// claimed + unclaimed == the root's total.
     function invariant_ClaimedPlusUnclaimedEqualsTotal() public view {
         uint256 unclaimed;
-        for (uint256 i = 0; i < 8; ++i) if (!distributor.isClaimed(1, 1, i)) unclaimed += tree.amounts(i);
+        for (uint256 i = 0; i < 8; ++i) if (!epoch.isClaimed(i)) unclaimed += tree.amounts(i);
         assertEq(handler.ghostClaimed() + unclaimed, tree.total());
     }
 
-    /// The distributor holds exactly what was funded and neither claimed nor swept.
-    function invariant_BalanceIsFundedMinusPaidOut() public view {
+    /// The epoch holds exactly its total plus donations, minus what was claimed and swept; the
+    /// treasury got exactly what was swept; the distributor itself holds nothing.
+    function invariant_BalanceIsTotalMinusPaidOut() public view {
         assertEq(
-            token.balanceOf(address(distributor)), handler.ghostFunded() - handler.ghostClaimed() - handler.ghostSwept()
+            token.balanceOf(address(epoch)),
+            tree.total() + handler.ghostDonated() - handler.ghostClaimed() - handler.ghostSwept()
         );
         assertEq(token.balanceOf(treasury), handler.ghostSwept());
+        assertEq(token.balanceOf(address(distributor)), 0);
     }
 
-    /// No leaf is paid twice, and every paid leaf reached its own account.
+    /// No leaf is paid twice, every paid leaf reached its own account, and nothing is paid after expiry.
     function invariant_EachLeafPaidAtMostOnceToItsAccount() public view {
         for (uint256 i = 0; i < 8; ++i) {
             uint256 times = handler.paidTimes(i);
             assertLe(times, 1);
             assertEq(token.balanceOf(tree.accounts(i)), times * tree.amounts(i));
         }
+        assertEq(handler.ghostPaidAfterExpiry(), 0);
     }
 }
