@@ -20,6 +20,8 @@ const CONTRACTS = [
   "MerkleEpochDistributor",
   "MerkleEpoch",
   "RewardPools",
+  "ModelFactory",
+  "ProofOfAttribution",
 ] as const;
 
 function exportName(contract: string): string {

@@ -17,6 +17,8 @@ export interface Deployment {
     attestationRegistry: Address;
     merkleEpochDistributor: Address;
     rewardPools: Address;
+    modelFactory: Address;
+    proofOfAttribution: Address;
   };
 }
 
@@ -27,6 +29,8 @@ const CONTRACT_KEYS = [
   "attestationRegistry",
   "merkleEpochDistributor",
   "rewardPools",
+  "modelFactory",
+  "proofOfAttribution",
 ] as const;
 
 /** The addresses file for a chain: `<dir>/<chainId>.json`. */

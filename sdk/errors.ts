@@ -14,7 +14,9 @@ import {
   datanetRegistryAbi,
   merkleEpochAbi,
   merkleEpochDistributorAbi,
+  modelFactoryAbi,
   openTokenAbi,
+  proofOfAttributionAbi,
   rewardPoolsAbi,
   validatorStakingAbi,
 } from "./abis/index.ts";
@@ -26,7 +28,9 @@ type ProtocolAbi =
   | typeof attestationRegistryAbi
   | typeof merkleEpochDistributorAbi
   | typeof merkleEpochAbi
-  | typeof rewardPoolsAbi;
+  | typeof rewardPoolsAbi
+  | typeof modelFactoryAbi
+  | typeof proofOfAttributionAbi;
 
 /** Every custom error any protocol contract can revert with (errors bubble between contracts). */
 export const protocolErrorsAbi = [
@@ -37,6 +41,8 @@ export const protocolErrorsAbi = [
   ...merkleEpochDistributorAbi,
   ...merkleEpochAbi,
   ...rewardPoolsAbi,
+  ...modelFactoryAbi,
+  ...proofOfAttributionAbi,
 ].filter(
   (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
 );
@@ -237,6 +243,55 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   NothingToClaim: (a) => `${a.account} has nothing to claim on datanet ${a.datanetId} for these epochs.`,
   NoEpochs: () => "Name at least one epoch to claim.",
   PoolTooLarge: (a) => `A pool of ${a.amount} wei is too large.`,
+  // ModelFactory
+  EmptyName: () => "A name is required.",
+  ZeroParameterCount: () => "A base model must have a parameter count above zero.",
+  EmptyArtifactHash: () => "An artifact hash is required: hash the weights or adapter file.",
+  UnknownBaseModel: (a) => `Base model ${a.baseModelId} does not exist.`,
+  UnknownModel: (a) => `Model ${a.modelId} does not exist.`,
+  UnknownModelVersion: (a) => `Model ${a.modelId} has no version ${a.version}.`,
+  NotModelOwner: (a) => `${a.caller} is not the owner of model ${a.modelId}.`,
+  NotPendingModelOwner: (a) => `${a.caller} was not named as the next owner of model ${a.modelId}.`,
+  UnknownTrainingMethod: (a) => `Training method ${a.method} is not LoRA (0), QLoRA (1) or full (2).`,
+  InvalidLoraRank: (a) => `A LoRA rank of ${a.rank} is not a power of two between 1 and 256.`,
+  InvalidLoraAlpha: (a) => `A LoRA alpha of ${a.alpha} is not allowed; it must be at least 1.`,
+  InvalidLoraDropout: (a) => `A LoRA dropout of ${Number(a.dropoutBps) / 10_000} is above the maximum of 0.5.`,
+  InvalidQuantizationBits: (a) =>
+    Number(a.method) === 1
+      ? `QLoRA needs a 4- or 8-bit quantized base, not ${a.bits} bits.`
+      : `Only QLoRA quantizes the base model; method ${a.method} cannot have ${a.bits} quantization bits.`,
+  NoTargetModules: () => "LoRA and QLoRA need at least one target module.",
+  TooManyTargetModules: (a) => `${a.count} target modules are more than the 32 allowed.`,
+  EmptyTargetModule: (a) => `Target module ${a.index} has an empty name.`,
+  LoraSettingsOnFullFineTune: () => "A full fine-tune has no LoRA rank, alpha, dropout or target modules.",
+  InvalidLearningRate: (a) => `A learning rate of ${formatUnits(a.learningRateWad as bigint, 18)} is not in (0, 1].`,
+  InvalidTrainingEpochs: (a) => `${a.epochs} training epochs are outside 1 to 1,000.`,
+  InvalidBatchSize: (a) => `A batch size of ${a.batchSize} is outside 1 to 65,536.`,
+  InvalidCutoffLength: (a) => `A cutoff length of ${a.cutoffLength} tokens is outside 1 to 1,048,576.`,
+  NoTrainingData: () => "Name at least one published datanet version the model was trained on.",
+  TooManyTrainingDatasets: (a) => `${a.count} datanet versions are more than the 16 allowed.`,
+  DuplicateTrainingData: (a) => `Datanet ${a.datanetId} version ${a.version} is listed twice.`,
+  // ProofOfAttribution
+  InvalidConfiguration: () => "The attribution settings are out of range (protocol share ≤ 10%, epoch 1 hour to 366 days, window 1 hour to 30 days).",
+  ContributorShareTooLow: (a) => `Contributors must get at least 50% of fees, not ${Number(a.contributorsBps) / 100}%.`,
+  DeveloperShareTooHigh: (a) => `The developer may get at most 40% of fees, not ${Number(a.developerBps) / 100}%.`,
+  ValidatorShareTooHigh: (a) => `Validators may get at most 20% of fees, not ${Number(a.validatorsBps) / 100}%.`,
+  SplitNotWhole: (a) => `The shares, with the protocol's, add up to ${Number(a.totalBps) / 100}%, not 100%.`,
+  InvalidRecipientCap: (a) => `A per-recipient cap of ${Number(a.maxRecipientBps) / 100}% is outside 1% to 100%.`,
+  NoPayments: () => "Name at least one fee payment.",
+  FeeTooSmall: (a) => `A fee of ${a.amount} wei is below the minimum of ${a.minimum} wei.`,
+  EmptyInferenceBatch: () => "Each fee payment needs the hash of the inference batch it pays for.",
+  AttributionEpochNotEnded: (a) => `Attribution epoch ${a.epoch} has not ended (now ${a.currentEpoch}); fees are still coming in.`,
+  NoFees: (a) => `Model ${a.modelId} received no fees in attribution epoch ${a.epoch}.`,
+  EmptyAttribution: () => "A proposal needs a non-zero root and total.",
+  MerkleTotalExceedsShare: (a) =>
+    `The root pays out ${open(a.merkleTotal)}, more than the contributors' and validators' ${open(a.share)}.`,
+  AttributionNotOpen: (a) =>
+    `Attribution epoch ${a.epoch} of model ${a.modelId} is ${["open", "awaiting its challenge window", "rejected", "released"][Number(a.status)]}; it takes no new proposal.`,
+  NoProposal: (a) => `Attribution epoch ${a.epoch} of model ${a.modelId} has no proposal waiting.`,
+  ChallengeWindowOver: (a) => `The challenge window of model ${a.modelId} epoch ${a.epoch} closed at ${a.challengeEndsAt}.`,
+  ChallengeWindowOpen: (a) => `Model ${a.modelId} epoch ${a.epoch} can be released from ${a.challengeEndsAt}, when its challenge window closes.`,
+  NothingToWithdraw: (a) => `${a.account} has no developer earnings to withdraw.`,
   SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
   SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,

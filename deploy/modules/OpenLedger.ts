@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-const WEEK = 7 * 24 * 60 * 60;
+const DAY = 24 * 60 * 60;
+const WEEK = 7 * DAY;
 
 /**
  * The whole protocol, administered by the deploying account (`scripts/lib/deploy.ts` hands the
@@ -8,8 +9,12 @@ const WEEK = 7 * 24 * 60 * 60;
  * - `treasury`: receives the fixed OPEN supply and slashed stake (default: the deployer);
  * - `unbondingPeriod`: seconds between a validator's unbond request and withdrawal (default: 7 days);
  * - `claimWindow`: seconds a Merkle epoch stays claimable before it may be swept (default: 365 days);
- * - `rewardClaimEpochs`: datanet epochs an ended reward pool stays claimable (default: 52).
- * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of Pending.
+ * - `rewardClaimEpochs`: datanet epochs an ended reward pool stays claimable (default: 52);
+ * - `protocolFeeBps`: the protocol's share of inference fees (default: 500, at most 1,000);
+ * - `attributionEpochLength`: seconds per attribution epoch (default: 1 day);
+ * - `challengeWindow`: seconds an attribution proposal can be rejected before release (default: 2 days).
+ * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of
+ * Pending. Proof of Attribution gets the distributor's POSTER_ROLE: it posts released payouts.
  */
 export default buildModule("OpenLedger", (m) => {
   const deployer = m.getAccount(0);
@@ -17,6 +22,9 @@ export default buildModule("OpenLedger", (m) => {
   const unbondingPeriod = m.getParameter("unbondingPeriod", WEEK);
   const claimWindow = m.getParameter("claimWindow", 365 * 24 * 60 * 60);
   const rewardClaimEpochs = m.getParameter("rewardClaimEpochs", 52);
+  const protocolFeeBps = m.getParameter("protocolFeeBps", 500);
+  const attributionEpochLength = m.getParameter("attributionEpochLength", DAY);
+  const challengeWindow = m.getParameter("challengeWindow", 2 * DAY);
 
   const openToken = m.contract("OpenToken", [treasury]);
   const datanetRegistry = m.contract("DatanetRegistry", [deployer]);
@@ -24,9 +32,31 @@ export default buildModule("OpenLedger", (m) => {
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
   const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, deployer, claimWindow]);
   const rewardPools = m.contract("RewardPools", [openToken, datanetRegistry, attestationRegistry, treasury, rewardClaimEpochs]);
+  const modelFactory = m.contract("ModelFactory", [datanetRegistry]);
+  const proofOfAttribution = m.contract("ProofOfAttribution", [
+    openToken,
+    modelFactory,
+    merkleEpochDistributor,
+    treasury,
+    deployer,
+    protocolFeeBps,
+    attributionEpochLength,
+    challengeWindow,
+  ]);
 
   const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
   m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
+  const posterRole = m.staticCall(merkleEpochDistributor, "POSTER_ROLE");
+  m.call(merkleEpochDistributor, "grantRole", [posterRole, proofOfAttribution]);
 
-  return { openToken, datanetRegistry, validatorStaking, attestationRegistry, merkleEpochDistributor, rewardPools };
+  return {
+    openToken,
+    datanetRegistry,
+    validatorStaking,
+    attestationRegistry,
+    merkleEpochDistributor,
+    rewardPools,
+    modelFactory,
+    proofOfAttribution,
+  };
 });

@@ -16,6 +16,12 @@ export interface ProtocolParameters {
   claimWindow?: number;
   /** Datanet epochs an ended reward pool stays claimable. */
   rewardClaimEpochs?: number;
+  /** The protocol's share of inference fees, in basis points. */
+  protocolFeeBps?: number;
+  /** Seconds per attribution epoch. */
+  attributionEpochLength?: number;
+  /** Seconds an attribution proposal can be rejected before it is released. */
+  challengeWindow?: number;
 }
 
 /**
@@ -48,6 +54,8 @@ export async function deployProtocol(
       attestationRegistry: getAddress(await contracts.attestationRegistry.getAddress()),
       merkleEpochDistributor: getAddress(await contracts.merkleEpochDistributor.getAddress()),
       rewardPools: getAddress(await contracts.rewardPools.getAddress()),
+      modelFactory: getAddress(await contracts.modelFactory.getAddress()),
+      proofOfAttribution: getAddress(await contracts.proofOfAttribution.getAddress()),
     },
   };
   if (admin !== undefined) await handOverAdmin(connection, deployment, getAddress(admin));
@@ -65,13 +73,17 @@ async function handOverAdmin(connection: NetworkConnection, deployment: Deployme
     deployment.contracts.merkleEpochDistributor,
     deployer,
   );
+  const attribution = await connection.ethers.getContractAt("ProofOfAttribution", deployment.contracts.proofOfAttribution, deployer);
   const roles = [
     [registry, await registry.PAUSER_ROLE()],
     [staking, await staking.SLASHER_ROLE()],
     [distributor, await distributor.POSTER_ROLE()],
+    [attribution, await attribution.ATTRIBUTOR_ROLE()],
+    [attribution, await attribution.GUARDIAN_ROLE()],
     [registry, await registry.DEFAULT_ADMIN_ROLE()],
     [staking, await staking.DEFAULT_ADMIN_ROLE()],
     [distributor, await distributor.DEFAULT_ADMIN_ROLE()],
+    [attribution, await attribution.DEFAULT_ADMIN_ROLE()],
   ] as const;
   for (const [contract, role] of roles) {
     if (!(await contract.hasRole(role, deployer.address))) continue;

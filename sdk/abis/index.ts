@@ -6,3 +6,5 @@ export { attestationRegistryAbi } from "./AttestationRegistry.ts";
 export { merkleEpochDistributorAbi } from "./MerkleEpochDistributor.ts";
 export { merkleEpochAbi } from "./MerkleEpoch.ts";
 export { rewardPoolsAbi } from "./RewardPools.ts";
+export { modelFactoryAbi } from "./ModelFactory.ts";
+export { proofOfAttributionAbi } from "./ProofOfAttribution.ts";

@@ -1,0 +1,64 @@
+import type { NetworkConnection } from "hardhat/types/network";
+
+import type { IModelFactory } from "../../types/ethers-contracts/ModelFactory.ts";
+import { item, registryFixture, submitMany, testPolicy } from "./registry.ts";
+
+export const LORA = 0;
+export const QLORA = 1;
+export const FULL = 2;
+
+/** A valid QLoRA run on datanet 1 version 1; `overrides` replace hyperparameters or spec fields. */
+export function qloraSpec(
+  overrides: Partial<IModelFactory.HyperparametersStruct> = {},
+  spec: Partial<Omit<IModelFactory.FineTuneSpecStruct, "hyperparameters">> = {},
+): IModelFactory.FineTuneSpecStruct {
+  return {
+    hyperparameters: {
+      method: QLORA,
+      loraRank: 16,
+      loraAlpha: 32,
+      loraDropoutBps: 500,
+      quantizationBits: 4,
+      learningRateWad: 2n * 10n ** 14n,
+      epochs: 3,
+      batchSize: 64,
+      cutoffLength: 2_048,
+      targetModules: ["q_proj", "v_proj"],
+      ...overrides,
+    },
+    trainingData: [{ datanetId: 1, version: 1 }],
+    adapterHash: `0x${"ad".repeat(32)}`,
+    adapterURI: "ipfs://adapter",
+    evaluationHash: `0x${"e0".repeat(32)}`,
+    ...spec,
+  };
+}
+
+export const BASE_MODEL: IModelFactory.BaseModelSpecStruct = {
+  name: "Llama-3.1-8B",
+  family: "llama",
+  parameterCount: 8_030_261_248n,
+  artifactHash: `0x${"ba".repeat(32)}`,
+  artifactURI: "hf://meta-llama/Llama-3.1-8B",
+  license: "llama3.1",
+};
+
+/**
+ * The registry fixture plus two published datanet versions (datanet 1 versions 1 and 2), the model
+ * factory, and base model 1 registered by `owner`.
+ */
+export async function modelsFixture(connection: NetworkConnection) {
+  const { ethers } = connection;
+  const f = await registryFixture(connection);
+  const { registry, owner, alice, finalizer, datanetId } = f;
+  const items = [item(), item()];
+  await (await submitMany(registry, alice, datanetId, items)).wait();
+  await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
+  await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-1"), 1n, "ipfs://v1")).wait();
+  await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+  await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-2"), 2n, "ipfs://v2")).wait();
+  await (await registry.connect(owner).createDatanet(0, "ipfs://second", testPolicy())).wait();
+  const factory = await ethers.getContractAt("ModelFactory", f.deployment.contracts.modelFactory);
+  await (await factory.connect(owner).registerBaseModel(BASE_MODEL)).wait();
+  return { ...f, factory };
+}
