@@ -6,6 +6,10 @@ export * from "./actions/rewards.ts";
 export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
 export * from "./aggregator.ts";
+export * from "./attribution/apportion.ts";
+export * from "./attribution/engine.ts";
+export * from "./attribution/run.ts";
+export * from "./attribution/suffix-array.ts";
 export * from "./checks.ts";
 export * from "./audit.ts";
 export {
