@@ -5,7 +5,9 @@ import {
   datanetRegistryAbi,
   merkleEpochAbi,
   merkleEpochDistributorAbi,
+  modelFactoryAbi,
   openTokenAbi,
+  proofOfAttributionAbi,
   rewardPoolsAbi,
   validatorStakingAbi,
 } from "./abis/index.ts";
@@ -75,4 +77,14 @@ export function merkleEpochContract(address: Address) {
 /** The reward pools' address and ABI. */
 export function rewardPoolsContract(client: ProtocolClient) {
   return { address: client.deployment.contracts.rewardPools, abi: rewardPoolsAbi } as const;
+}
+
+/** The model factory's address and ABI. */
+export function modelFactoryContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.modelFactory, abi: modelFactoryAbi } as const;
+}
+
+/** Proof of Attribution's address and ABI. */
+export function attributionContract(client: ProtocolClient) {
+  return { address: client.deployment.contracts.proofOfAttribution, abi: proofOfAttributionAbi } as const;
 }

@@ -1,7 +1,9 @@
 export * from "./abis/index.ts";
+export * from "./actions/attribution.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";
 export * from "./actions/epochs.ts";
+export * from "./actions/models.ts";
 export * from "./actions/rewards.ts";
 export * from "./actions/validators.ts";
 export * from "./actions/versions.ts";
@@ -15,7 +17,10 @@ export * from "./audit.ts";
 export {
   assertDeploymentChain,
   attestationContract,
+  attributionContract,
   distributorContract,
+  merkleEpochContract,
+  modelFactoryContract,
   registryContract,
   rewardPoolsContract,
   requireWallet,
@@ -26,6 +31,7 @@ export {
 } from "./client.ts";
 export * from "./deployment.ts";
 export * from "./errors.ts";
+export * from "./finetune-estimate.ts";
 export * from "./history.ts";
 export * from "./merkle.ts";
 export * from "./openledger.ts";

@@ -1,8 +1,10 @@
 import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
 
+import * as attribution from "./actions/attribution.ts";
 import * as contributions from "./actions/contributions.ts";
 import * as datanets from "./actions/datanets.ts";
 import * as epochs from "./actions/epochs.ts";
+import * as models from "./actions/models.ts";
 import * as rewards from "./actions/rewards.ts";
 import * as validators from "./actions/validators.ts";
 import * as versions from "./actions/versions.ts";
@@ -85,6 +87,32 @@ export function createClient(config: {
       claimable: bind(client, rewards.claimableRewards),
       claim: bind(client, rewards.claimRewards),
       pool: bind(client, rewards.getRewardPool),
+    },
+    models: {
+      registerBase: bind(client, models.registerBaseModel),
+      register: bind(client, models.registerModel),
+      publishVersion: bind(client, models.publishModelVersion),
+      transferOwnership: bind(client, models.transferModelOwnership),
+      acceptOwnership: bind(client, models.acceptModelOwnership),
+      get: bind(client, models.getModel),
+      getVersion: bind(client, models.getModelVersion),
+      lineage: bind(client, models.modelLineage),
+    },
+    attribution: {
+      setFeeSplit: bind(client, attribution.setFeeSplit),
+      payFees: bind(client, attribution.payInferenceFees),
+      currentEpoch: bind(client, attribution.currentAttributionEpoch),
+      pool: bind(client, attribution.getFeePool),
+      splitAmounts: bind(client, attribution.getSplitAmounts),
+      /** Runs the engine over the model's training corpus for an epoch's outputs. */
+      compute: bind(client, attribution.computeEpochAttribution),
+      propose: bind(client, attribution.proposeAttribution),
+      reject: bind(client, attribution.rejectAttribution),
+      release: bind(client, attribution.releaseAttribution),
+      claim: bind(client, attribution.claimAttribution),
+      earnings: bind(client, attribution.developerEarnings),
+      withdrawEarnings: bind(client, attribution.withdrawDeveloperEarnings),
+      poolId: (modelId: bigint) => attribution.attributionPoolId(client, modelId),
     },
     reputation: {
       get: bind(client, validators.getReputation),

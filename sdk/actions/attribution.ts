@@ -1,0 +1,262 @@
+import { encodeAbiParameters, getAddress, keccak256, type Address, type ContractFunctionReturnType, type Hex } from "viem";
+
+import type { proofOfAttributionAbi } from "../abis/index.ts";
+import { buildCorpusIndex, type AttributionOptions, type CorpusDocument } from "../attribution/engine.ts";
+import { runAttribution, type AttributionResult, type ContributionEarners, type InferenceOutput } from "../attribution/run.ts";
+import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
+import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
+import { signPermit } from "../permit.ts";
+import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
+import { assertAddress, assertBytes32, assertPositiveId } from "../validate.ts";
+import { hashContent } from "./contributions.ts";
+import { claimFromEpochs } from "./epochs.ts";
+import { modelLineage } from "./models.ts";
+import { fetchAttestationLogs } from "./validators.ts";
+import { buildVersionTree, versionLeaves } from "./versions.ts";
+
+export type FeeSplit = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "feeSplitOf">;
+export type FeePool = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "feePool">;
+export type SplitAmounts = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "splitAmounts">;
+
+/** One inference fee payment. */
+export interface FeePayment {
+  modelId: bigint;
+  amount: bigint;
+  /** Hash of the inference batch the fee pays for (e.g. keccak256 of its request ids). */
+  inferenceBatchHash: Hex;
+}
+
+const MIN_FEE = 10_000n;
+
+/** Sets the split of a model's future epochs (the model's owner only). */
+export async function setFeeSplit(
+  client: ProtocolClient,
+  params: { modelId: bigint; split: FeeSplit },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("modelId", params.modelId);
+  return sendContractTransaction(
+    requireWallet(client, "setFeeSplit"),
+    { ...attributionContract(client), functionName: "setFeeSplit", args: [params.modelId, params.split] },
+    () => ({}),
+  );
+}
+
+/**
+ * Pays inference fees into the models' pools for the current attribution epoch, with one permit for
+ * their sum, in one transaction. `wait()` gives the epoch they went to.
+ */
+export async function payInferenceFees(
+  client: ProtocolClient,
+  payments: readonly FeePayment[],
+): Promise<TransactionHandle<{ epoch: bigint; total: bigint }>> {
+  if (payments.length === 0) throw new InvalidInputError("payments", "name at least one payment");
+  payments.forEach((p, i) => {
+    assertPositiveId(`payments[${i}].modelId`, p.modelId);
+    if (typeof p.amount !== "bigint" || p.amount < MIN_FEE) {
+      throw new InvalidInputError(`payments[${i}].amount`, `must be at least ${MIN_FEE} wei, the smallest fee that splits`);
+    }
+    assertBytes32(`payments[${i}].inferenceBatchHash`, p.inferenceBatchHash);
+  });
+  const total = payments.reduce((sum, p) => sum + p.amount, 0n);
+  const wallet = requireWallet(client, "payInferenceFees");
+  const { deadline, v, r, s } = await signPermit(wallet, { spender: attributionContract(client).address, amount: total });
+  return sendContractTransaction(
+    wallet,
+    { ...attributionContract(client), functionName: "payFeesWithPermit", args: [[...payments], deadline, v, r, s] },
+    (logs) => ({ epoch: logs.find((l) => l.eventName === "InferenceFeesPaid")!.args.epoch as bigint, total }),
+  );
+}
+
+/** The current attribution epoch. */
+export async function currentAttributionEpoch(client: ProtocolClient): Promise<bigint> {
+  return readProtocol(() => client.publicClient.readContract({ ...attributionContract(client), functionName: "currentEpoch" }));
+}
+
+/** A model epoch's pool, its split and where its attribution stands. */
+export async function getFeePool(client: ProtocolClient, params: { modelId: bigint; epoch: bigint }): Promise<FeePool> {
+  assertPositiveId("modelId", params.modelId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...attributionContract(client), functionName: "feePool", args: [params.modelId, params.epoch] }),
+  );
+}
+
+/** How a pool's fees divide between contributors, developer, validators and protocol. */
+export async function getSplitAmounts(client: ProtocolClient, params: { modelId: bigint; epoch: bigint }): Promise<SplitAmounts> {
+  assertPositiveId("modelId", params.modelId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...attributionContract(client), functionName: "splitAmounts", args: [params.modelId, params.epoch] }),
+  );
+}
+
+/** The distributor pool of a model's payouts: `keccak256(abi.encode(attribution, modelId))`. */
+export function attributionPoolId(client: ProtocolClient, modelId: bigint): bigint {
+  return BigInt(
+    keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [client.deployment.contracts.proofOfAttribution, modelId])),
+  );
+}
+
+/** The most one recipient may receive, as the contract computes it at release. */
+export function leafCap(share: bigint, maxRecipientBps: number): bigint {
+  const cap = (share * BigInt(maxRecipientBps)) / 10_000n;
+  return cap === 0n ? 1n : cap;
+}
+
+/** What attribution reads from the chain for a model version, and the content it fetched. */
+export interface AttributionInputs {
+  modelId: bigint;
+  version: number;
+  documents: CorpusDocument[];
+  earners: Map<bigint, ContributionEarners>;
+  /** Each dataset, with whether the root recomputed from the registry's events matches the one published. */
+  datasets: { datanetId: bigint; version: number; contributionCount: bigint; versionRoot: Hex; rootMatches: boolean }[];
+}
+
+/**
+ * Gathers the corpus of a model version: the accepted contributions of each datanet version it was
+ * trained on (rebuilt from the registry's events), their content from `fetchContent` (checked
+ * against the content hash), their contributors, and the validators whose verdicts accepted them.
+ */
+export async function gatherAttributionInputs(
+  client: ProtocolClient,
+  params: { modelId: bigint; version?: number; fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string> },
+): Promise<AttributionInputs> {
+  const lineage = await modelLineage(client, { modelId: params.modelId });
+  const run = params.version === undefined ? lineage.versions.at(-1) : lineage.versions.find((v) => v.version === params.version);
+  if (run === undefined) throw new ProtocolError("UnknownModelVersion", [params.modelId, params.version ?? 0], { preflight: true });
+  const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
+  const state = rebuildRegistryState(registryLogs);
+  const acceptors = new Map<Hex, Address[]>();
+  for (const log of attestationLogs) {
+    if (log.eventName !== "VerdictRecorded" || !log.args.accept) continue;
+    acceptors.set(log.args.contentHash, [...(acceptors.get(log.args.contentHash) ?? []), getAddress(log.args.validator)]);
+  }
+  const contributions = new Map<bigint, ContributionRecord>();
+  const datasets: AttributionInputs["datasets"] = [];
+  for (const ref of run.trainingData) {
+    const leaves = versionLeaves(state.contributions.values(), ref.datanetId, ref.contributionCount);
+    const recomputed = buildVersionTree(leaves).root;
+    datasets.push({ ...ref, rootMatches: recomputed === ref.versionRoot });
+    for (const [contributionId] of leaves) contributions.set(contributionId, state.contributions.get(contributionId)!);
+  }
+  const documents: CorpusDocument[] = [];
+  const earners = new Map<bigint, ContributionEarners>();
+  for (const contribution of [...contributions.values()].sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1))) {
+    const content = await params.fetchContent(contribution);
+    if (hashContent(content).contentHash !== contribution.contentHash) {
+      throw new InvalidInputError("content", `the content fetched for contribution ${contribution.contributionId} does not match its hash`);
+    }
+    const text = typeof content === "string" ? content : new TextDecoder().decode(content);
+    documents.push({ contributionId: contribution.contributionId, text });
+    earners.set(contribution.contributionId, { contributor: contribution.contributor, validators: acceptors.get(contribution.contentHash) ?? [] });
+  }
+  return { modelId: params.modelId, version: run.version, documents, earners, datasets };
+}
+
+/**
+ * Runs the engine for one model epoch: reads the pool's split, gathers the corpus, attributes the
+ * outputs, and returns the payouts tree ready to propose, with the amounts it was computed from.
+ * Anyone (an auditor) running it on the same inputs gets the same root and records hash.
+ */
+export async function computeEpochAttribution(
+  client: ProtocolClient,
+  params: {
+    modelId: bigint;
+    epoch: bigint;
+    outputs: readonly InferenceOutput[];
+    fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string>;
+    version?: number;
+    options?: AttributionOptions;
+  },
+): Promise<AttributionResult & { amounts: SplitAmounts; maxLeafAmount: bigint; inputs: AttributionInputs }> {
+  const pool = await getFeePool(client, params);
+  if (pool.fees === 0n) throw new ProtocolError("NoFees", [params.modelId, params.epoch], { preflight: true });
+  const amounts = await getSplitAmounts(client, params);
+  const inputs = await gatherAttributionInputs(client, params);
+  if (inputs.documents.length === 0) throw new InvalidInputError("model", `model ${params.modelId} was trained on no accepted contribution`);
+  const maxLeafAmount = leafCap(amounts.contributors + amounts.validators, pool.split.maxRecipientBps);
+  const result = runAttribution({
+    index: buildCorpusIndex(inputs.documents),
+    outputs: params.outputs,
+    earners: inputs.earners,
+    contributorsAmount: amounts.contributors,
+    validatorsAmount: amounts.validators,
+    maxLeafAmount,
+    options: params.options,
+  });
+  return { ...result, amounts, maxLeafAmount, inputs };
+}
+
+/** Proposes an epoch's payouts (ATTRIBUTOR_ROLE); opens the challenge window. */
+export async function proposeAttribution(
+  client: ProtocolClient,
+  params: { modelId: bigint; epoch: bigint; result: { epoch: Pick<MerkleEpoch, "root" | "total">; recordsHash: Hex } },
+): Promise<TransactionHandle<{ challengeEndsAt: number }>> {
+  assertPositiveId("modelId", params.modelId);
+  const { root, total } = params.result.epoch;
+  return sendContractTransaction(
+    requireWallet(client, "proposeAttribution"),
+    {
+      ...attributionContract(client),
+      functionName: "proposeAttribution",
+      args: [params.modelId, params.epoch, root, total, params.result.recordsHash],
+    },
+    (logs) => ({ challengeEndsAt: only(logs, "AttributionProposed").args.challengeEndsAt }),
+  );
+}
+
+/** Rejects a proposal within its challenge window (GUARDIAN_ROLE). */
+export async function rejectAttribution(
+  client: ProtocolClient,
+  params: { modelId: bigint; epoch: bigint; reason: Hex },
+): Promise<TransactionHandle<Record<string, never>>> {
+  assertPositiveId("modelId", params.modelId);
+  assertBytes32("reason", params.reason);
+  return sendContractTransaction(
+    requireWallet(client, "rejectAttribution"),
+    { ...attributionContract(client), functionName: "rejectAttribution", args: [params.modelId, params.epoch, params.reason] },
+    () => ({}),
+  );
+}
+
+/** Releases a proposal whose window has closed. `wait()` gives the Merkle epoch to claim from. */
+export async function releaseAttribution(
+  client: ProtocolClient,
+  params: { modelId: bigint; epoch: bigint },
+): Promise<TransactionHandle<{ epochContract: Address; developerAmount: bigint; protocolAmount: bigint }>> {
+  assertPositiveId("modelId", params.modelId);
+  return sendContractTransaction(
+    requireWallet(client, "releaseAttribution"),
+    { ...attributionContract(client), functionName: "releaseAttribution", args: [params.modelId, params.epoch] },
+    (logs) => {
+      const { epochContract, developerAmount, protocolAmount } = only(logs, "AttributionReleased").args;
+      return { epochContract, developerAmount, protocolAmount };
+    },
+  );
+}
+
+/** Claims released attribution payouts (each paid to its own account) for a model epoch. */
+export async function claimAttribution(
+  client: ProtocolClient,
+  params: { modelId: bigint; epoch: bigint; claims: readonly EpochClaim[] },
+) {
+  assertPositiveId("modelId", params.modelId);
+  const poolId = attributionPoolId(client, params.modelId);
+  return claimFromEpochs(client, params.claims.map((c) => ({ poolId, epoch: params.epoch, ...c })));
+}
+
+/** Developer shares credited to `account` and not yet withdrawn. */
+export async function developerEarnings(client: ProtocolClient, params: { account: Address }): Promise<bigint> {
+  assertAddress("account", params.account);
+  return readProtocol(() => client.publicClient.readContract({ ...attributionContract(client), functionName: "earningsOf", args: [params.account] }));
+}
+
+/** Withdraws the wallet's developer shares. `wait()` gives the amount. */
+export async function withdrawDeveloperEarnings(client: ProtocolClient): Promise<TransactionHandle<{ amount: bigint }>> {
+  return sendContractTransaction(
+    requireWallet(client, "withdrawDeveloperEarnings"),
+    { ...attributionContract(client), functionName: "withdrawEarnings", args: [] },
+    (logs) => ({ amount: only(logs, "EarningsWithdrawn").args.amount }),
+  );
+}
