@@ -63,11 +63,26 @@ function printTables(s: DemoSummary) {
   console.log(`== Rewards of epoch ${s.rewards.epoch} (${Number(s.rewards.funded / 10n ** 18n)} OPEN funded)`);
   console.table(s.rewards.paid.map((p) => ({ claimant: p.name, "OPEN paid": Number(p.amount) / 1e18 })));
   console.log(`   dust left for the treasury: ${s.rewards.dust} wei`);
+  console.log(`== Model ${s.model.modelId} "${s.model.name}": ${s.model.method}, r=${s.model.rank}, ${s.model.quantizationBits}-bit base, ${s.model.targetModules.join("/")}`);
+  console.table(s.model.trainedOn.map((d) => ({ "trained on": `datanet ${d.datanetId} version ${d.version}`, root: d.versionRoot })));
+  console.table(s.model.estimate.map((e) => ({ method: e.method, "trainable parameters": e.trainableParameters.toLocaleString("en"), "memory (GB, no activations)": e.memoryGB })));
+  const open = (wei: bigint) => Number(wei) / 1e18;
+  console.log(`== Attribution epoch ${s.attribution.epoch}: ${open(s.attribution.fees)} OPEN of inference fees`);
+  console.table(
+    s.attribution.payouts.map((p) => ({ recipient: p.name, "attribution weight %": p.weightPercent || "validator", "OPEN paid": open(p.amount) })),
+  );
+  console.log(
+    `   developer ${open(s.attribution.developerWithdrawn)} OPEN, treasury ${open(s.attribution.toTreasury)} OPEN; ` +
+      `paid out ${open(s.attribution.claimed + s.attribution.developerWithdrawn + s.attribution.toTreasury)} of ${open(s.attribution.fees)} OPEN`,
+  );
   console.log("== Refused before or at submission");
   console.table(s.refusals.map((r) => ({ who: r.who, error: r.error, message: r.message })));
   console.log("== Version and audit");
   console.table([
     { check: `version ${s.version.version} root recomputed from events`, result: s.version.verified ? "matches" : "MISMATCH" },
-    { check: `${s.audit.events} events rebuilt into ${s.audit.contributions} contributions`, result: `${s.audit.discrepancies.length} discrepancies` },
+    {
+      check: `${s.audit.events} events rebuilt into ${s.audit.contributions} contributions, ${s.audit.models} model, ${s.audit.attributionEpochs} attribution epoch`,
+      result: `${s.audit.discrepancies.length} discrepancies`,
+    },
   ]);
 }

@@ -1,7 +1,11 @@
 import { getAddress } from "viem";
 
+import { computeEpochAttribution } from "./actions/attribution.ts";
+import type { ModelLineage } from "./actions/models.ts";
 import { computeVersionRoot } from "./actions/versions.ts";
-import { registryContract, type ProtocolClient } from "./client.ts";
+import type { InferenceOutput } from "./attribution/run.ts";
+import { attributionContract, modelFactoryContract, registryContract, type ProtocolClient } from "./client.ts";
+import type { ContributionRecord } from "./history.ts";
 import type { RegistryState } from "./history.ts";
 import { readProtocol } from "./transaction.ts";
 
@@ -18,6 +22,15 @@ const show = (value: unknown): string =>
     ? JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))
     : String(value);
 
+/** A list of discrepancies and the check that adds to it when two values differ. */
+function discrepancies() {
+  const found: Discrepancy[] = [];
+  const check = (entity: string, field: string, expected: unknown, actual: unknown) => {
+    if (show(expected) !== show(actual)) found.push({ entity, field, expected: show(expected), actual: show(actual) });
+  };
+  return { found, check };
+}
+
 /**
  * Compares every value of a state rebuilt from events with the registry's views, and recomputes
  * every published version root from the rebuilt contributions. Returns the disagreements; an empty
@@ -26,10 +39,7 @@ const show = (value: unknown): string =>
 export async function verifyRegistryState(client: ProtocolClient, state: RegistryState): Promise<Discrepancy[]> {
   const registry = registryContract(client);
   const read = client.publicClient;
-  const found: Discrepancy[] = [];
-  const check = (entity: string, field: string, expected: unknown, actual: unknown) => {
-    if (show(expected) !== show(actual)) found.push({ entity, field, expected: show(expected), actual: show(actual) });
-  };
+  const { found, check } = discrepancies();
 
   await readProtocol(async () => {
     check("protocol", "paused", state.protocolPaused, await read.readContract({ ...registry, functionName: "protocolPaused" }));
@@ -82,5 +92,71 @@ export async function verifyRegistryState(client: ProtocolClient, state: Registr
       check(`commitment ${commitment}`, "block", block, onChain);
     }
   });
+  return found;
+}
+
+/**
+ * Compares every model rebuilt from the factory's events (`rebuildModelLineage`) with the factory's
+ * views, and every training dataset's root with the registry's published version.
+ */
+export async function verifyModelLineage(client: ProtocolClient, lineage: ReadonlyMap<bigint, ModelLineage>): Promise<Discrepancy[]> {
+  const factory = modelFactoryContract(client);
+  const registry = registryContract(client);
+  const read = client.publicClient;
+  const { found, check } = discrepancies();
+  await readProtocol(async () => {
+    check("models", "modelCount", BigInt(lineage.size), await read.readContract({ ...factory, functionName: "modelCount" }));
+    for (const m of lineage.values()) {
+      const entity = `model ${m.modelId}`;
+      const info = await read.readContract({ ...factory, functionName: "getModel", args: [m.modelId] });
+      check(entity, "owner", getAddress(m.owner), info.owner);
+      check(entity, "baseModelId", m.baseModelId, info.baseModelId);
+      check(entity, "versionCount", m.versions.length, info.versionCount);
+      for (const v of m.versions) {
+        const ventity = `${entity} version ${v.version}`;
+        const stored = await read.readContract({ ...factory, functionName: "getModelVersion", args: [m.modelId, v.version] });
+        const { targetModules: _modules, ...settings } = v.hyperparameters;
+        const { publishedAt: _at, adapterHash, evaluationHash, ...onChain } = stored;
+        check(ventity, "hyperparameters", settings, onChain);
+        check(ventity, "adapterHash", v.adapterHash, adapterHash);
+        check(ventity, "evaluationHash", v.evaluationHash, evaluationHash);
+        const refs = await read.readContract({ ...factory, functionName: "trainingDataOf", args: [m.modelId, v.version] });
+        check(ventity, "trainingData", v.trainingData.map((d) => [Number(d.datanetId), d.version]), refs.map((r) => [r.datanetId, r.version]));
+        for (const d of v.trainingData) {
+          const published = await read.readContract({ ...registry, functionName: "getVersion", args: [d.datanetId, d.version] });
+          check(`${ventity} dataset ${d.datanetId}/${d.version}`, "versionRoot", d.versionRoot, published.root);
+        }
+      }
+    }
+  });
+  return found;
+}
+
+/**
+ * Recomputes a model epoch's attribution from public inputs (the outputs, the training corpus
+ * rebuilt from events and fetched content) and compares it with what was proposed on chain; checks
+ * that the pool's parts add up to its fees.
+ */
+export async function verifyAttributionEpoch(
+  client: ProtocolClient,
+  params: {
+    modelId: bigint;
+    epoch: bigint;
+    outputs: readonly InferenceOutput[];
+    fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string>;
+  },
+): Promise<Discrepancy[]> {
+  const { found, check } = discrepancies();
+  const entity = `model ${params.modelId} attribution epoch ${params.epoch}`;
+  const recomputed = await computeEpochAttribution(client, params);
+  const pool = await readProtocol(() =>
+    client.publicClient.readContract({ ...attributionContract(client), functionName: "feePool", args: [params.modelId, params.epoch] }),
+  );
+  check(entity, "root", recomputed.epoch.root, pool.root);
+  check(entity, "recordsHash", recomputed.recordsHash, pool.recordsHash);
+  check(entity, "merkleTotal", recomputed.epoch.total, pool.merkleTotal);
+  const { contributors, developer, validators, protocol } = recomputed.amounts;
+  check(entity, "parts add up to the fees", pool.fees, contributors + developer + validators + protocol);
+  recomputed.inputs.datasets.forEach((d) => check(entity, `dataset ${d.datanetId}/${d.version} root recomputed`, true, d.rootMatches));
   return found;
 }

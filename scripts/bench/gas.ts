@@ -11,6 +11,7 @@ import path from "node:path";
 
 import { network } from "hardhat";
 
+import { benchAttribution } from "./attribution.ts";
 import { createBench } from "./harness.ts";
 import { benchMerkle } from "./merkle.ts";
 import { benchRegistry } from "./registry.ts";
@@ -39,6 +40,7 @@ const bench = await createBench(connection);
 const limits = { ...(await benchRegistry(bench)), ...(await benchValidation(bench)) };
 await benchRewards(bench);
 await benchMerkle(bench);
+await benchAttribution(bench);
 const { gas } = bench;
 
 const gasFile = path.join(BENCH_DIR, "gas.json");

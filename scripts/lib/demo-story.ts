@@ -5,7 +5,14 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { formatUnits, type Address, type Hex } from "viem";
 
 import {
+  attributionPoolId,
   createClient,
+  estimateFineTune,
+  fetchModelLogs,
+  readAdapterFolder,
+  rebuildModelLineage,
+  verifyAttributionEpoch,
+  verifyModelLineage,
   DataKind,
   datanetPolicy,
   datanetRegistryAbi,
@@ -22,6 +29,7 @@ import {
   isText,
   judge,
   proseQuality,
+  type ContributionRecord,
   type Discrepancy,
   type LeaderboardEntry,
   type SignedVerdict,
@@ -29,7 +37,14 @@ import {
 } from "../../sdk/index.ts";
 import { deployProtocol } from "./deploy.ts";
 
-const EXAMPLES = path.resolve(import.meta.dirname, "..", "..", "examples", "science-explained");
+const EXAMPLES_ROOT = path.resolve(import.meta.dirname, "..", "..", "examples");
+const EXAMPLES = path.join(EXAMPLES_ROOT, "science-explained");
+const OPEN = 10n ** 18n;
+/** Llama 3.1 8B's shape (its config.json), for the fine-tune estimate. */
+const LLAMA_31_8B = { hiddenSize: 4_096, intermediateSize: 14_336, numLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 };
+
+/** How many steps the story narrates (its progress indicator counts to this). */
+const DEMO_STEPS = 18;
 
 /** The contributors and what each does in the story. */
 const CAST = [
@@ -81,7 +96,28 @@ export interface DemoSummary {
   aggregator: { transactions: number; verdicts: number; skipped: number };
   rewards: { epoch: bigint; funded: bigint; paid: { name: string; amount: bigint }[]; dust: bigint };
   version: { version: number; root: Hex; contributionCount: bigint; verified: boolean };
-  audit: { events: number; contributions: number; discrepancies: Discrepancy[] };
+  model: {
+    modelId: bigint;
+    name: string;
+    method: string;
+    rank: number;
+    quantizationBits: number;
+    targetModules: string[];
+    adapterHash: Hex;
+    trainedOn: { datanetId: bigint; version: number; versionRoot: Hex }[];
+    estimate: { method: string; trainableParameters: number; memoryGB: number }[];
+  };
+  attribution: {
+    epoch: bigint;
+    fees: bigint;
+    parts: { contributors: bigint; developer: bigint; validators: bigint; protocol: bigint };
+    outputs: { inferenceId: string; spans: number; drawsOn: string[] }[];
+    payouts: { name: string; weightPercent: number; amount: bigint }[];
+    claimed: bigint;
+    developerWithdrawn: bigint;
+    toTreasury: bigint;
+  };
+  audit: { events: number; contributions: number; models: number; attributionEpochs: number; discrepancies: Discrepancy[] };
 }
 
 /**
@@ -91,7 +127,8 @@ export interface DemoSummary {
  * and audit the whole history from events. `log` receives the narration.
  */
 export async function runDemoStory(connection: NetworkConnection, log: (line: string) => void): Promise<DemoSummary> {
-  const step = (title: string) => log(`\n== ${title}`);
+  let stepNumber = 0;
+  const step = (title: string) => log(`\n== [${++stepNumber}/${DEMO_STEPS}] ${title}`);
 
   step("Deploying the protocol with the Ignition module (deploy/modules/OpenLedger.ts)");
   const deployment = await deployProtocol(connection);
@@ -117,7 +154,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   log(`datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day; quorum 3, two-thirds of stake`);
 
   step("Validators stake OPEN (ERC-2612 permit: one transaction each)");
-  const validators = [];
+  const validators: ((typeof VALIDATORS)[number] & { client: ReturnType<typeof sdk>; address: Address })[] = [];
   for (const [i, v] of VALIDATORS.entries()) {
     const wallet = validatorWallets[i]!;
     await publicClient.waitForTransactionReceipt({
@@ -281,13 +318,6 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   const check = await owner.versions.verify({ datanetId, version: published.version });
   log(`  version ${published.version}: ${published.contributionCount} contributions, root ${published.root}`);
 
-  step("Auditing: state rebuilt from events alone, compared with every view");
-  const auditor = createClient({ publicClient, deployment });
-  const logs = await fetchRegistryLogs(auditor);
-  const state = rebuildRegistryState(logs);
-  const discrepancies = await verifyRegistryState(auditor, state);
-  log(`  ${logs.length} events, ${state.contributions.size} contributions, ${discrepancies.length} discrepancies`);
-
   step("The epoch ends; contributors and validators claim their rewards");
   await connection.networkHelpers.time.increase(BigInt(policy.epochLength));
   const claimants = [
@@ -308,6 +338,113 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   }
   const dust = funded - paid.reduce((sum, p) => sum + p.amount, 0n);
   log(`  left in the pool (rounding dust, swept to the treasury after the claim window): ${dust} wei`);
+
+  step("Tess registers a QLoRA fine-tune trained on version 1 (examples/qlora-adapter)");
+  const trainerWallet = people[CAST.length]!;
+  const providerWallet = people[CAST.length + 1]!;
+  const tess = sdk(trainerWallet);
+  const adapter = await readAdapterFolder(path.join(EXAMPLES_ROOT, "qlora-adapter"));
+  const estimates = estimateFineTune(LLAMA_31_8B, { rank: adapter.adapter.loraRank, targetModules: adapter.adapter.targetModules });
+  const gb = (bytes: number) => Number((bytes / 1e9).toFixed(1));
+  log(
+    `  ${adapter.baseModel}, r=${adapter.adapter.loraRank}, alpha=${adapter.adapter.loraAlpha}, ${adapter.adapter.quantizationBits}-bit base: ` +
+      `${estimates.qlora4.trainableParameters.toLocaleString("en")} trainable parameters; ` +
+      `~${gb(estimates.qlora4.totalBytes)} GB as QLoRA vs ~${gb(estimates.lora.totalBytes)} GB as LoRA (weights and optimizer state)`,
+  );
+  const { baseModelId } = await (
+    await tess.models.registerBase({
+      name: "Llama-3.1-8B",
+      family: "llama",
+      parameterCount: 8_030_261_248n,
+      artifactHash: hashContent("meta-llama/Llama-3.1-8B weights").contentHash,
+      artifactURI: `hf://${adapter.baseModel}`,
+      license: "llama3.1",
+    })
+  ).wait();
+  const { modelId } = await (
+    await tess.models.register({
+      baseModelId,
+      name: "science-tutor",
+      settings: { ...adapter.adapter, learningRate: 2e-4, epochs: 3, batchSize: 16, cutoffLength: 1_024 },
+      trainingData: [{ datanetId: Number(datanetId), version: published.version }],
+      adapterHash: adapter.adapterHash,
+      adapterURI: "ipfs://science-tutor/adapter",
+    })
+  ).wait();
+  const lineage = await tess.models.lineage({ modelId });
+  log(`  model ${modelId} "${lineage.name}" v1 trained on datanet ${datanetId} version ${published.version} (root ${lineage.versions[0]!.trainingData[0]!.versionRoot})`);
+
+  step("An inference provider pays 2,000 OPEN of fees for three inference batches (permit, one transaction)");
+  const provider = sdk(providerWallet);
+  await publicClient.waitForTransactionReceipt({
+    hash: await treasury!.writeContract({
+      address: deployment.contracts.openToken,
+      abi: openTokenAbi,
+      functionName: "transfer",
+      args: [providerWallet.account.address, 2_000n * OPEN],
+    }),
+  });
+  const { epoch: feeEpoch, total: fees } = await (
+    await provider.attribution.payFees(
+      [900n, 700n, 400n].map((amount, i) => ({ modelId, amount: amount * OPEN, inferenceBatchHash: hashContent(`inference batch ${i}`).contentHash })),
+    )
+  ).wait();
+  const parts = await provider.attribution.splitAmounts({ modelId, epoch: feeEpoch });
+  log(
+    `  attribution epoch ${feeEpoch}: contributors ${formatUnits(parts.contributors, 18)}, developer ${formatUnits(parts.developer, 18)}, ` +
+      `validators ${formatUnits(parts.validators, 18)}, protocol ${formatUnits(parts.protocol, 18)} OPEN`,
+  );
+
+  step("The epoch ends; the attributor runs the engine over the accepted texts and proposes the payouts");
+  await connection.networkHelpers.time.increase(24 * 3_600);
+  const outputs = JSON.parse(await readFile(path.join(EXAMPLES_ROOT, "science-explained-outputs.json"), "utf8")) as { inferenceId: string; text: string }[];
+  const fetchContent = async (c: ContributionRecord) => contentStore.get(c.contentHash)!;
+  const attributor = sdk(treasury!);
+  const computed = await attributor.attribution.compute({ modelId, epoch: feeEpoch, outputs, fetchContent });
+  const nameOf = (address: string) =>
+    [...cast, ...validators, { name: "Tess", address: trainerWallet.account.address }].find((m) => m.address.toLowerCase() === address.toLowerCase())?.name ??
+    address;
+  const contributorOf = new Map(computed.inputs.documents.map((d) => [d.contributionId, nameOf(computed.inputs.earners.get(d.contributionId)!.contributor)]));
+  const outputRows = outputs.map((o) => {
+    const result = computed.perOutput.get(o.inferenceId)!;
+    return { inferenceId: o.inferenceId, spans: result.spans.length, drawsOn: [...result.weights.keys()].map((id) => `#${id} (${contributorOf.get(id)})`) };
+  });
+  for (const row of outputRows) log(`  ${row.inferenceId}: ${row.spans} span(s) → ${row.drawsOn.join(", ") || "nothing in the corpus"}`);
+  const weightOf = (name: string) =>
+    Number(([...computed.weights].filter(([id]) => contributorOf.get(id) === name).reduce((sum, [, w]) => sum + w, 0n) * 10_000n) / 10n ** 18n) /
+    100;
+  const { challengeEndsAt } = await (await attributor.attribution.propose({ modelId, epoch: feeEpoch, result: computed })).wait();
+  log(`  root ${computed.epoch.root} over ${computed.payouts.length} payouts; records hash ${computed.recordsHash}; challenge window until ${challengeEndsAt}`);
+
+  step("No guardian objects; after the challenge window anyone releases the epoch");
+  await connection.networkHelpers.time.increase(2 * 24 * 3_600);
+  const released = await (await sdk(relayer!).attribution.release({ modelId, epoch: feeEpoch })).wait();
+  log(`  Merkle epoch ${released.epochContract}: developer credited ${formatUnits(released.developerAmount, 18)} OPEN, treasury ${formatUnits(released.protocolAmount, 18)} OPEN`);
+
+  step("Contributors and validators are paid in one relayed claim; Tess withdraws the developer share");
+  const claims = computed.epoch.leaves.map((l) => computed.epoch.claim(l.index));
+  const { paid: attributionPaid } = await (await sdk(relayer!).attribution.claim({ modelId, epoch: feeEpoch, claims })).wait();
+  for (const p of attributionPaid) log(`  ${nameOf(p.account)} received ${formatUnits(p.amount, 18)} OPEN`);
+  const { amount: developerWithdrawn } = await (await tess.attribution.withdrawEarnings()).wait();
+  const attributionClaimed = attributionPaid.reduce((sum, p) => sum + p.amount, 0n);
+  log(`  Tess withdrew ${formatUnits(developerWithdrawn, 18)} OPEN`);
+
+  step("Auditing the whole history: registry state, model lineage and attribution, from events and public inputs");
+  const auditor = createClient({ publicClient, deployment });
+  const logs = await fetchRegistryLogs(auditor);
+  const state = rebuildRegistryState(logs);
+  const modelLogs = await fetchModelLogs(auditor);
+  const discrepancies = [
+    ...(await verifyRegistryState(auditor, state)),
+    ...(await verifyModelLineage(auditor, rebuildModelLineage(modelLogs))),
+    ...(await verifyAttributionEpoch(auditor, { modelId, epoch: feeEpoch, outputs, fetchContent })),
+  ];
+  const poolId = attributionPoolId(auditor, modelId);
+  const left = (await auditor.epochs.info({ poolId, epoch: feeEpoch })).balance;
+  if (attributionClaimed + developerWithdrawn + released.protocolAmount + left !== fees) {
+    discrepancies.push({ entity: `model ${modelId} epoch ${feeEpoch}`, field: "paid out", expected: String(fees), actual: String(attributionClaimed + developerWithdrawn + released.protocolAmount + left) });
+  }
+  log(`  ${logs.length + modelLogs.length} events, ${state.contributions.size} contributions, 1 model, 1 attribution epoch: ${discrepancies.length} discrepancies`);
 
   const leaderboard = await auditor.reputation.leaderboard({ datanetId });
   const validatorRows: DemoValidator[] = [];
@@ -353,6 +490,37 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
       skipped: flushed.skipped.length,
     },
     version: { ...published, verified: check.matches },
-    audit: { events: logs.length, contributions: state.contributions.size, discrepancies },
+    model: {
+      modelId,
+      name: lineage.name,
+      method: lineage.versions[0]!.method,
+      rank: adapter.adapter.loraRank,
+      quantizationBits: adapter.adapter.quantizationBits,
+      targetModules: [...adapter.adapter.targetModules],
+      adapterHash: adapter.adapterHash,
+      trainedOn: lineage.versions[0]!.trainingData.map(({ datanetId: d, version, versionRoot }) => ({ datanetId: d, version, versionRoot })),
+      estimate: [
+        { method: "LoRA (bf16 base)", ...estimates.lora },
+        { method: "QLoRA 8-bit", ...estimates.qlora8 },
+        { method: "QLoRA 4-bit NF4", ...estimates.qlora4 },
+      ].map((e) => ({ method: e.method, trainableParameters: e.trainableParameters, memoryGB: gb(e.totalBytes) })),
+    },
+    attribution: {
+      epoch: feeEpoch,
+      fees,
+      parts: { contributors: parts.contributors, developer: parts.developer, validators: parts.validators, protocol: parts.protocol },
+      outputs: outputRows,
+      payouts: attributionPaid.map((p) => ({ name: nameOf(p.account), weightPercent: weightOf(nameOf(p.account)), amount: p.amount })),
+      claimed: attributionClaimed,
+      developerWithdrawn,
+      toTreasury: released.protocolAmount,
+    },
+    audit: {
+      events: logs.length + modelLogs.length,
+      contributions: state.contributions.size,
+      models: 1,
+      attributionEpochs: 1,
+      discrepancies,
+    },
   };
 }
