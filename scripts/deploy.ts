@@ -7,6 +7,8 @@
  *
  * Ignition journals every step under deploy/deployments/, so re-running after an interruption
  * resumes instead of deploying twice; the start block of an existing addresses file is kept.
+ * OPENLEDGER_DEPLOYMENT_ID names the journal (a new name deploys afresh, e.g. on a restarted local
+ * node) and OPENLEDGER_DEPLOYMENTS_DIR where the addresses file goes.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,14 +19,14 @@ import type { Address } from "viem";
 import { deploymentFilePath, formatDeployment, readDeploymentFile } from "../sdk/deployment.ts";
 import { deployProtocol } from "./lib/deploy.ts";
 
-const DEPLOYMENTS_DIR = path.resolve(import.meta.dirname, "..", "deployments");
+/** An environment setting, with an empty value (as in a copied .env.example) meaning unset. */
+const setting = (name: string) => process.env[name] || undefined;
+const DEPLOYMENTS_DIR = path.resolve(setting("OPENLEDGER_DEPLOYMENTS_DIR") ?? path.join(import.meta.dirname, "..", "deployments"));
 
 const connection = await network.create();
 const { chainId } = await connection.ethers.provider.getNetwork();
 const file = deploymentFilePath(DEPLOYMENTS_DIR, Number(chainId));
 const previous = await readDeploymentFile(file).catch(() => undefined);
-/** An environment setting, with an empty value (as in a copied .env.example) meaning unset. */
-const setting = (name: string) => process.env[name] || undefined;
 const unbondingPeriod = setting("OPENLEDGER_UNBONDING_PERIOD");
 const deployment = await deployProtocol(
   connection,
@@ -32,6 +34,7 @@ const deployment = await deployProtocol(
     admin: setting("OPENLEDGER_ADMIN") as Address | undefined,
     treasury: setting("OPENLEDGER_TREASURY") as Address | undefined,
     unbondingPeriod: unbondingPeriod === undefined ? undefined : Number(unbondingPeriod),
+    deploymentId: setting("OPENLEDGER_DEPLOYMENT_ID"),
   },
   previous?.startBlock,
 );

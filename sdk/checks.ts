@@ -1,6 +1,7 @@
 import { keccak256, type Hex } from "viem";
 
 import type { Verdict } from "./actions/validators.ts";
+import { tokenize } from "./attribution/engine.ts";
 
 /** Reason codes the built-in checks put in verdicts (validators may define more above 100). */
 export const ReasonCode = {
@@ -9,6 +10,8 @@ export const ReasonCode = {
   TooShort: 2,
   Spam: 3,
   NotText: 4,
+  TooLarge: 5,
+  Duplicate: 6,
 } as const;
 
 /** What one check concluded: a rejection with its reason, or a quality to average. */
@@ -53,6 +56,35 @@ export const proseQuality = (options: { minWords?: number } = {}): ContentCheck 
   const vocabulary = new Set(words.map((w) => w.toLowerCase().replace(/[^a-z]/g, ""))).size / words.length;
   return { reject: false, quality: Math.max(0, Math.min(100, Math.round(30 + sentences * 6 + vocabulary * 40))) };
 };
+
+/** The content must fit the datanet's size limit (the registry checks the declared size; this the real one). */
+export const sizeWithin =
+  (maxBytes: bigint): ContentCheck =>
+  (content) =>
+    BigInt(content.length) <= maxBytes
+      ? { reject: false, quality: 100 }
+      : { reject: true, reasonCode: ReasonCode.TooLarge, reason: `${content.length} bytes is over the limit of ${maxBytes}` };
+
+/**
+ * The hash of a text with case, punctuation and spacing removed: two uploads of the same words get
+ * the same fingerprint even when their bytes (and so their content hashes) differ.
+ */
+export function textFingerprint(content: Uint8Array): Hex {
+  return keccak256(new TextEncoder().encode(tokenize(new TextDecoder().decode(content)).join(" ")));
+}
+
+/**
+ * Rejects a near-duplicate: content whose fingerprint is already known (from other contributions
+ * the validator has seen), other than the contribution itself.
+ */
+export const notDuplicateOf =
+  (known: ReadonlyMap<Hex, Hex>): ContentCheck =>
+  (content, contentHash) => {
+    const owner = known.get(textFingerprint(content));
+    return owner !== undefined && owner !== contentHash
+      ? { reject: true, reasonCode: ReasonCode.Duplicate, reason: `the same text as contribution ${owner}` }
+      : { reject: false, quality: 100 };
+  };
 
 /** Runs the checks in order: the first rejection decides; otherwise quality is the lowest grade. */
 export function judge(checks: readonly ContentCheck[], content: Uint8Array, contentHash: Hex): Verdict {

@@ -22,6 +22,8 @@ export interface ProtocolParameters {
   attributionEpochLength?: number;
   /** Seconds an attribution proposal can be rejected before it is released. */
   challengeWindow?: number;
+  /** Ignition's journal name (default `chain-<chainId>`): a fresh one deploys afresh. */
+  deploymentId?: string;
 }
 
 /**
@@ -36,11 +38,12 @@ export async function deployProtocol(
 ): Promise<Deployment> {
   const { ethers, ignition } = connection;
   const blockBefore = BigInt(await ethers.provider.getBlockNumber());
-  const { admin, ...moduleParameters } = parameters;
+  const { admin, deploymentId, ...moduleParameters } = parameters;
   // An unset parameter falls back to the module's default.
   const given = Object.fromEntries(Object.entries(moduleParameters).filter(([, value]) => value !== undefined));
   const contracts = await ignition.deploy(OpenLedgerModule, {
     parameters: { OpenLedger: given },
+    deploymentId,
     displayUi: false,
   });
   const { chainId } = await ethers.provider.getNetwork();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { toBytes } from "viem";
 
-import { hashContent, hashMatches, isText, judge, proseQuality, ReasonCode } from "../../sdk/index.ts";
+import { hashContent, hashMatches, isText, judge, notDuplicateOf, proseQuality, ReasonCode, sizeWithin, textFingerprint } from "../../sdk/index.ts";
 
 const checks = [hashMatches, isText, proseQuality()];
 const verdictOn = (content: Uint8Array, contentHash = hashContent(content).contentHash) => judge(checks, content, contentHash);
@@ -28,5 +28,17 @@ describe("SDK content checks", function () {
     expect(verdictOn(toBytes("Too short to teach anything.")).reasonCode).to.equal(ReasonCode.TooShort);
     expect(verdictOn(new Uint8Array([0xff, 0xfe, 0x00, 0x01])).reasonCode).to.equal(ReasonCode.NotText);
     expect(verdictOn(toBytes(`valid words ${"\u0001"}`.repeat(20))).reasonCode).to.equal(ReasonCode.NotText);
+  });
+
+  it("rejects content over the size limit and near-duplicates of known texts, but not a text itself", function () {
+    const text = toBytes("Tides come from the Moon's pull on the oceans, twice a day.");
+    const { contentHash } = hashContent(text);
+    expect(judge([sizeWithin(10n)], text, contentHash)).to.include({ accept: false, reasonCode: ReasonCode.TooLarge });
+    expect(judge([sizeWithin(1_000n)], text, contentHash).accept).to.equal(true);
+    const copy = toBytes("TIDES   come from the moon's pull on the oceans -- twice a day!");
+    expect(textFingerprint(copy)).to.equal(textFingerprint(text));
+    const known = new Map([[textFingerprint(text), contentHash]]);
+    expect(judge([notDuplicateOf(known)], copy, hashContent(copy).contentHash)).to.include({ accept: false, reasonCode: ReasonCode.Duplicate });
+    expect(judge([notDuplicateOf(known)], text, contentHash).accept).to.equal(true);
   });
 });

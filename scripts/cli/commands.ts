@@ -1,0 +1,724 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { formatUnits, getAddress, isAddress, isHex, keccak256, parseUnits, toBytes, type Address, type Hex } from "viem";
+
+import {
+  attributionPoolId,
+  ContributionStatus,
+  DataKind,
+  datanetPolicy,
+  estimateFineTune,
+  fetchModelLogs,
+  fetchRegistryLogs,
+  formatProofsFile,
+  hashContent,
+  hashMatches,
+  InvalidInputError,
+  isText,
+  judge,
+  notDuplicateOf,
+  openTokenAbi,
+  proseQuality,
+  readAdapterFolder,
+  rebuildModelLineage,
+  rebuildRegistryState,
+  sizeWithin,
+  textFingerprint,
+  verifyAttributionEpoch,
+  verifyModelLineage,
+  verifyRegistryState,
+  type EpochClaim,
+  type OpenLedgerClient,
+} from "../../sdk/index.ts";
+import { readInput, type Session } from "./context.ts";
+import { fetchContent } from "./content.ts";
+
+/** What a command prints: `text` for people, `data` for `--json`. */
+export interface CommandOutput {
+  text: string;
+  data: unknown;
+}
+
+/** One option of a command, as `node:util` parseArgs takes it. */
+type OptionSpec = { type: "string" | "boolean"; multiple?: boolean; description: string };
+
+export interface Command {
+  usage: string;
+  summary: string;
+  options?: Record<string, OptionSpec>;
+  run(session: Session, positionals: string[], options: Record<string, string | boolean | string[] | undefined>): Promise<CommandOutput>;
+}
+
+// ------------------------------------------------------------------ argument parsing
+
+const need = (value: string | undefined, field: string): string => {
+  if (value === undefined || value === "") throw new InvalidInputError(field, "is required");
+  return value;
+};
+
+export function parseId(value: string | undefined, field: string): bigint {
+  const v = need(value, field);
+  if (!/^\d+$/.test(v) || BigInt(v) === 0n) throw new InvalidInputError(field, `${v} is not an id (a whole number from 1)`);
+  return BigInt(v);
+}
+
+export function parseCount(value: string | undefined, field: string): bigint {
+  const v = need(value, field);
+  if (!/^\d+$/.test(v)) throw new InvalidInputError(field, `${v} is not a whole number`);
+  return BigInt(v);
+}
+
+/** OPEN amounts as people write them ("1000", "12.5"), to wei. */
+export function parseOpen(value: string | undefined, field: string): bigint {
+  const v = need(value, field);
+  if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new InvalidInputError(field, `${v} is not an amount of OPEN (like 100 or 12.5)`);
+  const wei = parseUnits(v, 18);
+  if (wei === 0n) throw new InvalidInputError(field, "must be more than zero");
+  return wei;
+}
+
+function parseNumber(value: string | undefined, field: string): number {
+  const v = need(value, field);
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidInputError(field, `${v} is not a number`);
+  return n;
+}
+
+function parseHash(value: string | undefined, field: string): Hex {
+  const v = need(value, field);
+  if (!isHex(v) || v.length !== 66) throw new InvalidInputError(field, `${v} is not a 32-byte hex hash`);
+  return v;
+}
+
+function parseAddress(value: string | undefined, field: string): Address {
+  const v = need(value, field);
+  if (!isAddress(v)) throw new InvalidInputError(field, `${v} is not an address`);
+  return getAddress(v);
+}
+
+const STATUS_NAME: Record<number, string> = Object.fromEntries(Object.entries(ContributionStatus).map(([name, code]) => [code, name]));
+const open = (wei: bigint) => `${formatUnits(wei, 18)} OPEN`;
+const str = (o: Record<string, string | boolean | string[] | undefined>, key: string) => o[key] as string | undefined;
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "(none)";
+  const keys = Object.keys(rows[0]!);
+  const cells = rows.map((r) => keys.map((k) => String(r[k] ?? "")));
+  const widths = keys.map((k, i) => Math.max(k.length, ...cells.map((c) => c[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(keys), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+// ------------------------------------------------------------------ commands
+
+const text = (description: string): OptionSpec => ({ type: "string", description });
+const flag = (description: string): OptionSpec => ({ type: "boolean", description });
+
+const POLICY_OPTIONS: Record<string, OptionSpec> = {
+  metadata: text("where the datanet's description lives (required)"),
+  "max-item-bytes": text("largest contribution in bytes (default 1 MiB)"),
+  quota: text("contributions per contributor per epoch (default 50)"),
+  "contributor-bytes": text("bytes per contributor per epoch (default 10 MiB)"),
+  "datanet-bytes": text("bytes for the whole datanet per epoch (default 1 GiB)"),
+  "epoch-length": text("seconds per epoch (default 86400)"),
+  quorum: text("verdicts that finalize a contribution (default 3)"),
+  "threshold-bps": text("stake share that must accept, in basis points (default 6667)"),
+  "min-stake": text("OPEN a validator must bond (default 1000)"),
+  "contributor-reward-bps": text("contributors' share of reward pools (default 8000)"),
+  "allowlist-only": flag("only allowlisted contributors may submit"),
+};
+
+function policyFrom(o: Record<string, string | boolean | string[] | undefined>) {
+  const num = (key: string) => (str(o, key) === undefined ? undefined : Number(parseCount(str(o, key), `--${key}`)));
+  const big = (key: string) => (str(o, key) === undefined ? undefined : parseCount(str(o, key), `--${key}`));
+  const overrides = {
+    maxBytesPerContribution: big("max-item-bytes"),
+    maxContributionsPerContributorPerEpoch: num("quota"),
+    maxBytesPerContributorPerEpoch: big("contributor-bytes"),
+    maxBytesPerDatanetPerEpoch: big("datanet-bytes"),
+    epochLength: num("epoch-length"),
+    quorum: num("quorum"),
+    acceptanceThresholdBps: num("threshold-bps"),
+    minValidatorStake: str(o, "min-stake") === undefined ? undefined : parseOpen(str(o, "min-stake"), "--min-stake"),
+    contributorRewardBps: num("contributor-reward-bps"),
+    allowlistOnly: o["allowlist-only"] === true ? true : undefined,
+  };
+  return datanetPolicy(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
+}
+
+/**
+ * Items per transaction, so every batch stays well under the 16,777,216-gas per-transaction cap
+ * (EIP-7825 on Ethereum; OP Stack chains cap blocks higher): a reveal costs about 30,500 gas per
+ * item (548 fit) and a Merkle claim through the distributor about 65,000 (about 250 fit).
+ */
+const SUBMISSIONS_PER_TX = 400;
+const CLAIMS_PER_TX = 150;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+const CONTENT_DIR: Record<string, OptionSpec> = {
+  "content-dir": text("where to find contributions whose URI is not file:// or http(s):// (by file name)"),
+};
+
+/** Every command, by `group command` (or a single word). */
+export const COMMANDS: Record<string, Command> = {
+  "token balance": {
+    usage: "token balance [address]",
+    summary: "OPEN held by an address (the key's, by default)",
+    async run(session, [address]) {
+      const account = address === undefined ? (await session.wallet()).walletClient.account.address : parseAddress(address, "address");
+      const client = await session.client();
+      const balance = await client.publicClient.readContract({ address: client.deployment.contracts.openToken, abi: openTokenAbi, functionName: "balanceOf", args: [account] });
+      return { text: `${account} holds ${open(balance)}`, data: { account, balance } };
+    },
+  },
+  "token transfer": {
+    usage: "token transfer <to> <amount>",
+    summary: "send OPEN",
+    async run(session, [to, amount]) {
+      const recipient = parseAddress(to, "to");
+      const wei = parseOpen(amount, "amount");
+      const client = await session.wallet();
+      const hash = await client.walletClient.writeContract({ address: client.deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [recipient, wei], chain: client.walletClient.chain });
+      await client.publicClient.waitForTransactionReceipt({ hash });
+      return { text: `sent ${open(wei)} to ${recipient} (${hash})`, data: { to: recipient, amount: wei, hash } };
+    },
+  },
+  "datanet create": {
+    usage: "datanet create --metadata <uri> [policy options]",
+    summary: "open a datanet owned by the key, with its quotas and validation policy",
+    options: POLICY_OPTIONS,
+    async run(session, _, o) {
+      const metadataURI = need(str(o, "metadata"), "--metadata");
+      const policy = policyFrom(o);
+      const { datanetId } = await (await (await session.wallet()).datanets.create({ kind: DataKind.Text, metadataURI, policy })).wait();
+      return { text: `datanet ${datanetId} created`, data: { datanetId, policy } };
+    },
+  },
+  "datanet show": {
+    usage: "datanet show <datanetId>",
+    summary: "a datanet's owner, policy, counters and versions",
+    async run(session, [id]) {
+      const datanetId = parseId(id, "datanetId");
+      const client = await session.client();
+      const info = await client.datanets.get(datanetId);
+      const versions = [];
+      for (let v = 1; v <= info.versionCount; v++) versions.push({ version: v, ...(await client.versions.get({ datanetId, version: v })) });
+      const policyRows = Object.entries(info.policy).map(([field, value]) => ({ field, value: String(value) }));
+      const text = [
+        `datanet ${datanetId}: owner ${info.owner}, ${info.acceptedCount} accepted, ${info.versionCount} version(s)${info.paused ? ", paused" : ""}`,
+        table(policyRows),
+        ...versions.map((v) => `version ${v.version}: ${v.contributionCount} contributions, root ${v.root}`),
+      ].join("\n");
+      return { text, data: { datanetId, ...info, versions } };
+    },
+  },
+  "datanet submit": {
+    usage: "datanet submit <datanetId> <file...> [--uri-prefix <prefix>]",
+    summary: "hash files and register them as contributions (commit, then reveal)",
+    options: { "uri-prefix": text("URI under which the files are published (default: file:// paths)") },
+    async run(session, [id, ...files], o) {
+      const datanetId = parseId(id, "datanetId");
+      if (files.length === 0) throw new InvalidInputError("file", "name at least one file");
+      const prefix = str(o, "uri-prefix");
+      const items = [];
+      for (const file of files) {
+        const bytes = await readInput(file);
+        const uri = prefix === undefined ? pathToFileURL(path.resolve(file)).href : `${prefix.replace(/\/$/, "")}/${path.basename(file)}`;
+        items.push({ ...hashContent(bytes), uri });
+      }
+      const client = await session.wallet();
+      const contributionIds: bigint[] = [];
+      for (const batch of chunks(items, SUBMISSIONS_PER_TX)) {
+        contributionIds.push(...(await (await client.contributions.submitBatch({ datanetId, items: batch })).wait()).contributionIds);
+      }
+      const rows = items.map((it, i) => ({ id: contributionIds[i], contentHash: it.contentHash, bytes: it.sizeBytes, uri: it.uri }));
+      return { text: table(rows), data: rows };
+    },
+  },
+  "datanet publish-version": {
+    usage: "datanet publish-version <datanetId> --uri <uri>",
+    summary: "publish the next version: the root over every accepted contribution, computed from events",
+    options: { uri: text("where the version's manifest lives (required)") },
+    async run(session, [id], o) {
+      const datanetId = parseId(id, "datanetId");
+      const uri = need(str(o, "uri"), "--uri");
+      const published = await (await (await session.wallet()).versions.publish({ datanetId, uri })).wait();
+      return { text: `version ${published.version}: ${published.contributionCount} contributions, root ${published.root}`, data: published };
+    },
+  },
+  "validator stake": {
+    usage: "validator stake <datanetId> <amount>",
+    summary: "bond OPEN on a datanet (permit: one transaction)",
+    async run(session, [id, amount]) {
+      const datanetId = parseId(id, "datanetId");
+      const wei = parseOpen(amount, "amount");
+      const { newStake } = await (await (await session.wallet()).validators.stake({ datanetId, amount: wei })).wait();
+      return { text: `staked; ${open(newStake)} bonded on datanet ${datanetId}`, data: { datanetId, stake: newStake } };
+    },
+  },
+  "validator unbond": {
+    usage: "validator unbond <datanetId>",
+    summary: "start unbonding the whole stake on a datanet",
+    async run(session, [id]) {
+      const datanetId = parseId(id, "datanetId");
+      const { unlocksAt } = await (await (await session.wallet()).validators.requestUnbond({ datanetId })).wait();
+      return { text: `unbonding; withdrawable from ${new Date(unlocksAt * 1000).toISOString()}`, data: { datanetId, unlocksAt } };
+    },
+  },
+  "validator withdraw": {
+    usage: "validator withdraw <datanetId>",
+    summary: "withdraw an unbonded stake",
+    async run(session, [id]) {
+      const datanetId = parseId(id, "datanetId");
+      const { amount } = await (await (await session.wallet()).validators.withdraw({ datanetId })).wait();
+      return { text: `withdrew ${open(amount)}`, data: { datanetId, amount } };
+    },
+  },
+  "validator attest": {
+    usage: "validator attest <contentHash> (--accept | --reject) [--quality 0-100] [--reason <code>]",
+    summary: "give a verdict directly",
+    options: {
+      accept: flag("accept the contribution"),
+      reject: flag("reject it"),
+      quality: text("quality 0-100 (default 80 when accepting, 0 when rejecting)"),
+      reason: text("reason code (default 0)"),
+    },
+    async run(session, [hash], o) {
+      const contentHash = parseHash(hash, "contentHash");
+      if ((o.accept === true) === (o.reject === true)) throw new InvalidInputError("--accept/--reject", "give exactly one of them");
+      const accept = o.accept === true;
+      const quality = str(o, "quality") === undefined ? (accept ? 80 : 0) : Number(parseCount(str(o, "quality"), "--quality"));
+      const reasonCode = str(o, "reason") === undefined ? 0 : Number(parseCount(str(o, "reason"), "--reason"));
+      const { finalized } = await (await (await session.wallet()).validators.attest({ contentHash, accept, quality, reasonCode })).wait();
+      const outcome = finalized.length === 0 ? "counted" : `finalized: ${finalized[0]!.accepted ? "Accepted" : "Rejected"}`;
+      return { text: `verdict on ${contentHash} ${outcome}`, data: { contentHash, accept, quality, reasonCode, finalized } };
+    },
+  },
+  "validator serve": {
+    usage: "validator serve [--datanet <id>] [--content-dir <dir>] [--interval <seconds>] [--once]",
+    summary: "judge pending contributions in a loop: fetch, check (size, hash, format, duplicate), sign, batch",
+    options: {
+      datanet: text("only this datanet (default: every datanet the key has stake on)"),
+      interval: text("seconds between rounds (default 30)"),
+      once: flag("one round, then exit"),
+      ...CONTENT_DIR,
+    },
+    async run(session, _, o) {
+      const client = await session.wallet();
+      const validator = client.walletClient.account.address;
+      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const interval = str(o, "interval") === undefined ? 30 : Number(parseCount(str(o, "interval"), "--interval"));
+      const rounds: unknown[] = [];
+      for (;;) {
+        const round = await serveRound(client, validator, datanetId, str(o, "content-dir"));
+        rounds.push(round);
+        if (!process.argv.includes("--json")) process.stderr.write(`${round.summary}\n`);
+        if (o.once === true) return { text: round.summary, data: round };
+        await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+      }
+    },
+  },
+  leaderboard: {
+    usage: "leaderboard <datanetId>",
+    summary: "contributors ranked by reputation, rebuilt from events and checked on chain",
+    async run(session, [id]) {
+      const datanetId = parseId(id, "datanetId");
+      const rows = await (await session.client()).reputation.leaderboard({ datanetId });
+      const text = table(
+        rows.map((r, i) => ({
+          rank: i + 1,
+          contributor: r.contributor,
+          "accepted/submitted": `${r.accepted}/${r.submitted}`,
+          "mean quality": r.meanQuality.toFixed(1),
+          score: (Number(r.score) / 1e18).toFixed(4),
+          "matches chain": r.verified,
+        })),
+      );
+      return { text, data: rows };
+    },
+  },
+  "rewards fund": {
+    usage: "rewards fund <datanetId> <amount> [--epoch <n>]",
+    summary: "fund a datanet epoch's reward pool (the current epoch by default; permit: one transaction)",
+    options: { epoch: text("the epoch (default: current)") },
+    async run(session, [id, amount], o) {
+      const datanetId = parseId(id, "datanetId");
+      const wei = parseOpen(amount, "amount");
+      const client = await session.wallet();
+      const epoch = str(o, "epoch") === undefined ? BigInt(await client.datanets.currentEpoch(datanetId)) : parseCount(str(o, "epoch"), "--epoch");
+      const { fundedTotal } = await (await client.rewards.fund({ datanetId, epoch, amount: wei })).wait();
+      return { text: `epoch ${epoch} of datanet ${datanetId} now holds ${open(fundedTotal)}`, data: { datanetId, epoch, fundedTotal } };
+    },
+  },
+  "rewards claim": {
+    usage: "rewards claim <datanetId> --epochs <e1,e2,...>",
+    summary: "claim the key's contributor and validator shares of ended epochs",
+    options: { epochs: text("comma-separated epochs (required)") },
+    async run(session, [id], o) {
+      const datanetId = parseId(id, "datanetId");
+      const epochs = need(str(o, "epochs"), "--epochs").split(",").map((e) => parseCount(e.trim(), "--epochs"));
+      const { paid } = await (await (await session.wallet()).rewards.claim({ datanetId, epochs })).wait();
+      return { text: `claimed ${open(paid)}`, data: { datanetId, epochs, paid } };
+    },
+  },
+  "model register-base": {
+    usage: "model register-base --name <n> --family <f> --parameters <count> --artifact-hash <0x…> [--artifact-uri <uri>] [--license <id>]",
+    summary: "register a base model",
+    options: {
+      name: text("model name (required)"),
+      family: text("architecture family (required)"),
+      parameters: text("parameter count (required)"),
+      "artifact-hash": text("hash of the weights (required)"),
+      "artifact-uri": text("where the weights live"),
+      license: text("license id"),
+    },
+    async run(session, _, o) {
+      const spec = {
+        name: need(str(o, "name"), "--name"),
+        family: need(str(o, "family"), "--family"),
+        parameterCount: parseId(str(o, "parameters"), "--parameters"),
+        artifactHash: parseHash(str(o, "artifact-hash"), "--artifact-hash"),
+        artifactURI: str(o, "artifact-uri") ?? "",
+        license: str(o, "license") ?? "",
+      };
+      const { baseModelId } = await (await (await session.wallet()).models.registerBase(spec)).wait();
+      return { text: `base model ${baseModelId} registered`, data: { baseModelId } };
+    },
+  },
+  "model register": {
+    usage: "model register <peftFolder> --base <id> --name <n> --train <datanetId:version,...> --learning-rate <lr> --epochs <n> --batch-size <n> --cutoff-length <n> [--adapter-uri <uri>] [--evaluation-hash <0x…>]",
+    summary: "register a LoRA/QLoRA fine-tune from a PEFT adapter folder (checked before sending)",
+    options: {
+      base: text("base model id (required)"),
+      name: text("model name (required)"),
+      train: text("datanet versions trained on, as datanetId:version, comma-separated (required)"),
+      "learning-rate": text("learning rate, e.g. 2e-4 (required)"),
+      epochs: text("training epochs (required)"),
+      "batch-size": text("effective batch size (required)"),
+      "cutoff-length": text("maximum sequence length in tokens (required)"),
+      "adapter-uri": text("where the adapter is published"),
+      "evaluation-hash": text("hash of the evaluation results"),
+    },
+    async run(session, [folder], o) {
+      const adapter = await readAdapterFolder(need(folder, "peftFolder"));
+      const trainingData = need(str(o, "train"), "--train")
+        .split(",")
+        .map((ref) => {
+          const [d, v] = ref.split(":");
+          return { datanetId: Number(parseId(d, "--train datanetId")), version: Number(parseId(v, "--train version")) };
+        });
+      const run = {
+        baseModelId: parseId(str(o, "base"), "--base"),
+        name: need(str(o, "name"), "--name"),
+        settings: {
+          ...adapter.adapter,
+          learningRate: parseNumber(str(o, "learning-rate"), "--learning-rate"),
+          epochs: Number(parseCount(str(o, "epochs"), "--epochs")),
+          batchSize: Number(parseCount(str(o, "batch-size"), "--batch-size")),
+          cutoffLength: Number(parseCount(str(o, "cutoff-length"), "--cutoff-length")),
+        },
+        trainingData,
+        adapterHash: adapter.adapterHash,
+        adapterURI: str(o, "adapter-uri") ?? pathToFileURL(path.resolve(adapter.adapterFile)).href,
+        evaluationHash: str(o, "evaluation-hash") === undefined ? undefined : parseHash(str(o, "evaluation-hash"), "--evaluation-hash"),
+      };
+      const { modelId, version } = await (await (await session.wallet()).models.register(run)).wait();
+      return {
+        text: `model ${modelId} version ${version}: ${adapter.adapter.method}, r=${adapter.adapter.loraRank}, adapter ${adapter.adapterHash}`,
+        data: { modelId, version, adapter },
+      };
+    },
+  },
+  "model lineage": {
+    usage: "model lineage <modelId>",
+    summary: "a model's versions, settings and the exact datanet version roots, from events",
+    async run(session, [id]) {
+      const lineage = await (await session.client()).models.lineage({ modelId: parseId(id, "modelId") });
+      const rows = lineage.versions.flatMap((v) =>
+        v.trainingData.map((d) => ({
+          version: v.version,
+          method: v.method,
+          rank: v.hyperparameters.loraRank,
+          adapter: v.adapterHash,
+          "trained on": `datanet ${d.datanetId} v${d.version}`,
+          root: d.versionRoot,
+        })),
+      );
+      return { text: `model ${lineage.modelId} "${lineage.name}" (base ${lineage.baseModelId}), owner ${lineage.owner}\n${table(rows)}`, data: lineage };
+    },
+  },
+  "model estimate": {
+    usage: "model estimate --hidden <n> --intermediate <n> --layers <n> --heads <n> [--kv-heads <n>] --vocab <n> --rank <r> --modules <a,b,...>",
+    summary: "trainable parameters and memory for LoRA vs QLoRA on a base model shape (no chain)",
+    options: {
+      hidden: text("hidden size (required)"),
+      intermediate: text("MLP intermediate size (required)"),
+      layers: text("transformer layers (required)"),
+      heads: text("attention heads (required)"),
+      "kv-heads": text("key/value heads (default: heads)"),
+      vocab: text("vocabulary size (required)"),
+      rank: text("LoRA rank (required)"),
+      modules: text("target modules, comma-separated (required)"),
+    },
+    async run(_session, __, o) {
+      const n = (key: string) => Number(parseCount(str(o, key), `--${key}`));
+      const shape = {
+        hiddenSize: n("hidden"),
+        intermediateSize: n("intermediate"),
+        numLayers: n("layers"),
+        numAttentionHeads: n("heads"),
+        numKeyValueHeads: str(o, "kv-heads") === undefined ? undefined : n("kv-heads"),
+        vocabSize: n("vocab"),
+      };
+      const estimate = estimateFineTune(shape, { rank: n("rank"), targetModules: need(str(o, "modules"), "--modules").split(",") });
+      const rows = Object.entries(estimate).map(([method, e]) => ({
+        method,
+        "trainable parameters": e.trainableParameters.toLocaleString("en"),
+        "trainable %": e.trainablePercent.toFixed(3),
+        "memory GB": (e.totalBytes / 1e9).toFixed(1),
+      }));
+      return { text: table(rows), data: estimate };
+    },
+  },
+  "attribution pay": {
+    usage: "attribution pay <modelId> <amount> --batch <inference batch id or 0x hash>",
+    summary: "pay inference fees into a model's pool for the current epoch (permit: one transaction)",
+    options: { batch: text("the inference batch the fee covers (required)") },
+    async run(session, [id, amount], o) {
+      const modelId = parseId(id, "modelId");
+      const batch = need(str(o, "batch"), "--batch");
+      const inferenceBatchHash = isHex(batch) && batch.length === 66 ? batch : keccak256(toBytes(batch));
+      const { epoch } = await (await (await session.wallet()).attribution.payFees([{ modelId, amount: parseOpen(amount, "amount"), inferenceBatchHash }])).wait();
+      return { text: `paid into model ${modelId}'s pool for attribution epoch ${epoch}`, data: { modelId, epoch, inferenceBatchHash } };
+    },
+  },
+  "attribution run": {
+    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--content-dir <dir>]",
+    summary: "run the engine over the model's training corpus and the epoch's outputs; write root, records and proofs",
+    options: {
+      epoch: text("attribution epoch (required)"),
+      outputs: text("JSON list of { inferenceId, text } (required)"),
+      out: text("where to write the result (required)"),
+      ...CONTENT_DIR,
+    },
+    async run(session, [id], o) {
+      const modelId = parseId(id, "modelId");
+      const epoch = parseCount(str(o, "epoch"), "--epoch");
+      const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
+      const out = need(str(o, "out"), "--out");
+      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
+      const poolId = attributionPoolId(await session.client(), modelId);
+      const file = {
+        modelId: modelId.toString(),
+        epoch: epoch.toString(),
+        root: result.epoch.root,
+        total: result.epoch.total.toString(),
+        recordsHash: result.recordsHash,
+        unassigned: result.unassigned.toString(),
+        records: result.records.map((r) => ({ ...r, contributionId: r.contributionId.toString(), weight: r.weight.toString() })),
+        proofs: JSON.parse(formatProofsFile(result.epoch, { poolId, epoch })) as unknown,
+      };
+      await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
+      const rows = result.payouts.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }));
+      return { text: `root ${result.epoch.root}, ${result.payouts.length} payouts, records hash ${result.recordsHash}; wrote ${out}\n${table(rows)}`, data: file };
+    },
+  },
+  "attribution post": {
+    usage: "attribution post <result.json>",
+    summary: "propose a computed epoch's root (ATTRIBUTOR_ROLE); opens the challenge window",
+    async run(session, [file]) {
+      const result = await readResult(need(file, "result.json"));
+      const { challengeEndsAt } = await (
+        await (await session.wallet()).attribution.propose({ modelId: result.modelId, epoch: result.epoch, result: { epoch: { root: result.root, total: result.total }, recordsHash: result.recordsHash } })
+      ).wait();
+      return { text: `proposed; releasable from ${new Date(challengeEndsAt * 1000).toISOString()}`, data: { challengeEndsAt } };
+    },
+  },
+  "attribution release": {
+    usage: "attribution release <modelId> --epoch <e>",
+    summary: "release a proposal whose challenge window has closed",
+    options: { epoch: text("attribution epoch (required)") },
+    async run(session, [id], o) {
+      const released = await (await (await session.wallet()).attribution.release({ modelId: parseId(id, "modelId"), epoch: parseCount(str(o, "epoch"), "--epoch") })).wait();
+      return { text: `released to ${released.epochContract}; developer ${open(released.developerAmount)}, treasury ${open(released.protocolAmount)}`, data: released };
+    },
+  },
+  "attribution claim": {
+    usage: "attribution claim <result.json> [--account <address>]",
+    summary: "pay released payouts to their accounts (all of them, or one)",
+    options: { account: text("only this account's leaf") },
+    async run(session, [file], o) {
+      const result = await readResult(need(file, "result.json"));
+      const account = str(o, "account") === undefined ? undefined : parseAddress(str(o, "account"), "--account");
+      const claims = result.claims.filter((c) => account === undefined || getAddress(c.account) === account);
+      if (claims.length === 0) throw new InvalidInputError("--account", `${account} has no payout in ${file}`);
+      const client = await session.wallet();
+      const paid = [];
+      for (const batch of chunks(claims, CLAIMS_PER_TX)) {
+        paid.push(...(await (await client.attribution.claim({ modelId: result.modelId, epoch: result.epoch, claims: batch })).wait()).paid);
+      }
+      return { text: table(paid.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }))), data: paid };
+    },
+  },
+  "audit verify": {
+    usage: "audit verify [--attribution <result.json> --outputs <outputs.json> [--content-dir <dir>]]",
+    summary: "rebuild registry and model state from events and compare with every view; recompute an attribution",
+    options: {
+      attribution: text("a result file whose epoch to recompute"),
+      outputs: text("the epoch's outputs"),
+      ...CONTENT_DIR,
+    },
+    async run(session, _, o) {
+      const client = await session.client();
+      const registryLogs = await fetchRegistryLogs(client);
+      const modelLogs = await fetchModelLogs(client);
+      const discrepancies = [
+        ...(await verifyRegistryState(client, rebuildRegistryState(registryLogs))),
+        ...(await verifyModelLineage(client, rebuildModelLineage(modelLogs))),
+      ];
+      if (str(o, "attribution") !== undefined) {
+        const result = await readResult(str(o, "attribution")!);
+        const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
+        discrepancies.push(
+          ...(await verifyAttributionEpoch(client, { modelId: result.modelId, epoch: result.epoch, outputs, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
+        );
+      }
+      const events = registryLogs.length + modelLogs.length;
+      const text = discrepancies.length === 0 ? `${events} events verified: 0 discrepancies` : `${discrepancies.length} discrepancies\n${table(discrepancies as never)}`;
+      if (discrepancies.length > 0) process.exitCode = 3;
+      return { text, data: { events, discrepancies } };
+    },
+  },
+  "audit export": {
+    usage: "audit export --out <dir>",
+    summary: "write JSON and CSV snapshots (contributions, leaderboard, lineage) with the block they are valid at",
+    options: { out: text("directory to write into (required)") },
+    async run(session, _, o) {
+      const dir = need(str(o, "out"), "--out");
+      const client = await session.client();
+      const block = await client.publicClient.getBlockNumber();
+      const state = rebuildRegistryState(await fetchRegistryLogs(client, { toBlock: block }));
+      const contributions = [...state.contributions.values()].map((c) => ({
+        contributionId: c.contributionId,
+        datanetId: c.datanetId,
+        contributor: c.contributor,
+        contentHash: c.contentHash,
+        sizeBytes: c.sizeBytes,
+        status: STATUS_NAME[c.status] ?? c.status,
+        uri: c.uri,
+      }));
+      const leaderboard = [];
+      for (const datanetId of state.datanets.keys()) {
+        for (const row of await client.reputation.leaderboard({ datanetId })) leaderboard.push({ datanetId, ...row });
+      }
+      const lineage = [...rebuildModelLineage(await fetchModelLogs(client)).values()].flatMap((m) =>
+        m.versions.flatMap((v) => v.trainingData.map((d) => ({ modelId: m.modelId, version: v.version, method: v.method, adapterHash: v.adapterHash, datanetId: d.datanetId, datanetVersion: d.version, versionRoot: d.versionRoot }))),
+      );
+      await mkdir(dir, { recursive: true });
+      const snapshots = { contributions, leaderboard, lineage };
+      for (const [name, rows] of Object.entries(snapshots)) {
+        await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ block, rows }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+        await writeFile(path.join(dir, `${name}.csv`), toCsv(rows as Record<string, unknown>[], block));
+      }
+      return { text: `wrote ${Object.keys(snapshots).map((n) => `${n}.json/.csv`).join(", ")} to ${dir} (valid at block ${block})`, data: { block, files: Object.keys(snapshots) } };
+    },
+  },
+};
+
+// ------------------------------------------------------------------ helpers
+
+function toCsv(rows: readonly Record<string, unknown>[], block: bigint): string {
+  const escape = (v: unknown) => {
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const keys = rows.length === 0 ? [] : Object.keys(rows[0]!);
+  return [`# valid at block ${block}`, keys.join(","), ...rows.map((r) => keys.map((k) => escape(r[k])).join(","))].join("\n") + "\n";
+}
+
+async function readOutputs(file: string): Promise<{ inferenceId: string; text: string }[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse((await readInput(file)).toString("utf8"));
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw new InvalidInputError("outputs", `${file} is not JSON`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((o) => typeof o?.inferenceId === "string" && typeof o?.text === "string")) {
+    throw new InvalidInputError("outputs", `${file} must be a list of { "inferenceId": string, "text": string }`);
+  }
+  return parsed as { inferenceId: string; text: string }[];
+}
+
+async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigint; root: Hex; total: bigint; recordsHash: Hex; claims: EpochClaim[] }> {
+  let parsed: {
+    modelId?: string;
+    epoch?: string;
+    root?: Hex;
+    total?: string;
+    recordsHash?: Hex;
+    proofs?: { claims?: { index: string; account: Address; amount: string; proof: Hex[] }[] };
+  };
+  try {
+    parsed = JSON.parse((await readInput(file)).toString("utf8"));
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw new InvalidInputError("result", `${file} is not JSON`);
+  }
+  if (parsed.proofs?.claims === undefined || parsed.root === undefined || parsed.recordsHash === undefined) {
+    throw new InvalidInputError("result", `${file} is not a result written by "attribution run"`);
+  }
+  return {
+    modelId: parseId(parsed.modelId, "result modelId"),
+    epoch: parseCount(parsed.epoch, "result epoch"),
+    root: parseHash(parsed.root, "result root"),
+    total: parseCount(parsed.total, "result total"),
+    recordsHash: parseHash(parsed.recordsHash, "result recordsHash"),
+    claims: parsed.proofs.claims.map((c) => ({ index: BigInt(c.index), account: getAddress(c.account), amount: BigInt(c.amount), proof: c.proof })),
+  };
+}
+
+/** One round of `validator serve`. */
+async function serveRound(client: OpenLedgerClient, validator: Address, datanetId: bigint | undefined, contentDir: string | undefined) {
+  const pending = await client.validators.pending({ validator, datanetId });
+  const state = rebuildRegistryState(await fetchRegistryLogs(client));
+  // Fingerprints of every other contribution whose content we can read, for the duplicate check.
+  const known = new Map<Hex, Hex>();
+  const contents = new Map<Hex, Uint8Array>();
+  for (const c of [...state.contributions.values()].filter((c) => c.status !== ContributionStatus.Withdrawn && c.status !== ContributionStatus.Rejected)) {
+    const bytes = await fetchContent(c, contentDir).catch(() => undefined);
+    if (bytes === undefined) continue;
+    const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+    contents.set(c.contentHash, data);
+    const fingerprint = textFingerprint(data);
+    if (!known.has(fingerprint)) known.set(fingerprint, c.contentHash);
+  }
+  const aggregator = client.validators.aggregator();
+  const verdicts: { contributionId: bigint; accept: boolean; quality: number; reasonCode: number }[] = [];
+  const unreadable: bigint[] = [];
+  for (const c of pending) {
+    const content = contents.get(c.contentHash);
+    if (content === undefined) {
+      unreadable.push(c.contributionId);
+      continue;
+    }
+    const maxBytes = (await client.datanets.get(c.datanetId)).policy.maxBytesPerContribution;
+    const verdict = judge([sizeWithin(maxBytes), hashMatches, isText, notDuplicateOf(known), proseQuality()], content, c.contentHash);
+    verdicts.push({ contributionId: c.contributionId, ...verdict });
+    await aggregator.add(await client.validators.signVerdict(verdict));
+  }
+  const flushed = verdicts.length === 0 ? { transactions: [], finalized: [], skipped: [] } : await aggregator.flush();
+  return {
+    summary: `${pending.length} pending, ${verdicts.length} judged (${verdicts.filter((v) => v.accept).length} accepted), ${unreadable.length} unreadable; ${flushed.transactions.length} transaction(s), ${flushed.finalized.length} finalized`,
+    verdicts,
+    unreadable,
+    transactions: flushed.transactions.length,
+    finalized: flushed.finalized.length,
+  };
+}
+

@@ -1,0 +1,129 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { createPublicClient, createWalletClient, defineChain, http, isHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import {
+  ClientConfigError,
+  createClient,
+  DeploymentError,
+  deploymentFilePath,
+  readDeploymentFile,
+  type OpenLedgerClient,
+} from "../../sdk/index.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  rpc?: string;
+  deployment?: string;
+  json: boolean;
+}
+
+/** Where a command runs: the SDK client, and how to end. */
+export interface CliContext {
+  client: OpenLedgerClient;
+  /** True on the embedded in-process network, which lasts for this command only. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** A client that signs: the key is set. */
+export type SigningClient = OpenLedgerClient & { walletClient: NonNullable<OpenLedgerClient["walletClient"]> };
+
+/**
+ * A command's way to the chain, connected on first use, so that a command checks all its arguments
+ * before any connection is made (and refuses bad input without touching a node).
+ */
+export interface Session {
+  client(): Promise<OpenLedgerClient>;
+  /** The client, required to sign (a clear error naming OPENLEDGER_KEY otherwise). */
+  wallet(): Promise<SigningClient>;
+  close(): Promise<void>;
+}
+
+export function openSession(options: GlobalOptions, onConnect: (context: CliContext) => void): Session {
+  let context: Promise<CliContext> | undefined;
+  const get = () => {
+    context ??= connect(options).then((c) => {
+      onConnect(c);
+      return c;
+    });
+    return context;
+  };
+  return {
+    client: async () => (await get()).client,
+    wallet: async () => {
+      const { client } = await get();
+      if (client.walletClient === undefined) {
+        throw new ClientConfigError("This command sends a transaction: set OPENLEDGER_KEY (a private key) in the environment or .env.");
+      }
+      return client as SigningClient;
+    },
+    close: async () => {
+      if (context !== undefined) await (await context).close();
+    },
+  };
+}
+
+/**
+ * Connects as the command asks. With `--rpc` (or OPENLEDGER_RPC_URL in `.env`), to that node, with
+ * the deployment from `--deployment`, OPENLEDGER_DEPLOYMENT or `deployments/<chainId>.json`, and the
+ * key from OPENLEDGER_KEY (never a flag: flags end up in shell history). Otherwise, to the embedded
+ * in-process network with a fresh deployment, as its first account.
+ */
+export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+  const rpc = options.rpc ?? (env.OPENLEDGER_RPC_URL || undefined);
+  if (rpc === undefined) return connectEmbedded();
+  const probe = createPublicClient({ transport: http(rpc, { retryCount: 3 }) });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch (cause) {
+    throw new ClientConfigError(`Cannot reach the node at ${rpc}: ${(cause as Error).message.split("\n")[0]}`);
+  }
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpc] } },
+  });
+  const file = options.deployment ?? (env.OPENLEDGER_DEPLOYMENT || undefined) ?? deploymentFilePath(path.join(ROOT, "deployments"), chainId);
+  const deployment = await readDeploymentFile(file);
+  if (deployment.chainId !== chainId) {
+    throw new DeploymentError(`${file} is for chain ${deployment.chainId}, but ${rpc} serves chain ${chainId}.`);
+  }
+  const publicClient = createPublicClient({ chain, transport: http(rpc, { retryCount: 3 }) });
+  const key = env.OPENLEDGER_KEY || undefined;
+  if (key !== undefined && !(isHex(key) && key.length === 66)) {
+    throw new ClientConfigError("OPENLEDGER_KEY must be a 0x-prefixed 32-byte private key.");
+  }
+  const walletClient =
+    key === undefined ? undefined : createWalletClient({ account: privateKeyToAccount(key as Hex), chain, transport: http(rpc, { retryCount: 3 }) });
+  return { client: createClient({ publicClient, walletClient, deployment }), embedded: false, close: async () => {} };
+}
+
+async function connectEmbedded(): Promise<CliContext> {
+  const { network } = await import("hardhat");
+  const { deployProtocol } = await import("../lib/deploy.ts");
+  const connection = await network.create();
+  const deployment = await deployProtocol(connection);
+  const publicClient = await connection.viem.getPublicClient();
+  const [walletClient] = await connection.viem.getWalletClients();
+  return {
+    client: createClient({ publicClient, walletClient, deployment }),
+    embedded: true,
+    close: () => connection.close(),
+  };
+}
+
+/** Reads a file the user named, as an input error when it cannot be read. */
+export async function readInput(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    throw new ClientConfigError(`Cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`);
+  }
+}

@@ -1,0 +1,164 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+import { expect } from "chai";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { advanceTime, deployToNode, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
+
+const CLI = path.join(ROOT, "scripts", "cli", "openledger.ts");
+const SCIENCE = path.join(ROOT, "examples", "science-explained");
+const address = (key: string) => privateKeyToAccount(key as `0x${string}`).address;
+const [TREASURY, OWNER, CONTRIBUTOR, VALIDATOR, TRAINER, RELAYER] = NODE_KEYS;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () {
+  let node: LocalNode;
+  let dir: string;
+  let deployment: string;
+
+  /** Runs the CLI with `key` as OPENLEDGER_KEY (none for undefined) against the node. */
+  async function cli(key: string | undefined, ...args: string[]): Promise<Run> {
+    const env = { ...process.env, OPENLEDGER_KEY: key ?? "", OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "" };
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args, "--rpc", node.url, "--deployment", deployment], { cwd: ROOT, env });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  /** Runs a command that must succeed with --json and returns its data. */
+  async function json<T = Record<string, unknown>>(key: string | undefined, ...args: string[]): Promise<T> {
+    const run = await cli(key, ...args, "--json");
+    expect(run.code, `${args.join(" ")}: ${run.stderr}`).to.equal(0);
+    return JSON.parse(run.stdout) as T;
+  }
+
+  before(async function () {
+    this.timeout(240_000);
+    dir = await mkdtemp(path.join(tmpdir(), "openledger-cli-"));
+    node = await startLocalNode();
+    deployment = await deployToNode(node.url, dir);
+  });
+
+  after(async function () {
+    await node?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("runs the whole loop: datanet, submissions, a serving validator, version, model, fees, attribution, claims, audit", async function () {
+    this.timeout(240_000);
+    await json(TREASURY, "token", "transfer", address(VALIDATOR), "1000");
+    const { datanetId } = await json<{ datanetId: string }>(OWNER, "datanet", "create", "--metadata", "ipfs://cli", "--quorum", "1");
+    expect(datanetId).to.equal("1");
+
+    // Three real texts, an advert, and a copy of the first with other spacing and case.
+    const texts = ["how-tides-work.txt", "why-the-sky-is-blue.txt", "why-ice-floats.txt"].map((f) => path.join(SCIENCE, f));
+    const spam = path.join(dir, "deal.txt");
+    await writeFile(spam, "BEST DEAL!!! click here for science facts, click here now, best deal of the year for everyone!");
+    const copy = path.join(dir, "tides-copy.txt");
+    await writeFile(copy, (await readFile(texts[0]!, "utf8")).toUpperCase().replace(/ /g, "  "));
+    const submitted = await json<{ id: string }[]>(CONTRIBUTOR, "datanet", "submit", "1", ...texts, spam, copy);
+    expect(submitted.map((r) => r.id)).to.deep.equal(["1", "2", "3", "4", "5"]);
+
+    await json(VALIDATOR, "validator", "stake", "1", "1000");
+    const round = await json<{ verdicts: { contributionId: string; accept: boolean; reasonCode: number }[]; finalized: number }>(
+      VALIDATOR,
+      "validator",
+      "serve",
+      "--datanet",
+      "1",
+      "--once",
+    );
+    expect(round.verdicts.map((v) => [v.contributionId, v.accept, v.reasonCode])).to.deep.equal([
+      ["1", true, 0],
+      ["2", true, 0],
+      ["3", true, 0],
+      ["4", false, 3], // spam
+      ["5", false, 6], // near-duplicate of #1
+    ]);
+    expect(round.finalized).to.equal(5);
+    const board = await json<{ accepted: number; submitted: number; verified: boolean }[]>(undefined, "leaderboard", "1");
+    expect(board.map((r) => [r.accepted, r.submitted, r.verified])).to.deep.equal([[3, 5, true]]);
+
+    const version = await json<{ version: number; root: string }>(OWNER, "datanet", "publish-version", "1", "--uri", "ipfs://cli/v1");
+    await json(TRAINER, "model", "register-base", "--name", "Llama-3.1-8B", "--family", "llama", "--parameters", "8030261248", "--artifact-hash", `0x${"ba".repeat(32)}`);
+    const model = await json<{ modelId: string }>(
+      TRAINER, "model", "register", path.join(ROOT, "examples", "qlora-adapter"), "--base", "1", "--name", "tutor", "--train", "1:1",
+      "--learning-rate", "2e-4", "--epochs", "3", "--batch-size", "16", "--cutoff-length", "1024",
+    );
+    expect(model.modelId).to.equal("1");
+    const lineage = await json<{ versions: { method: string; trainingData: { versionRoot: string }[] }[] }>(undefined, "model", "lineage", "1");
+    expect(lineage.versions[0]!.method).to.equal("qlora");
+    expect(lineage.versions[0]!.trainingData[0]!.versionRoot).to.equal(version.root);
+
+    const paid = await json<{ epoch: string }>(TREASURY, "attribution", "pay", "1", "100", "--batch", "batch-1");
+    await advanceTime(node.url, 24 * 3_600);
+    const result = path.join(dir, "result.json");
+    const outputs = path.join(ROOT, "examples", "science-explained-outputs.json");
+    const computed = await json<{ root: string; total: string }>(undefined, "attribution", "run", "1", "--epoch", paid.epoch, "--outputs", outputs, "--out", result);
+    expect(JSON.parse(await readFile(result, "utf8")).root).to.equal(computed.root);
+    await json(TREASURY, "attribution", "post", result);
+    await advanceTime(node.url, 2 * 24 * 3_600);
+    await json(RELAYER, "attribution", "release", "1", "--epoch", paid.epoch);
+    const claims = await json<{ account: string; amount: string }[]>(RELAYER, "attribution", "claim", result);
+    expect(claims.map((c) => c.account)).to.include.members([address(CONTRIBUTOR), address(VALIDATOR)]);
+    expect(claims.reduce((sum, c) => sum + BigInt(c.amount), 0n)).to.equal(BigInt(computed.total));
+
+    const audit = await json<{ discrepancies: unknown[]; events: number }>(undefined, "audit", "verify", "--attribution", result, "--outputs", outputs);
+    expect(audit.discrepancies).to.deep.equal([]);
+    expect(audit.events).to.be.greaterThan(10);
+    const exported = path.join(dir, "export");
+    const { block } = await json<{ block: string }>(undefined, "audit", "export", "--out", exported);
+    const csv = await readFile(path.join(exported, "contributions.csv"), "utf8");
+    expect(csv.split("\n")[0]).to.equal(`# valid at block ${block}`);
+    expect(csv.split("\n").filter((l) => l.includes("Accepted"))).to.have.length(3);
+    expect(JSON.parse(await readFile(path.join(exported, "lineage.json"), "utf8")).rows[0].versionRoot).to.equal(version.root);
+  });
+
+  it("refuses bad input with one readable line and a non-zero exit, sending nothing", async function () {
+    this.timeout(120_000);
+    const nonce = async () => rpc(node.url, "eth_getTransactionCount", [address(OWNER), "latest"]);
+    const before = await nonce();
+    for (const [args, key, code, pattern] of [
+      [["datanet", "show", "abc"], undefined, 1, /^error: Invalid datanetId: abc is not an id/],
+      [["datanet", "create"], OWNER, 1, /--metadata/],
+      [["datanet", "create", "--metadata", "x", "--bogus"], OWNER, 2, /Unknown option '--bogus'/],
+      [["validator", "stake", "1", "ten"], OWNER, 1, /not an amount of OPEN/],
+      [["validator", "stake", "1", "10"], undefined, 1, /OPENLEDGER_KEY/],
+      [["validator", "stake", "1", "10"], OWNER, 1, /^error: 0x[0-9a-fA-F]{40} holds 0 OPEN; 10 OPEN are needed/],
+      [["rewards", "claim", "1", "--epochs", "0"], OWNER, 1, /nothing to claim|has not ended/],
+      [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /Cannot read \/no\/such\/file/],
+      [["frobnicate"], undefined, 2, /unknown command/],
+    ] as const) {
+      const run = await cli(key, ...args);
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).to.equal(code);
+      const lines = run.stderr.trim().split("\n");
+      expect(lines, args.join(" ")).to.have.length(1);
+      expect(lines[0], args.join(" ")).to.match(pattern);
+    }
+    expect(await nonce()).to.equal(before);
+  });
+
+  it("has --help for every command", async function () {
+    this.timeout(60_000);
+    const overview = await cli(undefined, "--help");
+    expect(overview.code).to.equal(0);
+    for (const command of ["datanet submit", "validator serve", "attribution run", "audit export"]) {
+      expect(overview.stdout).to.include(command);
+      const help = await cli(undefined, ...command.split(" "), "--help");
+      expect(help.code).to.equal(0);
+      expect(help.stdout).to.match(new RegExp(`^openledger ${command}`));
+    }
+  });
+});
