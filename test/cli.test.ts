@@ -124,6 +124,9 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     expect(csv.split("\n")[0]).to.equal(`# valid at block ${block}`);
     expect(csv.split("\n").filter((l) => l.includes("Accepted"))).to.have.length(3);
     expect(JSON.parse(await readFile(path.join(exported, "lineage.json"), "utf8")).rows[0].versionRoot).to.equal(version.root);
+    const attribution = JSON.parse(await readFile(path.join(exported, "attribution.json"), "utf8")).rows[0];
+    expect([attribution.status, attribution.root]).to.deep.equal(["released", computed.root]);
+    expect(await readFile(path.join(exported, "leaderboard.csv"), "utf8")).to.include(address(CONTRIBUTOR));
   });
 
   it("refuses bad input with one readable line and a non-zero exit, sending nothing", async function () {

@@ -10,7 +10,6 @@ import {
   DataKind,
   datanetPolicy,
   estimateFineTune,
-  fetchModelLogs,
   fetchRegistryLogs,
   formatProofsFile,
   hashContent,
@@ -22,15 +21,17 @@ import {
   openTokenAbi,
   proseQuality,
   readAdapterFolder,
-  rebuildModelLineage,
+  indexProtocolEvents,
+  rebuildProtocolState,
   rebuildRegistryState,
+  reputationScore,
   sizeWithin,
   textFingerprint,
   verifyAttributionEpoch,
-  verifyModelLineage,
-  verifyRegistryState,
+  verifyProtocolState,
   type EpochClaim,
   type OpenLedgerClient,
+  type ProtocolState,
 } from "../../sdk/index.ts";
 import { readInput, type Session } from "./context.ts";
 import { fetchContent } from "./content.ts";
@@ -566,64 +567,46 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "audit verify": {
-    usage: "audit verify [--attribution <result.json> --outputs <outputs.json> [--content-dir <dir>]]",
-    summary: "rebuild registry and model state from events and compare with every view; recompute an attribution",
+    usage: "audit verify [--checkpoint <file>] [--confirmations <n>] [--attribution <result.json> --outputs <outputs.json> [--content-dir <dir>]]",
+    summary: "index every event, rebuild all state, compare it with every view; optionally recompute an attribution",
     options: {
+      checkpoint: text("keep indexing progress here and resume from it"),
+      confirmations: text("blocks behind the head treated as final (default 0)"),
       attribution: text("a result file whose epoch to recompute"),
       outputs: text("the epoch's outputs"),
       ...CONTENT_DIR,
     },
     async run(session, _, o) {
-      const client = await session.client();
-      const registryLogs = await fetchRegistryLogs(client);
-      const modelLogs = await fetchModelLogs(client);
-      const discrepancies = [
-        ...(await verifyRegistryState(client, rebuildRegistryState(registryLogs))),
-        ...(await verifyModelLineage(client, rebuildModelLineage(modelLogs))),
-      ];
-      if (str(o, "attribution") !== undefined) {
-        const result = await readResult(str(o, "attribution")!);
-        const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
+      const attribution = str(o, "attribution") === undefined ? undefined : await readResult(str(o, "attribution")!);
+      const outputs = attribution === undefined ? undefined : await readOutputs(need(str(o, "outputs"), "--outputs"));
+      const { client, state, events, block } = await indexed(session, o);
+      const discrepancies = await verifyProtocolState(client, state, { blockNumber: block });
+      if (attribution !== undefined) {
         discrepancies.push(
-          ...(await verifyAttributionEpoch(client, { modelId: result.modelId, epoch: result.epoch, outputs, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
+          ...(await verifyAttributionEpoch(client, { modelId: attribution.modelId, epoch: attribution.epoch, outputs: outputs!, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
         );
       }
-      const events = registryLogs.length + modelLogs.length;
-      const text = discrepancies.length === 0 ? `${events} events verified: 0 discrepancies` : `${discrepancies.length} discrepancies\n${table(discrepancies as never)}`;
+      const text = discrepancies.length === 0 ? `${events} events verified at block ${block}: 0 discrepancies` : `${discrepancies.length} discrepancies\n${table(discrepancies as never)}`;
       if (discrepancies.length > 0) process.exitCode = 3;
-      return { text, data: { events, discrepancies } };
+      return { text, data: { events, block, discrepancies } };
     },
   },
   "audit export": {
-    usage: "audit export --out <dir>",
-    summary: "write JSON and CSV snapshots (contributions, leaderboard, lineage) with the block they are valid at",
-    options: { out: text("directory to write into (required)") },
+    usage: "audit export --out <dir> [--checkpoint <file>] [--confirmations <n>]",
+    summary: "write JSON and CSV snapshots (contributions, leaderboard, rewards, lineage, attribution) with the block they are valid at",
+    options: {
+      out: text("directory to write into (required)"),
+      checkpoint: text("keep indexing progress here and resume from it"),
+      confirmations: text("blocks behind the head treated as final (default 0)"),
+    },
     async run(session, _, o) {
       const dir = need(str(o, "out"), "--out");
-      const client = await session.client();
-      const block = await client.publicClient.getBlockNumber();
-      const state = rebuildRegistryState(await fetchRegistryLogs(client, { toBlock: block }));
-      const contributions = [...state.contributions.values()].map((c) => ({
-        contributionId: c.contributionId,
-        datanetId: c.datanetId,
-        contributor: c.contributor,
-        contentHash: c.contentHash,
-        sizeBytes: c.sizeBytes,
-        status: STATUS_NAME[c.status] ?? c.status,
-        uri: c.uri,
-      }));
-      const leaderboard = [];
-      for (const datanetId of state.datanets.keys()) {
-        for (const row of await client.reputation.leaderboard({ datanetId })) leaderboard.push({ datanetId, ...row });
-      }
-      const lineage = [...rebuildModelLineage(await fetchModelLogs(client)).values()].flatMap((m) =>
-        m.versions.flatMap((v) => v.trainingData.map((d) => ({ modelId: m.modelId, version: v.version, method: v.method, adapterHash: v.adapterHash, datanetId: d.datanetId, datanetVersion: d.version, versionRoot: d.versionRoot }))),
-      );
+      const { state, block } = await indexed(session, o);
+      const snapshots = exportSnapshots(state);
       await mkdir(dir, { recursive: true });
-      const snapshots = { contributions, leaderboard, lineage };
       for (const [name, rows] of Object.entries(snapshots)) {
         await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ block, rows }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
-        await writeFile(path.join(dir, `${name}.csv`), toCsv(rows as Record<string, unknown>[], block));
+        await writeFile(path.join(dir, `${name}.csv`), toCsv(rows, block));
       }
       return { text: `wrote ${Object.keys(snapshots).map((n) => `${n}.json/.csv`).join(", ")} to ${dir} (valid at block ${block})`, data: { block, files: Object.keys(snapshots) } };
     },
@@ -631,6 +614,58 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 // ------------------------------------------------------------------ helpers
+
+/** Indexes every confirmed protocol event (progress on stderr) and rebuilds the state at that block. */
+async function indexed(session: Session, o: Record<string, string | boolean | string[] | undefined>) {
+  const confirmations = str(o, "confirmations") === undefined ? 0 : Number(parseCount(str(o, "confirmations"), "--confirmations"));
+  const client = await session.client();
+  const quiet = process.argv.includes("--json");
+  const { events, confirmedBlock } = await indexProtocolEvents(client, {
+    confirmations,
+    checkpointFile: str(o, "checkpoint"),
+    onProgress: (p) => {
+      if (!quiet) process.stderr.write(`\rindexed ${p.blocksDone}/${p.blocksTotal} blocks, ${p.events} events (${Math.round(p.eventsPerSecond)}/s)`);
+    },
+  });
+  if (!quiet) process.stderr.write("\n");
+  return { client, state: rebuildProtocolState(client, events), events: events.length, block: confirmedBlock };
+}
+
+/** The auditor's snapshots, one list of flat rows each. */
+function exportSnapshots(state: ProtocolState): Record<string, Record<string, unknown>[]> {
+  return {
+    contributions: [...state.registry.contributions.values()].map((c) => ({
+      contributionId: c.contributionId,
+      datanetId: c.datanetId,
+      contributor: c.contributor,
+      contentHash: c.contentHash,
+      sizeBytes: c.sizeBytes,
+      status: STATUS_NAME[c.status] ?? c.status,
+      uri: c.uri,
+    })),
+    leaderboard: [...state.reputation.values()]
+      .map((r) => ({ ...r, score: reputationScore(BigInt(r.accepted), BigInt(r.rejected), r.qualitySum) }))
+      .sort((a, b) => (a.datanetId !== b.datanetId ? Number(a.datanetId - b.datanetId) : a.score > b.score ? -1 : a.score < b.score ? 1 : 0)),
+    rewards: [...state.rewardPools.values()].map(({ claimants, ...pool }) => ({ ...pool, claimants: claimants.size })),
+    lineage: [...state.models.values()].flatMap((m) =>
+      m.versions.flatMap((v) =>
+        v.trainingData.map((d) => ({ modelId: m.modelId, version: v.version, method: v.method, adapterHash: v.adapterHash, datanetId: d.datanetId, datanetVersion: d.version, versionRoot: d.versionRoot })),
+      ),
+    ),
+    attribution: [...state.feePools.values()].map((p) => ({
+      modelId: p.modelId,
+      epoch: p.epoch,
+      fees: p.fees,
+      status: ["open", "proposed", "rejected", "released"][p.status],
+      root: p.root,
+      recordsHash: p.recordsHash,
+      merkleTotal: p.merkleTotal,
+      developerAmount: p.released?.developerAmount ?? 0n,
+      protocolAmount: p.released?.protocolAmount ?? 0n,
+      epochContract: p.released?.epochContract ?? "",
+    })),
+  };
+}
 
 function toCsv(rows: readonly Record<string, unknown>[], block: bigint): string {
   const escape = (v: unknown) => {

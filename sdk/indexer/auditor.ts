@@ -1,0 +1,264 @@
+import { getAddress, type Abi, type Address } from "viem";
+
+import { computeVersionRoot } from "../actions/versions.ts";
+import {
+  attestationContract,
+  attributionContract,
+  merkleEpochContract,
+  modelFactoryContract,
+  registryContract,
+  rewardPoolsContract,
+  stakingContract,
+  type ProtocolClient,
+} from "../client.ts";
+import type { Discrepancy } from "../audit.ts";
+import { withRetry } from "./retry.ts";
+import type { ModelLineage } from "../actions/models.ts";
+import type { RegistryState } from "../history.ts";
+import type { ProtocolState } from "./state.ts";
+
+/** One rebuilt value and the view call that must return it (`pick` extracts the field). */
+export interface ViewCheck {
+  entity: string;
+  field: string;
+  expected: unknown;
+  call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] };
+  pick?: (result: unknown) => unknown;
+}
+
+/** A value as discrepancies show it: JSON for objects (bigints as decimal strings). */
+export const show = (value: unknown): string =>
+  typeof value === "object" && value !== null
+    ? JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v instanceof Set ? [...v] : v))
+    : String(value);
+
+type Contract = { address: Address; abi: Abi };
+
+/** A list of checks and the function that adds one. */
+function checkList() {
+  const checks: ViewCheck[] = [];
+  const add = (entity: string, field: string, expected: unknown, contract: Contract, functionName: string, args: readonly unknown[], pick?: (r: unknown) => unknown) =>
+    checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick });
+  return { checks, add };
+}
+
+const field = (name: string) => (r: unknown) => (r as Record<string, unknown>)[name];
+
+/** The registry's views against its rebuilt state, and every version root recomputed. */
+export function registryViewChecks(client: ProtocolClient, r: RegistryState): ViewCheck[] {
+  const { checks, add } = checkList();
+  const registry = registryContract(client) as Contract;
+
+  add("protocol", "paused", r.protocolPaused, registry, "protocolPaused", []);
+  add("protocol", "datanetCount", BigInt(r.datanets.size), registry, "datanetCount", []);
+  add("protocol", "contributionCount", BigInt(r.contributions.size), registry, "contributionCount", []);
+  for (const d of r.datanets.values()) {
+    const info = { owner: getAddress(d.owner), pendingOwner: getAddress(d.pendingOwner), kind: d.kind, paused: d.paused, createdAt: d.createdAt, acceptedCount: d.acceptedCount, versionCount: d.versionCount, policy: d.policy };
+    for (const [name, value] of Object.entries(info)) add(`datanet ${d.datanetId}`, name, value, registry, "getDatanet", [d.datanetId], field(name));
+    for (const [account, allowed] of d.allowlist) add(`datanet ${d.datanetId}`, `allowlist ${account}`, allowed, registry, "isAllowlisted", [d.datanetId, account]);
+  }
+  for (const c of r.contributions.values()) {
+    const entity = `contribution ${c.contributionId}`;
+    const stored = { id: c.contributionId, contributor: getAddress(c.contributor), datanetId: Number(c.datanetId), status: c.status };
+    for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [c.contentHash], field(name));
+    add(entity, "contributionIdOf", c.contributionId, registry, "contributionIdOf", [c.contentHash]);
+  }
+  for (const v of r.versions.values()) {
+    const entity = `datanet ${v.datanetId} version ${v.version}`;
+    const published = { root: v.root, contributionCount: v.contributionCount, publishedAt: v.publishedAt };
+    for (const [name, value] of Object.entries(published)) add(entity, name, value, registry, "getVersion", [v.datanetId, v.version], field(name));
+    add(entity, "recomputed root", computeVersionRoot(r, v.datanetId, v.contributionCount), registry, "getVersion", [v.datanetId, v.version], field("root"));
+  }
+  for (const [commitment, block] of r.commitments) add(`commitment ${commitment}`, "block", block, registry, "commitmentBlock", [commitment]);
+  return checks;
+}
+
+/** The model factory's views against rebuilt lineage, and each training root against the registry. */
+export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigint, ModelLineage>): ViewCheck[] {
+  const { checks, add } = checkList();
+  const registry = registryContract(client) as Contract;
+  const factory = modelFactoryContract(client) as Contract;
+  add("models", "modelCount", BigInt(models.size), factory, "modelCount", []);
+  for (const m of models.values()) {
+    add(`model ${m.modelId}`, "owner, base, versions", [getAddress(m.owner), m.baseModelId, m.versions.length], factory, "getModel", [m.modelId], (x) => {
+      const i = x as { owner: Address; baseModelId: bigint; versionCount: number };
+      return [i.owner, i.baseModelId, i.versionCount];
+    });
+    for (const v of m.versions) {
+      const { targetModules: _modules, ...settings } = v.hyperparameters;
+      add(`model ${m.modelId} version ${v.version}`, "settings and hashes", { ...settings, adapterHash: v.adapterHash, evaluationHash: v.evaluationHash }, factory, "getModelVersion", [m.modelId, v.version], (x) => {
+        const { publishedAt: _at, ...rest } = x as Record<string, unknown>;
+        return rest;
+      });
+      add(`model ${m.modelId} version ${v.version}`, "training data", v.trainingData.map((d) => [Number(d.datanetId), d.version]), factory, "trainingDataOf", [m.modelId, v.version], (x) =>
+        (x as { datanetId: number; version: number }[]).map((d) => [d.datanetId, d.version]),
+      );
+      for (const d of v.trainingData) {
+        add(`model ${m.modelId} version ${v.version}`, `root of datanet ${d.datanetId} v${d.version}`, d.versionRoot, registry, "getVersion", [d.datanetId, d.version], field("root"));
+      }
+    }
+  }
+  return checks;
+}
+
+/** Every view check the rebuilt protocol state implies. */
+export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCheck[] {
+  const { checks, add } = checkList();
+  checks.push(...registryViewChecks(client, state.registry), ...modelViewChecks(client, state.models));
+  const staking = stakingContract(client) as Contract;
+  const attestations = attestationContract(client) as Contract;
+  const pools = rewardPoolsContract(client) as Contract;
+  const factory = modelFactoryContract(client) as Contract;
+  const attribution = attributionContract(client) as Contract;
+
+  let total = 0n;
+  for (const s of state.stakes.values()) {
+    total += s.amount;
+    add(`stake ${s.datanetId}/${s.validator}`, "amount, unbonding, generation", [s.amount, s.unbondingEndsAt, s.generation], staking, "stakeOf", [s.datanetId, s.validator], (x) => {
+      const i = x as { amount: bigint; unbondingEndsAt: number; generation: number };
+      return [i.amount, i.unbondingEndsAt, i.generation];
+    });
+  }
+  add("staking", "totalStaked", total, staking, "totalStaked", []);
+
+  for (const [contentHash, t] of state.tallies) {
+    add(`tally ${contentHash}`, "weights and verdicts", [t.acceptWeight, t.rejectWeight, t.acceptQualityWeight, t.voters.length], attestations, "tallyOf", [contentHash], (x) => {
+      const i = x as { acceptWeight: bigint; rejectWeight: bigint; acceptQualityWeight: bigint; verdicts: number };
+      return [i.acceptWeight, i.rejectWeight, i.acceptQualityWeight, i.verdicts];
+    });
+  }
+  for (const rep of state.reputation.values()) {
+    add(`reputation ${rep.datanetId}/${rep.contributor}`, "accepted, rejected, qualitySum", [rep.accepted, rep.rejected, rep.qualitySum], attestations, "reputationOf", [rep.datanetId, rep.contributor], (x) => {
+      const i = x as { accepted: number; rejected: number; qualitySum: bigint };
+      return [i.accepted, i.rejected, i.qualitySum];
+    });
+  }
+  for (const g of state.agreement.values()) {
+    add(`agreement ${g.datanetId}/${g.validator}`, "agreed, disagreed", [g.agreed, g.disagreed], attestations, "agreementOf", [g.datanetId, g.validator], (x) => {
+      const i = x as { agreed: number; disagreed: number };
+      return [i.agreed, i.disagreed];
+    });
+  }
+  for (const p of state.points.values()) add(`points ${p.datanetId}/${p.epoch}/${p.account}`, "contributor, validator", [p.contributor, p.validator], attestations, "pointsOf", [p.datanetId, p.epoch, p.account]);
+  for (const t of state.epochTotals.values()) add(`epoch ${t.datanetId}/${t.epoch}`, "point totals", [t.contributor, t.validator], attestations, "epochTotals", [t.datanetId, t.epoch]);
+
+  for (const pool of state.rewardPools.values()) {
+    const entity = `reward pool ${pool.datanetId}/${pool.epoch}`;
+    add(entity, "funded, claimed, bps, swept", [pool.funded, pool.claimed, pool.contributorBps, pool.swept], pools, "poolOf", [pool.datanetId, pool.epoch], (x) => {
+      const i = x as { funded: bigint; claimed: bigint; contributorBps: number; swept: boolean };
+      return [i.funded, i.claimed, i.contributorBps, i.swept];
+    });
+    for (const account of pool.claimants) add(entity, `claimed by ${account}`, true, pools, "hasClaimed", [pool.datanetId, pool.epoch, account]);
+  }
+
+  for (const m of state.merkleEpochs.values()) {
+    const epoch = merkleEpochContract(m.address) as { address: Address; abi: Abi };
+    const entity = `merkle epoch ${m.address}`;
+    add(entity, "terms", [m.poolId, m.epoch, m.root, m.total, m.maxLeafAmount, m.expiresAt], epoch, "terms", [], (x) => {
+      const i = x as { poolId: bigint; epoch: bigint; root: string; total: bigint; maxLeafAmount: bigint; expiresAt: number };
+      return [i.poolId, i.epoch, i.root, i.total, i.maxLeafAmount, i.expiresAt];
+    });
+    for (const leaf of m.claimedIndices) add(entity, `leaf ${leaf} claimed`, true, epoch, "isClaimed", [leaf]);
+  }
+
+  add("models", "baseModelCount", state.baseModelCount, factory, "baseModelCount", []);
+  for (const pool of state.feePools.values()) {
+    const entity = `fee pool ${pool.modelId}/${pool.epoch}`;
+    add(entity, "fees, split, status, proposal", [pool.fees, pool.split, pool.status, pool.challengeEndsAt, pool.root, pool.recordsHash, pool.merkleTotal], attribution, "feePool", [pool.modelId, pool.epoch], (x) => {
+      const i = x as { fees: bigint; split: unknown; status: number; challengeEndsAt: number; root: string; recordsHash: string; merkleTotal: bigint };
+      return [i.fees, i.split, i.status, i.challengeEndsAt, i.root, i.recordsHash, i.merkleTotal];
+    });
+  }
+  for (const [account, amount] of state.earnings) add(`developer ${account}`, "earnings", amount, attribution, "earningsOf", [account]);
+  return checks;
+}
+
+/** Money checks that need no view: nothing paid out beyond what came in. */
+export function conservationChecks(state: ProtocolState): Discrepancy[] {
+  const found: Discrepancy[] = [];
+  const check = (entity: string, field: string, ok: boolean, expected: string, actual: string) => {
+    if (!ok) found.push({ entity, field, expected, actual });
+  };
+  for (const pool of state.rewardPools.values()) {
+    check(`reward pool ${pool.datanetId}/${pool.epoch}`, "claimed ≤ funded", pool.claimed <= pool.funded, `≤ ${pool.funded}`, String(pool.claimed));
+  }
+  for (const m of state.merkleEpochs.values()) {
+    check(`merkle epoch ${m.address}`, "claimed ≤ total", m.claimed <= m.total, `≤ ${m.total}`, String(m.claimed));
+  }
+  for (const pool of state.feePools.values()) {
+    if (pool.released === undefined) continue;
+    // The contract's FeeSplitMath: the developer's part rounds down; everything else is accounted for.
+    const developer = (pool.fees * BigInt(pool.split.developerBps)) / 10_000n;
+    const paid = pool.merkleTotal + pool.released.developerAmount + pool.released.protocolAmount;
+    const entity = `fee pool ${pool.modelId}/${pool.epoch}`;
+    check(entity, "released = fees", paid === pool.fees, String(pool.fees), String(paid));
+    check(entity, "developer part", developer === pool.released.developerAmount, String(developer), String(pool.released.developerAmount));
+  }
+  return found;
+}
+
+/**
+ * Compares every value rebuilt from events with the chain's views and checks that no pool paid out
+ * more than it received. Reads go through Multicall3 when the chain declares one (500 calls per
+ * request), otherwise `concurrency` parallel `eth_call`s; every read is retried on transient
+ * failures. Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
+ */
+export async function verifyProtocolState(
+  client: ProtocolClient,
+  state: ProtocolState,
+  options: ReadOptions = {},
+): Promise<Discrepancy[]> {
+  return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state), options))];
+}
+
+/** How checks read the chain: parallel `eth_call`s (without Multicall3), and at which block. */
+export interface ReadOptions {
+  concurrency?: number;
+  blockNumber?: bigint;
+}
+
+/** Runs view checks in batches (Multicall3 when the chain has it) and returns the disagreements. */
+export async function runViewChecks(client: ProtocolClient, allChecks: readonly ViewCheck[], options: ReadOptions = {}): Promise<Discrepancy[]> {
+  const found: Discrepancy[] = [];
+  // Checks of different fields of one view share one call.
+  const byCall = new Map<string, ViewCheck[]>();
+  for (const check of allChecks) {
+    const callKey = `${check.call.address}.${check.call.functionName}(${show(check.call.args ?? [])})`;
+    byCall.set(callKey, [...(byCall.get(callKey) ?? []), check]);
+  }
+  const groups = [...byCall.values()];
+  const compare = (group: ViewCheck[], result: unknown) => {
+    for (const check of group) {
+      const actual = check.pick === undefined ? result : check.pick(result);
+      if (show(check.expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(check.expected), actual: show(actual) });
+    }
+  };
+  const blockNumber = options.blockNumber;
+  const multicall = client.publicClient.chain?.contracts?.multicall3;
+  if (multicall !== undefined) {
+    for (let i = 0; i < groups.length; i += 500) {
+      const batch = groups.slice(i, i + 500);
+      const results = (await withRetry(() =>
+        client.publicClient.multicall({ contracts: batch.map((g) => g[0]!.call) as never, allowFailure: true, blockNumber }),
+      )) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
+      results.forEach((r, j) => compare(batch[j]!, r.status === "success" ? r.result : `reverted: ${r.error?.message.split("\n")[0]}`));
+    }
+    return found;
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      const group = groups[next++]!;
+      const { call } = group[0]!;
+      const result = await withRetry(() =>
+        client.publicClient.readContract({ ...call, args: call.args ?? [], blockNumber } as never).catch((error: Error) => {
+          if (/revert/i.test(error.message)) return `reverted: ${error.message.split("\n")[0]}`;
+          throw error;
+        }),
+      );
+      compare(group, result);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
+  return found;
+}

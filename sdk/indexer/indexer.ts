@@ -1,0 +1,225 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+
+import { getAddress, parseEventLogs, type Address, type Hex, type Log } from "viem";
+
+import {
+  attestationRegistryAbi,
+  datanetRegistryAbi,
+  merkleEpochAbi,
+  merkleEpochDistributorAbi,
+  modelFactoryAbi,
+  proofOfAttributionAbi,
+  rewardPoolsAbi,
+  validatorStakingAbi,
+} from "../abis/index.ts";
+import type { ProtocolClient } from "../client.ts";
+import { InvalidInputError } from "../errors.ts";
+import { DEFAULT_RETRY, isRangeTooLarge, withRetry, type RetryPolicy } from "./retry.ts";
+
+/** Every event any protocol contract (and every Merkle epoch) emits. */
+export const protocolEventsAbi = [
+  ...datanetRegistryAbi,
+  ...validatorStakingAbi,
+  ...attestationRegistryAbi,
+  ...rewardPoolsAbi,
+  ...merkleEpochDistributorAbi,
+  ...merkleEpochAbi,
+  ...modelFactoryAbi,
+  ...proofOfAttributionAbi,
+].filter((item) => item.type === "event");
+
+type DecodedLog = ReturnType<typeof parseEventLogs<typeof protocolEventsAbi>>[number];
+
+/** One decoded protocol event with where it happened. */
+export interface ProtocolEvent {
+  address: Address;
+  eventName: DecodedLog["eventName"];
+  args: Record<string, unknown>;
+  blockNumber: bigint;
+  blockHash: Hex;
+  logIndex: number;
+  transactionHash: Hex;
+}
+
+/** What `onProgress` is told after each block range. */
+export interface IndexProgress {
+  blocksDone: bigint;
+  blocksTotal: bigint;
+  events: number;
+  eventsPerSecond: number;
+  rangeSize: bigint;
+}
+
+export interface IndexOptions {
+  /** Blocks behind the head that count as final (default 0: everything). */
+  confirmations?: number;
+  /** Where to keep progress between runs (JSON; written atomically after every range). */
+  checkpointFile?: string;
+  /** Blocks per `eth_getLogs` to start with (default 5,000); halved when the node refuses, grown when easy. */
+  rangeSize?: bigint;
+  maxRangeSize?: bigint;
+  retry?: RetryPolicy;
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** The result of an indexing run. */
+export interface IndexResult {
+  /** Events in confirmed blocks, in chain order (persisted in the checkpoint). */
+  events: ProtocolEvent[];
+  /** Events in the unconfirmed tail, read fresh on every run (never persisted: a reorg there just changes them). */
+  unconfirmed: ProtocolEvent[];
+  /** The last confirmed block, and the head when read. */
+  confirmedBlock: bigint;
+  headBlock: bigint;
+  /** Blocks of a reorg found below the confirmation depth and rolled back, if any. */
+  rolledBack: bigint;
+}
+
+interface Checkpoint {
+  version: 1;
+  chainId: number;
+  contracts: string;
+  nextBlock: string;
+  /** Hash of the block before `nextBlock`, to detect a reorg under the checkpoint. */
+  lastHash: Hex | null;
+  epochContracts: Address[];
+  events: ProtocolEvent[];
+}
+
+const jsonReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
+const jsonReviver = (_: string, v: unknown) =>
+  v !== null && typeof v === "object" && "$bigint" in (v as object) ? BigInt((v as { $bigint: string }).$bigint) : v;
+
+function staticAddresses(client: ProtocolClient): Address[] {
+  const c = client.deployment.contracts;
+  return [c.datanetRegistry, c.validatorStaking, c.attestationRegistry, c.rewardPools, c.merkleEpochDistributor, c.modelFactory, c.proofOfAttribution].map((a) =>
+    getAddress(a),
+  );
+}
+
+const order = (a: ProtocolEvent, b: ProtocolEvent) =>
+  a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
+
+/**
+ * Reads every protocol event of a deployment from its start block: the seven contracts and every
+ * Merkle epoch the distributor creates. Block ranges adapt (halved when the node refuses one as
+ * too large, doubled after an easy one); transient failures (timeouts, 429, 5xx, dropped
+ * connections) are retried with exponential backoff; progress goes to `onProgress` and, after
+ * every range, to the checkpoint file, so a later run resumes there. Only blocks at least
+ * `confirmations` deep are checkpointed; the tail is returned separately and read again each run.
+ * A checkpoint whose last block is no longer on the chain (a reorg deeper than `confirmations`)
+ * is rolled back to the newest event block still on the chain.
+ */
+export async function indexProtocolEvents(client: ProtocolClient, options: IndexOptions = {}): Promise<IndexResult> {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const confirmations = BigInt(options.confirmations ?? 0);
+  if (confirmations < 0n) throw new InvalidInputError("confirmations", "must not be negative");
+  const maxRange = options.maxRangeSize ?? 100_000n;
+  let range = options.rangeSize ?? 5_000n;
+  const addresses = staticAddresses(client);
+  const contractsKey = addresses.join(",");
+  const read = <T>(operation: () => Promise<T>) => withRetry(operation, retry);
+
+  let checkpoint: Checkpoint = {
+    version: 1,
+    chainId: client.deployment.chainId,
+    contracts: contractsKey,
+    nextBlock: client.deployment.startBlock.toString(),
+    lastHash: null,
+    epochContracts: [],
+    events: [],
+  };
+  if (options.checkpointFile !== undefined) {
+    const saved = await readFile(options.checkpointFile, "utf8").catch(() => undefined);
+    if (saved !== undefined) {
+      const parsed = JSON.parse(saved, jsonReviver) as Checkpoint;
+      if (parsed.chainId !== checkpoint.chainId || parsed.contracts !== contractsKey) {
+        throw new InvalidInputError("checkpointFile", `${options.checkpointFile} belongs to another deployment`);
+      }
+      checkpoint = parsed;
+    }
+  }
+
+  // A reorg below the checkpoint: keep only events whose blocks are still on the chain.
+  let rolledBack = 0n;
+  let next = BigInt(checkpoint.nextBlock);
+  if (checkpoint.lastHash !== null) {
+    const last = await read(() => client.publicClient.getBlock({ blockNumber: next - 1n }));
+    if (last.hash !== checkpoint.lastHash) {
+      const kept: ProtocolEvent[] = [];
+      for (const event of checkpoint.events) {
+        const block = await read(() => client.publicClient.getBlock({ blockNumber: event.blockNumber }));
+        if (block.hash !== event.blockHash) break;
+        kept.push(event);
+      }
+      const resume = kept.length === 0 ? client.deployment.startBlock : kept.at(-1)!.blockNumber + 1n;
+      rolledBack = next - resume;
+      checkpoint.events = kept;
+      checkpoint.epochContracts = [...new Set(kept.filter((e) => e.eventName === "RootPosted").map((e) => e.args.epochContract as Address))];
+      next = resume;
+      checkpoint.lastHash = null;
+    }
+  }
+
+  const head = await read(() => client.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const confirmed = head - confirmations;
+  const started = performance.now();
+  const startBlock = next;
+  const epochContracts = new Set(checkpoint.epochContracts);
+
+  const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
+    const logs: Log[] = await read(() => client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to }));
+    const decoded = decode(logs);
+    for (const e of decoded) if (e.eventName === "RootPosted") epochContracts.add(getAddress(e.args.epochContract as Address));
+    if (epochContracts.size > 0) {
+      const epochLogs: Log[] = await read(() => client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to }));
+      decoded.push(...decode(epochLogs));
+    }
+    return decoded.sort(order);
+  };
+
+  while (next <= confirmed) {
+    const to = next + range - 1n > confirmed ? confirmed : next + range - 1n;
+    let events: ProtocolEvent[];
+    try {
+      events = await fetchRange(next, to);
+    } catch (error) {
+      if (!isRangeTooLarge(error) || range === 1n) throw error;
+      range = range / 2n;
+      continue;
+    }
+    checkpoint.events.push(...events);
+    next = to + 1n;
+    if (events.length < 5_000 && range < maxRange) range = range * 2n > maxRange ? maxRange : range * 2n;
+    if (options.checkpointFile !== undefined) {
+      const block = await read(() => client.publicClient.getBlock({ blockNumber: to }));
+      checkpoint.nextBlock = next.toString();
+      checkpoint.lastHash = block.hash;
+      checkpoint.epochContracts = [...epochContracts];
+      await writeFile(`${options.checkpointFile}.tmp`, JSON.stringify(checkpoint, jsonReplacer));
+      await rename(`${options.checkpointFile}.tmp`, options.checkpointFile);
+    }
+    const seconds = (performance.now() - started) / 1_000;
+    options.onProgress?.({
+      blocksDone: next - startBlock,
+      blocksTotal: confirmed + 1n - startBlock,
+      events: checkpoint.events.length,
+      eventsPerSecond: seconds > 0 ? checkpoint.events.length / seconds : 0,
+      rangeSize: range,
+    });
+  }
+  const unconfirmed = next <= head ? await fetchRange(next > confirmed + 1n ? next : confirmed + 1n, head) : [];
+  return { events: checkpoint.events, unconfirmed, confirmedBlock: confirmed, headBlock: head, rolledBack };
+}
+
+function decode(logs: Log[]): ProtocolEvent[] {
+  return parseEventLogs({ abi: protocolEventsAbi, logs, strict: true }).map((log) => ({
+    address: getAddress(log.address),
+    eventName: log.eventName,
+    args: log.args as Record<string, unknown>,
+    blockNumber: log.blockNumber!,
+    blockHash: log.blockHash!,
+    logIndex: log.logIndex!,
+    transactionHash: log.transactionHash!,
+  }));
+}

@@ -1,0 +1,150 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { createPublicClient, custom, HttpRequestError, type EIP1193RequestFn, type Hex } from "viem";
+
+import { runDemoStory } from "../../scripts/lib/demo-story.ts";
+import {
+  indexProtocolEvents,
+  NodeUnavailableError,
+  rebuildProtocolState,
+  verifyProtocolState,
+  type Deployment,
+  type ProtocolClient,
+} from "../../sdk/index.ts";
+
+const connection = await network.create();
+const { networkHelpers } = connection;
+
+/** The demo's whole history (every contract, every kind of event), and a client over a transport we can tamper with. */
+async function historyFixture() {
+  const summary = await runDemoStory(connection, () => {});
+  const deployment: Deployment = { chainId: summary.chainId, startBlock: 0n, contracts: summary.contracts as Deployment["contracts"] };
+  return { deployment };
+}
+
+type Interceptor = (method: string, params: unknown, forward: () => Promise<unknown>) => Promise<unknown>;
+
+/** A client whose every JSON-RPC request passes through `intercept` before reaching the embedded node. */
+function clientThrough(deployment: Deployment, intercept: Interceptor = (_, __, forward) => forward()): ProtocolClient {
+  const provider = connection.provider;
+  const request = (async ({ method, params }: { method: string; params?: unknown }) =>
+    intercept(method, params, () => provider.request({ method, params: params as unknown[] }))) as EIP1193RequestFn;
+  return { publicClient: createPublicClient({ transport: custom({ request }, { retryCount: 0 }) }), deployment };
+}
+
+describe("SDK indexer and auditor", function () {
+  it("rebuilds the whole protocol from events and verifies it against every view: zero discrepancies", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const client = clientThrough(deployment);
+    const progress: bigint[] = [];
+    const { events, unconfirmed } = await indexProtocolEvents(client, { rangeSize: 8n, onProgress: (p) => progress.push(p.blocksDone) });
+    expect(unconfirmed).to.deep.equal([]);
+    expect(progress.length).to.be.greaterThan(2);
+    const state = rebuildProtocolState(client, events);
+    expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([4, 1, 1, 1, 1]);
+    expect(await verifyProtocolState(client, state)).to.deep.equal([]);
+  });
+
+  it("reports an event altered or removed in the node's log responses", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const tamper = (edit: (logs: { topics: Hex[]; data: Hex }[]) => void) =>
+      clientThrough(deployment, async (method, _, forward) => {
+        const result = await forward();
+        if (method === "eth_getLogs") edit(result as { topics: Hex[]; data: Hex }[]);
+        return result;
+      });
+    const stakedTopic = (await import("viem")).toEventSelector("Staked(uint256,address,uint256,uint256)");
+    const altered = tamper((logs) => {
+      const staked = logs.find((l) => l.topics[0] === stakedTopic);
+      // The new stake (the second data word) gains one wei.
+      if (staked !== undefined) staked.data = `0x${staked.data.slice(2, 66)}${(BigInt(`0x${staked.data.slice(66, 130)}`) + 1n).toString(16).padStart(64, "0")}` as Hex;
+    });
+    const removedTopic = (await import("viem")).toEventSelector("ContributionWithdrawn(uint256,uint256,address)");
+    const removed = tamper((logs) => {
+      const i = logs.findIndex((l) => l.topics[0] === removedTopic);
+      if (i >= 0) logs.splice(i, 1);
+    });
+    for (const [client, entity] of [[altered, /^stake /], [removed, /^contribution /]] as const) {
+      const { events } = await indexProtocolEvents(client);
+      const found = await verifyProtocolState(client, rebuildProtocolState(client, events));
+      expect(found.length, String(entity)).to.be.greaterThan(0);
+      expect(found.some((d) => entity.test(d.entity)), JSON.stringify(found)).to.equal(true);
+    }
+  });
+
+  it("shrinks ranges a node refuses, retries transient failures, and names the failure that persists", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const reference = await indexProtocolEvents(clientThrough(deployment));
+    let refused = 0;
+    let failures = 0;
+    const flaky = clientThrough(deployment, async (method, params, forward) => {
+      if (method === "eth_getLogs") {
+        const [{ fromBlock, toBlock }] = params as [{ fromBlock: Hex; toBlock: Hex }];
+        if (BigInt(toBlock) - BigInt(fromBlock) > 5n) {
+          refused++;
+          throw new Error("query returned more than 10000 results; block range too large");
+        }
+        if (failures++ % 3 === 0) throw new HttpRequestError({ url: "http://node", status: 429, details: "Too Many Requests" });
+      }
+      return forward();
+    });
+    const { events } = await indexProtocolEvents(flaky, { rangeSize: 64n, retry: { retries: 5, baseDelayMs: 1, maxDelayMs: 4 } });
+    expect(refused).to.be.greaterThan(0);
+    expect(events.map((e) => `${e.blockNumber}:${e.logIndex}`)).to.deep.equal(reference.events.map((e) => `${e.blockNumber}:${e.logIndex}`));
+
+    const down = clientThrough(deployment, async (method, _, forward) => {
+      if (method === "eth_getLogs") throw new HttpRequestError({ url: "http://node", status: 503, details: "Service Unavailable" });
+      return forward();
+    });
+    try {
+      await indexProtocolEvents(down, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+      expect.fail("expected NodeUnavailableError");
+    } catch (error) {
+      expect(error).to.be.instanceOf(NodeUnavailableError);
+    }
+  });
+
+  it("resumes from its checkpoint, keeps the unconfirmed tail apart, and rolls back a reorg under the checkpoint", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const dir = await mkdtemp(path.join(tmpdir(), "indexer-"));
+    const checkpointFile = path.join(dir, "checkpoint.json");
+    let logQueries = 0;
+    const client = clientThrough(deployment, async (method, _, forward) => {
+      if (method === "eth_getLogs") logQueries++;
+      return forward();
+    });
+    try {
+      const first = await indexProtocolEvents(client, { checkpointFile, confirmations: 2 });
+      expect(first.unconfirmed.length).to.be.greaterThanOrEqual(0);
+      const queries = logQueries;
+      const again = await indexProtocolEvents(client, { checkpointFile, confirmations: 2 });
+      expect(again.events.length).to.equal(first.events.length);
+      expect(logQueries - queries).to.be.lessThanOrEqual(2); // only the tail is read again
+
+      // A reorg below the checkpoint: blocks after the snapshot are replaced by others.
+      const snapshot = await networkHelpers.takeSnapshot();
+      const [signer] = await connection.ethers.getSigners();
+      const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry);
+      await (await registry.connect(signer!).commitSubmission(connection.ethers.id("first branch"))).wait();
+      await networkHelpers.mine(3);
+      const before = await indexProtocolEvents(client, { checkpointFile, confirmations: 0 });
+      await snapshot.restore();
+      await (await registry.connect(signer!).commitSubmission(connection.ethers.id("second branch"))).wait();
+      await networkHelpers.mine(3);
+      const after = await indexProtocolEvents(client, { checkpointFile, confirmations: 0 });
+      expect(after.rolledBack).to.be.greaterThan(0n);
+      const commitments = (r: typeof after) => r.events.filter((e) => e.eventName === "SubmissionCommitted").map((e) => e.args.commitment);
+      expect(commitments(before)).to.include(connection.ethers.id("first branch"));
+      expect(commitments(after)).to.include(connection.ethers.id("second branch"));
+      expect(commitments(after)).to.not.include(connection.ethers.id("first branch"));
+      const state = rebuildProtocolState(client, after.events);
+      expect(await verifyProtocolState(client, state)).to.deep.equal([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
