@@ -14,6 +14,8 @@ import {
 } from "../../sdk/index.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
+/** Where Multicall3 lives on almost every EVM chain. */
+const MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -84,11 +86,14 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
   } catch (cause) {
     throw new ClientConfigError(`Cannot reach the node at ${rpc}: ${(cause as Error).message.split("\n")[0]}`);
   }
+  // Batched reads go through Multicall3 where the chain has it at its canonical address.
+  const multicallCode = await probe.getCode({ address: MULTICALL3 }).catch(() => undefined);
   const chain = defineChain({
     id: chainId,
     name: `chain ${chainId}`,
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [rpc] } },
+    contracts: multicallCode !== undefined && multicallCode !== "0x" ? { multicall3: { address: MULTICALL3 } } : undefined,
   });
   const file = options.deployment ?? (env.OPENLEDGER_DEPLOYMENT || undefined) ?? deploymentFilePath(path.join(ROOT, "deployments"), chainId);
   const deployment = await readDeploymentFile(file);

@@ -104,7 +104,6 @@ export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigi
 /** Every view check the rebuilt protocol state implies. */
 export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCheck[] {
   const { checks, add } = checkList();
-  checks.push(...registryViewChecks(client, state.registry), ...modelViewChecks(client, state.models));
   const staking = stakingContract(client) as Contract;
   const attestations = attestationContract(client) as Contract;
   const pools = rewardPoolsContract(client) as Contract;
@@ -170,7 +169,7 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
     });
   }
   for (const [account, amount] of state.earnings) add(`developer ${account}`, "earnings", amount, attribution, "earningsOf", [account]);
-  return checks;
+  return registryViewChecks(client, state.registry).concat(modelViewChecks(client, state.models), checks);
 }
 
 /** Money checks that need no view: nothing paid out beyond what came in. */
@@ -239,7 +238,7 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
     for (let i = 0; i < groups.length; i += 500) {
       const batch = groups.slice(i, i + 500);
       const results = (await withRetry(() =>
-        client.publicClient.multicall({ contracts: batch.map((g) => g[0]!.call) as never, allowFailure: true, blockNumber }),
+        client.publicClient.multicall({ contracts: batch.map((g) => g[0]!.call) as never, allowFailure: true, blockNumber, batchSize: 0 }),
       )) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
       results.forEach((r, j) => compare(batch[j]!, r.status === "success" ? r.result : `reverted: ${r.error?.message.split("\n")[0]}`));
     }

@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 
-import { getAddress, parseEventLogs, type Address, type Hex, type Log } from "viem";
+import { decodeEventLog, getAddress, toEventSelector, type Address, type Hex, type Log } from "viem";
 
 import {
   attestationRegistryAbi,
@@ -28,12 +28,10 @@ export const protocolEventsAbi = [
   ...proofOfAttributionAbi,
 ].filter((item) => item.type === "event");
 
-type DecodedLog = ReturnType<typeof parseEventLogs<typeof protocolEventsAbi>>[number];
-
 /** One decoded protocol event with where it happened. */
 export interface ProtocolEvent {
   address: Address;
-  eventName: DecodedLog["eventName"];
+  eventName: (typeof protocolEventsAbi)[number]["name"];
   args: Record<string, unknown>;
   blockNumber: bigint;
   blockHash: Hex;
@@ -55,7 +53,8 @@ export interface IndexOptions {
   confirmations?: number;
   /** Where to keep progress between runs (JSON; written atomically after every range). */
   checkpointFile?: string;
-  /** Blocks per `eth_getLogs` to start with (default 5,000); halved when the node refuses, grown when easy. */
+  /** Blocks per `eth_getLogs` to start with (default 10: a refused query costs a whole response);
+   * halved when the node refuses one, then steered towards about 4,000 logs per query. */
   rangeSize?: bigint;
   maxRangeSize?: bigint;
   retry?: RetryPolicy;
@@ -86,6 +85,9 @@ interface Checkpoint {
   events: ProtocolEvent[];
 }
 
+/** Logs per `eth_getLogs` the range size steers towards (well under common provider limits). */
+const TARGET_LOGS = 4_000;
+
 const jsonReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
 const jsonReviver = (_: string, v: unknown) =>
   v !== null && typeof v === "object" && "$bigint" in (v as object) ? BigInt((v as { $bigint: string }).$bigint) : v;
@@ -115,7 +117,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   const confirmations = BigInt(options.confirmations ?? 0);
   if (confirmations < 0n) throw new InvalidInputError("confirmations", "must not be negative");
   const maxRange = options.maxRangeSize ?? 100_000n;
-  let range = options.rangeSize ?? 5_000n;
+  let range = options.rangeSize ?? 10n;
   const addresses = staticAddresses(client);
   const contractsKey = addresses.join(",");
   const read = <T>(operation: () => Promise<T>) => withRetry(operation, retry);
@@ -173,7 +175,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
     for (const e of decoded) if (e.eventName === "RootPosted") epochContracts.add(getAddress(e.args.epochContract as Address));
     if (epochContracts.size > 0) {
       const epochLogs: Log[] = await read(() => client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to }));
-      decoded.push(...decode(epochLogs));
+      return decoded.concat(decode(epochLogs)).sort(order);
     }
     return decoded.sort(order);
   };
@@ -188,9 +190,12 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
       range = range / 2n;
       continue;
     }
-    checkpoint.events.push(...events);
+    for (const event of events) checkpoint.events.push(event);
     next = to + 1n;
-    if (events.length < 5_000 && range < maxRange) range = range * 2n > maxRange ? maxRange : range * 2n;
+    // Aim at about TARGET_LOGS logs per query: dense ranges shrink before a node refuses them.
+    const scaled = (range * BigInt(TARGET_LOGS)) / BigInt(Math.max(events.length, 1));
+    const bounded = scaled > range * 2n ? range * 2n : scaled < range / 2n ? range / 2n : scaled;
+    range = bounded < 1n ? 1n : bounded > maxRange ? maxRange : bounded;
     if (options.checkpointFile !== undefined) {
       const block = await read(() => client.publicClient.getBlock({ blockNumber: to }));
       checkpoint.nextBlock = next.toString();
@@ -212,14 +217,33 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   return { events: checkpoint.events, unconfirmed, confirmedBlock: confirmed, headBlock: head, rolledBack };
 }
 
+/** Each protocol event by its topic, so decoding a log looks up one ABI item instead of scanning all. */
+const EVENTS_BY_TOPIC = new Map(protocolEventsAbi.map((item) => [toEventSelector(item), item]));
+
+/** Decodes protocol logs; a log that does not decode as its event (foreign or corrupted) is left out. */
 function decode(logs: Log[]): ProtocolEvent[] {
-  return parseEventLogs({ abi: protocolEventsAbi, logs, strict: true }).map((log) => ({
-    address: getAddress(log.address),
-    eventName: log.eventName,
-    args: log.args as Record<string, unknown>,
-    blockNumber: log.blockNumber!,
-    blockHash: log.blockHash!,
-    logIndex: log.logIndex!,
-    transactionHash: log.transactionHash!,
-  }));
+  const decoded: ProtocolEvent[] = [];
+  const checksummed = new Map<string, Address>();
+  for (const log of logs) {
+    const item = log.topics[0] === undefined ? undefined : EVENTS_BY_TOPIC.get(log.topics[0]);
+    if (item === undefined) continue;
+    let event: { eventName: string; args: unknown };
+    try {
+      event = decodeEventLog({ abi: [item], data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+    } catch {
+      continue;
+    }
+    let address = checksummed.get(log.address);
+    if (address === undefined) checksummed.set(log.address, (address = getAddress(log.address)));
+    decoded.push({
+      address,
+      eventName: event.eventName as ProtocolEvent["eventName"],
+      args: event.args as Record<string, unknown>,
+      blockNumber: log.blockNumber!,
+      blockHash: log.blockHash!,
+      logIndex: log.logIndex!,
+      transactionHash: log.transactionHash!,
+    });
+  }
+  return decoded;
 }

@@ -24,7 +24,7 @@ const textOf = (error: unknown) =>
 
 /** A node refusing a log query as too large (providers word it differently). */
 export function isRangeTooLarge(error: unknown): boolean {
-  return /block range|range (is )?too (large|wide)|too many (results|logs|blocks)|more than \d+ (results|logs)|limit exceeded|response size|query returned more/i.test(
+  return /block range|range (is )?too (large|wide)|too many (results|logs|blocks)|more than \d+ (results|logs)|limit exceeded|response size|query returned more|exceeded the size limit|ResponseBodyTooLarge/i.test(
     textOf(error),
   );
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { createPublicClient, custom, HttpRequestError, type EIP1193RequestFn, type Hex } from "viem";
+import { hardhat } from "viem/chains";
 
 import { runDemoStory } from "../../scripts/lib/demo-story.ts";
 import {
@@ -47,6 +48,30 @@ describe("SDK indexer and auditor", function () {
     const state = rebuildProtocolState(client, events);
     expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([4, 1, 1, 1, 1]);
     expect(await verifyProtocolState(client, state)).to.deep.equal([]);
+  });
+
+  it("verifies through Multicall3 where the chain has one, with the same result", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const multicall = await connection.ethers.deployContract("Multicall3");
+    const base = clientThrough(deployment);
+    const calls: string[] = [];
+    const counted = clientThrough(deployment, async (method, _, forward) => {
+      calls.push(method);
+      return forward();
+    });
+    const withMulticall: ProtocolClient = {
+      deployment,
+      publicClient: createPublicClient({
+        chain: { ...hardhat, contracts: { multicall3: { address: (await multicall.getAddress()) as Hex } } },
+        transport: custom({ request: counted.publicClient.request }, { retryCount: 0 }),
+      }),
+    };
+    const { events } = await indexProtocolEvents(base);
+    const state = rebuildProtocolState(base, events);
+    expect(await verifyProtocolState(withMulticall, state)).to.deep.equal([]);
+    expect(calls.filter((m) => m === "eth_call").length).to.equal(1); // every view in one request
+    state.stakes.values().next().value!.amount += 1n;
+    expect((await verifyProtocolState(withMulticall, state)).map((d) => d.entity)).to.have.length(2); // the stake and the total
   });
 
   it("reports an event altered or removed in the node's log responses", async function () {
