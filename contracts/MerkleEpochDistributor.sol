@@ -3,12 +3,11 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IMerkleEpoch} from "./interfaces/IMerkleEpoch.sol";
 import {IMerkleEpochDistributor} from "./interfaces/IMerkleEpochDistributor.sol";
-import {PermitPull} from "./libraries/PermitPull.sol";
+import {TokenPull} from "./libraries/TokenPull.sol";
 import {MerkleEpoch} from "./MerkleEpoch.sol";
 
 /// @title MerkleEpochDistributor
@@ -16,8 +15,6 @@ import {MerkleEpoch} from "./MerkleEpoch.sol";
 /// @dev A deployment per epoch (about 400,000 gas, paid once by the poster) buys every claimant
 /// an immutable root: claims read no root slot and write no running total.
 contract MerkleEpochDistributor is IMerkleEpochDistributor, AccessControl, ReentrancyGuardTransient {
-    using SafeERC20 for IERC20;
-
     /// @notice May post roots.
     bytes32 public constant POSTER_ROLE = keccak256("POSTER_ROLE");
 
@@ -69,7 +66,7 @@ contract MerkleEpochDistributor is IMerkleEpochDistributor, AccessControl, Reent
         bytes32 r,
         bytes32 s
     ) external onlyRole(POSTER_ROLE) nonReentrant returns (address) {
-        PermitPull.tryPermit(address(token), total, deadline, v, r, s);
+        TokenPull.tryPermit(address(token), total, deadline, v, r, s);
         return _postRoot(poolId, epoch, root, total, maxLeafAmount, recordsHash);
     }
 
@@ -116,6 +113,6 @@ contract MerkleEpochDistributor is IMerkleEpochDistributor, AccessControl, Reent
         );
         _epochs[poolId][epoch] = created;
         emit RootPosted(poolId, epoch, created, root, total, maxLeafAmount, recordsHash, expiresAt, msg.sender);
-        token.safeTransferFrom(msg.sender, created, total);
+        TokenPull.pullExactly(token, msg.sender, created, total);
     }
 }

@@ -10,7 +10,7 @@ import {IMerkleEpochDistributor} from "./interfaces/IMerkleEpochDistributor.sol"
 import {IModelFactory} from "./interfaces/IModelFactory.sol";
 import {IProofOfAttribution} from "./interfaces/IProofOfAttribution.sol";
 import {FeeSplitMath} from "./libraries/FeeSplitMath.sol";
-import {PermitPull} from "./libraries/PermitPull.sol";
+import {TokenPull} from "./libraries/TokenPull.sol";
 
 /// @title ProofOfAttribution
 /// @notice Inference fee pools per model and attribution epoch, released through the Merkle epoch
@@ -126,7 +126,7 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     {
         uint256 sum;
         for (uint256 i = 0; i < payments.length; ++i) sum += payments[i].amount;
-        PermitPull.tryPermit(address(token), sum, deadline, v, r, s);
+        TokenPull.tryPermit(address(token), sum, deadline, v, r, s);
         _payFees(payments);
     }
 
@@ -247,7 +247,7 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
             sum += payment.amount;
             emit InferenceFeesPaid(payment.modelId, epoch, msg.sender, payment.amount, payment.inferenceBatchHash, fees);
         }
-        token.safeTransferFrom(msg.sender, address(this), sum);
+        TokenPull.pullExactly(token, msg.sender, address(this), sum);
     }
 
     /// @dev The first payment of an epoch checks the model exists and fixes the pool's split, so an

@@ -8,7 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IRewardPools} from "./interfaces/IRewardPools.sol";
-import {PermitPull} from "./libraries/PermitPull.sol";
+import {TokenPull} from "./libraries/TokenPull.sol";
 import {RewardMath} from "./libraries/RewardMath.sol";
 
 /// @title RewardPools
@@ -81,7 +81,7 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
         bytes32 r,
         bytes32 s
     ) external nonReentrant {
-        PermitPull.tryPermit(address(token), amount, deadline, v, r, s);
+        TokenPull.tryPermit(address(token), amount, deadline, v, r, s);
         _fund(datanetId, epoch, amount);
     }
 
@@ -160,7 +160,7 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
             pool.contributorBps = registry.validationSettings(datanetId).contributorRewardBps;
         }
         uint256 balanceBefore = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
+        TokenPull.pullExactly(token, msg.sender, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - balanceBefore;
         uint256 funded = uint256(pool.funded) + received;
         if (funded > type(uint104).max) revert PoolTooLarge(funded);

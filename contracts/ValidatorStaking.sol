@@ -8,7 +8,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
-import {PermitPull} from "./libraries/PermitPull.sol";
+import {TokenPull} from "./libraries/TokenPull.sol";
 
 /// @title ValidatorStaking
 /// @notice Custody of validators' OPEN stakes per datanet. See IValidatorStaking.
@@ -72,7 +72,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         external
         nonReentrant
     {
-        PermitPull.tryPermit(address(token), amount, deadline, v, r, s);
+        TokenPull.tryPermit(address(token), amount, deadline, v, r, s);
         _stake(datanetId, amount);
     }
 
@@ -174,7 +174,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         info.amount = uint96(newStake);
         _totalStaked += amount;
         emit Staked(datanetId, msg.sender, amount, newStake);
-        token.safeTransferFrom(msg.sender, address(this), amount);
+        TokenPull.pullExactly(token, msg.sender, address(this), amount);
     }
 
     function _bumpGeneration(uint256 datanetId, address validator, StakeInfo storage info) private {

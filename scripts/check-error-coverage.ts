@@ -1,5 +1,6 @@
 /**
- * Lists every custom error declared in contracts/interfaces/ that no test names, and exits 1 if any.
+ * Lists every custom error declared in contracts/interfaces/ or contracts/libraries/ that no test
+ * names, and exits 1 if any.
  * A test "names" an error by asserting it: `revertedWithCustomError(x, "Name")` / `expectProtocolError(…, "Name")`
  * in TypeScript, or `Interface.Name.selector` in Solidity.
  *
@@ -18,7 +19,7 @@ async function filesUnder(dir: string, endings: string[]): Promise<string[]> {
 }
 
 const declared = new Map<string, string>();
-for (const file of await filesUnder("contracts/interfaces", [".sol"])) {
+for (const file of [...(await filesUnder("contracts/interfaces", [".sol"])), ...(await filesUnder("contracts/libraries", [".sol"]))]) {
   for (const match of (await readFile(file, "utf8")).matchAll(/^\s*error\s+(\w+)\s*\(/gm)) {
     declared.set(match[1]!, path.relative(ROOT, file));
   }

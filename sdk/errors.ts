@@ -292,6 +292,8 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ChallengeWindowOver: (a) => `The challenge window of model ${a.modelId} epoch ${a.epoch} closed at ${a.challengeEndsAt}.`,
   ChallengeWindowOpen: (a) => `Model ${a.modelId} epoch ${a.epoch} can be released from ${a.challengeEndsAt}, when its challenge window closes.`,
   NothingToWithdraw: (a) => `${a.account} has no developer earnings to withdraw.`,
+  TransferAmountMismatch: (a) =>
+    `The token ${a.token} delivered ${a.received} of ${a.expected} wei sent: tokens that charge a fee on transfer are not supported.`,
   SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
   SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,

@@ -1,10 +1,13 @@
 /**
- * Gas benchmark on the embedded network: deploys with the Ignition module, runs each operation in
- * the state its key names, writes `bench/gas.json` (flat `{ key: gasUsed }`, merged with keys other
- * benches wrote) and `bench/batch-limits.json` (the largest batch of each kind that fits the
- * 16,777,216-gas transaction cap, confirmed by sending it), and prints both with the targets.
+ * The benchmark, in one process on the embedded network: deploys with the Ignition module, runs
+ * each of our operations in the state its key names and the peers' doing the same work (the
+ * Ethereum Attestation Service and Uniswap's MerkleDistributor, from their npm packages' shipped
+ * builds), and writes `bench/gas.json` (flat `{ key: gasUsed }`), `bench/batch-limits.json` (the
+ * largest batch of each kind that fits the 16,777,216-gas transaction cap, confirmed by sending it),
+ * and `bench/results.json` + `bench/RESULTS.md` (gas, ratio to the peer, targets, scaling, batch
+ * limits, bytecode sizes, and the SDK figures `bench:engine` and `bench:audit` last wrote).
  *
- *   npm run bench:gas
+ *   npm run bench
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +17,8 @@ import { network } from "hardhat";
 import { benchAttribution } from "./attribution.ts";
 import { createBench } from "./harness.ts";
 import { benchMerkle } from "./merkle.ts";
+import { benchEas, benchUniswap } from "./peers.ts";
+import { writeResults } from "./results.ts";
 import { benchRegistry } from "./registry.ts";
 import { benchRewards } from "./rewards.ts";
 import { benchValidation } from "./validation.ts";
@@ -41,6 +46,8 @@ const limits = { ...(await benchRegistry(bench)), ...(await benchValidation(benc
 await benchRewards(bench);
 await benchMerkle(bench);
 await benchAttribution(bench);
+await benchEas(bench);
+await benchUniswap(bench);
 const { gas } = bench;
 
 const gasFile = path.join(BENCH_DIR, "gas.json");
@@ -63,5 +70,6 @@ console.table(
   }),
 );
 console.table(Object.entries(limits).map(([kind, { items, gasUsed }]) => ({ batch: kind, "largest under the cap": items, gasUsed })));
-console.log(`Wrote bench/gas.json and bench/batch-limits.json`);
+await writeResults(BENCH_DIR, gas, limits, TARGETS, FLAT);
+console.log(`Wrote bench/gas.json, bench/batch-limits.json, bench/results.json and bench/RESULTS.md`);
 await connection.close();

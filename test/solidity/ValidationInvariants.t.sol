@@ -8,6 +8,7 @@ import {AttestationRegistry} from "../../contracts/AttestationRegistry.sol";
 import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
 import {IAttestationRegistry} from "../../contracts/interfaces/IAttestationRegistry.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
+import {ReputationMath} from "../../contracts/libraries/ReputationMath.sol";
 import {OpenToken} from "../../contracts/OpenToken.sol";
 import {RewardPools} from "../../contracts/RewardPools.sol";
 import {ValidatorStaking} from "../../contracts/ValidatorStaking.sol";
@@ -29,6 +30,8 @@ contract ValidationHandler is Test {
     bytes32[] public hashes;
     uint256 public ghostSlashed;
     uint256 public ghostFinalizedVerdicts;
+    /// Finalizations after which the contributor's score moved the wrong way.
+    uint256 public ghostScoreMovedWrongWay;
     uint256 public ghostRewardsFunded;
     uint256 public ghostRewardsClaimed;
     uint256 public ghostRewardsSwept;
@@ -167,10 +170,16 @@ contract ValidationHandler is Test {
         bytes32 contentHash = hashes[hashes.length - 1 - which % window];
         IAttestationRegistry.Verdict memory v =
             IAttestationRegistry.Verdict({contentHash: contentHash, accept: accept, quality: uint8(bound(quality, 0, 100)), reasonCode: 1});
+        IDatanetRegistry.Contribution memory before = registry.getContribution(contentHash);
+        uint256 scoreBefore = attestations.reputationOf(datanetId, before.contributor).score;
         vm.prank(validator);
         try attestations.attest(v) {
-            if (registry.getContribution(contentHash).status != IDatanetRegistry.ContributionStatus.Pending) {
+            IDatanetRegistry.ContributionStatus status = registry.getContribution(contentHash).status;
+            if (status != IDatanetRegistry.ContributionStatus.Pending) {
                 ghostFinalizedVerdicts += attestations.tallyOf(contentHash).verdicts;
+                uint256 scoreAfter = attestations.reputationOf(datanetId, before.contributor).score;
+                bool accepted = status == IDatanetRegistry.ContributionStatus.Accepted;
+                if (accepted ? scoreAfter < scoreBefore : scoreAfter > scoreBefore) ++ghostScoreMovedWrongWay;
             }
         } catch {}
     }
@@ -359,5 +368,21 @@ contract ValidationInvariantsTest is StdInvariant, Test {
             IAttestationRegistry.Reputation memory overall = attestations.reputationOf(0, handler.contributors(who));
             assertEq(abi.encode(overall), abi.encode(rep));
         }
+    }
+
+    /// Every score is the formula of its own counts, so no path can set a score directly.
+    function invariant_ScoresEqualTheFormulaOfTheirCounts() public view {
+        for (uint256 who = 0; who < 2; ++who) {
+            for (uint256 scope = 0; scope < 2; ++scope) {
+                IAttestationRegistry.Reputation memory rep =
+                    attestations.reputationOf(scope == 0 ? datanetId : 0, handler.contributors(who));
+                assertEq(rep.score, ReputationMath.score(rep.accepted, rep.rejected, rep.qualitySum));
+            }
+        }
+    }
+
+    /// Reputation is monotone: an acceptance never lowers a score and a rejection never raises it.
+    function invariant_ScoresMoveWithOutcomes() public view {
+        assertEq(handler.ghostScoreMovedWrongWay(), 0);
     }
 }

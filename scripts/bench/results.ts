@@ -1,0 +1,112 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "artifacts", "contracts");
+const CONTRACTS = [
+  "OpenToken",
+  "DatanetRegistry",
+  "ValidatorStaking",
+  "AttestationRegistry",
+  "RewardPools",
+  "MerkleEpochDistributor",
+  "MerkleEpoch",
+  "ModelFactory",
+  "ProofOfAttribution",
+];
+const SIZE_LIMIT = 24_576;
+
+/** Our key, the peer's key doing the same work, and what the peer is. */
+const PEERS: [string, string, string][] = [
+  ["attest", "eas_attest", "EAS attest"],
+  ["attestBatch_perItem", "eas_multiAttest_perItem", "EAS multiAttest (50; 100 exceed the cap)"],
+  ["attestSignedBatch_perItem", "eas_multiAttestByDelegation_perItem", "EAS multiAttestByDelegation (50)"],
+  ["merkleClaim_100k", "uniswap_merkleClaim_100k", "Uniswap MerkleDistributor claim"],
+];
+
+async function deployedSize(contract: string): Promise<number> {
+  const json = JSON.parse(await readFile(path.join(ARTIFACTS, `${contract}.sol`, `${contract}.json`), "utf8")) as { deployedBytecode: string };
+  return (json.deployedBytecode.length - 2) / 2;
+}
+
+const optionalJson = async (file: string) => JSON.parse(await readFile(file, "utf8").catch(() => "null")) as Record<string, number> | null;
+const fmt = (n: number) => n.toLocaleString("en");
+
+/** Writes `results.json` and `RESULTS.md` from one run's gas figures and the SDK benches' last figures. */
+export async function writeResults(
+  dir: string,
+  gas: Record<string, number>,
+  limits: Record<string, { items: number; gasUsed: number }>,
+  targets: Record<string, [number, string]>,
+  flat: Record<string, string>,
+) {
+  const peers = PEERS.filter(([ours, theirs]) => gas[ours] !== undefined && gas[theirs] !== undefined).map(([ours, theirs, what]) => ({
+    operation: ours,
+    gas: gas[ours]!,
+    peer: what,
+    peerGas: gas[theirs]!,
+    ratio: Number((gas[ours]! / gas[theirs]!).toFixed(3)),
+    target: targets[ours]?.[1] ?? "",
+    met: targets[ours] === undefined ? null : gas[ours]! <= targets[ours]![0],
+  }));
+  const peerKeys = new Set(PEERS.map(([, theirs]) => theirs));
+  const operations = Object.entries(gas)
+    .filter(([key]) => !peerKeys.has(key))
+    .map(([key, used]) => {
+      const base = flat[key];
+      const drift = base === undefined ? undefined : (used / gas[base]! - 1) * 100;
+      return {
+        operation: key,
+        gas: used,
+        target: base !== undefined ? `within 2% of ${base}` : (targets[key]?.[1] ?? ""),
+        met: drift !== undefined ? Math.abs(drift) <= 2 : targets[key] === undefined ? null : used <= targets[key]![0],
+      };
+    });
+  const sizes = await Promise.all(CONTRACTS.map(async (contract) => ({ contract, bytes: await deployedSize(contract), limit: SIZE_LIMIT })));
+  const engine = await optionalJson(path.join(dir, "engine.json"));
+  const audit = await optionalJson(path.join(dir, "audit.json"));
+  const results = { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit };
+  await writeFile(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+  const md = [
+    "# Benchmark results",
+    "",
+    "Written by `npm run bench` (embedded network, solc 0.8.30 via-IR, 10,000 optimizer runs); the peers run in the same",
+    "process from their npm packages' shipped builds. Gas is `gasUsed` of the measured transaction (per item for batches).",
+    "",
+    "## Against the peers",
+    "",
+    "| operation | ours | peer | peer's gas | ratio | target | met |",
+    "| --- | ---: | --- | ---: | ---: | --- | --- |",
+    ...peers.map((p) => `| \`${p.operation}\` | ${fmt(p.gas)} | ${p.peer} | ${fmt(p.peerGas)} | ${p.ratio} | ${p.target} | ${p.met ?? ""} |`),
+    "",
+    "## Every operation",
+    "",
+    "| operation | gas | target | met |",
+    "| --- | ---: | --- | --- |",
+    ...operations.map((o) => `| \`${o.operation}\` | ${fmt(o.gas)} | ${o.target} | ${o.met ?? ""} |`),
+    "",
+    "## Largest batches under the 16,777,216-gas transaction cap (sent and confirmed)",
+    "",
+    "| batch | items | gas used |",
+    "| --- | ---: | ---: |",
+    ...Object.entries(limits).map(([kind, l]) => `| \`${kind}\` | ${fmt(l.items)} | ${fmt(l.gasUsed)} |`),
+    "",
+    "## Deployed bytecode size (limit 24,576 bytes)",
+    "",
+    "| contract | bytes | share of the limit |",
+    "| --- | ---: | ---: |",
+    ...sizes.map((s) => `| ${s.contract} | ${fmt(s.bytes)} | ${((100 * s.bytes) / s.limit).toFixed(0)}% |`),
+    "",
+    "## SDK",
+    "",
+    engine === null
+      ? "`npm run bench:engine` has not written bench/engine.json yet."
+      : `Attribution engine (\`bench:engine\`, ${engine.corpusMB} MB corpus, ${fmt(engine.tokens!)} tokens): index build ${engine.indexMBps} MB/s (target ≥ 5), a 1,000-token output scored in ${engine.msPerOutputMean} ms mean, ${engine.msPerOutputP95} ms p95 (target ≤ 50 ms).`,
+    "",
+    audit === null
+      ? "`npm run bench:audit` has not written bench/audit.json yet."
+      : `Auditor (\`bench:audit\`, ${fmt(audit.events!)} events on a separate node over HTTP): ${fmt(audit.eventsPerSecond!)} events/s indexed (target ≥ 20,000), full verify ${audit.verifySeconds} s (target ≤ 20 s), ${audit.discrepancies} discrepancies, memory peak ${audit.peakRssMB} MB.`,
+    "",
+  ].join("\n");
+  await writeFile(path.join(dir, "RESULTS.md"), md);
+}

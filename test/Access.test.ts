@@ -1,0 +1,84 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { ZeroHash } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+import { modelsFixture, qloraSpec } from "./helpers/models.ts";
+import { testPolicy } from "./helpers/registry.ts";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+
+/** The protocol with datanet 1 owned by `owner`, model 1 owned by `bob`, every role held by `admin` only (and FINALIZER_ROLE by `finalizer`). */
+async function accessFixture() {
+  const f = await modelsFixture(connection);
+  await (await f.factory.connect(f.bob).registerModel(1n, "m", qloraSpec())).wait();
+  const c = f.deployment.contracts;
+  return {
+    ...f,
+    staking: await ethers.getContractAt("ValidatorStaking", c.validatorStaking),
+    distributor: await ethers.getContractAt("MerkleEpochDistributor", c.merkleEpochDistributor),
+    attribution: await ethers.getContractAt("ProofOfAttribution", c.proofOfAttribution),
+  };
+}
+
+type Fixture = Awaited<ReturnType<typeof accessFixture>>;
+type Call = (f: Fixture, as: HardhatEthersSigner) => Promise<unknown>;
+
+describe("Every privileged function, called by every account without the privilege", function () {
+  it("refuses role-gated functions to everyone but the role's holder, naming the role", async function () {
+    const f = await networkHelpers.loadFixture(accessFixture);
+    const { registry, staking, distributor, attribution } = f;
+    const gated: [string, Call, () => Promise<string>][] = [
+      ["registry.setProtocolPaused", (x, as) => x.registry.connect(as).setProtocolPaused(true), () => registry.PAUSER_ROLE()],
+      ["registry.finalize", (x, as) => x.registry.connect(as).finalize(ZeroHash, true), () => registry.FINALIZER_ROLE()],
+      ["registry.grantRole", (x, as) => x.registry.connect(as).grantRole(ZeroHash, as.address), () => registry.DEFAULT_ADMIN_ROLE()],
+      ["staking.slash", (x, as) => x.staking.connect(as).slash(1n, x.alice.address, 1n, ZeroHash), () => staking.SLASHER_ROLE()],
+      ["staking.setSlashRecipient", (x, as) => x.staking.connect(as).setSlashRecipient(as.address), () => staking.DEFAULT_ADMIN_ROLE()],
+      ["distributor.postRoot", (x, as) => x.distributor.connect(as).postRoot(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash), () => distributor.POSTER_ROLE()],
+      ["distributor.postRootWithPermit", (x, as) => x.distributor.connect(as).postRootWithPermit(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash, 0n, 0, ZeroHash, ZeroHash), () => distributor.POSTER_ROLE()],
+      ["attribution.proposeAttribution", (x, as) => x.attribution.connect(as).proposeAttribution(1n, 0n, ethers.id("r"), 1n, ZeroHash), () => attribution.ATTRIBUTOR_ROLE()],
+      ["attribution.rejectAttribution", (x, as) => x.attribution.connect(as).rejectAttribution(1n, 0n, ZeroHash), () => attribution.GUARDIAN_ROLE()],
+      ["attribution.grantRole", (x, as) => x.attribution.connect(as).grantRole(ZeroHash, as.address), () => attribution.DEFAULT_ADMIN_ROLE()],
+    ];
+    // Everyone without the role: contributors, the datanet and model owners, an outsider, and the
+    // finalizer (a holder of another role).
+    const callers = [f.alice, f.carol, f.owner, f.bob, f.outsider, f.finalizer];
+    for (const [name, call, role] of gated) {
+      for (const as of callers) {
+        if (name === "registry.finalize" && as === f.finalizer) continue;
+        await expect(call(f, as), `${name} by ${as.address}`)
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(as.address, await role());
+      }
+    }
+  });
+
+  it("refuses owner-only functions to everyone but the owner, the admin included", async function () {
+    const f = await networkHelpers.loadFixture(accessFixture);
+    const datanetOnly: [string, Call][] = [
+      ["updateMetadata", (x, as) => x.registry.connect(as).updateMetadata(1n, "ipfs://x")],
+      ["updatePolicy", (x, as) => x.registry.connect(as).updatePolicy(1n, testPolicy())],
+      ["setAllowlisted", (x, as) => x.registry.connect(as).setAllowlisted(1n, [as.address], true)],
+      ["setDatanetPaused", (x, as) => x.registry.connect(as).setDatanetPaused(1n, true)],
+      ["transferDatanetOwnership", (x, as) => x.registry.connect(as).transferDatanetOwnership(1n, as.address)],
+      ["publishVersion", (x, as) => x.registry.connect(as).publishVersion(1n, ethers.id("r"), 2n, "ipfs://v")],
+    ];
+    const modelOnly: [string, Call, "factory" | "attribution"][] = [
+      ["publishModelVersion", (x, as) => x.factory.connect(as).publishModelVersion(1n, qloraSpec()), "factory"],
+      ["transferModelOwnership", (x, as) => x.factory.connect(as).transferModelOwnership(1n, as.address), "factory"],
+      ["setFeeSplit", (x, as) => x.attribution.connect(as).setFeeSplit(1n, { contributorsBps: 7_000, developerBps: 2_000, validatorsBps: 500, maxRecipientBps: 2_500 }), "attribution"],
+    ];
+    const notOwner = (owner: HardhatEthersSigner) => [f.admin, f.alice, f.carol, f.outsider, f.finalizer, f.owner, f.bob].filter((s) => s !== owner);
+    for (const [name, call] of datanetOnly) {
+      for (const as of notOwner(f.owner)) {
+        await expect(call(f, as), `${name} by ${as.address}`).to.be.revertedWithCustomError(f.registry, "NotDatanetOwner").withArgs(1n, as.address);
+      }
+    }
+    for (const [name, call, where] of modelOnly) {
+      for (const as of notOwner(f.bob)) {
+        await expect(call(f, as), `${name} by ${as.address}`).to.be.revertedWithCustomError(f[where], "NotModelOwner").withArgs(1n, as.address);
+      }
+    }
+  });
+});
