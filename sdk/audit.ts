@@ -1,8 +1,7 @@
-import { computeEpochAttribution } from "./actions/attribution.ts";
+import { computeEpochAttribution, type EpochAttributionInputs } from "./actions/attribution.ts";
 import type { ModelLineage } from "./actions/models.ts";
-import type { InferenceOutput } from "./attribution/run.ts";
 import { attributionContract, type ProtocolClient } from "./client.ts";
-import type { ContributionRecord, RegistryState } from "./history.ts";
+import type { RegistryState } from "./history.ts";
 import { modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
 import { readProtocol } from "./transaction.ts";
 
@@ -38,15 +37,7 @@ export async function verifyModelLineage(client: ProtocolClient, lineage: Readon
  * rebuilt from events and fetched content) and compares it with what was proposed on chain; checks
  * that the pool's parts add up to its fees.
  */
-export async function verifyAttributionEpoch(
-  client: ProtocolClient,
-  params: {
-    modelId: bigint;
-    epoch: bigint;
-    outputs: readonly InferenceOutput[];
-    fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string>;
-  },
-): Promise<Discrepancy[]> {
+export async function verifyAttributionEpoch(client: ProtocolClient, params: EpochAttributionInputs): Promise<Discrepancy[]> {
   const found: Discrepancy[] = [];
   const check = (entity: string, field: string, expected: unknown, actual: unknown) => {
     if (show(expected) !== show(actual)) found.push({ entity, field, expected: show(expected), actual: show(actual) });

@@ -103,6 +103,20 @@ export function leafCap(share: bigint, maxRecipientBps: number): bigint {
   return cap === 0n ? 1n : cap;
 }
 
+/** Fetches a contribution's content (from its URI, a local store...); the SDK checks it against the content hash. */
+export type ContentFetcher = (contribution: ContributionRecord) => Promise<Uint8Array | string>;
+
+/** What running (or auditing) one model epoch's attribution takes. */
+export interface EpochAttributionInputs {
+  modelId: bigint;
+  epoch: bigint;
+  outputs: readonly InferenceOutput[];
+  fetchContent: ContentFetcher;
+  /** The model version whose training corpus to use (the latest by default). */
+  version?: number;
+  options?: AttributionOptions;
+}
+
 /** What attribution reads from the chain for a model version, and the content it fetched. */
 export interface AttributionInputs {
   modelId: bigint;
@@ -120,7 +134,7 @@ export interface AttributionInputs {
  */
 export async function gatherAttributionInputs(
   client: ProtocolClient,
-  params: { modelId: bigint; version?: number; fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string> },
+  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent">,
 ): Promise<AttributionInputs> {
   const lineage = await modelLineage(client, { modelId: params.modelId });
   const run = params.version === undefined ? lineage.versions.at(-1) : lineage.versions.find((v) => v.version === params.version);
@@ -161,14 +175,7 @@ export async function gatherAttributionInputs(
  */
 export async function computeEpochAttribution(
   client: ProtocolClient,
-  params: {
-    modelId: bigint;
-    epoch: bigint;
-    outputs: readonly InferenceOutput[];
-    fetchContent: (contribution: ContributionRecord) => Promise<Uint8Array | string>;
-    version?: number;
-    options?: AttributionOptions;
-  },
+  params: EpochAttributionInputs,
 ): Promise<AttributionResult & { amounts: SplitAmounts; maxLeafAmount: bigint; inputs: AttributionInputs }> {
   const pool = await getFeePool(client, params);
   if (pool.fees === 0n) throw new ProtocolError("NoFees", [params.modelId, params.epoch], { preflight: true });
