@@ -314,10 +314,9 @@ export const COMMANDS: Record<string, Command> = {
       const validator = client.walletClient.account.address;
       const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
       const interval = str(o, "interval") === undefined ? 30 : Number(parseCount(str(o, "interval"), "--interval"));
-      const rounds: unknown[] = [];
+      const cache: ServeCache = { contents: new Map(), known: new Map() };
       for (;;) {
-        const round = await serveRound(client, validator, datanetId, str(o, "content-dir"));
-        rounds.push(round);
+        const round = await serveRound(client, validator, datanetId, str(o, "content-dir"), cache);
         if (!process.argv.includes("--json")) process.stderr.write(`${round.summary}\n`);
         if (o.once === true) return { text: round.summary, data: round };
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
@@ -719,16 +718,22 @@ async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigin
 }
 
 /** One round of `validator serve`. */
-async function serveRound(client: OpenLedgerClient, validator: Address, datanetId: bigint | undefined, contentDir: string | undefined) {
+/** What `validator serve` keeps between rounds: content already fetched, and the fingerprint of each text's first copy. */
+interface ServeCache {
+  contents: Map<Hex, Uint8Array>;
+  known: Map<Hex, Hex>;
+}
+
+async function serveRound(client: OpenLedgerClient, validator: Address, datanetId: bigint | undefined, contentDir: string | undefined, cache: ServeCache) {
   const pending = await client.validators.pending({ validator, datanetId });
   const state = rebuildRegistryState(await fetchRegistryLogs(client));
-  // Fingerprints of every other contribution whose content we can read, for the duplicate check.
-  const known = new Map<Hex, Hex>();
-  const contents = new Map<Hex, Uint8Array>();
-  for (const c of [...state.contributions.values()].filter((c) => c.status !== ContributionStatus.Withdrawn && c.status !== ContributionStatus.Rejected)) {
-    const bytes = await fetchContent(c, contentDir).catch(() => undefined);
-    if (bytes === undefined) continue;
-    const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  const { contents, known } = cache;
+  // Every live contribution whose content we can read, in id order, feeds the duplicate check;
+  // each is fetched once per process (unreadable ones are tried again next round).
+  for (const c of state.contributions.values()) {
+    if (c.status === ContributionStatus.Withdrawn || c.status === ContributionStatus.Rejected || contents.has(c.contentHash)) continue;
+    const data = await fetchContent(c, contentDir).catch(() => undefined);
+    if (data === undefined) continue;
     contents.set(c.contentHash, data);
     const fingerprint = textFingerprint(data);
     if (!known.has(fingerprint)) known.set(fingerprint, c.contentHash);
