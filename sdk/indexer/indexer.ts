@@ -85,6 +85,8 @@ interface Checkpoint {
   events: ProtocolEvent[];
 }
 
+const CHECKPOINT_INTERVAL_MS = 2_000;
+
 /** Logs per `eth_getLogs` the range size steers towards (well under common provider limits). */
 const TARGET_LOGS = 4_000;
 
@@ -105,10 +107,11 @@ const order = (a: ProtocolEvent, b: ProtocolEvent) =>
 /**
  * Reads every protocol event of a deployment from its start block: the seven contracts and every
  * Merkle epoch the distributor creates. Block ranges adapt (halved when the node refuses one as
- * too large, doubled after an easy one); transient failures (timeouts, 429, 5xx, dropped
- * connections) are retried with exponential backoff; progress goes to `onProgress` and, after
- * every range, to the checkpoint file, so a later run resumes there. Only blocks at least
- * `confirmations` deep are checkpointed; the tail is returned separately and read again each run.
+ * too large, otherwise steered towards about 4,000 logs per query); transient failures
+ * (timeouts, 429, 5xx, dropped connections) are retried with exponential backoff. Progress goes
+ * to `onProgress` after every range, and to the checkpoint file every two seconds and after the
+ * last range, so a later run resumes there. Only blocks at least `confirmations` deep are
+ * checkpointed; the tail is returned separately and read again each run.
  * A checkpoint whose last block is no longer on the chain (a reorg deeper than `confirmations`)
  * is rolled back to the newest event block still on the chain.
  */
@@ -167,6 +170,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   const confirmed = head - confirmations;
   const started = performance.now();
   const startBlock = next;
+  let lastSaved = performance.now();
   const epochContracts = new Set(checkpoint.epochContracts);
 
   const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
@@ -196,7 +200,11 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
     const scaled = (range * BigInt(TARGET_LOGS)) / BigInt(Math.max(events.length, 1));
     const bounded = scaled > range * 2n ? range * 2n : scaled < range / 2n ? range / 2n : scaled;
     range = bounded < 1n ? 1n : bounded > maxRange ? maxRange : bounded;
-    if (options.checkpointFile !== undefined) {
+    // The checkpoint holds every event so far, so it is rewritten at most every two seconds (and
+    // after the last range): a crash costs at most that much work again, not quadratic writes.
+    const due = performance.now() - lastSaved >= CHECKPOINT_INTERVAL_MS || next > confirmed;
+    if (options.checkpointFile !== undefined && due) {
+      lastSaved = performance.now();
       const block = await read(() => client.publicClient.getBlock({ blockNumber: to }));
       checkpoint.nextBlock = next.toString();
       checkpoint.lastHash = block.hash;
