@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { createPublicClient, custom, HttpRequestError, type EIP1193RequestFn, type Hex } from "viem";
+import { createPublicClient, custom, HttpRequestError, toEventSelector, type EIP1193RequestFn, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 
 import { runDemoStory } from "../../scripts/lib/demo-story.ts";
@@ -82,13 +82,13 @@ describe("SDK indexer and auditor", function () {
         if (method === "eth_getLogs") edit(result as { topics: Hex[]; data: Hex }[]);
         return result;
       });
-    const stakedTopic = (await import("viem")).toEventSelector("Staked(uint256,address,uint256,uint256)");
+    const stakedTopic = toEventSelector("Staked(uint256,address,uint256,uint256)");
     const altered = tamper((logs) => {
       const staked = logs.find((l) => l.topics[0] === stakedTopic);
       // The new stake (the second data word) gains one wei.
       if (staked !== undefined) staked.data = `0x${staked.data.slice(2, 66)}${(BigInt(`0x${staked.data.slice(66, 130)}`) + 1n).toString(16).padStart(64, "0")}` as Hex;
     });
-    const removedTopic = (await import("viem")).toEventSelector("ContributionWithdrawn(uint256,uint256,address)");
+    const removedTopic = toEventSelector("ContributionWithdrawn(uint256,uint256,address)");
     const removed = tamper((logs) => {
       const i = logs.findIndex((l) => l.topics[0] === removedTopic);
       if (i >= 0) logs.splice(i, 1);

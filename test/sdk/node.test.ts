@@ -10,6 +10,7 @@ import {
   buildMerkleEpoch,
   createClient,
   datanetPolicy,
+  datanetRegistryAbi,
   DataKind,
   hashContent,
   indexProtocolEvents,
@@ -99,7 +100,7 @@ describe("SDK over HTTP against a separate node, with faults", function () {
       const direct = sdkAt(node.url, key);
       const account = flaky.walletClient!.account.address;
       const nonceBefore = await direct.publicClient.getTransactionCount({ address: account });
-      const countBefore = await direct.publicClient.readContract({ address: deployment.contracts.datanetRegistry, abi: (await import("../../sdk/index.ts")).datanetRegistryAbi, functionName: "datanetCount" });
+      const countBefore = await direct.publicClient.readContract({ address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi, functionName: "datanetCount" });
       const created: bigint[] = [];
       for (let i = 0; i < 3; i++) {
         const { datanetId } = await (await flaky.datanets.create({ kind: DataKind.Text, metadataURI: `ipfs://flaky/${i}`, policy: datanetPolicy() })).wait();
