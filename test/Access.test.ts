@@ -26,6 +26,19 @@ type Fixture = Awaited<ReturnType<typeof accessFixture>>;
 type Call = (f: Fixture, as: HardhatEthersSigner) => Promise<unknown>;
 
 describe("Every privileged function, called by every account without the privilege", function () {
+  it("names every role by keccak256 of its name, the id that explorers and multisig tools compute", async function () {
+    const { registry, staking, distributor, attribution } = await networkHelpers.loadFixture(accessFixture);
+    const roles: [string, () => Promise<string>][] = [
+      ["PAUSER_ROLE", () => registry.PAUSER_ROLE()],
+      ["FINALIZER_ROLE", () => registry.FINALIZER_ROLE()],
+      ["SLASHER_ROLE", () => staking.SLASHER_ROLE()],
+      ["POSTER_ROLE", () => distributor.POSTER_ROLE()],
+      ["ATTRIBUTOR_ROLE", () => attribution.ATTRIBUTOR_ROLE()],
+      ["GUARDIAN_ROLE", () => attribution.GUARDIAN_ROLE()],
+    ];
+    for (const [name, id] of roles) expect(await id(), name).to.equal(ethers.id(name));
+  });
+
   it("refuses role-gated functions to everyone but the role's holder, naming the role", async function () {
     const f = await networkHelpers.loadFixture(accessFixture);
     const { registry, staking, distributor, attribution } = f;

@@ -136,6 +136,22 @@ describe("AttestationRegistry", function () {
           .withArgs(f.datanetId, v1!.address, 0n, MIN_STAKE);
       });
 
+      it("needs one whole weight unit of stake, even where the datanet's minimum is lower", async function () {
+        const f = await networkHelpers.loadFixture(fixture);
+        const unit = await f.attestations.WEIGHT_UNIT();
+        await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, minValidatorStake: 1n })).wait();
+        const hash = f.items[0]!.contentHash;
+        await (await f.staking.connect(f.lazy).stake(f.datanetId, unit - 1n)).wait();
+        await expect(give(f, f.lazy, [verdict(hash, true)]))
+          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
+          .withArgs(f.datanetId, f.lazy.address, unit - 1n, 1n);
+        await (await f.staking.connect(f.lazy).stake(f.datanetId, 1n)).wait();
+        const submitter = path === "signed" ? f.outsider.address : f.lazy.address;
+        await expect(give(f, f.lazy, [verdict(hash, true, 80, 7)]))
+          .to.emit(f.attestations, "VerdictRecorded")
+          .withArgs(hash, f.lazy.address, f.datanetId, true, 80, 7, 1n, submitter);
+      });
+
       it("takes one verdict per validator per contribution", async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const [v1] = f.validators;

@@ -124,6 +124,21 @@ describe("MerkleEpochDistributor", function () {
         .withArgs(c.index);
     });
 
+    it("keeps every leaf's claimed bit apart across the 256-leaf bitmap words", async function () {
+      const { distributor, poster } = await networkHelpers.loadFixture(distributorFixture);
+      const accounts = Array.from({ length: 600 }, (_, i) => ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20)) as Address);
+      const wide = buildMerkleEpoch(accounts.map((account) => ({ account, amount: 1n })));
+      await (await distributor.connect(poster).postRoot(2n, 1n, wide.root, wide.total, 1n, ZeroHash)).wait();
+      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(2n, 1n));
+      const indexes = [0n, 127n, 128n, 200n, 255n, 256n, 300n, 511n, 512n, 599n];
+      for (const index of indexes) {
+        const c = wide.claim(index);
+        await (await epochContract.claim(c.index, c.account, c.amount, c.proof)).wait();
+        await expect(epochContract.claim(c.index, c.account, c.amount, c.proof)).to.be.revertedWithCustomError(epochContract, "AlreadyClaimed").withArgs(index);
+      }
+      for (let index = 0n; index < 600n; index++) expect(await epochContract.isClaimed(index), `leaf ${index}`).to.equal(indexes.includes(index));
+    });
+
     it("refuses a proof for another amount, account, index or epoch", async function () {
       const { distributor, epochContract, poster, alice, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
       const c = leafOf(epoch, alice.address);
@@ -235,6 +250,39 @@ describe("MerkleEpochDistributor", function () {
       await (await token.connect(admin).transfer(await epochContract.getAddress(), 5n)).wait();
       await expect(epochContract.sweep()).to.emit(epochContract, "Swept").withArgs(5n, treasury);
     });
+
+    it("closes claims and opens the sweep at the expiry second itself", async function () {
+      const { epochContract, alice, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const { expiresAt } = await epochContract.terms();
+      const c = leafOf(epoch, alice.address);
+      await networkHelpers.time.setNextBlockTimestamp(expiresAt - 1n);
+      await expect(epochContract.claim(c.index, c.account, c.amount, c.proof)).to.emit(epochContract, "Claimed");
+      await networkHelpers.time.setNextBlockTimestamp(expiresAt);
+      await expect(epochContract.sweep()).to.emit(epochContract, "Swept").withArgs(epoch.total - c.amount, (await epochContract.terms()).treasury);
+
+      const again = await networkHelpers.loadFixture(postedFixture);
+      await networkHelpers.time.setNextBlockTimestamp(expiresAt - 1n);
+      await expect(again.epochContract.sweep()).to.be.revertedWithCustomError(again.epochContract, "ClaimWindowOpen").withArgs(expiresAt);
+      await networkHelpers.time.setNextBlockTimestamp(expiresAt);
+      await expect(again.epochContract.claim(c.index, c.account, c.amount, c.proof))
+        .to.be.revertedWithCustomError(again.epochContract, "ClaimWindowClosed")
+        .withArgs(expiresAt);
+    });
+
+    it("refuses a sweep re-entered from the token's transfer, and sweeps once", async function () {
+      const { admin, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
+      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, YEAR], admin);
+      await (await reentrant.approve(await distributor.getAddress(), epoch.total)).wait();
+      await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).wait();
+      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      await networkHelpers.time.increaseTo((await epochContract.terms()).expiresAt);
+      await (await reentrant.arm(await epochContract.getAddress(), epochContract.interface.encodeFunctionData("sweep"))).wait();
+      await expect(epochContract.sweep()).to.emit(epochContract, "Swept").withArgs(epoch.total, admin.address);
+      expect(await reentrant.attempted()).to.equal(true);
+      expect(await reentrant.innerSucceeded()).to.equal(false);
+      expect(await reentrant.innerRevertData()).to.equal(epochContract.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+    });
   });
 
   it("checks its constructor arguments", async function () {
@@ -246,6 +294,9 @@ describe("MerkleEpochDistributor", function () {
     }
     for (const window of [86_399, 3_650 * 24 * 3_600 + 1]) {
       await expect(factory.deploy(t, a, a, window)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(window);
+    }
+    for (const window of [86_400, 3_650 * 24 * 3_600]) {
+      expect(await (await factory.deploy(t, a, a, window)).claimWindow()).to.equal(BigInt(window));
     }
   });
 });

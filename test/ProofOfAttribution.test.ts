@@ -232,6 +232,33 @@ describe("ProofOfAttribution", function () {
         .withArgs(1n, epoch, challengeEndsAt);
     });
 
+    it("refuses a release re-entered from the token's transfer, and releases once", async function () {
+      const f = await networkHelpers.loadFixture(attributionFixture);
+      const { admin, deployment } = f;
+      const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
+      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, 365 * DAY], admin);
+      const attribution = await ethers.deployContract(
+        "ProofOfAttribution",
+        [await reentrant.getAddress(), deployment.contracts.modelFactory, await distributor.getAddress(), admin.address, admin.address, 500, DAY, DAY],
+        admin,
+      );
+      await (await distributor.grantRole(await distributor.POSTER_ROLE(), await attribution.getAddress())).wait();
+      await (await reentrant.approve(await attribution.getAddress(), 1_000n * OPEN)).wait();
+      const epoch = await attribution.currentEpoch();
+      await (await attribution.payFees([{ modelId: 1n, amount: 1_000n * OPEN, inferenceBatchHash: batch(1) }])).wait();
+      await networkHelpers.time.increase(DAY);
+      const built = payouts(f);
+      await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ethers.id("records"))).wait();
+      await networkHelpers.time.increase(DAY);
+      // The distributor's pull of the Merkle total out of the attribution contract calls back into it.
+      await (await reentrant.arm(await attribution.getAddress(), attribution.interface.encodeFunctionData("releaseAttribution", [1n, epoch]))).wait();
+      await expect(attribution.releaseAttribution(1n, epoch)).to.emit(attribution, "AttributionReleased");
+      expect(await reentrant.attempted()).to.equal(true);
+      expect(await reentrant.innerSucceeded()).to.equal(false);
+      expect(await reentrant.innerRevertData()).to.equal(attribution.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+      expect((await attribution.feePool(1n, epoch)).status).to.equal(3n);
+    });
+
     it("releases after the window: the root's contract funded, the developer credited, the rest to the treasury, all equal to the fees", async function () {
       const f = await networkHelpers.loadFixture(attributionFixture);
       const { attribution, distributor, token, admin, bob, alice } = f;
@@ -252,6 +279,10 @@ describe("ProofOfAttribution", function () {
         .to.emit(attribution, "AttributionReleased")
         .withArgs(1n, epoch, epochContract, built.total, 1875n * OPEN / 10n, bob.address, 200n * OPEN, 50n * OPEN);
       await expect(tx).to.changeTokenBalances(ethers, token, [attribution, epochContract, admin], [-800n * OPEN, 750n * OPEN, 50n * OPEN]);
+      // The distributor names the contract that posted and paid, not the account that sent the transaction.
+      const receipt = await (await tx).wait();
+      const posted = receipt!.logs.map((log) => distributor.interface.parseLog(log)).find((event) => event?.name === "RootPosted");
+      expect(posted!.args.poster).to.equal(await attribution.getAddress());
       expect(await distributor.epochContract(poolId, epoch)).to.equal(epochContract);
       expect(await attribution.earningsOf(bob.address)).to.equal(200n * OPEN);
       expect((await attribution.feePool(1n, epoch)).status).to.equal(3n);
@@ -303,6 +334,12 @@ describe("ProofOfAttribution", function () {
       const args = [...good] as unknown[];
       args[index] = value;
       await expect(factory.deploy(...(args as Parameters<typeof factory.deploy>))).to.be.revertedWithCustomError(factory, "InvalidConfiguration");
+    }
+    // Each bound itself is allowed.
+    for (const [index, value] of [[5, 1_000], [6, 3_600], [6, 366 * DAY], [7, 3_600], [7, 30 * DAY]] as const) {
+      const args = [...good] as unknown[];
+      args[index] = value;
+      await (await factory.deploy(...(args as Parameters<typeof factory.deploy>))).waitForDeployment();
     }
   });
 });

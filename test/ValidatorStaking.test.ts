@@ -172,5 +172,9 @@ describe("ValidatorStaking", function () {
         .to.be.revertedWithCustomError(factory, "InvalidUnbondingPeriod")
         .withArgs(period);
     }
+    for (const period of [3_600, 365 * 24 * 3_600]) {
+      const deployed = await factory.deploy(t, r, a, a, period);
+      expect(await deployed.unbondingPeriod()).to.equal(BigInt(period));
+    }
   });
 });

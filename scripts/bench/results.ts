@@ -28,6 +28,95 @@ async function deployedSize(contract: string): Promise<number> {
   return (json.deployedBytecode.length - 2) / 2;
 }
 
+interface Results {
+  peers: { operation: string; gas: number; peer: string; peerGas: number; ratio: number; target: string; met: boolean | null }[];
+  operations: { operation: string; gas: number; target: string; met: boolean | null }[];
+  batchLimits: Record<string, { items: number; gasUsed: number }>;
+  bytecodeSizes: { contract: string; bytes: number; limit: number }[];
+  engine: Record<string, number> | null;
+  audit: Record<string, number> | null;
+}
+
+/** What `npm run mutation` writes to `bench/mutation.json`. */
+export interface MutationReport {
+  tool: string;
+  perContract: number;
+  seed: number;
+  contracts: {
+    contract: string;
+    generated: number;
+    sampled: number;
+    tested: number;
+    killed: number;
+    live: number;
+    equivalent: number;
+    stillborn: number;
+    timedout: number;
+    score: number | null;
+    mutants: { id: string; operator: string; line: number; original: string; replace: string; status: string; stage: string; reason?: string }[];
+  }[];
+}
+
+const MUTATION_TARGET = 85;
+const snippet = (code: string) => `\`${code.slice(0, 60).replaceAll("|", "\\|") || " "}\``;
+
+/** Both sides of a mutant with whitespace collapsed; when they are long, only the part that differs. */
+function changedParts(original: string, replace: string): [string, string] {
+  const [a, b] = [original, replace].map((code) => code.replace(/\s+/g, " ").trim()) as [string, string];
+  if (a.length <= 60 && b.length <= 60) return [a, b];
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  // Keep whole words at the edges, so `onlyRole(X) nonReentrant` does not show as `lyRole(X) nonReent`.
+  while (start > 0 && /\w/.test(a[start - 1]!)) start--;
+  while (end > 0 && /\w/.test(a[a.length - end]!)) end--;
+  return [a.slice(start, a.length - end), b.slice(start, b.length - end)];
+}
+
+function mutationSection(report: MutationReport | null): string[] {
+  if (report === null) return ["## Mutation testing", "", "`npm run mutation` has not written bench/mutation.json yet.", ""];
+  const rows = report.contracts;
+  const sum = (key: "generated" | "sampled" | "tested" | "killed" | "live" | "equivalent" | "stillborn" | "timedout") => rows.reduce((n, c) => n + c[key], 0);
+  const killed = sum("killed");
+  const live = sum("live");
+  const explained = rows.flatMap((c) => c.mutants.filter((m) => m.status === "explained-equivalent").map((m) => ({ contract: c.contract, ...m })));
+  const surviving = rows.flatMap((c) => c.mutants.filter((m) => m.status === "live").map((m) => ({ contract: c.contract, ...m })));
+  const sample = report.perContract === 0 ? "every generated mutant" : `a seeded uniform sample of up to ${report.perContract} mutants per contract (seed ${report.seed})`;
+  return [
+    "## Mutation testing",
+    "",
+    `Written by \`npm run mutation\` (${report.tool}; ${sample}). Score = killed / (killed + live), target ≥ ${MUTATION_TARGET}%.`,
+    "Equivalent = the same creation and deployed bytecode as the original, metadata aside (compiler equivalence), or explained below; stillborn = does not compile.",
+    "",
+    "| contract | generated | sampled | tested | killed | live | equivalent | stillborn | timed out | score |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((c) => `| ${c.contract} | ${fmt(c.generated)} | ${c.sampled} | ${c.tested} | ${c.killed} | ${c.live} | ${c.equivalent} | ${c.stillborn} | ${c.timedout} | ${c.score === null ? "–" : `${c.score}%`} |`),
+    `| **all** | ${fmt(sum("generated"))} | ${sum("sampled")} | ${sum("tested")} | ${killed} | ${live} | ${sum("equivalent")} | ${sum("stillborn")} | ${sum("timedout")} | ${killed + live === 0 ? "–" : `${((100 * killed) / (killed + live)).toFixed(1)}%`} |`,
+    "",
+    ...(explained.length === 0
+      ? []
+      : [
+          "Live mutants explained as equivalent (no behaviour any caller can observe changes):",
+          "",
+          "| contract | line | operator | original | mutant | why it is equivalent |",
+          "| --- | ---: | --- | --- | --- | --- |",
+          ...explained.map((m) => `| ${m.contract} | ${m.line} | ${m.operator} | ${changedParts(m.original, m.replace).map(snippet).join(" | ")} | ${m.reason} |`),
+          "",
+        ]),
+    ...(surviving.length === 0
+      ? ["No mutant survives unexplained.", ""]
+      : [
+          "Surviving mutants, not yet killed or explained:",
+          "",
+          "| contract | line | operator | original | mutant |",
+          "| --- | ---: | --- | --- | --- |",
+          ...surviving.map((m) => `| ${m.contract} | ${m.line} | ${m.operator} | ${changedParts(m.original, m.replace).map(snippet).join(" | ")} |`),
+          "",
+        ]),
+  ];
+}
+
 const optionalJson = async (file: string) => JSON.parse(await readFile(file, "utf8").catch(() => "null")) as Record<string, number> | null;
 const fmt = (n: number) => n.toLocaleString("en");
 
@@ -66,7 +155,13 @@ export async function writeResults(
   const audit = await optionalJson(path.join(dir, "audit.json"));
   const results = { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit };
   await writeFile(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  await writeResultsMarkdown(dir);
+}
 
+/** Writes `RESULTS.md` from `results.json` (the gas run) and `mutation.json` (the last mutation run), both in `dir`. */
+export async function writeResultsMarkdown(dir: string) {
+  const { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit } = JSON.parse(await readFile(path.join(dir, "results.json"), "utf8")) as Results;
+  const mutation = JSON.parse(await readFile(path.join(dir, "mutation.json"), "utf8").catch(() => "null")) as MutationReport | null;
   const md = [
     "# Benchmark results",
     "",
@@ -107,6 +202,7 @@ export async function writeResults(
       ? "`npm run bench:audit` has not written bench/audit.json yet."
       : `Auditor (\`bench:audit\`, ${fmt(audit.events!)} events on a separate node over HTTP): ${fmt(audit.eventsPerSecond!)} events/s indexed (target ≥ 20,000), full verify ${audit.verifySeconds} s (target ≤ 20 s), ${audit.discrepancies} discrepancies, memory peak ${audit.peakRssMB} MB.`,
     "",
+    ...mutationSection(mutation),
   ].join("\n");
   await writeFile(path.join(dir, "RESULTS.md"), md);
 }

@@ -17,8 +17,12 @@ contract OpenTokenTest is Test {
     function test_MintsTheFixedSupplyToTheTreasuryOnce() public view {
         assertEq(token.totalSupply(), 1_000_000_000 ether);
         assertEq(token.balanceOf(treasury), token.TOTAL_SUPPLY());
+        assertEq(token.name(), "OpenLedger");
         assertEq(token.symbol(), "OPEN");
         assertEq(token.decimals(), 18);
+        (, string memory domainName, string memory domainVersion,,,,) = token.eip712Domain();
+        assertEq(domainName, "OpenLedger");
+        assertEq(domainVersion, "1");
     }
 
     function test_RefusesAZeroTreasury() public {
