@@ -3,13 +3,14 @@
  *
  * For each sampled mutant, in a worker's copy of the repository under `.mutation/`:
  *   1. build the contracts; a compile error makes the mutant stillborn;
- *   2. compare every contract's deployed bytecode (metadata stripped) with the original build:
- *      identical bytecode is an equivalent mutant (SuMo's trivial compiler equivalence);
+ *   2. compare every contract's creation and deployed bytecode (metadata hashes blanked) with the
+ *      original build: identical bytecode is an equivalent mutant (SuMo's trivial compiler equivalence);
  *   3. run the tests in three stages, cheapest first, stopping at the first failure (killed):
  *      the contract's own mocha tests; the Solidity fuzz and invariant suites that reach the
  *      source, with CI's settings; every other mocha suite (protocol and SDK; the CLI suite is
  *      left out, it drives the same calls through child processes for two minutes).
- * A mutant that passes all three is live. Score = killed / (killed + live), as SuMo computes it;
+ * A mutant that passes all three is live. Leaving a suite out can only call a mutant live that a
+ * full `npm test` would kill, so the score is a lower bound. Score = killed / (killed + live), as SuMo computes it;
  * mutants explained as equivalent in `bench/mutation-equivalents.json` leave the denominator.
  *
  * Verdicts are kept in `.mutation/verdicts.json` against the hash of the mutated source, so a
@@ -57,7 +58,7 @@ const LEFT_OUT_TESTS = new Set(["test/cli.test.ts"]);
 
 /**
  * The Solidity suites whose handlers or fuzz targets reach a source. Only these are rebuilt and run
- * for a mutant that survives mocha: rebuilding every suite costs about 90 s per mutant.
+ * for a mutant that survives its focused mocha suites: rebuilding every suite costs about 90 s.
  */
 const SOLIDITY_TESTS: Record<string, string[]> = {
   "contracts/OpenToken.sol": ["OpenToken"],
@@ -88,10 +89,11 @@ interface Outcome {
   output: string;
 }
 
-function run(cwd: string, args: string[], timeoutSeconds: number, env: Record<string, string> = {}): Promise<Outcome> {
+/** Runs a Hardhat task in `cwd`, killing its whole process group after `timeoutSeconds`. */
+function run(cwd: string, args: string[], timeoutSeconds: number): Promise<Outcome> {
   const hardhat = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [hardhat, ...args], { cwd, env: { ...process.env, ...env, FORCE_COLOR: "0" }, detached: true });
+    const child = spawn(process.execPath, [hardhat, ...args], { cwd, env: { ...process.env, FORCE_COLOR: "0" }, detached: true });
     let output = "";
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     child.stdout.on("data", keep);
@@ -227,9 +229,11 @@ async function main() {
   const sources = values.only ? CORE_SOURCES.filter((f) => values.only!.includes(contractName(f))) : CORE_SOURCES;
 
   const generated = new Map<string, { source: string; total: number; sample: Mutant[] }>();
-  for (const [index, file] of sources.entries()) {
+  for (const file of sources) {
     const { source, mutants } = await generateMutants(file);
-    generated.set(file, { source, total: mutants.length, sample: perContract === 0 ? mutants : sampleMutants(mutants, perContract, seed * 1_000 + index) });
+    // Seeded by the contract's place among all of them, so --only draws the same sample as a full run.
+    const sample = perContract === 0 ? mutants : sampleMutants(mutants, perContract, seed * 1_000 + CORE_SOURCES.indexOf(file));
+    generated.set(file, { source, total: mutants.length, sample });
   }
   const queue = [...generated].flatMap(([file, g]) => g.sample.map((mutant) => ({ file, mutant, key: `${mutant.id}:${sha256(applyMutant(g.source, mutant))}` })));
 
@@ -295,4 +299,7 @@ async function main() {
   for (const c of contracts) console.log(`${c.contract}: ${c.score ?? "-"}% (${c.killed} killed, ${c.live} live, ${c.equivalent} equivalent, ${c.stillborn} stillborn, ${c.timedout} timed out)`);
 }
 
-await main();
+await main().catch((error: Error) => {
+  console.error(`npm run mutation: ${error.message}`);
+  process.exitCode = 1;
+});
