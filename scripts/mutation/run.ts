@@ -16,7 +16,7 @@
  * Verdicts are kept in `.mutation/verdicts.json` against the hash of the mutated source, so a
  * rerun after adding tests only retests the live mutants not explained as equivalent.
  *
- *   npm run mutation                      (10 mutants per contract, 2 workers: about 40 minutes)
+ *   npm run mutation                      (20 mutants per contract, 2 workers: about 90 minutes from scratch)
  *   npm run mutation -- --per-contract 0  (every mutant: about 1,600, many hours)
  *   npm run mutation -- --only RewardMath --workers 1
  *   npm run mutation -- --report-only     (rewrite the report from the verdicts so far)
@@ -210,7 +210,7 @@ const contractName = (file: string) => path.basename(file, ".sol");
 async function main() {
   const { values } = parseArgs({
     options: {
-      "per-contract": { type: "string", default: "10" },
+      "per-contract": { type: "string", default: "20" },
       seed: { type: "string", default: "1" },
       workers: { type: "string", default: "2" },
       only: { type: "string", multiple: true },
