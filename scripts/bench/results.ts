@@ -117,7 +117,8 @@ function mutationSection(report: MutationReport | null): string[] {
   ];
 }
 
-const optionalJson = async (file: string) => JSON.parse(await readFile(file, "utf8").catch(() => "null")) as Record<string, number> | null;
+/** The parsed JSON file, or null when it does not exist yet. */
+export const optionalJson = async <T = Record<string, number>>(file: string) => JSON.parse(await readFile(file, "utf8").catch(() => "null")) as T | null;
 const fmt = (n: number) => n.toLocaleString("en");
 
 /** Writes `results.json` and `RESULTS.md` from one run's gas figures and the SDK benches' last figures. */
@@ -161,7 +162,7 @@ export async function writeResults(
 /** Writes `RESULTS.md` from `results.json` (the gas run) and `mutation.json` (the last mutation run), both in `dir`. */
 export async function writeResultsMarkdown(dir: string) {
   const { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit } = JSON.parse(await readFile(path.join(dir, "results.json"), "utf8")) as Results;
-  const mutation = JSON.parse(await readFile(path.join(dir, "mutation.json"), "utf8").catch(() => "null")) as MutationReport | null;
+  const mutation = await optionalJson<MutationReport>(path.join(dir, "mutation.json"));
   const md = [
     "# Benchmark results",
     "",

@@ -11,23 +11,6 @@ import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
-/** The contracts under mutation: every protocol contract and library; interfaces and test doubles are not code to mutate. */
-export const CORE_SOURCES = [
-  "contracts/OpenToken.sol",
-  "contracts/DatanetRegistry.sol",
-  "contracts/ValidatorStaking.sol",
-  "contracts/AttestationRegistry.sol",
-  "contracts/RewardPools.sol",
-  "contracts/MerkleEpochDistributor.sol",
-  "contracts/MerkleEpoch.sol",
-  "contracts/ModelFactory.sol",
-  "contracts/ProofOfAttribution.sol",
-  "contracts/libraries/FeeSplitMath.sol",
-  "contracts/libraries/ReputationMath.sol",
-  "contracts/libraries/RewardMath.sol",
-  "contracts/libraries/TokenPull.sol",
-];
-
 /** One SuMo mutant: replace `source[start, end)` with `replace`. */
 export interface Mutant {
   id: string;

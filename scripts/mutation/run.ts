@@ -22,13 +22,14 @@
  *   npm run mutation -- --report-only     (rewrite the report from the verdicts so far)
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { writeResultsMarkdown } from "../bench/results.ts";
+import { optionalJson, writeResultsMarkdown } from "../bench/results.ts";
 
-import { applyMutant, CORE_SOURCES, generateMutants, type Mutant, ROOT, sampleMutants, sha256 } from "./mutants.ts";
+import { applyMutant, generateMutants, type Mutant, ROOT, sampleMutants, sha256 } from "./mutants.ts";
 
 const WORK = path.join(ROOT, ".mutation");
 const VERDICTS = path.join(WORK, "verdicts.json");
@@ -38,43 +39,32 @@ const COPIED = ["contracts", "test", "scripts", "sdk", "deploy", "examples", "ha
 const BUILD_TIMEOUT_S = 900;
 const TEST_TIMEOUT_S = 600;
 
-/** The mocha suites that exercise a source most directly; they run first because they kill fastest. */
-const FOCUSED_TESTS: Record<string, string[]> = {
-  "contracts/OpenToken.sol": ["test/MerkleEpochDistributor.test.ts", "test/RewardPools.test.ts"],
-  "contracts/DatanetRegistry.sol": ["test/DatanetRegistry.test.ts"],
-  "contracts/ValidatorStaking.sol": ["test/ValidatorStaking.test.ts"],
-  "contracts/AttestationRegistry.sol": ["test/AttestationRegistry.test.ts"],
-  "contracts/RewardPools.sol": ["test/RewardPools.test.ts"],
-  "contracts/MerkleEpochDistributor.sol": ["test/MerkleEpochDistributor.test.ts"],
-  "contracts/MerkleEpoch.sol": ["test/MerkleEpochDistributor.test.ts"],
-  "contracts/ModelFactory.sol": ["test/ModelFactory.test.ts"],
-  "contracts/ProofOfAttribution.sol": ["test/ProofOfAttribution.test.ts"],
-  "contracts/libraries/FeeSplitMath.sol": ["test/ProofOfAttribution.test.ts"],
-  "contracts/libraries/ReputationMath.sol": ["test/DatanetRegistry.test.ts", "test/AttestationRegistry.test.ts"],
-  "contracts/libraries/RewardMath.sol": ["test/RewardPools.test.ts"],
-  "contracts/libraries/TokenPull.sol": ["test/FeeOnTransfer.test.ts", "test/RewardPools.test.ts"],
-};
-const LEFT_OUT_TESTS = new Set(["test/cli.test.ts"]);
-
 /**
- * The Solidity suites whose handlers or fuzz targets reach a source. Only these are rebuilt and run
- * for a mutant that survives its focused mocha suites: rebuilding every suite costs about 90 s.
+ * The sources under mutation (every protocol contract and library; interfaces and test doubles are
+ * not code to mutate), each with the suites that reach it most directly. The mocha suites run
+ * first because they kill fastest. Only the listed Solidity suites are rebuilt and run for a mutant
+ * that survives them: rebuilding every suite costs about 90 s.
  */
-const SOLIDITY_TESTS: Record<string, string[]> = {
-  "contracts/OpenToken.sol": ["OpenToken"],
-  "contracts/DatanetRegistry.sol": ["DatanetRegistry", "QuotaInvariants", "ValidationInvariants"],
-  "contracts/ValidatorStaking.sol": ["AttestationRegistry", "ValidationInvariants"],
-  "contracts/AttestationRegistry.sol": ["AttestationRegistry", "ValidationInvariants"],
-  "contracts/RewardPools.sol": ["RewardMath", "ValidationInvariants"],
-  "contracts/MerkleEpochDistributor.sol": ["MerkleInvariants", "AttributionInvariants"],
-  "contracts/MerkleEpoch.sol": ["MerkleInvariants", "AttributionInvariants"],
-  "contracts/ModelFactory.sol": ["AttributionInvariants"],
-  "contracts/ProofOfAttribution.sol": ["AttributionInvariants", "FeeSplitMath"],
-  "contracts/libraries/FeeSplitMath.sol": ["FeeSplitMath", "AttributionInvariants"],
-  "contracts/libraries/ReputationMath.sol": ["ReputationMath", "ValidationInvariants"],
-  "contracts/libraries/RewardMath.sol": ["RewardMath", "ValidationInvariants"],
-  "contracts/libraries/TokenPull.sol": ["ValidationInvariants", "MerkleInvariants", "AttributionInvariants"],
+const SUITES: Record<string, { mocha: string[]; solidity: string[] }> = {
+  "contracts/OpenToken.sol": { mocha: ["MerkleEpochDistributor", "RewardPools"], solidity: ["OpenToken"] },
+  "contracts/DatanetRegistry.sol": { mocha: ["DatanetRegistry"], solidity: ["DatanetRegistry", "QuotaInvariants", "ValidationInvariants"] },
+  "contracts/ValidatorStaking.sol": { mocha: ["ValidatorStaking"], solidity: ["AttestationRegistry", "ValidationInvariants"] },
+  "contracts/AttestationRegistry.sol": { mocha: ["AttestationRegistry"], solidity: ["AttestationRegistry", "ValidationInvariants"] },
+  "contracts/RewardPools.sol": { mocha: ["RewardPools"], solidity: ["RewardMath", "ValidationInvariants"] },
+  "contracts/MerkleEpochDistributor.sol": { mocha: ["MerkleEpochDistributor"], solidity: ["MerkleInvariants", "AttributionInvariants"] },
+  "contracts/MerkleEpoch.sol": { mocha: ["MerkleEpochDistributor"], solidity: ["MerkleInvariants", "AttributionInvariants"] },
+  "contracts/ModelFactory.sol": { mocha: ["ModelFactory"], solidity: ["AttributionInvariants"] },
+  "contracts/ProofOfAttribution.sol": { mocha: ["ProofOfAttribution"], solidity: ["AttributionInvariants", "FeeSplitMath"] },
+  "contracts/libraries/FeeSplitMath.sol": { mocha: ["ProofOfAttribution"], solidity: ["FeeSplitMath", "AttributionInvariants"] },
+  "contracts/libraries/ReputationMath.sol": { mocha: ["DatanetRegistry", "AttestationRegistry"], solidity: ["ReputationMath", "ValidationInvariants"] },
+  "contracts/libraries/RewardMath.sol": { mocha: ["RewardPools"], solidity: ["RewardMath", "ValidationInvariants"] },
+  "contracts/libraries/TokenPull.sol": { mocha: ["FeeOnTransfer", "RewardPools"], solidity: ["ValidationInvariants", "MerkleInvariants", "AttributionInvariants"] },
 };
+/** In this order: a contract's sample is seeded by its place here. */
+const CORE_SOURCES = Object.keys(SUITES);
+const focusedSuites = (file: string) => SUITES[file]!.mocha.map((name) => `test/${name}.test.ts`);
+const soliditySuites = (file: string) => SUITES[file]!.solidity.map((name) => `test/solidity/${name}.t.sol`);
+const LEFT_OUT_TESTS = new Set(["test/cli.test.ts"]);
 
 type Status = "killed" | "live" | "equivalent" | "stillborn" | "timedout";
 interface Verdict {
@@ -164,7 +154,7 @@ class Sandbox {
 
   /** Runs the stages in order; the first failing one kills. "live" means every stage passed. */
   private async testStages(file: string): Promise<{ status: Status; stage: string }> {
-    const focused = FOCUSED_TESTS[file] ?? [];
+    const focused = focusedSuites(file);
     const stages: [string, () => Promise<Outcome>][] = [
       ["focused mocha", () => run(this.dir, ["test", "mocha", "--no-compile", "--bail", ...focused], TEST_TIMEOUT_S)],
       ["solidity", () => this.solidityStage(file)],
@@ -179,7 +169,7 @@ class Sandbox {
   }
 
   private async solidityStage(file: string): Promise<Outcome> {
-    const suites = (SOLIDITY_TESTS[file] ?? []).map((name) => `test/solidity/${name}.t.sol`);
+    const suites = soliditySuites(file);
     const build = await run(this.dir, ["build", "--quiet", "--no-contracts", ...suites], BUILD_TIMEOUT_S);
     return build.code === 0 ? run(this.dir, ["test", "solidity", "--no-compile", ...suites], TEST_TIMEOUT_S) : build;
   }
@@ -201,9 +191,8 @@ class Sandbox {
   }
 }
 
-async function readJson<T>(file: string, fallback: T): Promise<T> {
-  return JSON.parse(await readFile(file, "utf8").catch(() => JSON.stringify(fallback))) as T;
-}
+/** What a verdict is cached under: the mutant and the exact source it produces. */
+const verdictKey = (source: string, mutant: Mutant) => `${mutant.id}:${sha256(applyMutant(source, mutant))}`;
 
 const contractName = (file: string) => path.basename(file, ".sol");
 
@@ -226,6 +215,9 @@ async function main() {
   if (!Number.isInteger(workers) || workers < 1) throw new Error("--workers must be 1 or more.");
   const unknown = (values.only ?? []).filter((name) => !CORE_SOURCES.some((f) => contractName(f) === name));
   if (unknown.length > 0) throw new Error(`--only: no core contract named ${unknown.join(", ")}; they are ${CORE_SOURCES.map(contractName).join(", ")}.`);
+  // A missing suite would fail every run of its stage and count each mutant as killed.
+  const missing = CORE_SOURCES.flatMap((f) => [f, ...focusedSuites(f), ...soliditySuites(f)]).filter((f) => !existsSync(path.join(ROOT, f)));
+  if (missing.length > 0) throw new Error(`the suite table names files that do not exist: ${[...new Set(missing)].join(", ")}.`);
   const sources = values.only ? CORE_SOURCES.filter((f) => values.only!.includes(contractName(f))) : CORE_SOURCES;
 
   const generated = new Map<string, { source: string; total: number; sample: Mutant[] }>();
@@ -235,11 +227,11 @@ async function main() {
     const sample = perContract === 0 ? mutants : sampleMutants(mutants, perContract, seed * 1_000 + CORE_SOURCES.indexOf(file));
     generated.set(file, { source, total: mutants.length, sample });
   }
-  const queue = [...generated].flatMap(([file, g]) => g.sample.map((mutant) => ({ file, mutant, key: `${mutant.id}:${sha256(applyMutant(g.source, mutant))}` })));
+  const queue = [...generated].flatMap(([file, g]) => g.sample.map((mutant) => ({ file, mutant, key: verdictKey(g.source, mutant) })));
 
   await mkdir(WORK, { recursive: true });
-  const verdicts = values.fresh ? {} : await readJson<Record<string, Verdict>>(VERDICTS, {});
-  const explained = await readJson<Record<string, string>>(EQUIVALENTS, {});
+  const verdicts = (values.fresh ? null : await optionalJson<Record<string, Verdict>>(VERDICTS)) ?? {};
+  const explained = (await optionalJson<Record<string, string>>(EQUIVALENTS)) ?? {};
   // Live mutants are tested again (a new test may kill them), except those explained as equivalent.
   const retest = ({ key, mutant }: { key: string; mutant: Mutant }) =>
     verdicts[key] === undefined || verdicts[key].status === "timedout" || (verdicts[key].status === "live" && explained[mutant.id] === undefined);
@@ -264,11 +256,11 @@ async function main() {
     }),
   );
 
-  const previous = await readJson<{ contracts?: { contract: string }[] }>(REPORT, {});
+  const previous = (await optionalJson<{ contracts: { contract: string }[] }>(REPORT)) ?? { contracts: [] };
   const contracts = [...generated].map(([file, g]) => {
     // A run stopped early (or --report-only) reports the sampled mutants it has verdicts for.
     const mutants = g.sample.flatMap((m) => {
-      const verdict = verdicts[`${m.id}:${sha256(applyMutant(g.source, m))}`];
+      const verdict = verdicts[verdictKey(g.source, m)];
       if (verdict === undefined) return [];
       const status = verdict.status === "live" && explained[m.id] !== undefined ? "explained-equivalent" : verdict.status;
       return [{ id: m.id, operator: m.operator, line: m.line, original: m.original, replace: m.replace, status, stage: verdict.stage, reason: explained[m.id] }];
@@ -291,7 +283,7 @@ async function main() {
     };
   });
   // Contracts left out by --only keep their figures from the last full report.
-  const kept = (previous.contracts ?? []).filter((c) => !contracts.some((d) => d.contract === c.contract));
+  const kept = previous.contracts.filter((c) => !contracts.some((d) => d.contract === c.contract));
   const all = [...contracts, ...kept].sort((a, b) => CORE_SOURCES.findIndex((f) => contractName(f) === a.contract) - CORE_SOURCES.findIndex((f) => contractName(f) === b.contract));
   await writeFile(REPORT, `${JSON.stringify({ tool: "@morenabarboni/sumo 1.2.1, minimal rules, standard operators", perContract, seed, contracts: all }, null, 2)}\n`);
   await writeResultsMarkdown(path.join(ROOT, "bench"));
