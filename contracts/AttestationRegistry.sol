@@ -68,15 +68,17 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     mapping(address validator => uint24 index) private _validatorIndex;
     mapping(uint24 index => address validator) private _validatorAt;
     uint24 private _validatorCount;
-    /// @dev Slot: accepted (32) | rejected (32) | qualitySum (64) | score (64) | pointsEpoch (32) |
-    /// epochPoints (32). The points of the latest epoch live here; older ones in `_closedPoints`.
+    /// @dev Slot: accepted (32) | rejected (32) | qualitySum (40) | score (64) | pointsEpoch (32) |
+    /// epochPoints (56). The points of the latest epoch live here; older ones in `_closedPoints`.
+    /// Bounds: qualitySum ≤ 100 × accepted < 2^39; one acceptance earns at most 20,000 points, so an
+    /// epoch's points stay below 2^56 for up to 3.6e12 acceptances, far beyond any uint32 quota.
     struct ReputationSlot {
         uint32 accepted;
         uint32 rejected;
-        uint64 qualitySum;
+        uint40 qualitySum;
         uint64 score;
         uint32 pointsEpoch;
-        uint32 epochPoints;
+        uint56 epochPoints;
     }
 
     /// @dev Slot: agreed (32) | disagreed (32) | pointsEpoch (32) | epochPoints (96).
@@ -116,7 +118,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     /// @inheritdoc IAttestationRegistry
     function attest(Verdict calldata verdict) external {
         Context memory ctx;
-        _record(msg.sender, verdict, ctx);
+        _record(msg.sender, verdict, ctx, false);
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -124,7 +126,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         if (verdicts.length == 0) revert EmptyBatch();
         Context memory ctx;
         for (uint256 i = 0; i < verdicts.length; ++i) {
-            _record(msg.sender, verdicts[i], ctx);
+            _record(msg.sender, verdicts[i], ctx, true);
         }
     }
 
@@ -139,7 +141,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
             if (!SignatureChecker.isValidSignatureNow(s.validator, digest, s.signature)) {
                 revert InvalidSignature(s.validator);
             }
-            _record(s.validator, s.verdict, ctx);
+            // A skipped verdict changes nothing, so its generation does not matter.
+            if (!_record(s.validator, s.verdict, ctx, true)) continue;
             if (s.generation != ctx.generation) {
                 revert StaleSignatureGeneration(s.validator, s.generation, ctx.generation);
             }
@@ -220,20 +223,32 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         );
     }
 
-    /// @dev Every check and effect of one verdict, shared by the three entry points.
-    function _record(address validator, Verdict calldata v, Context memory ctx) private {
+    /// @dev Every check and effect of one verdict, shared by the three entry points. With `skippable`
+    /// (batches), a verdict the chain has moved past (already recorded, contribution no longer pending)
+    /// is skipped with an event instead of reverting the batch; returns whether it was recorded.
+    function _record(address validator, Verdict calldata v, Context memory ctx, bool skippable)
+        private
+        returns (bool recorded)
+    {
         if (v.quality > MAX_QUALITY) revert InvalidQuality(v.quality);
         bytes32 contentHash = v.contentHash;
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
-        if (c.status != IDatanetRegistry.ContributionStatus.Pending) revert ContributionNotPending(contentHash, c.status);
+        if (c.status != IDatanetRegistry.ContributionStatus.Pending) {
+            if (skippable) return _skip(contentHash, validator, SkipReason.NotPending);
+            revert ContributionNotPending(contentHash, c.status);
+        }
         if (c.contributor == validator) revert SelfAttestation(contentHash, validator);
         _loadContext(ctx, c.datanetId, validator);
 
         mapping(uint256 => uint256) storage words = _attested[validator];
         uint256 bit = 1 << (c.id & 0xff);
         uint256 word = words[c.id >> 8];
-        if (word & bit != 0) revert AlreadyAttested(contentHash, validator);
+        if (word & bit != 0) {
+            if (skippable) return _skip(contentHash, validator, SkipReason.AlreadyAttested);
+            revert AlreadyAttested(contentHash, validator);
+        }
         words[c.id >> 8] = word | bit;
+        recorded = true;
 
         TallySlot memory tally = _tallies[contentHash];
         uint24 entry = v.accept ? ctx.index | ACCEPTED_FLAG : ctx.index;
@@ -260,6 +275,11 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         } else {
             _tallies[contentHash] = tally;
         }
+    }
+
+    function _skip(bytes32 contentHash, address validator, SkipReason reason) private returns (bool) {
+        emit VerdictSkipped(contentHash, validator, reason);
+        return false;
     }
 
     /// @dev Loads the datanet's settings and the validator's power unless the batch already has them.
@@ -321,7 +341,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint32 epoch = registry.finalize(contentHash, accepted);
 
         uint256 datanetId = c.datanetId;
-        uint32 contributorPoints = _updateReputation(datanetId, c.contributor, accepted, quality, epoch);
+        uint256 contributorPoints = _updateReputation(datanetId, c.contributor, accepted, quality, epoch);
         _updateReputation(0, c.contributor, accepted, quality, epoch);
 
         uint256 validatorPoints;
@@ -346,7 +366,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         EpochTotals storage totals = _epochTotals[datanetId][epoch];
         // Points per epoch are bounded by the finalizations in it times 20,000 (contributors) and
         // times the quorum (validators): far below 2^128.
-        totals.contributor += contributorPoints;
+        totals.contributor += uint128(contributorPoints);
         totals.validator += uint128(validatorPoints);
         emit QuorumReached(
             contentHash,
@@ -366,7 +386,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     /// points of an acceptance, quality × (1 + score) with score in WAD, scaled to 0..20,000.
     function _updateReputation(uint256 datanetId, address contributor, bool accepted, uint8 quality, uint32 epoch)
         private
-        returns (uint32 points)
+        returns (uint256 points)
     {
         ReputationSlot memory r = _reputation[datanetId][contributor];
         if (accepted) {
@@ -377,9 +397,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         }
         r.score = uint64(ReputationMath.score(r.accepted, r.rejected, r.qualitySum));
         if (datanetId != 0 && accepted) {
-            points = uint32((uint256(quality) * (1e18 + r.score)) / 1e16);
+            points = (uint256(quality) * (1e18 + r.score)) / 1e16;
             _rollPoints(datanetId, contributor, epoch, r.pointsEpoch, true, r.epochPoints);
-            r.epochPoints = (r.pointsEpoch == epoch ? r.epochPoints : 0) + points;
+            r.epochPoints = (r.pointsEpoch == epoch ? r.epochPoints : 0) + uint56(points);
             r.pointsEpoch = epoch;
         }
         _reputation[datanetId][contributor] = r;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 
@@ -11,7 +12,7 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 /// (the hash-keyed record, which is also the duplicate check) and updates three packed ones
 /// (global counters, datanet epoch counters, contributor epoch counters). Contributions are
 /// addressed by content hash; the sequential id is a label in the record and in every event.
-contract DatanetRegistry is IDatanetRegistry, AccessControl {
+contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     /// @notice May pause and unpause the whole protocol.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May finalize pending contributions: granted to the attestation contract only.
@@ -97,9 +98,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
     mapping(uint256 datanetId => mapping(uint32 version => Version)) private _versions;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
-    constructor(address admin) {
-        if (admin == address(0)) revert ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    /// @param adminDelay Seconds a new admin waits before accepting the role (two-step transfer).
+    constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {
         _grantRole(PAUSER_ROLE, admin);
     }
 
@@ -285,8 +285,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl {
         if (root == bytes32(0)) revert ZeroVersionRoot();
         if (count == 0) revert EmptyVersion(datanetId);
         uint64 acceptedCount = state.acceptedCount;
-        if (count != acceptedCount) revert VersionCountMismatch(datanetId, acceptedCount, count);
-        version = ++state.versionCount;
+        if (count > acceptedCount) revert VersionBeyondAccepted(datanetId, acceptedCount, count);
+        uint32 previous = state.versionCount;
+        uint64 previousCount = previous == 0 ? 0 : _versions[datanetId][previous].contributionCount;
+        if (count <= previousCount) revert VersionNotNewer(datanetId, previousCount, count);
+        version = previous + 1;
+        state.versionCount = version;
         _versions[datanetId][version] =
             Version({root: root, contributionCount: count, publishedAt: uint40(block.timestamp)});
         emit VersionPublished(datanetId, version, root, count, uri, uint40(block.timestamp));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -11,13 +12,20 @@ import {IModelFactory} from "./interfaces/IModelFactory.sol";
 import {IProofOfAttribution} from "./interfaces/IProofOfAttribution.sol";
 import {FeeSplitMath} from "./libraries/FeeSplitMath.sol";
 import {TokenPull} from "./libraries/TokenPull.sol";
+import {BoundedPause} from "./utils/BoundedPause.sol";
 
 /// @title ProofOfAttribution
 /// @notice Inference fee pools per model and attribution epoch, released through the Merkle epoch
 /// distributor after a challenge window. See IProofOfAttribution.
 /// @dev A payment touches one slot: `{fees | split | status | challengeEndsAt}`. The split is
 /// FeeSplitMath's: the protocol takes the rounding, so the four parts always add up to the fees.
-contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGuardTransient {
+/// The admin role moves in two steps with a delay; attributor and guardian are always different accounts.
+contract ProofOfAttribution is
+    IProofOfAttribution,
+    AccessControlDefaultAdminRules,
+    BoundedPause,
+    ReentrancyGuardTransient
+{
     using SafeERC20 for IERC20;
 
     /// @notice May propose attributions.
@@ -36,6 +44,9 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     uint16 internal constant DEFAULT_RECIPIENT_CAP_BPS = 2_500;
     /// @notice The smallest payment: below it the basis-point split would round the data's share away.
     uint256 public constant MIN_FEE = 10_000;
+    /// @notice Epochs after an epoch ends during which its attribution can still be released; after
+    /// that, unless one was released or is waiting, anyone may sweep its fees to the treasury.
+    uint256 public constant ATTRIBUTION_DEADLINE_EPOCHS = 30;
 
     /// @notice The fee token (OPEN).
     IERC20 public immutable token;
@@ -67,23 +78,26 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     /// @param models_ The model factory.
     /// @param distributor_ The Merkle epoch distributor (grant this contract its POSTER_ROLE).
     /// @param treasury_ The protocol treasury.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE, ATTRIBUTOR_ROLE and GUARDIAN_ROLE.
+    /// @param roles Who administers (DEFAULT_ADMIN_ROLE and PAUSER_ROLE), attributes and guards; the
+    /// attributor and the guardian must differ.
     /// @param protocolBps_ The protocol's share: at most 1,000 basis points.
     /// @param epochLength_ Seconds per epoch: 1 hour .. 366 days.
     /// @param challengeWindow_ Seconds before a proposal can be released: 1 hour .. 30 days.
+    /// @param adminDelay Seconds a new admin waits before accepting the role.
     constructor(
         IERC20 token_,
         IModelFactory models_,
         IMerkleEpochDistributor distributor_,
         address treasury_,
-        address admin,
+        Roles memory roles,
         uint16 protocolBps_,
         uint32 epochLength_,
-        uint32 challengeWindow_
-    ) {
+        uint32 challengeWindow_,
+        uint48 adminDelay
+    ) AccessControlDefaultAdminRules(adminDelay, roles.admin) {
         if (
             address(token_) == address(0) || address(models_) == address(0) || address(distributor_) == address(0)
-                || treasury_ == address(0) || admin == address(0)
+                || treasury_ == address(0) || roles.attributor == address(0) || roles.guardian == address(0)
         ) revert ZeroAddress();
         if (
             protocolBps_ > MAX_PROTOCOL_BPS || epochLength_ < 1 hours || epochLength_ > 366 days
@@ -92,9 +106,9 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
         (token, models, distributor, treasury) = (token_, models_, distributor_, treasury_);
         (protocolBps, epochLength, challengeWindow) = (protocolBps_, epochLength_, challengeWindow_);
         genesis = uint40(block.timestamp);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(ATTRIBUTOR_ROLE, admin);
-        _grantRole(GUARDIAN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, roles.admin);
+        _grantRole(ATTRIBUTOR_ROLE, roles.attributor);
+        _grantRole(GUARDIAN_ROLE, roles.guardian); // reverts RoleConflict if it is the attributor
     }
 
     /// @inheritdoc IProofOfAttribution
@@ -115,13 +129,14 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IProofOfAttribution
-    function payFees(FeePayment[] calldata payments) external nonReentrant {
+    function payFees(FeePayment[] calldata payments) external whenNotPaused nonReentrant {
         _payFees(payments);
     }
 
     /// @inheritdoc IProofOfAttribution
     function payFeesWithPermit(FeePayment[] calldata payments, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
+        whenNotPaused
         nonReentrant
     {
         uint256 sum;
@@ -134,14 +149,13 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     function proposeAttribution(uint256 modelId, uint256 epoch, bytes32 root, uint256 merkleTotal, bytes32 recordsHash)
         external
         onlyRole(ATTRIBUTOR_ROLE)
+        whenNotPaused
     {
         uint256 current = currentEpoch();
         if (epoch >= current) revert AttributionEpochNotEnded(epoch, current);
         FeePool storage pool = _pools[modelId][epoch];
         if (pool.fees == 0) revert NoFees(modelId, epoch);
-        if (pool.status == AttributionStatus.Proposed || pool.status == AttributionStatus.Released) {
-            revert AttributionNotOpen(modelId, epoch, pool.status);
-        }
+        _checkOpen(pool, modelId, epoch);
         if (root == bytes32(0) || merkleTotal == 0) revert EmptyAttribution();
         SplitAmounts memory amounts = FeeSplitMath.amounts(pool.fees, pool.split);
         uint256 share = amounts.contributors + amounts.validators;
@@ -162,7 +176,12 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IProofOfAttribution
-    function releaseAttribution(uint256 modelId, uint256 epoch) external nonReentrant returns (address epochContract) {
+    function releaseAttribution(uint256 modelId, uint256 epoch)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (address epochContract)
+    {
         FeePool storage pool = _pools[modelId][epoch];
         if (pool.status != AttributionStatus.Proposed) revert NoProposal(modelId, epoch);
         if (block.timestamp < pool.challengeEndsAt) revert ChallengeWindowOpen(modelId, epoch, pool.challengeEndsAt);
@@ -184,12 +203,25 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IProofOfAttribution
-    function withdrawEarnings() external nonReentrant {
+    function withdrawEarnings() external whenNotPaused nonReentrant {
         uint256 amount = _earnings[msg.sender];
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         _earnings[msg.sender] = 0;
         emit EarningsWithdrawn(msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IProofOfAttribution
+    function sweepUnattributed(uint256 modelId, uint256 epoch) external whenNotPaused nonReentrant {
+        FeePool storage pool = _pools[modelId][epoch];
+        uint256 fees = pool.fees;
+        if (fees == 0) revert NoFees(modelId, epoch);
+        _checkOpen(pool, modelId, epoch);
+        uint256 lastEpoch = epoch + ATTRIBUTION_DEADLINE_EPOCHS;
+        if (currentEpoch() <= lastEpoch) revert AttributionDeadlineNotReached(modelId, epoch, lastEpoch);
+        pool.status = AttributionStatus.Unattributed;
+        emit UnattributedFeesSwept(modelId, epoch, fees, treasury);
+        token.safeTransfer(treasury, fees);
     }
 
     /// @inheritdoc IProofOfAttribution
@@ -228,6 +260,25 @@ contract ProofOfAttribution is IProofOfAttribution, AccessControl, ReentrancyGua
     /// @inheritdoc IProofOfAttribution
     function earningsOf(address account) external view returns (uint256 amount) {
         amount = _earnings[account];
+    }
+
+    /// @dev The guardian checks the attributor, so no account may hold both roles.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == ATTRIBUTOR_ROLE && hasRole(GUARDIAN_ROLE, account)) revert RoleConflict(role, account);
+        if (role == GUARDIAN_ROLE && hasRole(ATTRIBUTOR_ROLE, account)) revert RoleConflict(role, account);
+        return super._grantRole(role, account);
+    }
+
+    /// @dev An epoch takes a proposal, or a sweep, only while nothing is waiting, released or swept.
+    function _checkOpen(FeePool storage pool, uint256 modelId, uint256 epoch) private view {
+        AttributionStatus status = pool.status;
+        if (status != AttributionStatus.None && status != AttributionStatus.Rejected) {
+            revert AttributionNotOpen(modelId, epoch, status);
+        }
+    }
+
+    function _authorizePause() internal view override {
+        _checkRole(PAUSER_ROLE);
     }
 
     function _payFees(FeePayment[] calldata payments) private {

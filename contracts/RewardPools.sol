@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -10,6 +12,7 @@ import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IRewardPools} from "./interfaces/IRewardPools.sol";
 import {TokenPull} from "./libraries/TokenPull.sol";
 import {RewardMath} from "./libraries/RewardMath.sol";
+import {BoundedPause} from "./utils/BoundedPause.sol";
 
 /// @title RewardPools
 /// @notice OPEN reward pools per datanet epoch. See IRewardPools.
@@ -17,7 +20,8 @@ import {RewardMath} from "./libraries/RewardMath.sol";
 /// and the epoch totals from the attestation contract, sets one bit and updates one pool slot per
 /// epoch, and makes one transfer. Funding is credited by the balance actually received, so a
 /// fee-on-transfer token cannot make the pool promise more than it holds.
-contract RewardPools is IRewardPools, ReentrancyGuardTransient {
+/// The admin only manages the pauser (PAUSER_ROLE may stop funding, claims and sweeps for a bounded time).
+contract RewardPools is IRewardPools, AccessControlDefaultAdminRules, BoundedPause, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice The reward token (OPEN).
@@ -47,13 +51,17 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
     /// @param attestations_ The attestation contract that records points.
     /// @param treasury_ Receives swept remainders.
     /// @param claimWindowEpochs_ Epochs an ended epoch stays claimable (at least 1).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+    /// @param adminDelay Seconds a new admin waits before accepting the role.
     constructor(
         IERC20 token_,
         IDatanetRegistry registry_,
         IAttestationRegistry attestations_,
         address treasury_,
-        uint32 claimWindowEpochs_
-    ) {
+        uint32 claimWindowEpochs_,
+        address admin,
+        uint48 adminDelay
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (
             address(token_) == address(0) || address(registry_) == address(0) || address(attestations_) == address(0)
                 || treasury_ == address(0)
@@ -64,10 +72,11 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
         attestations = attestations_;
         treasury = treasury_;
         claimWindowEpochs = claimWindowEpochs_;
+        _grantRole(PAUSER_ROLE, admin);
     }
 
     /// @inheritdoc IRewardPools
-    function fund(uint256 datanetId, uint256 epoch, uint256 amount) external nonReentrant {
+    function fund(uint256 datanetId, uint256 epoch, uint256 amount) external whenNotPaused nonReentrant {
         _fund(datanetId, epoch, amount);
     }
 
@@ -80,13 +89,18 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant {
+    ) external whenNotPaused nonReentrant {
         TokenPull.tryPermit(address(token), amount, deadline, v, r, s);
         _fund(datanetId, epoch, amount);
     }
 
     /// @inheritdoc IRewardPools
-    function claim(uint256 datanetId, uint256[] calldata epochs) external nonReentrant returns (uint256 paid) {
+    function claim(uint256 datanetId, uint256[] calldata epochs)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 paid)
+    {
         if (epochs.length == 0) revert NoEpochs();
         uint256 current = _currentEpoch(datanetId);
         mapping(uint256 => uint256) storage claimedWords = _claimed[datanetId][msg.sender];
@@ -111,7 +125,7 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPools
-    function sweep(uint256 datanetId, uint256 epoch) external nonReentrant {
+    function sweep(uint256 datanetId, uint256 epoch) external whenNotPaused nonReentrant {
         uint256 current = _currentEpoch(datanetId);
         uint256 lastClaimEpoch = epoch + claimWindowEpochs;
         if (current <= lastClaimEpoch) revert ClaimPeriodNotOver(datanetId, epoch, lastClaimEpoch);
@@ -144,6 +158,10 @@ contract RewardPools is IRewardPools, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPools
     function poolOf(uint256 datanetId, uint256 epoch) external view returns (Pool memory pool) {
         pool = _pools[datanetId][epoch];
+    }
+
+    function _authorizePause() internal view override {
+        _checkRole(PAUSER_ROLE);
     }
 
     function _fund(uint256 datanetId, uint256 epoch, uint256 amount) private {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
@@ -9,13 +10,15 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
 import {TokenPull} from "./libraries/TokenPull.sol";
+import {BoundedPause} from "./utils/BoundedPause.sol";
 
 /// @title ValidatorStaking
 /// @notice Custody of validators' OPEN stakes per datanet. See IValidatorStaking.
 /// @dev Every stake change moves `totalStaked` by the same amount, so `totalStaked` equals the sum
 /// of all stakes and the OPEN this contract holds for them. Tokens move last (checks-effects-
-/// interactions) under a reentrancy guard.
-contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
+/// interactions) under a reentrancy guard. The admin role moves in two steps with a delay (OpenZeppelin
+/// AccessControlDefaultAdminRules); slashing is capped per incident and always pays the treasury.
+contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, BoundedPause, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     /// @notice May slash stakes (governance or a dispute-resolution contract).
@@ -23,6 +26,9 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     /// @notice Bounds of the unbonding period.
     uint32 public constant MIN_UNBONDING_PERIOD = 1 hours;
     uint32 public constant MAX_UNBONDING_PERIOD = 365 days;
+    /// @notice The most one incident can take: 10% of the stake at the time.
+    uint16 public constant MAX_SLASH_BPS = 1_000;
+    uint16 private constant BPS = 10_000;
 
     /// @notice The staked token (OPEN).
     IERC20 public immutable token;
@@ -31,45 +37,49 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     /// @notice Seconds between `requestUnbond` and the earliest `withdraw`.
     uint32 public immutable unbondingPeriod;
 
-    /// @notice Where slashed stake goes.
-    address public slashRecipient;
+    /// @notice Where slashed stake goes, fixed at deployment.
+    address public immutable treasury;
     uint256 private _totalStaked;
     /// Slot: amount (96) | unbondingEndsAt (40) | generation (32).
     mapping(uint256 datanetId => mapping(address validator => StakeInfo)) private _stakes;
+    mapping(uint256 datanetId => mapping(address validator => mapping(bytes32 incidentId => bool))) private _incidents;
 
     /// @param token_ The OPEN token.
     /// @param registry_ The datanet registry.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE and SLASHER_ROLE.
-    /// @param slashRecipient_ Where slashed stake goes (e.g. the treasury).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE, SLASHER_ROLE and PAUSER_ROLE.
+    /// @param treasury_ Where slashed stake goes.
     /// @param unbondingPeriod_ Seconds a stake waits between unbond request and withdrawal.
+    /// @param adminDelay Seconds a new admin waits before accepting the role.
     constructor(
         IERC20 token_,
         IDatanetRegistry registry_,
         address admin,
-        address slashRecipient_,
-        uint32 unbondingPeriod_
-    ) {
+        address treasury_,
+        uint32 unbondingPeriod_,
+        uint48 adminDelay
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (address(token_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
-        if (admin == address(0) || slashRecipient_ == address(0)) revert ZeroAddress();
+        if (treasury_ == address(0)) revert ZeroAddress();
         if (unbondingPeriod_ < MIN_UNBONDING_PERIOD || unbondingPeriod_ > MAX_UNBONDING_PERIOD) {
             revert InvalidUnbondingPeriod(unbondingPeriod_);
         }
         token = token_;
         registry = registry_;
         unbondingPeriod = unbondingPeriod_;
-        slashRecipient = slashRecipient_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        treasury = treasury_;
         _grantRole(SLASHER_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
     }
 
     /// @inheritdoc IValidatorStaking
-    function stake(uint256 datanetId, uint256 amount) external nonReentrant {
+    function stake(uint256 datanetId, uint256 amount) external whenNotPaused nonReentrant {
         _stake(datanetId, amount);
     }
 
     /// @inheritdoc IValidatorStaking
     function stakeWithPermit(uint256 datanetId, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
+        whenNotPaused
         nonReentrant
     {
         TokenPull.tryPermit(address(token), amount, deadline, v, r, s);
@@ -77,7 +87,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IValidatorStaking
-    function requestUnbond(uint256 datanetId) external {
+    function requestUnbond(uint256 datanetId) external whenNotPaused {
         StakeInfo storage info = _stakes[datanetId][msg.sender];
         uint96 amount = info.amount;
         if (amount == 0) revert NoStake(datanetId, msg.sender);
@@ -89,7 +99,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IValidatorStaking
-    function withdraw(uint256 datanetId) external nonReentrant {
+    function withdraw(uint256 datanetId) external whenNotPaused nonReentrant {
         StakeInfo storage info = _stakes[datanetId][msg.sender];
         uint96 amount = info.amount;
         uint40 unlocksAt = info.unbondingEndsAt;
@@ -105,37 +115,33 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IValidatorStaking
-    function slash(uint256 datanetId, address validator, uint256 amount, bytes32 reason)
+    function slash(uint256 datanetId, address validator, uint256 amount, bytes32 incidentId)
         external
         onlyRole(SLASHER_ROLE)
         nonReentrant
     {
         if (amount == 0) revert ZeroAmount();
+        if (incidentId == bytes32(0)) revert ZeroIncidentId();
         StakeInfo storage info = _stakes[datanetId][validator];
         uint96 current = info.amount;
         if (current == 0) revert NoStake(datanetId, validator);
-        if (amount > current) revert SlashExceedsStake(datanetId, validator, amount, current);
-        // amount <= current <= type(uint96).max, checked just above.
+        uint256 cap = uint256(current) * MAX_SLASH_BPS / BPS;
+        if (amount > cap) revert SlashAboveIncidentCap(datanetId, validator, amount, cap);
+        mapping(bytes32 => bool) storage incidents = _incidents[datanetId][validator];
+        if (incidents[incidentId]) revert IncidentAlreadySlashed(datanetId, validator, incidentId);
+        incidents[incidentId] = true;
+        // amount <= cap < current <= type(uint96).max, checked just above.
         uint96 remaining = current - uint96(amount);
         info.amount = remaining;
-        if (remaining == 0) delete info.unbondingEndsAt;
         _totalStaked -= amount;
         _bumpGeneration(datanetId, validator, info);
-        address recipient = slashRecipient;
-        emit Slashed(datanetId, validator, msg.sender, amount, remaining, reason, recipient);
-        token.safeTransfer(recipient, amount);
+        emit Slashed(datanetId, validator, msg.sender, amount, remaining, incidentId, treasury);
+        token.safeTransfer(treasury, amount);
     }
 
     /// @inheritdoc IValidatorStaking
     function invalidateSignatures(uint256 datanetId) external {
         _bumpGeneration(datanetId, msg.sender, _stakes[datanetId][msg.sender]);
-    }
-
-    /// @inheritdoc IValidatorStaking
-    function setSlashRecipient(address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (recipient == address(0)) revert ZeroAddress();
-        slashRecipient = recipient;
-        emit SlashRecipientUpdated(recipient);
     }
 
     /// @inheritdoc IValidatorStaking
@@ -160,6 +166,15 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc IValidatorStaking
+    function isIncidentSlashed(uint256 datanetId, address validator, bytes32 incidentId)
+        external
+        view
+        returns (bool used)
+    {
+        used = _incidents[datanetId][validator][incidentId];
+    }
+
+    /// @inheritdoc IValidatorStaking
     function totalStaked() external view returns (uint256 total) {
         total = _totalStaked;
     }
@@ -175,6 +190,10 @@ contract ValidatorStaking is IValidatorStaking, AccessControl, ReentrancyGuard {
         _totalStaked += amount;
         emit Staked(datanetId, msg.sender, amount, newStake);
         TokenPull.pullExactly(token, msg.sender, address(this), amount);
+    }
+
+    function _authorizePause() internal view override {
+        _checkRole(PAUSER_ROLE);
     }
 
     function _bumpGeneration(uint256 datanetId, address validator, StakeInfo storage info) private {

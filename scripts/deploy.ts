@@ -19,6 +19,12 @@ import type { Address } from "viem";
 import { deploymentFilePath, formatDeployment, readDeploymentFile } from "../sdk/deployment.ts";
 import { deployProtocol } from "./lib/deploy.ts";
 
+/** One readable line and a non-zero exit. */
+function fail(message: string): never {
+  console.error(`deploy: ${message}`);
+  process.exit(1);
+}
+
 /** An environment setting, with an empty value (as in a copied .env.example) meaning unset. */
 const setting = (name: string) => process.env[name] || undefined;
 const DEPLOYMENTS_DIR = path.resolve(setting("OPENLEDGER_DEPLOYMENTS_DIR") ?? path.join(import.meta.dirname, "..", "deployments"));
@@ -27,13 +33,35 @@ const connection = await network.create();
 const { chainId } = await connection.ethers.provider.getNetwork();
 const file = deploymentFilePath(DEPLOYMENTS_DIR, Number(chainId));
 const previous = await readDeploymentFile(file).catch(() => undefined);
-const unbondingPeriod = setting("OPENLEDGER_UNBONDING_PERIOD");
+const seconds = (name: string) => {
+  const value = setting(name);
+  if (value !== undefined && !/^\d+$/.test(value)) fail(`${name} must be a number of seconds, not "${value}".`);
+  return value === undefined ? undefined : Number(value);
+};
+const guardian = setting("OPENLEDGER_GUARDIAN") as Address | undefined;
+// The guardian checks the attributor, so it must be another account: with one deploying key the
+// module cannot pick one, and Ignition's own message would not say why.
+if (guardian === undefined && (await connection.ethers.getSigners()).length < 2) {
+  fail("Set OPENLEDGER_GUARDIAN to the address that may reject attributions (not the deployer, who attributes).");
+}
+const timelockDelay = seconds("OPENLEDGER_TIMELOCK_DELAY");
+const timelockProposer = setting("OPENLEDGER_TIMELOCK_PROPOSER") as Address | undefined;
+if (timelockDelay !== undefined && timelockProposer === undefined) {
+  fail("OPENLEDGER_TIMELOCK_DELAY needs OPENLEDGER_TIMELOCK_PROPOSER (the multisig that schedules admin actions).");
+}
 const deployment = await deployProtocol(
   connection,
   {
     admin: setting("OPENLEDGER_ADMIN") as Address | undefined,
     treasury: setting("OPENLEDGER_TREASURY") as Address | undefined,
-    unbondingPeriod: unbondingPeriod === undefined ? undefined : Number(unbondingPeriod),
+    unbondingPeriod: seconds("OPENLEDGER_UNBONDING_PERIOD"),
+    attributor: setting("OPENLEDGER_ATTRIBUTOR") as Address | undefined,
+    guardian,
+    adminDelay: seconds("OPENLEDGER_ADMIN_DELAY"),
+    timelock:
+      timelockDelay === undefined
+        ? undefined
+        : { minDelay: timelockDelay, proposers: [timelockProposer!], executors: [timelockProposer!] },
     deploymentId: setting("OPENLEDGER_DEPLOYMENT_ID"),
   },
   previous?.startBlock,
@@ -43,4 +71,12 @@ await writeFile(file, formatDeployment(deployment));
 console.log(`Deployed on chain ${deployment.chainId} (network "${connection.networkName}"):`);
 console.table(deployment.contracts);
 console.log(`Addresses written to ${path.relative(process.cwd(), file)}`);
+if (deployment.timelock !== undefined) {
+  console.log(
+    `Admin roles are moving to the timelock ${deployment.timelock}: its proposer schedules acceptDefaultAdminTransfer() ` +
+      "on the registry, staking, reward pools and Proof of Attribution, and executes it after both delays.",
+  );
+} else if (setting("OPENLEDGER_ADMIN") !== undefined) {
+  console.log(`Admin roles are moving to ${setting("OPENLEDGER_ADMIN")}: it calls acceptDefaultAdminTransfer() on each contract after the admin delay.`);
+}
 await connection.close();

@@ -68,9 +68,14 @@ export class VerdictAggregator {
     const { sendable, skipped } = await this.#select(queue);
     const result: AggregatorFlush = { transactions: [], finalized: [], skipped };
     for (const batch of await this.#split(sendable)) {
-      const { finalized, receipt } = await (await submitSignedVerdicts(this.#client, batch)).wait();
+      const { finalized, skipped: onChain, receipt } = await (await submitSignedVerdicts(this.#client, batch)).wait();
       result.transactions.push({ hash: receipt.transactionHash, verdicts: batch.length, gasUsed: receipt.gasUsed });
       result.finalized.push(...finalized);
+      // The chain may have moved on since selection (a copied verdict landed first): the contract skipped those.
+      for (const s of onChain) {
+        const signed = batch.find((b) => b.verdict.contentHash === s.contentHash && getAddress(b.validator) === s.validator);
+        if (signed !== undefined) result.skipped.push({ signed, reason: "the chain had already moved past it when the batch landed" });
+      }
     }
     return result;
   }

@@ -191,8 +191,10 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   InvalidStatusTransition: (a) =>
     `Contribution ${a.contentHash} is ${STATUS[Number(a.from)]}; it cannot become ${STATUS[Number(a.to)]}.`,
   ZeroVersionRoot: () => "A version root cannot be zero.",
-  VersionCountMismatch: (a) =>
-    `Datanet ${a.datanetId} has ${a.acceptedCount} accepted contributions; a version of ${a.given} does not cover exactly them.`,
+  VersionBeyondAccepted: (a) =>
+    `Datanet ${a.datanetId} has ${a.acceptedCount} accepted contributions; a version cannot cover ${a.given}.`,
+  VersionNotNewer: (a) =>
+    `The latest version of datanet ${a.datanetId} covers ${a.previousCount} contributions; a new one must cover more than that, not ${a.given}.`,
   EmptyVersion: (a) => `Datanet ${a.datanetId} has no accepted contributions yet; a version needs at least one.`,
   VersionUnknown: (a) => `Datanet ${a.datanetId} has no version ${a.version}.`,
   DatanetIdOverflow: () => "No more datanet ids are available.",
@@ -204,7 +206,10 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   NotUnbonding: (a) => `${a.validator}'s stake on datanet ${a.datanetId} is bonded; request unbonding first.`,
   UnbondingNotFinished: (a) => `${a.validator}'s stake on datanet ${a.datanetId} unlocks at ${a.unlocksAt}.`,
   NoStake: (a) => `${a.validator} has no stake on datanet ${a.datanetId}.`,
-  SlashExceedsStake: (a) => `Cannot slash ${open(a.amount)}: ${a.validator} has ${open(a.stake)} on datanet ${a.datanetId}.`,
+  SlashAboveIncidentCap: (a) =>
+    `Cannot slash ${open(a.amount)} for one incident: ${a.validator} can lose at most ${open(a.cap)} (10% of its stake on datanet ${a.datanetId}) per incident.`,
+  IncidentAlreadySlashed: (a) => `${a.validator} was already slashed on datanet ${a.datanetId} for incident ${a.incidentId}.`,
+  ZeroIncidentId: () => "A slash must name its incident (a non-zero id).",
   StakeOverflow: (a) => `A stake of ${a.amount} wei exceeds what can be held.`,
   // AttestationRegistry
   InvalidQuality: (a) => `Quality ${a.quality} is above the maximum of 100.`,
@@ -292,12 +297,22 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ChallengeWindowOver: (a) => `The challenge window of model ${a.modelId} epoch ${a.epoch} closed at ${a.challengeEndsAt}.`,
   ChallengeWindowOpen: (a) => `Model ${a.modelId} epoch ${a.epoch} can be released from ${a.challengeEndsAt}, when its challenge window closes.`,
   NothingToWithdraw: (a) => `${a.account} has no developer earnings to withdraw.`,
+  RoleConflict: (a) => `${a.account} cannot hold role ${a.role}: the attributor and the guardian must be different accounts.`,
+  AttributionDeadlineNotReached: (a) =>
+    `Epoch ${a.epoch} of model ${a.modelId} can still be attributed until epoch ${a.lastEpoch} ends; its fees cannot be swept before.`,
+  // BoundedPause (every contract that moves funds)
+  ContractPaused: (a) => `This contract is paused until ${a.pausedUntil} (an incident is being handled).`,
+  InvalidPauseDuration: (a) => `A pause of ${a.duration}s is not allowed: between 1 second and ${a.maxDuration}s.`,
   TransferAmountMismatch: (a) =>
     `The token ${a.token} delivered ${a.received} of ${a.expected} wei sent: tokens that charge a fee on transfer are not supported.`,
   SafeERC20FailedOperation: (a) => `The token ${a.token} refused the transfer.`,
   SafeCastOverflowedUintDowncast: (a) => `${a.value} does not fit in ${a.bits} bits.`,
   AccessControlUnauthorizedAccount: (a) => `${a.account} lacks the role ${a.neededRole}.`,
   AccessControlBadConfirmation: () => "A role can only be renounced by its holder, for itself.",
+  AccessControlEnforcedDefaultAdminRules: () =>
+    "The admin role moves only in two steps: beginDefaultAdminTransfer, then acceptDefaultAdminTransfer after the delay.",
+  AccessControlEnforcedDefaultAdminDelay: (a) => `The admin transfer (or delay change) can complete at ${a.schedule}, not before.`,
+  AccessControlInvalidDefaultAdmin: (a) => `${a.defaultAdmin} cannot become the admin here.`,
   // OpenToken (OpenZeppelin ERC-20 / ERC-2612)
   ERC20InsufficientBalance: (a) => `${a.sender} holds ${open(a.balance)}; ${open(a.needed)} are needed.`,
   ERC20InsufficientAllowance: (a) =>

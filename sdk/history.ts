@@ -184,6 +184,10 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       case "RoleAdminChanged":
       case "RoleGranted":
       case "RoleRevoked":
+      case "DefaultAdminTransferScheduled":
+      case "DefaultAdminTransferCanceled":
+      case "DefaultAdminDelayChangeScheduled":
+      case "DefaultAdminDelayChangeCanceled":
         break;
       default: {
         const unhandled: never = log;

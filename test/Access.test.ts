@@ -9,7 +9,11 @@ import { testPolicy } from "./helpers/registry.ts";
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
-/** The protocol with datanet 1 owned by `owner`, model 1 owned by `bob`, every role held by `admin` only (and FINALIZER_ROLE by `finalizer`). */
+/**
+ * The protocol with datanet 1 owned by `owner`, model 1 owned by `bob`, every role held by `admin` only,
+ * but FINALIZER_ROLE held by `finalizer` and GUARDIAN_ROLE by `owner` (the deployment's second account:
+ * the guardian can never be the attributor, who is `admin`).
+ */
 async function accessFixture() {
   const f = await modelsFixture(connection);
   await (await f.factory.connect(f.bob).registerModel(1n, "m", qloraSpec())).wait();
@@ -19,6 +23,7 @@ async function accessFixture() {
     staking: await ethers.getContractAt("ValidatorStaking", c.validatorStaking),
     distributor: await ethers.getContractAt("MerkleEpochDistributor", c.merkleEpochDistributor),
     attribution: await ethers.getContractAt("ProofOfAttribution", c.proofOfAttribution),
+    pools: await ethers.getContractAt("RewardPools", c.rewardPools),
   };
 }
 
@@ -45,14 +50,19 @@ describe("Every privileged function, called by every account without the privile
     const gated: [string, Call, () => Promise<string>][] = [
       ["registry.setProtocolPaused", (x, as) => x.registry.connect(as).setProtocolPaused(true), () => registry.PAUSER_ROLE()],
       ["registry.finalize", (x, as) => x.registry.connect(as).finalize(ZeroHash, true), () => registry.FINALIZER_ROLE()],
-      ["registry.grantRole", (x, as) => x.registry.connect(as).grantRole(ZeroHash, as.address), () => registry.DEFAULT_ADMIN_ROLE()],
+      ["registry.grantRole", (x, as) => x.registry.connect(as).grantRole(ethers.id("PAUSER_ROLE"), as.address), () => registry.DEFAULT_ADMIN_ROLE()],
+      ["registry.beginDefaultAdminTransfer", (x, as) => x.registry.connect(as).beginDefaultAdminTransfer(as.address), () => registry.DEFAULT_ADMIN_ROLE()],
       ["staking.slash", (x, as) => x.staking.connect(as).slash(1n, x.alice.address, 1n, ZeroHash), () => staking.SLASHER_ROLE()],
-      ["staking.setSlashRecipient", (x, as) => x.staking.connect(as).setSlashRecipient(as.address), () => staking.DEFAULT_ADMIN_ROLE()],
+      ["staking.pause", (x, as) => x.staking.connect(as).pause(60n), () => staking.PAUSER_ROLE()],
+      ["staking.unpause", (x, as) => x.staking.connect(as).unpause(), () => staking.PAUSER_ROLE()],
+      ["staking.beginDefaultAdminTransfer", (x, as) => x.staking.connect(as).beginDefaultAdminTransfer(as.address), () => staking.DEFAULT_ADMIN_ROLE()],
+      ["pools.pause", (x, as) => x.pools.connect(as).pause(60n), () => f.pools.PAUSER_ROLE()],
+      ["attribution.pause", (x, as) => x.attribution.connect(as).pause(60n), () => attribution.PAUSER_ROLE()],
       ["distributor.postRoot", (x, as) => x.distributor.connect(as).postRoot(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash), () => distributor.POSTER_ROLE()],
       ["distributor.postRootWithPermit", (x, as) => x.distributor.connect(as).postRootWithPermit(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash, 0n, 0, ZeroHash, ZeroHash), () => distributor.POSTER_ROLE()],
       ["attribution.proposeAttribution", (x, as) => x.attribution.connect(as).proposeAttribution(1n, 0n, ethers.id("r"), 1n, ZeroHash), () => attribution.ATTRIBUTOR_ROLE()],
       ["attribution.rejectAttribution", (x, as) => x.attribution.connect(as).rejectAttribution(1n, 0n, ZeroHash), () => attribution.GUARDIAN_ROLE()],
-      ["attribution.grantRole", (x, as) => x.attribution.connect(as).grantRole(ZeroHash, as.address), () => attribution.DEFAULT_ADMIN_ROLE()],
+      ["attribution.grantRole", (x, as) => x.attribution.connect(as).grantRole(ethers.id("PAUSER_ROLE"), as.address), () => attribution.DEFAULT_ADMIN_ROLE()],
     ];
     // Everyone without the role: contributors, the datanet and model owners, an outsider, and the
     // finalizer (a holder of another role).
@@ -60,6 +70,7 @@ describe("Every privileged function, called by every account without the privile
     for (const [name, call, role] of gated) {
       for (const as of callers) {
         if (name === "registry.finalize" && as === f.finalizer) continue;
+        if (name === "attribution.rejectAttribution" && as === f.owner) continue;
         await expect(call(f, as), `${name} by ${as.address}`)
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(as.address, await role());

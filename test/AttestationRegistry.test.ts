@@ -30,6 +30,30 @@ const verdict = (contentHash: string, accept: boolean, quality = 80, reasonCode 
   reasonCode,
 });
 
+const Skip = { AlreadyAttested: 0n, NotPending: 1n };
+
+/**
+ * A verdict the chain has moved past: a direct verdict reverts with the named error; in a batch
+ * (own or signed) it is skipped with `VerdictSkipped`, so the rest of a relayer's batch still counts.
+ */
+async function expectMovedPast(
+  f: Awaited<ReturnType<typeof fixture>>,
+  path: EntryPath,
+  tx: Promise<unknown>,
+  error: "ContributionNotPending" | "AlreadyAttested",
+  args: unknown[],
+  validator: string,
+) {
+  if (path === "direct") {
+    await expect(tx).to.be.revertedWithCustomError(f.attestations, error).withArgs(...args);
+  } else {
+    await expect(tx)
+      .to.emit(f.attestations, "VerdictSkipped")
+      .withArgs(args[0], validator, error === "AlreadyAttested" ? Skip.AlreadyAttested : Skip.NotPending)
+      .and.not.to.emit(f.attestations, "VerdictRecorded");
+  }
+}
+
 describe("AttestationRegistry", function () {
   // One behaviour suite, run for each entry point: direct, batch, and signed through an aggregator.
   for (const path of Object.keys(ENTRY_PATHS) as EntryPath[]) {
@@ -83,9 +107,7 @@ describe("AttestationRegistry", function () {
           [0n, 1n],
           [1n, 0n],
         ]);
-        await expect(give(f, f.validators[3]!, [verdict(hash, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ContributionNotPending")
-          .withArgs(hash, Status.Accepted);
+        await expectMovedPast(f, path, give(f, f.validators[3]!, [verdict(hash, true)]), "ContributionNotPending", [hash, Status.Accepted], f.validators[3]!.address);
       });
 
       it("rejects a quality above 100", async function () {
@@ -110,9 +132,7 @@ describe("AttestationRegistry", function () {
         const f = await networkHelpers.loadFixture(fixture);
         const withdrawn = f.items[5]!.contentHash;
         await (await f.registry.connect(f.contributor).withdraw(withdrawn)).wait();
-        await expect(give(f, f.validators[0]!, [verdict(withdrawn, false)]))
-          .to.be.revertedWithCustomError(f.attestations, "ContributionNotPending")
-          .withArgs(withdrawn, Status.Withdrawn);
+        await expectMovedPast(f, path, give(f, f.validators[0]!, [verdict(withdrawn, false)]), "ContributionNotPending", [withdrawn, Status.Withdrawn], f.validators[0]!.address);
         const unknown = ethers.id("never submitted");
         await expect(give(f, f.validators[0]!, [verdict(unknown, false)]))
           .to.be.revertedWithCustomError(f.registry, "ContributionUnknown")
@@ -157,9 +177,8 @@ describe("AttestationRegistry", function () {
         const [v1] = f.validators;
         const hash = f.items[1]!.contentHash;
         await give(f, v1!, [verdict(hash, true)]);
-        await expect(give(f, v1!, [verdict(hash, false)]))
-          .to.be.revertedWithCustomError(f.attestations, "AlreadyAttested")
-          .withArgs(hash, v1!.address);
+        await expectMovedPast(f, path, give(f, v1!, [verdict(hash, false)]), "AlreadyAttested", [hash, v1!.address], v1!.address);
+        expect((await f.attestations.tallyOf(hash)).verdicts).to.equal(1n);
       });
     });
   }
@@ -193,13 +212,39 @@ describe("AttestationRegistry", function () {
   });
 
   describe("signed verdicts cannot be replayed or forged", function () {
-    it("cannot be submitted twice", async function () {
+    it("counts once: submitted again it is skipped, and the tally does not move", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const s = await signVerdict(f, f.validators[0]!, verdict(f.items[0]!.contentHash, true));
       await (await f.attestations.attestSigned([s])).wait();
+      const before = await f.attestations.tallyOf(s.verdict.contentHash);
       await expect(f.attestations.attestSigned([s]))
-        .to.be.revertedWithCustomError(f.attestations, "AlreadyAttested")
-        .withArgs(s.verdict.contentHash, s.validator);
+        .to.emit(f.attestations, "VerdictSkipped")
+        .withArgs(s.verdict.contentHash, s.validator, Skip.AlreadyAttested);
+      expect(await f.attestations.tallyOf(s.verdict.contentHash)).to.deep.equal(before);
+    });
+
+    it("a copied verdict cannot sink a relayer's batch: the copy lands first, the batch still counts the rest", async function () {
+      // The attack: someone watching the mempool copies one signed verdict out of a relayer's pending
+      // batch and lands it first. Before, the whole batch reverted on AlreadyAttested.
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, v2] = f.validators;
+      const batch = [
+        await signVerdict(f, v1!, verdict(f.items[0]!.contentHash, true)),
+        await signVerdict(f, v2!, verdict(f.items[0]!.contentHash, true)),
+        await signVerdict(f, v1!, verdict(f.items[1]!.contentHash, false, 0, 2)),
+      ];
+      await (await f.attestations.connect(f.outsider).attestSigned([batch[1]!])).wait(); // the copier
+      const tx = f.attestations.connect(f.contributor).attestSigned(batch); // the relayer
+      await expect(tx)
+        .to.emit(f.attestations, "VerdictSkipped")
+        .withArgs(f.items[0]!.contentHash, v2!.address, Skip.AlreadyAttested);
+      const receipt = await (await tx).wait();
+      const recorded = receipt!.logs.map((l) => f.attestations.interface.parseLog(l)).filter((e) => e?.name === "VerdictRecorded");
+      expect(recorded.map((e) => [e!.args.contentHash, e!.args.validator])).to.deep.equal([
+        [f.items[0]!.contentHash, v1!.address],
+        [f.items[1]!.contentHash, v1!.address],
+      ]);
+      expect((await f.attestations.tallyOf(f.items[0]!.contentHash)).verdicts).to.equal(2n);
     });
 
     it("expires at its deadline", async function () {
@@ -229,7 +274,7 @@ describe("AttestationRegistry", function () {
       [
         "the validator was slashed, even while still above the minimum",
         4,
-        async (f) => (await f.staking.connect(f.admin).slash(f.datanetId, f.validators[4]!.address, OPEN, ethers.ZeroHash)).wait(),
+        async (f) => (await f.staking.connect(f.admin).slash(f.datanetId, f.validators[4]!.address, OPEN, ethers.id("incident"))).wait(),
       ],
     ];
     for (const [name, index, act] of staleCases) {
@@ -340,7 +385,7 @@ describe("AttestationRegistry", function () {
       expect((await f.registry.getContribution(exact)).status).to.equal(Status.Accepted);
 
       // v3 loses one weight unit of stake: 2,999.999999 + 1,000 of 4,999.999999 is below 75%.
-      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 12n, ethers.ZeroHash)).wait();
+      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 12n, ethers.id("incident"))).wait();
       const below = f.items[1]!.contentHash;
       await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500, minValidatorStake: OPEN })).wait();
       await (await f.attestations.connect(v1!).attest(verdict(below, true, 100))).wait();

@@ -225,7 +225,9 @@ describe("DatanetRegistry", function () {
   describe("protocol roles", function () {
     it("refuses a zero admin at deployment", async function () {
       const factory = await ethers.getContractFactory("DatanetRegistry");
-      await expect(factory.deploy(ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(factory.deploy(ZeroAddress, 0))
+        .to.be.revertedWithCustomError(factory, "AccessControlInvalidDefaultAdmin")
+        .withArgs(ZeroAddress);
     });
 
     it("lets only PAUSER_ROLE pause the protocol, which stops every state change but admin ones", async function () {
@@ -610,6 +612,24 @@ describe("DatanetRegistry", function () {
   });
 
   describe("versions", function () {
+    it("names what it covers, so a finalization landing first cannot make a publication revert", async function () {
+      // The attack: the owner computes the root over the accepted set and sends publishVersion; anyone
+      // who lands a finalization first (a validator's verdict reaching quorum) used to make the count
+      // mismatch and the publication revert, over and over.
+      const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
+      const items = [item(), item(), item()];
+      await (await submitMany(registry, alice, datanetId, items)).wait();
+      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+      const root = ethers.id("root over the first two accepted");
+      await (await registry.connect(finalizer).finalize(items[2]!.contentHash, true)).wait(); // lands first
+      expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(3n);
+      await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
+        .to.emit(registry, "VersionPublished")
+        .withArgs(datanetId, 1, root, 2n, "ipfs://v1", (await networkHelpers.time.latest()) + 1);
+      expect((await registry.getVersion(datanetId, 1)).contributionCount).to.equal(2n);
+    });
+
     it("publishes immutable versions numbered from 1 over exactly the accepted set", async function () {
       const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
       const items = [item(), item()];
@@ -625,13 +645,18 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(owner).publishVersion(datanetId, ZeroHash, 1n, "ipfs://v1"))
         .to.be.revertedWithCustomError(registry, "ZeroVersionRoot");
       await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
-        .to.be.revertedWithCustomError(registry, "VersionCountMismatch")
+        .to.be.revertedWithCustomError(registry, "VersionBeyondAccepted")
         .withArgs(datanetId, 1n, 2n);
       const publishedAt = (await networkHelpers.time.latest()) + 1;
       await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);
       await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+      for (const count of [1n, 0n]) {
+        const tx = registry.connect(owner).publishVersion(datanetId, ethers.id("again"), count, "ipfs://again");
+        if (count === 0n) await expect(tx).to.be.revertedWithCustomError(registry, "EmptyVersion");
+        else await expect(tx).to.be.revertedWithCustomError(registry, "VersionNotNewer").withArgs(datanetId, 1n, count);
+      }
       await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-2"), 2n, "ipfs://v2")).wait();
 
       const v1 = await registry.getVersion(datanetId, 1);

@@ -19,13 +19,23 @@ async function fotFixture() {
   const { admin, registry, factory, bob } = f;
   const fot = await ethers.deployContract("FeeOnTransferToken", [], admin);
   const token = await fot.getAddress();
-  const staking = await ethers.deployContract("ValidatorStaking", [token, await registry.getAddress(), admin.address, admin.address, 7 * DAY], admin);
+  const staking = await ethers.deployContract("ValidatorStaking", [token, await registry.getAddress(), admin.address, admin.address, 7 * DAY, 0], admin);
   const attestations = await ethers.getContractAt("AttestationRegistry", f.deployment.contracts.attestationRegistry);
-  const pools = await ethers.deployContract("RewardPools", [token, await registry.getAddress(), await attestations.getAddress(), admin.address, 52], admin);
+  const pools = await ethers.deployContract("RewardPools", [token, await registry.getAddress(), await attestations.getAddress(), admin.address, 52, admin.address, 0], admin);
   const distributor = await ethers.deployContract("MerkleEpochDistributor", [token, admin.address, admin.address, 365 * DAY], admin);
   const attribution = await ethers.deployContract(
     "ProofOfAttribution",
-    [token, await factory.getAddress(), await distributor.getAddress(), admin.address, admin.address, 500, DAY, DAY],
+    [
+      token,
+      await factory.getAddress(),
+      await distributor.getAddress(),
+      admin.address,
+      { admin: admin.address, attributor: admin.address, guardian: f.owner.address },
+      500,
+      DAY,
+      DAY,
+      0,
+    ],
     admin,
   );
   await (await factory.connect(bob).registerModel(1n, "m", qloraSpec())).wait();

@@ -27,6 +27,9 @@ async function attributionFixture() {
 
 type Fixture = Awaited<ReturnType<typeof attributionFixture>>;
 
+/** The deployment's roles: `admin` administers and attributes, `owner` (its second account) guards. */
+const roles = (f: Fixture) => ({ admin: f.admin.address, attributor: f.admin.address, guardian: f.owner.address });
+
 /** Pays `amount` for model 1 in the current epoch, then moves to the next epoch. Returns the paid epoch. */
 async function paidEpoch(f: Fixture, amount = 1_000n * OPEN) {
   const epoch = await f.attribution.currentEpoch();
@@ -122,11 +125,12 @@ describe("ProofOfAttribution", function () {
     });
 
     it("refuses a pool beyond 2^128 − 1 wei", async function () {
-      const { admin, deployment } = await networkHelpers.loadFixture(attributionFixture);
+      const f = await networkHelpers.loadFixture(attributionFixture);
+      const { admin, deployment } = f;
       const big = await ethers.deployContract("ReentrantToken", [], admin);
       const attribution = await ethers.deployContract(
         "ProofOfAttribution",
-        [await big.getAddress(), deployment.contracts.modelFactory, deployment.contracts.merkleEpochDistributor, admin.address, admin.address, 500, DAY, DAY],
+        [await big.getAddress(), deployment.contracts.modelFactory, deployment.contracts.merkleEpochDistributor, admin.address, roles(f), 500, DAY, DAY, 0],
         admin,
       );
       await (await big.approve(await attribution.getAddress(), 2n ** 128n)).wait();
@@ -215,19 +219,23 @@ describe("ProofOfAttribution", function () {
       const { attribution, outsider } = f;
       const built = payouts(f);
       const epoch = await paidEpoch(f);
-      await expect(attribution.rejectAttribution(1n, epoch, ethers.id("wrong"))).to.be.revertedWithCustomError(attribution, "NoProposal").withArgs(1n, epoch);
+      const guardian = attribution.connect(f.owner);
+      await expect(guardian.rejectAttribution(1n, epoch, ethers.id("wrong"))).to.be.revertedWithCustomError(attribution, "NoProposal").withArgs(1n, epoch);
       await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash)).wait();
-      await expect(attribution.connect(outsider).rejectAttribution(1n, epoch, ethers.id("wrong")))
-        .to.be.revertedWithCustomError(attribution, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, await attribution.GUARDIAN_ROLE());
-      await expect(attribution.rejectAttribution(1n, epoch, ethers.id("wrong")))
+      // The attributor cannot approve its own proposal by rejecting rivals: it is not the guardian.
+      for (const who of [outsider, f.admin]) {
+        await expect(attribution.connect(who).rejectAttribution(1n, epoch, ethers.id("wrong")))
+          .to.be.revertedWithCustomError(attribution, "AccessControlUnauthorizedAccount")
+          .withArgs(who.address, await attribution.GUARDIAN_ROLE());
+      }
+      await expect(guardian.rejectAttribution(1n, epoch, ethers.id("wrong")))
         .to.emit(attribution, "AttributionRejected")
-        .withArgs(1n, epoch, (await ethers.getSigners())[0]!.address, ethers.id("wrong"));
+        .withArgs(1n, epoch, f.owner.address, ethers.id("wrong"));
       await expect(attribution.releaseAttribution(1n, epoch)).to.be.revertedWithCustomError(attribution, "NoProposal");
       await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash)).wait();
       const { challengeEndsAt } = await attribution.feePool(1n, epoch);
       await networkHelpers.time.increaseTo(challengeEndsAt);
-      await expect(attribution.rejectAttribution(1n, epoch, ethers.id("late")))
+      await expect(guardian.rejectAttribution(1n, epoch, ethers.id("late")))
         .to.be.revertedWithCustomError(attribution, "ChallengeWindowOver")
         .withArgs(1n, epoch, challengeEndsAt);
     });
@@ -239,7 +247,7 @@ describe("ProofOfAttribution", function () {
       const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, 365 * DAY], admin);
       const attribution = await ethers.deployContract(
         "ProofOfAttribution",
-        [await reentrant.getAddress(), deployment.contracts.modelFactory, await distributor.getAddress(), admin.address, admin.address, 500, DAY, DAY],
+        [await reentrant.getAddress(), deployment.contracts.modelFactory, await distributor.getAddress(), admin.address, roles(f), 500, DAY, DAY, 0],
         admin,
       );
       await (await distributor.grantRole(await distributor.POSTER_ROLE(), await attribution.getAddress())).wait();
@@ -319,17 +327,105 @@ describe("ProofOfAttribution", function () {
     });
   });
 
-  it("checks its constructor arguments", async function () {
-    const { admin, deployment } = await networkHelpers.loadFixture(attributionFixture);
+  describe("fees nobody attributes, and pauses", function () {
+    it("sends an epoch's fees to the treasury once its attribution deadline has passed without a release", async function () {
+      const f = await networkHelpers.loadFixture(attributionFixture);
+      const { attribution, token, admin, outsider } = f;
+      const epoch = await paidEpoch(f);
+      const lastEpoch = epoch + (await attribution.ATTRIBUTION_DEADLINE_EPOCHS());
+      await expect(attribution.connect(outsider).sweepUnattributed(1n, epoch))
+        .to.be.revertedWithCustomError(attribution, "AttributionDeadlineNotReached")
+        .withArgs(1n, epoch, lastEpoch);
+      await expect(attribution.sweepUnattributed(1n, epoch + 1n)).to.be.revertedWithCustomError(attribution, "NoFees");
+      // A rejected proposal does not hold the fees forever either.
+      const built = payouts(f);
+      await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash)).wait();
+      await (await attribution.connect(f.owner).rejectAttribution(1n, epoch, ethers.id("wrong"))).wait();
+      const genesis = await attribution.genesis();
+      // The last second of the last epoch in which it could still be released:
+      await networkHelpers.time.setNextBlockTimestamp(genesis + (lastEpoch + 1n) * BigInt(DAY) - 1n);
+      await expect(attribution.connect(outsider).sweepUnattributed(1n, epoch)).to.be.revertedWithCustomError(
+        attribution,
+        "AttributionDeadlineNotReached",
+      );
+      await networkHelpers.time.increaseTo(genesis + (lastEpoch + 1n) * BigInt(DAY)); // the first second after
+      const tx = attribution.connect(outsider).sweepUnattributed(1n, epoch); // anyone may
+      await expect(tx).to.emit(attribution, "UnattributedFeesSwept").withArgs(1n, epoch, 1_000n * OPEN, admin.address);
+      await expect(tx).to.changeTokenBalances(ethers, token, [attribution, admin], [-1_000n * OPEN, 1_000n * OPEN]);
+      expect((await attribution.feePool(1n, epoch)).status).to.equal(4n);
+      for (const call of [
+        () => attribution.sweepUnattributed(1n, epoch),
+        () => attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(attribution, "AttributionNotOpen").withArgs(1n, epoch, 4);
+      }
+    });
+
+    it("cannot sweep fees whose attribution is waiting or released", async function () {
+      const f = await networkHelpers.loadFixture(attributionFixture);
+      const { attribution } = f;
+      const epoch = await paidEpoch(f);
+      const built = payouts(f);
+      await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash)).wait();
+      await networkHelpers.time.increase(40 * DAY);
+      await expect(attribution.sweepUnattributed(1n, epoch)).to.be.revertedWithCustomError(attribution, "AttributionNotOpen").withArgs(1n, epoch, 1);
+      await (await attribution.releaseAttribution(1n, epoch)).wait();
+      await expect(attribution.sweepUnattributed(1n, epoch)).to.be.revertedWithCustomError(attribution, "AttributionNotOpen").withArgs(1n, epoch, 3);
+    });
+
+    it("pauses payments, proposals, releases, withdrawals and sweeps for a bounded time", async function () {
+      const f = await networkHelpers.loadFixture(attributionFixture);
+      const { attribution, admin } = f;
+      const epoch = await paidEpoch(f);
+      const built = payouts(f);
+      await (await attribution.proposeAttribution(1n, epoch, built.root, built.total, ZeroHash)).wait();
+      await (await attribution.connect(admin).pause(3_600)).wait();
+      const until = await attribution.pausedUntil();
+      for (const call of [
+        () => attribution.connect(f.carol).payFees([{ modelId: 1n, amount: OPEN, inferenceBatchHash: batch(2) }]),
+        () => attribution.proposeAttribution(1n, epoch + 1n, built.root, built.total, ZeroHash),
+        () => attribution.releaseAttribution(1n, epoch),
+        () => attribution.connect(f.bob).withdrawEarnings(),
+        () => attribution.sweepUnattributed(1n, epoch),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(attribution, "ContractPaused").withArgs(until);
+      }
+      await networkHelpers.time.increaseTo(until);
+      await networkHelpers.time.increase(2 * DAY); // the challenge window
+      await expect(attribution.releaseAttribution(1n, epoch)).to.emit(attribution, "AttributionReleased");
+    });
+  });
+
+  it("checks its constructor arguments, and never lets one account be attributor and guardian", async function () {
+    const f = await networkHelpers.loadFixture(attributionFixture);
+    const { admin, deployment } = f;
     const factory = await ethers.getContractFactory("ProofOfAttribution");
     const { openToken, modelFactory, merkleEpochDistributor } = deployment.contracts;
     const a = admin.address;
-    const good = [openToken, modelFactory, merkleEpochDistributor, a, a, 500, DAY, DAY] as const;
-    for (let i = 0; i < 5; i++) {
+    const good = [openToken, modelFactory, merkleEpochDistributor, a, roles(f), 500, DAY, DAY, 0] as const;
+    for (let i = 0; i < 4; i++) {
       const args = [...good] as unknown[];
       args[i] = ZeroAddress;
       await expect(factory.deploy(...(args as Parameters<typeof factory.deploy>))).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
+    for (const field of ["attributor", "guardian"] as const) {
+      const args = [...good] as unknown[];
+      args[4] = { ...roles(f), [field]: ZeroAddress };
+      await expect(factory.deploy(...(args as Parameters<typeof factory.deploy>))).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    }
+    const same = [...good] as unknown[];
+    same[4] = { ...roles(f), guardian: a };
+    await expect(factory.deploy(...(same as Parameters<typeof factory.deploy>)))
+      .to.be.revertedWithCustomError(factory, "RoleConflict")
+      .withArgs(ethers.id("GUARDIAN_ROLE"), a);
+    // Nor can the admin hand both roles to one account later, in either order.
+    const { attribution } = f;
+    await expect(attribution.connect(admin).grantRole(await attribution.GUARDIAN_ROLE(), a))
+      .to.be.revertedWithCustomError(attribution, "RoleConflict")
+      .withArgs(await attribution.GUARDIAN_ROLE(), a);
+    await expect(attribution.connect(admin).grantRole(await attribution.ATTRIBUTOR_ROLE(), f.owner.address))
+      .to.be.revertedWithCustomError(attribution, "RoleConflict")
+      .withArgs(await attribution.ATTRIBUTOR_ROLE(), f.owner.address);
     for (const [index, value] of [[5, 1_001], [6, 3_599], [6, 366 * DAY + 1], [7, 3_599], [7, 30 * DAY + 1]] as const) {
       const args = [...good] as unknown[];
       args[index] = value;

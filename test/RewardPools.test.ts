@@ -45,7 +45,7 @@ async function poolsWithToken(f: ValidatorFixture) {
   const token = await ethers.deployContract("ReentrantToken", [], f.admin);
   const pools = await ethers.deployContract(
     "RewardPools",
-    [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52],
+    [await token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address, 52, f.admin.address, 0],
     f.admin,
   );
   return { token, pools };
@@ -211,6 +211,23 @@ describe("RewardPools", function () {
     expect((await pools.poolOf(f.datanetId, 0n)).claimed).to.equal(share);
   });
 
+  it("pauses funding, claims and sweeps for a bounded time, by PAUSER_ROLE only", async function () {
+    const f = await networkHelpers.loadFixture(endedEpochFixture);
+    const { pools, admin, contributor, datanetId } = f;
+    await expect(pools.connect(contributor).pause(60)).to.be.revertedWithCustomError(pools, "AccessControlUnauthorizedAccount");
+    await (await pools.connect(admin).pause(3_600)).wait();
+    const until = await pools.pausedUntil();
+    for (const call of [
+      () => pools.connect(admin).fund(datanetId, 1n, OPEN),
+      () => pools.connect(contributor).claim(datanetId, [0n]),
+      () => pools.sweep(datanetId, 0n),
+    ]) {
+      await expect(call()).to.be.revertedWithCustomError(pools, "ContractPaused").withArgs(until);
+    }
+    await networkHelpers.time.increaseTo(until);
+    await expect(pools.connect(contributor).claim(datanetId, [0n])).to.emit(pools, "RewardsClaimed");
+  });
+
   it("refuses a pool beyond 2^104 wei", async function () {
     const f = await networkHelpers.loadFixture(poolsFixture);
     const { token, pools } = await poolsWithToken(f);
@@ -223,9 +240,14 @@ describe("RewardPools", function () {
     const f = await networkHelpers.loadFixture(poolsFixture);
     const factory = await ethers.getContractFactory("RewardPools");
     const [t, r, a, x] = [await f.token.getAddress(), await f.registry.getAddress(), await f.attestations.getAddress(), f.admin.address];
-    for (const args of [[ZeroAddress, r, a, x, 52], [t, ZeroAddress, a, x, 52], [t, r, ZeroAddress, x, 52], [t, r, a, ZeroAddress, 52]] as const) {
+    for (const args of [
+      [ZeroAddress, r, a, x, 52, x, 0],
+      [t, ZeroAddress, a, x, 52, x, 0],
+      [t, r, ZeroAddress, x, 52, x, 0],
+      [t, r, a, ZeroAddress, 52, x, 0],
+    ] as const) {
       await expect(factory.deploy(...args)).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
-    await expect(factory.deploy(t, r, a, x, 0)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(0);
+    await expect(factory.deploy(t, r, a, x, 0, x, 0)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(0);
   });
 });

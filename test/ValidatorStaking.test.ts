@@ -86,42 +86,57 @@ describe("ValidatorStaking", function () {
     }
   });
 
-  it("lets only SLASHER_ROLE slash, up to the stake, paying the slash recipient and voiding signatures", async function () {
+  it("lets only SLASHER_ROLE slash, at most 10% per incident and once per incident, always to the treasury", async function () {
     const { staking, token, admin, owner, validators, datanetId } = await networkHelpers.loadFixture(fixture);
-    const v = validators[4]!;
-    const reason = ethers.id("copied verdicts");
-    await expect(staking.connect(owner).slash(datanetId, v.address, OPEN, reason))
+    const v = validators[4]!; // 3,000 OPEN
+    const incident = ethers.id("dispute #1: approved content failing the hash check");
+    await expect(staking.connect(owner).slash(datanetId, v.address, OPEN, incident))
       .to.be.revertedWithCustomError(staking, "AccessControlUnauthorizedAccount")
       .withArgs(owner.address, await staking.SLASHER_ROLE());
-    await expect(staking.connect(admin).slash(datanetId, v.address, 0n, reason)).to.be.revertedWithCustomError(
+    await expect(staking.connect(admin).slash(datanetId, v.address, 0n, incident)).to.be.revertedWithCustomError(staking, "ZeroAmount");
+    await expect(staking.connect(admin).slash(datanetId, v.address, OPEN, ethers.ZeroHash)).to.be.revertedWithCustomError(
       staking,
-      "ZeroAmount",
+      "ZeroIncidentId",
     );
-    await expect(staking.connect(admin).slash(datanetId, v.address, 3_001n * OPEN, reason))
-      .to.be.revertedWithCustomError(staking, "SlashExceedsStake")
-      .withArgs(datanetId, v.address, 3_001n * OPEN, 3_000n * OPEN);
-    await expect(staking.connect(admin).slash(datanetId, owner.address, OPEN, reason))
+    // The attack the cap answers: one key taking a whole stake. 10% of 3,000 OPEN is the most.
+    await expect(staking.connect(admin).slash(datanetId, v.address, 3_000n * OPEN, incident))
+      .to.be.revertedWithCustomError(staking, "SlashAboveIncidentCap")
+      .withArgs(datanetId, v.address, 3_000n * OPEN, 300n * OPEN);
+    await expect(staking.connect(admin).slash(datanetId, v.address, 300n * OPEN + 1n, incident))
+      .to.be.revertedWithCustomError(staking, "SlashAboveIncidentCap")
+      .withArgs(datanetId, v.address, 300n * OPEN + 1n, 300n * OPEN);
+    await expect(staking.connect(admin).slash(datanetId, owner.address, OPEN, incident))
       .to.be.revertedWithCustomError(staking, "NoStake")
       .withArgs(datanetId, owner.address);
 
-    await (await staking.connect(admin).setSlashRecipient(owner.address)).wait();
-    const tx = staking.connect(admin).slash(datanetId, v.address, 2_500n * OPEN, reason);
+    const treasury = await staking.treasury();
+    expect(treasury).to.equal(admin.address); // the deployment's treasury; fixed, no setter
+    const tx = staking.connect(admin).slash(datanetId, v.address, 300n * OPEN, incident);
     await expect(tx)
       .to.emit(staking, "Slashed")
-      .withArgs(datanetId, v.address, admin.address, 2_500n * OPEN, 500n * OPEN, reason, owner.address);
-    await expect(tx).to.changeTokenBalances(ethers, token, [owner, staking], [2_500n * OPEN, -2_500n * OPEN]);
+      .withArgs(datanetId, v.address, admin.address, 300n * OPEN, 2_700n * OPEN, incident, treasury);
+    await expect(tx).to.changeTokenBalances(ethers, token, [admin, staking], [300n * OPEN, -300n * OPEN]);
+    expect(await staking.isIncidentSlashed(datanetId, v.address, incident)).to.equal(true);
+    // The same incident cannot be used again, even for a smaller amount.
+    await expect(staking.connect(admin).slash(datanetId, v.address, OPEN, incident))
+      .to.be.revertedWithCustomError(staking, "IncidentAlreadySlashed")
+      .withArgs(datanetId, v.address, incident);
     expect(await staking.signatureGeneration(datanetId, v.address)).to.equal(1n);
-    expect(await staking.totalStaked()).to.equal(5_500n * OPEN);
+    expect(await staking.totalStaked()).to.equal(7_700n * OPEN);
+    // A second incident is capped by the stake left: 10% of 2,700 OPEN.
+    await expect(staking.connect(admin).slash(datanetId, v.address, 271n * OPEN, ethers.id("dispute #2")))
+      .to.be.revertedWithCustomError(staking, "SlashAboveIncidentCap")
+      .withArgs(datanetId, v.address, 271n * OPEN, 270n * OPEN);
   });
 
-  it("slashes an unbonding stake too, and a full slash clears it", async function () {
+  it("slashes an unbonding stake too, which stays unbonding", async function () {
     const { staking, admin, validators, datanetId } = await networkHelpers.loadFixture(fixture);
     const v = validators[0]!;
     await (await staking.connect(v).requestUnbond(datanetId)).wait();
-    await (await staking.connect(admin).slash(datanetId, v.address, 1_000n * OPEN, ethers.ZeroHash)).wait();
+    const before = await staking.stakeOf(datanetId, v.address);
+    await (await staking.connect(admin).slash(datanetId, v.address, 100n * OPEN, ethers.id("late dispute"))).wait();
     const info = await staking.stakeOf(datanetId, v.address);
-    expect([info.amount, info.unbondingEndsAt]).to.deep.equal([0n, 0n]);
-    await expect(staking.connect(v).stake(datanetId, MIN_STAKE)).to.emit(staking, "Staked");
+    expect([info.amount, info.unbondingEndsAt]).to.deep.equal([900n * OPEN, before.unbondingEndsAt]);
   });
 
   it("lets a validator void its outstanding signatures on a datanet", async function () {
@@ -144,15 +159,34 @@ describe("ValidatorStaking", function () {
     expect([info.amount, info.unbondingEndsAt, info.generation]).to.deep.equal([MIN_STAKE, 0n, 1n]);
   });
 
-  it("lets only the admin set a non-zero slash recipient", async function () {
-    const { staking, admin, owner } = await networkHelpers.loadFixture(fixture);
-    await expect(staking.connect(owner).setSlashRecipient(owner.address))
+  it("pauses staking, unbonding and withdrawals for a bounded time only, by PAUSER_ROLE", async function () {
+    const { staking, admin, owner, validators, datanetId } = await networkHelpers.loadFixture(fixture);
+    const v = validators[0]!;
+    await expect(staking.connect(owner).pause(3_600))
       .to.be.revertedWithCustomError(staking, "AccessControlUnauthorizedAccount")
-      .withArgs(owner.address, await staking.DEFAULT_ADMIN_ROLE());
-    await expect(staking.connect(admin).setSlashRecipient(ZeroAddress)).to.be.revertedWithCustomError(staking, "ZeroAddress");
-    await expect(staking.connect(admin).setSlashRecipient(owner.address))
-      .to.emit(staking, "SlashRecipientUpdated")
-      .withArgs(owner.address);
+      .withArgs(owner.address, await staking.PAUSER_ROLE());
+    const max = await staking.MAX_PAUSE_DURATION();
+    for (const duration of [0n, max + 1n]) {
+      await expect(staking.connect(admin).pause(duration))
+        .to.be.revertedWithCustomError(staking, "InvalidPauseDuration")
+        .withArgs(duration, max);
+    }
+    const until = BigInt(await networkHelpers.time.latest()) + 1n + max;
+    await expect(staking.connect(admin).pause(max)).to.emit(staking, "PauseSet").withArgs(admin.address, until);
+    for (const call of [
+      () => staking.connect(v).stake(datanetId, OPEN),
+      () => staking.connect(v).requestUnbond(datanetId),
+      () => staking.connect(v).withdraw(datanetId),
+    ]) {
+      await expect(call()).to.be.revertedWithCustomError(staking, "ContractPaused").withArgs(until);
+    }
+    // The pause ends by itself: nobody can hold the stakes longer than MAX_PAUSE_DURATION per decision.
+    await networkHelpers.time.increaseTo(until);
+    await expect(staking.connect(v).stake(datanetId, OPEN)).to.emit(staking, "Staked");
+    await (await staking.connect(admin).pause(60)).wait();
+    await expect(staking.connect(owner).unpause()).to.be.revertedWithCustomError(staking, "AccessControlUnauthorizedAccount");
+    await expect(staking.connect(admin).unpause()).to.emit(staking, "PauseSet").withArgs(admin.address, 0);
+    await expect(staking.connect(v).requestUnbond(datanetId)).to.emit(staking, "UnbondRequested");
   });
 
   it("checks its constructor arguments", async function () {
@@ -160,20 +194,22 @@ describe("ValidatorStaking", function () {
     const factory = await ethers.getContractFactory("ValidatorStaking");
     const [t, r, a] = [await token.getAddress(), await registry.getAddress(), admin.address];
     for (const args of [
-      [ZeroAddress, r, a, a, WEEK],
-      [t, ZeroAddress, a, a, WEEK],
-      [t, r, ZeroAddress, a, WEEK],
-      [t, r, a, ZeroAddress, WEEK],
+      [ZeroAddress, r, a, a, WEEK, 0],
+      [t, ZeroAddress, a, a, WEEK, 0],
+      [t, r, a, ZeroAddress, WEEK, 0],
     ] as const) {
       await expect(factory.deploy(...args)).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
+    await expect(factory.deploy(t, r, ZeroAddress, a, WEEK, 0))
+      .to.be.revertedWithCustomError(factory, "AccessControlInvalidDefaultAdmin")
+      .withArgs(ZeroAddress);
     for (const period of [3_599, 365 * 24 * 3_600 + 1]) {
-      await expect(factory.deploy(t, r, a, a, period))
+      await expect(factory.deploy(t, r, a, a, period, 0))
         .to.be.revertedWithCustomError(factory, "InvalidUnbondingPeriod")
         .withArgs(period);
     }
     for (const period of [3_600, 365 * 24 * 3_600]) {
-      const deployed = await factory.deploy(t, r, a, a, period);
+      const deployed = await factory.deploy(t, r, a, a, period, 0);
       expect(await deployed.unbondingPeriod()).to.equal(BigInt(period));
     }
   });

@@ -95,6 +95,16 @@ interface IAttestationRegistry {
     /// @notice An address that must be set is zero.
     error ZeroAddressArgument();
 
+    /// @notice Why a verdict of a batch was not counted.
+    enum SkipReason {
+        AlreadyAttested,
+        NotPending
+    }
+
+    /// @notice A verdict of a batch was left out because the chain moved on since it was signed or sent:
+    /// the validator's verdict is already recorded (perhaps copied onto the chain by someone else), or
+    /// the contribution is no longer pending. The rest of the batch still counts.
+    event VerdictSkipped(bytes32 indexed contentHash, address indexed validator, SkipReason reason);
     /// @notice A verdict was counted. `weight` is the validator's stake weight at that moment.
     event VerdictRecorded(
         bytes32 indexed contentHash,
@@ -125,11 +135,15 @@ interface IAttestationRegistry {
     /// @param verdict The verdict.
     function attest(Verdict calldata verdict) external;
 
-    /// @notice Gives the caller's verdicts on several contributions; all or nothing.
+    /// @notice Gives the caller's verdicts on several contributions. A verdict already recorded, or on
+    /// a contribution no longer pending, is skipped (`VerdictSkipped`); any other failure reverts all.
     /// @param verdicts The verdicts.
     function attestBatch(Verdict[] calldata verdicts) external;
 
-    /// @notice Submits verdicts signed by validators; anyone may submit. All or nothing.
+    /// @notice Submits verdicts signed by validators; anyone may submit. A verdict already recorded
+    /// (for instance copied onto the chain first by whoever saw it) or on a contribution no longer
+    /// pending is skipped (`VerdictSkipped`), so one copied verdict cannot sink a relayer's batch; a bad
+    /// signature, an expired deadline or any other failure reverts all.
     /// @param signed The signed verdicts.
     function attestSigned(SignedVerdict[] calldata signed) external;
 

@@ -171,8 +171,10 @@ interface IDatanetRegistry {
     error InvalidStatusTransition(bytes32 contentHash, ContributionStatus from, ContributionStatus to);
     /// @notice A version root of zero is not a root.
     error ZeroVersionRoot();
-    /// @notice A version must cover exactly the contributions accepted so far.
-    error VersionCountMismatch(uint256 datanetId, uint256 acceptedCount, uint256 given);
+    /// @notice A version cannot cover more contributions than have been accepted.
+    error VersionBeyondAccepted(uint256 datanetId, uint256 acceptedCount, uint256 given);
+    /// @notice A version must cover more contributions than the previous one.
+    error VersionNotNewer(uint256 datanetId, uint256 previousCount, uint256 given);
     /// @notice A version must cover at least one accepted contribution.
     error EmptyVersion(uint256 datanetId);
     /// @notice No version with this number exists for the datanet.
@@ -329,11 +331,14 @@ interface IDatanetRegistry {
     /// @return epoch The datanet's current epoch: the epoch the outcome counts in for rewards.
     function finalize(bytes32 contentHash, bool accepted) external returns (uint32 epoch);
 
-    /// @notice Publishes the next version of a datanet. Only the datanet owner.
+    /// @notice Publishes the next version of a datanet. Only the datanet owner. The version names what
+    /// it covers, the first `count` accepted contributions in acceptance order, so finalizations that
+    /// land between computing the root and publishing it cannot make the publication revert.
     /// @param datanetId The datanet.
     /// @param root StandardMerkleTree root over leaves `(uint256 id, address contributor, bytes32 contentHash)`
-    /// of every accepted contribution, in acceptance order.
-    /// @param count How many contributions the version covers; must equal the datanet's accepted count now.
+    /// of the first `count` accepted contributions, in acceptance order.
+    /// @param count How many contributions the version covers: more than the previous version, at most
+    /// the datanet's accepted count now.
     /// @param uri Where the version's manifest lives.
     /// @return version The version number, counting from 1.
     function publishVersion(uint256 datanetId, bytes32 root, uint64 count, string calldata uri)

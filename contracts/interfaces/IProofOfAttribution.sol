@@ -27,6 +27,16 @@ interface IProofOfAttribution {
         uint16 maxRecipientBps;
     }
 
+    /// @notice Who holds the contract's roles at deployment.
+    /// @param admin DEFAULT_ADMIN_ROLE (two-step transfer with a delay) and PAUSER_ROLE.
+    /// @param attributor ATTRIBUTOR_ROLE: proposes attributions.
+    /// @param guardian GUARDIAN_ROLE: may reject proposals within the challenge window; never the attributor.
+    struct Roles {
+        address admin;
+        address attributor;
+        address guardian;
+    }
+
     /// @notice One fee payment of a batch.
     struct FeePayment {
         uint256 modelId;
@@ -34,12 +44,14 @@ interface IProofOfAttribution {
         bytes32 inferenceBatchHash;
     }
 
-    /// @notice Where an epoch's attribution stands.
+    /// @notice Where an epoch's attribution stands. `Unattributed`: no attribution was released within
+    /// `ATTRIBUTION_DEADLINE_EPOCHS`, and the fees went to the treasury.
     enum AttributionStatus {
         None,
         Proposed,
         Rejected,
-        Released
+        Released,
+        Unattributed
     }
 
     /// @notice One model epoch's fee pool and its attribution.
@@ -102,7 +114,7 @@ interface IProofOfAttribution {
     error EmptyAttribution();
     /// @notice The root pays out more than the contributors' and validators' shares.
     error MerkleTotalExceedsShare(uint256 merkleTotal, uint256 share);
-    /// @notice The epoch already has a proposal waiting, or was released.
+    /// @notice The epoch already has a proposal waiting, was released, or its fees were swept as unattributed.
     error AttributionNotOpen(uint256 modelId, uint256 epoch, AttributionStatus status);
     /// @notice The epoch has no proposal waiting.
     error NoProposal(uint256 modelId, uint256 epoch);
@@ -112,6 +124,10 @@ interface IProofOfAttribution {
     error ChallengeWindowOpen(uint256 modelId, uint256 epoch, uint256 challengeEndsAt);
     /// @notice Nothing to withdraw.
     error NothingToWithdraw(address account);
+    /// @notice One account cannot be both attributor and guardian: the guardian checks the attributor.
+    error RoleConflict(bytes32 role, address account);
+    /// @notice The epoch's attribution deadline has not passed, so its fees cannot be swept yet.
+    error AttributionDeadlineNotReached(uint256 modelId, uint256 epoch, uint256 lastEpoch);
 
     /// @notice A model's owner set its fee split (applies from the next epoch that receives a first payment).
     event FeeSplitSet(uint256 indexed modelId, FeeSplit split);
@@ -151,6 +167,8 @@ interface IProofOfAttribution {
     );
     /// @notice A developer withdrew its credited shares.
     event EarningsWithdrawn(address indexed account, uint256 amount);
+    /// @notice No attribution was released in time: the epoch's fees went to the treasury.
+    event UnattributedFeesSwept(uint256 indexed modelId, uint256 indexed epoch, uint256 amount, address treasury);
 
     /// @notice Sets the split of the model's future epochs. Only the model's owner.
     /// @param modelId The model.
@@ -194,6 +212,13 @@ interface IProofOfAttribution {
 
     /// @notice Pays the caller its credited developer shares.
     function withdrawEarnings() external;
+
+    /// @notice Sends an epoch's fees to the treasury when no attribution was released for it within
+    /// `ATTRIBUTION_DEADLINE_EPOCHS` epochs after it ended (none proposed, or the last one rejected), so
+    /// fees never stay stuck because nobody attributes them. Anyone may call.
+    /// @param modelId The model.
+    /// @param epoch The attribution epoch.
+    function sweepUnattributed(uint256 modelId, uint256 epoch) external;
 
     /// @notice The current attribution epoch.
     /// @return epoch `(now − genesis) / epochLength`.

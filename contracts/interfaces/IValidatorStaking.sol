@@ -33,8 +33,12 @@ interface IValidatorStaking {
     error UnbondingNotFinished(uint256 datanetId, address validator, uint256 unlocksAt);
     /// @notice The validator has no stake on the datanet.
     error NoStake(uint256 datanetId, address validator);
-    /// @notice A slash larger than the stake.
-    error SlashExceedsStake(uint256 datanetId, address validator, uint256 amount, uint256 stake);
+    /// @notice A slash above the per-incident cap (`MAX_SLASH_BPS` of the stake at the time).
+    error SlashAboveIncidentCap(uint256 datanetId, address validator, uint256 amount, uint256 cap);
+    /// @notice This incident was already used to slash this validator on this datanet.
+    error IncidentAlreadySlashed(uint256 datanetId, address validator, bytes32 incidentId);
+    /// @notice An incident id of zero names no incident.
+    error ZeroIncidentId();
     /// @notice A stake that would not fit the uint96 accounting (more than the OPEN supply).
     error StakeOverflow(uint256 amount);
 
@@ -44,20 +48,18 @@ interface IValidatorStaking {
     event UnbondRequested(uint256 indexed datanetId, address indexed validator, uint256 amount, uint40 unlocksAt);
     /// @notice An unbonded stake was paid out.
     event StakeWithdrawn(uint256 indexed datanetId, address indexed validator, uint256 amount);
-    /// @notice A slasher took part of a stake and sent it to `recipient`.
+    /// @notice A slasher took part of a stake for an incident and sent it to the treasury.
     event Slashed(
         uint256 indexed datanetId,
         address indexed validator,
         address indexed slasher,
         uint256 amount,
         uint256 remaining,
-        bytes32 reason,
-        address recipient
+        bytes32 incidentId,
+        address treasury
     );
     /// @notice Verdicts on the datanet signed with an older generation no longer count.
     event SignatureGenerationBumped(uint256 indexed datanetId, address indexed validator, uint32 generation);
-    /// @notice Where slashed stake goes.
-    event SlashRecipientUpdated(address recipient);
 
     /// @notice Stakes `amount` OPEN (approved beforehand) on a datanet.
     /// @param datanetId The datanet, which must exist.
@@ -82,21 +84,18 @@ interface IValidatorStaking {
     /// @param datanetId The datanet.
     function withdraw(uint256 datanetId) external;
 
-    /// @notice Takes `amount` of a validator's stake (bonded or unbonding) to the slash recipient.
-    /// Only SLASHER_ROLE.
+    /// @notice Takes `amount` of a validator's stake (bonded or unbonding) to the treasury, for one
+    /// incident. Only SLASHER_ROLE. Bounded: at most `MAX_SLASH_BPS` of the stake per incident, and
+    /// each incident slashes a validator on a datanet once, so no single decision can take a whole stake.
     /// @param datanetId The datanet.
     /// @param validator The validator.
-    /// @param amount OPEN in wei, at most the stake.
-    /// @param reason A reason code or the hash of a written reason.
-    function slash(uint256 datanetId, address validator, uint256 amount, bytes32 reason) external;
+    /// @param amount OPEN in wei, at most the per-incident cap.
+    /// @param incidentId The incident (e.g. the hash of the dispute record); used once per validator and datanet.
+    function slash(uint256 datanetId, address validator, uint256 amount, bytes32 incidentId) external;
 
     /// @notice Voids every verdict on a datanet the caller has signed but not yet had submitted.
     /// @param datanetId The datanet.
     function invalidateSignatures(uint256 datanetId) external;
-
-    /// @notice Sets where slashed stake goes. Only DEFAULT_ADMIN_ROLE.
-    /// @param recipient The new recipient.
-    function setSlashRecipient(address recipient) external;
 
     /// @notice A validator's stake on a datanet.
     /// @param datanetId The datanet.
@@ -120,6 +119,16 @@ interface IValidatorStaking {
     /// @param validator The validator.
     /// @return generation The generation signed verdicts must carry.
     function signatureGeneration(uint256 datanetId, address validator) external view returns (uint32 generation);
+
+    /// @notice Whether an incident was used to slash a validator on a datanet.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @param incidentId The incident.
+    /// @return used True once slashed for it.
+    function isIncidentSlashed(uint256 datanetId, address validator, bytes32 incidentId)
+        external
+        view
+        returns (bool used);
 
     /// @notice OPEN held for all stakes; always equal to the sum of `stakeOf(...).amount`.
     /// @return total The total.

@@ -12,7 +12,11 @@ const WEEK = 7 * DAY;
  * - `rewardClaimEpochs`: datanet epochs an ended reward pool stays claimable (default: 52);
  * - `protocolFeeBps`: the protocol's share of inference fees (default: 500, at most 1,000);
  * - `attributionEpochLength`: seconds per attribution epoch (default: 1 day);
- * - `challengeWindow`: seconds an attribution proposal can be rejected before release (default: 2 days).
+ * - `challengeWindow`: seconds an attribution proposal can be rejected before release (default: 2 days);
+ * - `attributor`: proposes attributions (default: the deployer);
+ * - `guardian` (required): may reject proposals in their challenge window; never the attributor
+ *   (`scripts/lib/deploy.ts` passes the connection's second account when none is named);
+ * - `adminDelay`: seconds a new admin waits before accepting the admin role (default: 1 day).
  * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of
  * Pending. Proof of Attribution gets the distributor's POSTER_ROLE: it posts released payouts.
  */
@@ -25,23 +29,35 @@ export default buildModule("OpenLedger", (m) => {
   const protocolFeeBps = m.getParameter("protocolFeeBps", 500);
   const attributionEpochLength = m.getParameter("attributionEpochLength", DAY);
   const challengeWindow = m.getParameter("challengeWindow", 2 * DAY);
+  const attributor = m.getParameter("attributor", deployer);
+  const guardian = m.getParameter<string>("guardian");
+  const adminDelay = m.getParameter("adminDelay", DAY);
 
   const openToken = m.contract("OpenToken", [treasury]);
-  const datanetRegistry = m.contract("DatanetRegistry", [deployer]);
-  const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod]);
+  const datanetRegistry = m.contract("DatanetRegistry", [deployer, adminDelay]);
+  const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod, adminDelay]);
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
   const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, deployer, claimWindow]);
-  const rewardPools = m.contract("RewardPools", [openToken, datanetRegistry, attestationRegistry, treasury, rewardClaimEpochs]);
+  const rewardPools = m.contract("RewardPools", [
+    openToken,
+    datanetRegistry,
+    attestationRegistry,
+    treasury,
+    rewardClaimEpochs,
+    deployer,
+    adminDelay,
+  ]);
   const modelFactory = m.contract("ModelFactory", [datanetRegistry]);
   const proofOfAttribution = m.contract("ProofOfAttribution", [
     openToken,
     modelFactory,
     merkleEpochDistributor,
     treasury,
-    deployer,
+    { admin: deployer, attributor, guardian },
     protocolFeeBps,
     attributionEpochLength,
     challengeWindow,
+    adminDelay,
   ]);
 
   const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");

@@ -22,6 +22,18 @@ export interface ProtocolParameters {
   attributionEpochLength?: number;
   /** Seconds an attribution proposal can be rejected before it is released. */
   challengeWindow?: number;
+  /** Proposes attributions (default: the deployer). */
+  attributor?: Address;
+  /** Rejects bad proposals within the challenge window; never the attributor (default: account 1). */
+  guardian?: Address;
+  /** Seconds a new admin waits before it may accept the admin role (default: 1 day). */
+  adminDelay?: number;
+  /**
+   * Deploys a `ProtocolTimelock` (OpenZeppelin TimelockController) and starts handing every admin role
+   * to it instead of `admin`: the documented mainnet path. Its proposers schedule the
+   * `adminAcceptCalls` batch, which runs after both delays.
+   */
+  timelock?: { minDelay: number; proposers: Address[]; executors: Address[] };
   /** Ignition's journal name (default `chain-<chainId>`): a fresh one deploys afresh. */
   deploymentId?: string;
 }
@@ -35,10 +47,15 @@ export async function deployProtocol(
   connection: NetworkConnection,
   parameters: ProtocolParameters = {},
   knownStartBlock?: bigint,
-): Promise<Deployment> {
+): Promise<Deployment & { timelock?: Address }> {
   const { ethers, ignition } = connection;
   const blockBefore = BigInt(await ethers.provider.getBlockNumber());
-  const { admin, deploymentId, ...moduleParameters } = parameters;
+  const { admin, timelock, deploymentId, ...moduleParameters } = parameters;
+  // The guardian checks the attributor, so it must be another account; on a local node the second one.
+  moduleParameters.guardian ??= (await ethers.getSigners())[1]?.address as Address | undefined;
+  if (moduleParameters.guardian === undefined) {
+    throw new Error("deployProtocol needs a guardian: an address other than the attributor that may reject attributions.");
+  }
   // An unset parameter falls back to the module's default.
   const given = Object.fromEntries(Object.entries(moduleParameters).filter(([, value]) => value !== undefined));
   const contracts = await ignition.deploy(OpenLedgerModule, {
@@ -61,36 +78,79 @@ export async function deployProtocol(
       proofOfAttribution: getAddress(await contracts.proofOfAttribution.getAddress()),
     },
   };
+  if (timelock !== undefined) {
+    const contract = await ethers.deployContract("ProtocolTimelock", [timelock.minDelay, timelock.proposers, timelock.executors]);
+    await contract.waitForDeployment();
+    const address = getAddress(await contract.getAddress());
+    await handOverAdmin(connection, deployment, address);
+    return { ...deployment, timelock: address };
+  }
   if (admin !== undefined) await handOverAdmin(connection, deployment, getAddress(admin));
   return deployment;
 }
 
-/** Grants every admin role of the deployer to `admin`, then renounces the deployer's. Idempotent. */
+/** The contracts whose admin role moves in two steps with a delay (AccessControlDefaultAdminRules). */
+async function adminRuledContracts(connection: NetworkConnection, deployment: Deployment) {
+  const { ethers } = connection;
+  return [
+    await ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry),
+    await ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking),
+    await ethers.getContractAt("RewardPools", deployment.contracts.rewardPools),
+    await ethers.getContractAt("ProofOfAttribution", deployment.contracts.proofOfAttribution),
+  ] as const;
+}
+
+/**
+ * Hands the deployer's powers to `admin`: the operational roles (pausers, slasher) are granted and
+ * the deployer's renounced at once; the admin role itself starts a two-step transfer, which `admin`
+ * completes with `acceptDefaultAdminTransfer()` on each contract once the admin delay has passed
+ * (`acceptAdmin` below does it for a key or a timelock the caller controls). Idempotent. The
+ * distributor's poster role goes too, and the attributor and guardian stay as deployed.
+ */
 async function handOverAdmin(connection: NetworkConnection, deployment: Deployment, admin: Address) {
   const [deployer] = await connection.ethers.getSigners();
   if (deployer === undefined || getAddress(deployer.address) === admin) return;
-  const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry, deployer);
-  const staking = await connection.ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking, deployer);
-  const distributor = await connection.ethers.getContractAt(
-    "MerkleEpochDistributor",
-    deployment.contracts.merkleEpochDistributor,
-    deployer,
-  );
-  const attribution = await connection.ethers.getContractAt("ProofOfAttribution", deployment.contracts.proofOfAttribution, deployer);
-  const roles = [
+  const [registry, staking, pools, attribution] = await adminRuledContracts(connection, deployment);
+  const distributor = await connection.ethers.getContractAt("MerkleEpochDistributor", deployment.contracts.merkleEpochDistributor);
+  const operational = [
     [registry, await registry.PAUSER_ROLE()],
+    [staking, await staking.PAUSER_ROLE()],
     [staking, await staking.SLASHER_ROLE()],
+    [pools, await pools.PAUSER_ROLE()],
+    [attribution, await attribution.PAUSER_ROLE()],
     [distributor, await distributor.POSTER_ROLE()],
-    [attribution, await attribution.ATTRIBUTOR_ROLE()],
-    [attribution, await attribution.GUARDIAN_ROLE()],
-    [registry, await registry.DEFAULT_ADMIN_ROLE()],
-    [staking, await staking.DEFAULT_ADMIN_ROLE()],
-    [distributor, await distributor.DEFAULT_ADMIN_ROLE()],
-    [attribution, await attribution.DEFAULT_ADMIN_ROLE()],
   ] as const;
-  for (const [contract, role] of roles) {
+  for (const [contract, role] of operational) {
     if (!(await contract.hasRole(role, deployer.address))) continue;
-    await (await contract.grantRole(role, admin)).wait();
-    await (await contract.renounceRole(role, deployer.address)).wait();
+    await (await contract.connect(deployer).grantRole(role, admin)).wait();
+    await (await contract.connect(deployer).renounceRole(role, deployer.address)).wait();
   }
+  // The distributor keeps AccessControl's one-step admin; the others move in two steps.
+  const adminRole = await distributor.DEFAULT_ADMIN_ROLE();
+  if (await distributor.hasRole(adminRole, deployer.address)) {
+    await (await distributor.connect(deployer).grantRole(adminRole, admin)).wait();
+    await (await distributor.connect(deployer).renounceRole(adminRole, deployer.address)).wait();
+  }
+  for (const contract of [registry, staking, pools, attribution]) {
+    const [pending] = await contract.pendingDefaultAdmin();
+    if ((await contract.defaultAdmin()) === deployer.address && getAddress(pending) !== admin) {
+      await (await contract.connect(deployer).beginDefaultAdminTransfer(admin)).wait();
+    }
+  }
+}
+
+/**
+ * The calls that complete the admin transfers `handOverAdmin` started: `acceptDefaultAdminTransfer()`
+ * on each two-step contract, to be sent by the new admin (directly, or as a timelock's scheduled
+ * batch) once each contract's schedule has passed.
+ */
+export async function adminAcceptCalls(connection: NetworkConnection, deployment: Deployment) {
+  const contracts = await adminRuledContracts(connection, deployment);
+  return Promise.all(
+    contracts.map(async (contract) => ({
+      target: getAddress(await contract.getAddress()),
+      data: contract.interface.encodeFunctionData("acceptDefaultAdminTransfer") as `0x${string}`,
+      readyAt: (await contract.pendingDefaultAdmin())[1],
+    })),
+  );
 }

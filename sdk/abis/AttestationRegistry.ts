@@ -325,6 +325,31 @@ export const attestationRegistryAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "validator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum IAttestationRegistry.SkipReason",
+        "name": "reason",
+        "type": "uint8"
+      }
+    ],
+    "name": "VerdictSkipped",
+    "type": "event"
+  },
+  {
     "inputs": [],
     "name": "MAX_QUALITY",
     "outputs": [

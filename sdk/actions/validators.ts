@@ -51,6 +51,23 @@ export interface Finalization {
   quality: number;
 }
 
+/** Why a batch left a verdict out: the contract's `SkipReason`. */
+export const SkipReason = { AlreadyAttested: 0, NotPending: 1 } as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+/** A verdict of a batch the chain had moved past (already recorded, or the contribution no longer pending). */
+export interface SkippedVerdict {
+  contentHash: Hex;
+  validator: Address;
+  reason: SkipReason;
+}
+
+/** What a verdict transaction did: the finalizations it caused and, for batches, the verdicts it skipped. */
+export interface VerdictOutcome {
+  finalized: Finalization[];
+  skipped: SkippedVerdict[];
+}
+
 export type StakeInfo = ContractFunctionReturnType<typeof validatorStakingAbi, "view", "stakeOf">;
 export type Reputation = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "reputationOf">;
 export type Agreement = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "agreementOf">;
@@ -83,13 +100,19 @@ export function assertVerdict(verdict: Verdict, field = "verdict"): void {
   if (typeof verdict.accept !== "boolean") throw new InvalidInputError(`${field}.accept`, "must be true or false");
 }
 
-function finalizations(logs: DecodedLogs<typeof attestationRegistryAbi>): Finalization[] {
-  return logs
-    .filter((log) => log.eventName === "QuorumReached")
-    .map((log) => {
-      const args = log.args as { contentHash: Hex; accepted: boolean; quality: number };
-      return { contentHash: args.contentHash, accepted: args.accepted, quality: args.quality };
-    });
+function verdictOutcome(logs: DecodedLogs<typeof attestationRegistryAbi>): VerdictOutcome {
+  const finalized: Finalization[] = [];
+  const skipped: SkippedVerdict[] = [];
+  for (const log of logs) {
+    if (log.eventName === "QuorumReached") {
+      const { contentHash, accepted, quality } = log.args;
+      finalized.push({ contentHash, accepted, quality });
+    } else if (log.eventName === "VerdictSkipped") {
+      const { contentHash, validator, reason } = log.args;
+      skipped.push({ contentHash, validator, reason: reason as SkipReason });
+    }
+  }
+  return { finalized, skipped };
 }
 
 // ------------------------------------------------------------------ staking
@@ -196,26 +219,30 @@ export async function invalidateSignatures(
 export async function attest(
   client: ProtocolClient,
   verdict: Verdict,
-): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+): Promise<TransactionHandle<VerdictOutcome>> {
   assertVerdict(verdict);
   return sendContractTransaction(
     requireWallet(client, "attest"),
     { ...attestationContract(client), functionName: "attest", args: [verdict] },
-    (logs) => ({ finalized: finalizations(logs) }),
+    verdictOutcome,
   );
 }
 
-/** Gives the wallet account's verdicts on several contributions in one transaction; all or nothing. */
+/**
+ * Gives the wallet account's verdicts on several contributions in one transaction. A verdict the chain
+ * has moved past (already recorded, contribution no longer pending) is skipped, not fatal: `wait()`
+ * lists it in `skipped`.
+ */
 export async function attestBatch(
   client: ProtocolClient,
   verdicts: readonly Verdict[],
-): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+): Promise<TransactionHandle<VerdictOutcome>> {
   if (verdicts.length === 0) throw new InvalidInputError("verdicts", "the batch is empty");
   verdicts.forEach((v, i) => assertVerdict(v, `verdicts[${i}]`));
   return sendContractTransaction(
     requireWallet(client, "attestBatch"),
     { ...attestationContract(client), functionName: "attestBatch", args: [verdicts] },
-    (logs) => ({ finalized: finalizations(logs) }),
+    verdictOutcome,
   );
 }
 
@@ -278,13 +305,13 @@ export async function recoverVerdictSigner(client: ProtocolClient, signed: Signe
 export async function submitSignedVerdicts(
   client: ProtocolClient,
   signed: readonly SignedVerdict[],
-): Promise<TransactionHandle<{ finalized: Finalization[] }>> {
+): Promise<TransactionHandle<VerdictOutcome>> {
   if (signed.length === 0) throw new InvalidInputError("signed", "the batch is empty");
   signed.forEach((s, i) => assertVerdict(s.verdict, `signed[${i}].verdict`));
   return sendContractTransaction(
     requireWallet(client, "submitSignedVerdicts"),
     { ...attestationContract(client), functionName: "attestSigned", args: [signed] },
-    (logs) => ({ finalized: finalizations(logs) }),
+    verdictOutcome,
   );
 }
 

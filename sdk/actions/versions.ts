@@ -61,15 +61,17 @@ export async function computeVersion(
 }
 
 /**
- * Publishes the next version of a datanet (owner only) with the root computed locally over every
- * contribution accepted so far. `wait()` gives the version number, root and count.
+ * Publishes the next version of a datanet (owner only) with the root computed locally over the first
+ * `count` accepted contributions (default: every one accepted so far). The version names its count,
+ * so finalizations landing before it do not make it revert. `wait()` gives the version number, root
+ * and count.
  */
 export async function publishVersion(
   client: ProtocolClient,
-  params: { datanetId: bigint; uri: string },
+  params: { datanetId: bigint; uri: string; count?: bigint },
 ): Promise<TransactionHandle<{ version: number; root: Hex; contributionCount: bigint }>> {
   const wallet = requireWallet(client, "publishVersion");
-  const { root, leaves } = await computeVersion(client, { datanetId: params.datanetId });
+  const { root, leaves } = await computeVersion(client, { datanetId: params.datanetId, count: params.count });
   return sendContractTransaction(
     wallet,
     {

@@ -279,6 +279,11 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         state.earnings.set(getAddress(a.developer), (state.earnings.get(getAddress(a.developer)) ?? 0n) + (a.developerAmount as bigint));
         break;
       }
+      case "UnattributedFeesSwept": {
+        const pool = state.feePools.get(key(a.modelId, a.epoch));
+        if (pool !== undefined) pool.status = 4;
+        break;
+      }
       case "EarningsWithdrawn":
         state.earnings.set(getAddress(a.account), (state.earnings.get(getAddress(a.account)) ?? 0n) - (a.amount as bigint));
         break;

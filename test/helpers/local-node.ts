@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
+import { privateKeyToAddress } from "viem/accounts";
+
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
@@ -87,6 +89,7 @@ export async function deployToNode(url: string, dir: string): Promise<string> {
         OPENLEDGER_RPC_URL: url,
         OPENLEDGER_CHAIN_TYPE: "l1",
         OPENLEDGER_DEPLOYER_KEY: NODE_KEYS[0],
+        OPENLEDGER_GUARDIAN: privateKeyToAddress(NODE_KEYS[1]),
         OPENLEDGER_DEPLOYMENT_ID: deploymentId,
         OPENLEDGER_DEPLOYMENTS_DIR: dir,
       },

@@ -6,6 +6,7 @@ import {
   createClient,
   InvalidInputError,
   reputationScore,
+  SkipReason,
   wilsonLowerBound,
   type SignedVerdict,
 } from "../../sdk/index.ts";
@@ -84,7 +85,12 @@ describe("SDK validators", function () {
     expect(signed.validator).to.equal(getAddress(f.validators[0]!.address));
     await (await f.relayer.validators.submitSigned([signed])).wait();
     expect(await f.attestations.hasAttested(f.items[0]!.contentHash, f.validators[0]!.address)).to.equal(true);
-    await expectProtocolError(f.relayer.validators.submitSigned([signed]), "AlreadyAttested", false);
+    // Sent again (say, copied by someone who saw it), it is skipped, not fatal, and reported as such.
+    const again = await (await f.relayer.validators.submitSigned([signed])).wait();
+    expect(again.skipped).to.deep.equal([
+      { contentHash: f.items[0]!.contentHash, validator: getAddress(f.validators[0]!.address), reason: SkipReason.AlreadyAttested },
+    ]);
+    expect(again.finalized).to.deep.equal([]);
   });
 
   it("refuses malformed verdicts before sending", async function () {

@@ -17,8 +17,8 @@ contract AttestationRegistryTest is Test {
 
     function setUp() public {
         OpenToken token = new OpenToken(address(this));
-        registry = new DatanetRegistry(address(this));
-        ValidatorStaking staking = new ValidatorStaking(token, registry, address(this), address(this), 1 days);
+        registry = new DatanetRegistry(address(this), 0);
+        ValidatorStaking staking = new ValidatorStaking(token, registry, address(this), address(this), 1 days, 0);
         attestations = new AttestationRegistry(registry, staking);
         registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
         uint256 datanetId = registry.createDatanet(

@@ -13,21 +13,22 @@ contract DatanetRegistryTest is RegistryTestBase {
 
     function test_RevealInTheCommitmentBlockReverts() public {
         bytes32 contentHash = keccak256("same block");
-        bytes32 commitment = _commitment(address(this), contentHash, bytes32(uint256(1)));
+        bytes32 commitment = _commitment(address(this), contentHash, bytes32(uint256(3)));
         registry.commitSubmission(commitment);
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.CommitmentNotMatured.selector, commitment, block.number)
         );
-        registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(1)));
+        registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(3)));
         vm.roll(block.number + 1);
-        assertEq(registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(1))), 1);
+        assertEq(registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(3))), 1);
     }
 
     function test_DatanetIdsStopAtUint32Max() public {
-        // _counters sits right after AccessControl's `_roles` mapping: slot 1, datanetCount at bits 56..87.
-        bytes32 packed = vm.load(address(registry), bytes32(uint256(1)));
+        // _counters sits after AccessControl's `_roles` mapping and AccessControlDefaultAdminRules's two
+        // packed slots (pending admin, its schedule and the current delay; current admin and pending delay): slot 3, datanetCount at bits 56..87.
+        bytes32 packed = vm.load(address(registry), bytes32(uint256(3)));
         uint256 withMaxCount = uint256(packed) | (uint256(type(uint32).max) << 56);
-        vm.store(address(registry), bytes32(uint256(1)), bytes32(withMaxCount));
+        vm.store(address(registry), bytes32(uint256(3)), bytes32(withMaxCount));
         assertEq(registry.datanetCount(), type(uint32).max);
         vm.expectRevert(IDatanetRegistry.DatanetIdOverflow.selector);
         registry.createDatanet(IDatanetRegistry.DataKind.Other, "x", _policy());

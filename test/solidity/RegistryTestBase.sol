@@ -20,7 +20,7 @@ abstract contract RegistryTestBase is Test {
 
     function _deployRegistry() internal {
         vm.warp(1_700_000_000);
-        registry = new DatanetRegistry(address(this));
+        registry = new DatanetRegistry(address(this), 0);
         datanetId = registry.createDatanet(IDatanetRegistry.DataKind.Text, "ipfs://datanet", _policy());
     }
 

@@ -152,13 +152,17 @@ contract ValidationHandler is Test {
         vm.stopPrank();
     }
 
+    uint256 internal incidents;
+
     function slash(uint256 who, uint256 amount) external {
         address validator = validators[who % 5];
         uint256 current = staking.stakeOf(datanetId, validator).amount;
         if (current == 0) return;
-        amount = bound(amount, 1, current);
+        uint256 cap = current * staking.MAX_SLASH_BPS() / 10_000;
+        if (cap == 0) return;
+        amount = bound(amount, 1, cap);
         vm.prank(slasher);
-        staking.slash(datanetId, validator, amount, bytes32("invariant"));
+        staking.slash(datanetId, validator, amount, keccak256(abi.encode("incident", ++incidents)));
         ghostSlashed += amount;
     }
 
@@ -206,11 +210,11 @@ contract ValidationInvariantsTest is StdInvariant, Test {
     function setUp() public {
         vm.warp(1_700_000_000);
         token = new OpenToken(address(this));
-        registry = new DatanetRegistry(address(this));
-        staking = new ValidatorStaking(token, registry, address(this), treasury, 1 days);
+        registry = new DatanetRegistry(address(this), 0);
+        staking = new ValidatorStaking(token, registry, address(this), treasury, 1 days, 0);
         attestations = new AttestationRegistry(registry, staking);
         registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
-        pools = new RewardPools(token, registry, attestations, treasury, 3);
+        pools = new RewardPools(token, registry, attestations, treasury, 3, address(this), 0);
         token.approve(address(pools), type(uint256).max);
         datanetId = registry.createDatanet(
             IDatanetRegistry.DataKind.Text,
