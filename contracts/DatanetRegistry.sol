@@ -31,6 +31,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     uint16 public constant BPS = 10_000;
     /// @notice Largest quorum; keeps finalization cost bounded.
     uint16 public constant MAX_QUORUM = 100;
+    /// @notice A policy change (or an allowlist removal) applies this many epochs after the epoch it is
+    /// made in, so the current and next epoch's terms are fixed before anyone can fund them.
+    uint32 public constant TERMS_DELAY_EPOCHS = 2;
 
     /// @dev Slot: maxBytesPerContribution (64) | maxContributionsPerContributorPerEpoch (32) |
     /// maxBytesPerContributorPerEpoch (64) | maxBytesPerDatanetPerEpoch (64) | epochLength (32).
@@ -56,6 +59,15 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint32 versionCount;
     }
 
+    /// @dev Slot: fromEpoch (32) | allowlistOnly (8): when the scheduled terms apply (0: none scheduled).
+    struct Schedule {
+        uint32 fromEpoch;
+        bool allowlistOnly;
+    }
+
+    /// @dev The current terms (`limits`, `validation`, `state.allowlistOnly`) and, when a change is
+    /// scheduled, the next ones with the epoch they apply from. Readers pick by epoch; the next terms
+    /// move into the current ones when the owner schedules the following change.
     struct Datanet {
         Limits limits;
         State state;
@@ -63,15 +75,20 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         ValidationSettings validation;
         address owner;
         address pendingOwner;
+        Schedule schedule;
+        Limits nextLimits;
+        ValidationSettings nextValidation;
     }
 
-    /// @dev Slot: allowlisted (8) | epoch (32) | contributions (32) | bytesUsed (64). Counters reset
-    /// lazily when `epoch` is behind the current one.
+    /// @dev Slot: allowlisted (8) | epoch (32) | contributions (32) | bytesUsed (64) | removedFrom (32).
+    /// Counters reset lazily when `epoch` is behind the current one. An allowlisted account stays so
+    /// until `removedFrom` (0: no removal scheduled).
     struct ContributorSlot {
         bool allowlisted;
         uint32 epoch;
         uint32 contributions;
         uint64 bytesUsed;
+        uint32 removedFrom;
     }
 
     /// @dev Slot: contributor (160) | id (56) | datanetId (32) | status (8). Keyed by content hash, so
@@ -120,7 +137,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         datanet.owner = msg.sender;
         datanet.state.createdAt = uint40(block.timestamp);
         datanet.state.kind = kind;
-        _storePolicy(datanet, policy);
+        datanet.limits = _limitsOf(policy);
+        datanet.validation = _validationOf(policy);
+        datanet.state.allowlistOnly = policy.allowlistOnly;
         emit DatanetCreated(datanetId, msg.sender, kind, metadataURI, policy, uint40(block.timestamp));
     }
 
@@ -131,24 +150,44 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external {
+    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external returns (uint32 effectiveEpoch) {
         Datanet storage datanet = _onlyDatanetOwner(datanetId);
         _validatePolicy(policy);
-        uint32 current = datanet.limits.epochLength;
-        if (policy.epochLength != current) revert EpochLengthImmutable(datanetId, current, policy.epochLength);
-        _storePolicy(datanet, policy);
-        emit DatanetPolicyUpdated(datanetId, policy);
+        uint32 epochLength = datanet.limits.epochLength;
+        if (policy.epochLength != epochLength) revert EpochLengthImmutable(datanetId, epochLength, policy.epochLength);
+        uint32 epoch = _epochAt(datanet.state.createdAt, epochLength);
+        Schedule memory schedule = datanet.schedule;
+        if (schedule.fromEpoch != 0) {
+            // One change at a time: a waiting change already governs a fixed epoch and must not move.
+            if (epoch < schedule.fromEpoch) revert PolicyChangePending(datanetId, schedule.fromEpoch);
+            datanet.limits = datanet.nextLimits;
+            datanet.validation = datanet.nextValidation;
+            datanet.state.allowlistOnly = schedule.allowlistOnly;
+        }
+        effectiveEpoch = epoch + TERMS_DELAY_EPOCHS;
+        datanet.nextLimits = _limitsOf(policy);
+        datanet.nextValidation = _validationOf(policy);
+        datanet.schedule = Schedule({fromEpoch: effectiveEpoch, allowlistOnly: policy.allowlistOnly});
+        emit DatanetPolicyUpdated(datanetId, policy, effectiveEpoch);
     }
 
     /// @inheritdoc IDatanetRegistry
     function setAllowlisted(uint256 datanetId, address[] calldata accounts, bool allowed) external {
-        _onlyDatanetOwner(datanetId);
+        Datanet storage datanet = _onlyDatanetOwner(datanetId);
+        uint32 epoch = _epochAt(datanet.state.createdAt, datanet.limits.epochLength);
+        uint32 effectiveEpoch = allowed ? epoch : epoch + TERMS_DELAY_EPOCHS;
         mapping(address => ContributorSlot) storage contributors = _contributors[datanetId];
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
             if (account == address(0)) revert ZeroAddress();
-            contributors[account].allowlisted = allowed;
-            emit AllowlistUpdated(datanetId, account, allowed);
+            ContributorSlot storage slot = contributors[account];
+            if (allowed) {
+                slot.allowlisted = true;
+                slot.removedFrom = 0;
+            } else if (_allowlistedAt(slot.allowlisted, slot.removedFrom, epoch) && slot.removedFrom == 0) {
+                slot.removedFrom = effectiveEpoch;
+            }
+            emit AllowlistUpdated(datanetId, account, allowed, effectiveEpoch);
         }
     }
 
@@ -200,11 +239,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (counters.protocolPaused) revert ProtocolPaused();
         Datanet storage datanet = _datanets[datanetId];
         State memory state = datanet.state;
-        ContributorSlot memory quota = _openSubmission(datanetId, state);
+        (Limits memory limits, ContributorSlot memory quota, uint32 epoch) = _openSubmission(datanetId, datanet, state);
         bytes32 commitment = _consumeCommitment(datanetId, keccak256(abi.encodePacked(contentHash)), salt);
 
-        Limits memory limits = datanet.limits;
-        uint32 epoch = _rollEpoch(state, quota, limits.epochLength);
+        _rollEpoch(state, quota, epoch);
         uint56 id = ++counters.contributionCount;
         _register(datanetId, limits, state, quota, epoch, id, contentHash, sizeBytes, uri, commitment);
         contributionId = id;
@@ -224,11 +262,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (items.length == 0) revert EmptyBatch();
         Datanet storage datanet = _datanets[datanetId];
         State memory state = datanet.state;
-        ContributorSlot memory quota = _openSubmission(datanetId, state);
+        (Limits memory limits, ContributorSlot memory quota, uint32 epoch) = _openSubmission(datanetId, datanet, state);
         bytes32 commitment = _consumeCommitment(datanetId, _batchDigest(items), salt);
 
-        Limits memory limits = datanet.limits;
-        uint32 epoch = _rollEpoch(state, quota, limits.epochLength);
+        _rollEpoch(state, quota, epoch);
         firstContributionId = uint256(counters.contributionCount) + 1;
         for (uint256 i = 0; i < items.length; ++i) {
             SubmissionItem calldata item = items[i];
@@ -302,8 +339,6 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     function getDatanet(uint256 datanetId) external view returns (DatanetInfo memory info) {
         Datanet storage datanet = _existingDatanet(datanetId);
         State memory state = datanet.state;
-        Limits memory limits = datanet.limits;
-        ValidationSettings memory validation = datanet.validation;
         info = DatanetInfo({
             owner: datanet.owner,
             pendingOwner: datanet.pendingOwner,
@@ -312,26 +347,47 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             createdAt: state.createdAt,
             acceptedCount: state.acceptedCount,
             versionCount: state.versionCount,
-            policy: DatanetPolicy({
-                maxBytesPerContribution: limits.maxBytesPerContribution,
-                maxContributionsPerContributorPerEpoch: limits.maxContributionsPerContributorPerEpoch,
-                maxBytesPerContributorPerEpoch: limits.maxBytesPerContributorPerEpoch,
-                maxBytesPerDatanetPerEpoch: limits.maxBytesPerDatanetPerEpoch,
-                epochLength: limits.epochLength,
-                allowlistOnly: state.allowlistOnly,
-                minValidatorStake: validation.minValidatorStake,
-                quorum: validation.quorum,
-                acceptanceThresholdBps: validation.acceptanceThresholdBps,
-                contributorRewardBps: validation.contributorRewardBps
-            })
+            policy: _policyAt(datanet, currentEpoch(datanetId))
         });
     }
 
     /// @inheritdoc IDatanetRegistry
+    function epochTerms(uint256 datanetId, uint256 epoch) external view returns (DatanetPolicy memory policy) {
+        uint32 current = currentEpoch(datanetId);
+        if (epoch < current) revert EpochTermsPassed(datanetId, epoch, current);
+        // Epochs past uint32 are beyond any schedule: the latest terms.
+        policy = _policyAt(_datanets[datanetId], epoch > type(uint32).max ? type(uint32).max : uint32(epoch));
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function policySchedule(uint256 datanetId)
+        external
+        view
+        returns (DatanetPolicy memory current, DatanetPolicy memory scheduled, uint32 effectiveEpoch)
+    {
+        Datanet storage datanet = _existingDatanet(datanetId);
+        effectiveEpoch = datanet.schedule.fromEpoch;
+        current = _policyAt(datanet, effectiveEpoch == 0 ? type(uint32).max : effectiveEpoch - 1);
+        if (effectiveEpoch != 0) scheduled = _policyAt(datanet, effectiveEpoch);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function allowlistEntry(uint256 datanetId, address account) external view returns (bool listed, uint32 removedFrom) {
+        _existingDatanet(datanetId);
+        ContributorSlot memory slot = _contributors[datanetId][account];
+        (listed, removedFrom) = (slot.allowlisted, slot.removedFrom);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function validationSettings(uint256 datanetId) external view returns (ValidationSettings memory settings) {
-        settings = _datanets[datanetId].validation;
+        Datanet storage datanet = _datanets[datanetId];
+        settings = datanet.validation;
         // Every datanet has a quorum of at least 1, so the settings slot alone proves existence.
         if (settings.quorum == 0) revert DatanetUnknown(datanetId);
+        uint32 from = datanet.schedule.fromEpoch;
+        if (from != 0 && _epochAt(datanet.state.createdAt, datanet.limits.epochLength) >= from) {
+            settings = datanet.nextValidation;
+        }
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -347,8 +403,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function isAllowlisted(uint256 datanetId, address account) external view returns (bool allowed) {
-        _existingDatanet(datanetId);
-        allowed = _contributors[datanetId][account].allowlisted;
+        uint32 epoch = currentEpoch(datanetId);
+        ContributorSlot memory slot = _contributors[datanetId][account];
+        allowed = _allowlistedAt(slot.allowlisted, slot.removedFrom, epoch);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -408,13 +465,52 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Checks shared by single and batch submission that depend only on the datanet and sender.
-    /// Every datanet has a creation time, so the state slot already loaded proves existence.
-    function _openSubmission(uint256 datanetId, State memory state) private view returns (ContributorSlot memory quota) {
+    /// @dev Checks shared by single and batch submission that depend only on the datanet and sender,
+    /// under the terms of the current epoch. Every datanet has a creation time, so the state slot
+    /// already loaded proves existence.
+    function _openSubmission(uint256 datanetId, Datanet storage datanet, State memory state)
+        private
+        view
+        returns (Limits memory limits, ContributorSlot memory quota, uint32 epoch)
+    {
         if (state.createdAt == 0) revert DatanetUnknown(datanetId);
         if (state.paused) revert DatanetPaused(datanetId);
+        limits = datanet.limits;
+        epoch = _epochAt(state.createdAt, limits.epochLength);
+        bool allowlistOnly = state.allowlistOnly;
+        Schedule memory schedule = datanet.schedule;
+        if (schedule.fromEpoch != 0 && epoch >= schedule.fromEpoch) {
+            (limits, allowlistOnly) = (datanet.nextLimits, schedule.allowlistOnly);
+        }
         quota = _contributors[datanetId][msg.sender];
-        if (state.allowlistOnly && !quota.allowlisted) revert ContributorNotAllowlisted(datanetId, msg.sender);
+        if (allowlistOnly && !_allowlistedAt(quota.allowlisted, quota.removedFrom, epoch)) {
+            revert ContributorNotAllowlisted(datanetId, msg.sender);
+        }
+    }
+
+    /// @dev Whether an allowlist entry holds in `epoch`: listed, and no removal applied by then.
+    function _allowlistedAt(bool listed, uint32 removedFrom, uint32 epoch) private pure returns (bool) {
+        return listed && (removedFrom == 0 || epoch < removedFrom);
+    }
+
+    /// @dev The policy that governs `epoch`: the scheduled one from its first epoch on, else the current.
+    function _policyAt(Datanet storage datanet, uint32 epoch) private view returns (DatanetPolicy memory policy) {
+        Schedule memory schedule = datanet.schedule;
+        bool next = schedule.fromEpoch != 0 && epoch >= schedule.fromEpoch;
+        Limits memory limits = next ? datanet.nextLimits : datanet.limits;
+        ValidationSettings memory validation = next ? datanet.nextValidation : datanet.validation;
+        policy = DatanetPolicy({
+            maxBytesPerContribution: limits.maxBytesPerContribution,
+            maxContributionsPerContributorPerEpoch: limits.maxContributionsPerContributorPerEpoch,
+            maxBytesPerContributorPerEpoch: limits.maxBytesPerContributorPerEpoch,
+            maxBytesPerDatanetPerEpoch: limits.maxBytesPerDatanetPerEpoch,
+            epochLength: limits.epochLength,
+            allowlistOnly: next ? schedule.allowlistOnly : datanet.state.allowlistOnly,
+            minValidatorStake: validation.minValidatorStake,
+            quorum: validation.quorum,
+            acceptanceThresholdBps: validation.acceptanceThresholdBps,
+            contributorRewardBps: validation.contributorRewardBps
+        });
     }
 
     /// @dev The commitment binds the sender, so a copied reveal cannot consume someone else's commitment.
@@ -440,12 +536,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @dev Moves the datanet and contributor counters into the current epoch, resetting them when
     /// the epoch has changed since they were last written.
-    function _rollEpoch(State memory state, ContributorSlot memory quota, uint32 epochLength)
-        private
-        view
-        returns (uint32 epoch)
-    {
-        epoch = _epochAt(state.createdAt, epochLength);
+    function _rollEpoch(State memory state, ContributorSlot memory quota, uint32 epoch) private pure {
         if (state.bytesEpoch != epoch) {
             state.bytesEpoch = epoch;
             state.bytesInEpoch = 0;
@@ -512,16 +603,18 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         );
     }
 
-    function _storePolicy(Datanet storage datanet, DatanetPolicy calldata policy) private {
-        datanet.limits = Limits({
+    function _limitsOf(DatanetPolicy calldata policy) private pure returns (Limits memory) {
+        return Limits({
             maxBytesPerContribution: policy.maxBytesPerContribution,
             maxContributionsPerContributorPerEpoch: policy.maxContributionsPerContributorPerEpoch,
             maxBytesPerContributorPerEpoch: policy.maxBytesPerContributorPerEpoch,
             maxBytesPerDatanetPerEpoch: policy.maxBytesPerDatanetPerEpoch,
             epochLength: policy.epochLength
         });
-        datanet.state.allowlistOnly = policy.allowlistOnly;
-        datanet.validation = ValidationSettings({
+    }
+
+    function _validationOf(DatanetPolicy calldata policy) private pure returns (ValidationSettings memory) {
+        return ValidationSettings({
             minValidatorStake: policy.minValidatorStake,
             quorum: policy.quorum,
             acceptanceThresholdBps: policy.acceptanceThresholdBps,

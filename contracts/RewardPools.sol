@@ -172,10 +172,13 @@ contract RewardPools is IRewardPools, AccessControlDefaultAdminRules, BoundedPau
         }
         uint256 current = _currentEpoch(datanetId);
         if (epoch < current) revert EpochEnded(datanetId, epoch, current);
+        // Only epochs whose terms are fixed take money: the current one and the next (a policy change
+        // applies two epochs later). So no deposit fixes terms, and nobody funds terms that may move.
+        if (epoch > current + 1) revert EpochTermsNotFixed(datanetId, epoch, current + 1);
         Pool storage pool = _pools[datanetId][epoch];
-        // The split is fixed when money first arrives, so a later policy change cannot move it.
+        // The epoch's terms cannot change any more; keep its split so claims need not ask the registry.
         if (pool.contributorBps == 0) {
-            pool.contributorBps = registry.validationSettings(datanetId).contributorRewardBps;
+            pool.contributorBps = registry.epochTerms(datanetId, epoch).contributorRewardBps;
         }
         uint256 balanceBefore = token.balanceOf(address(this));
         TokenPull.pullExactly(token, msg.sender, address(this), amount);

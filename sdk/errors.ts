@@ -198,6 +198,10 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   EmptyVersion: (a) => `Datanet ${a.datanetId} has no accepted contributions yet; a version needs at least one.`,
   VersionUnknown: (a) => `Datanet ${a.datanetId} has no version ${a.version}.`,
   DatanetIdOverflow: () => "No more datanet ids are available.",
+  PolicyChangePending: (a) =>
+    `Datanet ${a.datanetId} already has a policy change scheduled for epoch ${a.effectiveEpoch}; schedule the next one from that epoch on.`,
+  EpochTermsPassed: (a) =>
+    `Epoch ${a.epoch} of datanet ${a.datanetId} has ended (now ${a.currentEpoch}); its terms are in the DatanetPolicyUpdated events.`,
   // ValidatorStaking
   ZeroAmount: () => "The amount is zero.",
   InvalidUnbondingPeriod: (a) => `An unbonding period of ${a.period}s is outside 1 hour to 365 days.`,
@@ -240,6 +244,8 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   InvalidClaimWindow: (a) =>
     "window" in a ? `A claim window of ${a.window}s is outside 1 day to 10 years.` : `A claim window of ${a.epochs} epochs is too short.`,
   // RewardPools
+  EpochTermsNotFixed: (a) =>
+    `Epoch ${a.epoch} of datanet ${a.datanetId} cannot be funded yet: only epochs up to ${a.lastFixedEpoch} have terms that can no longer change.`,
   EpochEnded: (a) => `Epoch ${a.epoch} of datanet ${a.datanetId} has ended (now ${a.currentEpoch}); fund the current epoch or a later one.`,
   EpochNotEnded: (a) => `Epoch ${a.epoch} of datanet ${a.datanetId} has not ended (now ${a.currentEpoch}); its rewards open when it has.`,
   ClaimPeriodOver: (a) => `Rewards of epoch ${a.epoch} of datanet ${a.datanetId} could be claimed until epoch ${a.lastClaimEpoch}.`,

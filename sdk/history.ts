@@ -15,13 +15,16 @@ export interface DatanetRecord {
   pendingOwner: Address;
   kind: number;
   metadataURI: string;
+  /** The policy in force before `scheduled.fromEpoch` (always, when nothing is scheduled). */
   policy: DatanetPolicy;
+  /** A policy change and the epoch it applies from (changes apply two epochs after they are made). */
+  scheduled?: { policy: DatanetPolicy; fromEpoch: number };
   paused: boolean;
   createdAt: number;
   acceptedCount: bigint;
   versionCount: number;
-  /** Every account the owner ever listed, with whether it is allowed now. */
-  allowlist: Map<Address, boolean>;
+  /** Every account the owner ever named: whether it is listed, and the epoch a removal applies from (0: none). */
+  allowlist: Map<Address, { listed: boolean; removedFrom: number }>;
 }
 
 /** A contribution as rebuilt from events. */
@@ -122,15 +125,26 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       case "DatanetMetadataUpdated":
         datanet(log.args.datanetId).metadataURI = log.args.metadataURI;
         break;
-      case "DatanetPolicyUpdated":
-        datanet(log.args.datanetId).policy = { ...log.args.policy };
+      case "DatanetPolicyUpdated": {
+        // The contract refuses a change while one is waiting, so a scheduled one has applied by now.
+        const d = datanet(log.args.datanetId);
+        if (d.scheduled !== undefined) d.policy = d.scheduled.policy;
+        d.scheduled = { policy: { ...log.args.policy }, fromEpoch: log.args.effectiveEpoch };
         break;
+      }
       case "DatanetPauseSet":
         datanet(log.args.datanetId).paused = log.args.paused;
         break;
-      case "AllowlistUpdated":
-        datanet(log.args.datanetId).allowlist.set(log.args.account, log.args.allowed);
+      case "AllowlistUpdated": {
+        // An addition applies at once; a removal from its effective epoch, recorded once.
+        const { datanetId, account, allowed, effectiveEpoch } = log.args;
+        const entries = datanet(datanetId).allowlist;
+        const entry = entries.get(account) ?? { listed: false, removedFrom: 0 };
+        if (allowed) entries.set(account, { listed: true, removedFrom: 0 });
+        else if (entry.listed && entry.removedFrom === 0) entries.set(account, { ...entry, removedFrom: effectiveEpoch });
+        else entries.set(account, entry);
         break;
+      }
       case "DatanetOwnershipTransferStarted":
         datanet(log.args.datanetId).pendingOwner = log.args.pendingOwner;
         break;

@@ -38,6 +38,7 @@ export function createClient(config: {
       create: bind(client, datanets.createDatanet),
       get: bind(client, datanets.getDatanet),
       updatePolicy: bind(client, datanets.updateDatanetPolicy),
+      epochTerms: bind(client, datanets.getEpochTerms),
       updateMetadata: bind(client, datanets.updateDatanetMetadata),
       setAllowlisted: bind(client, datanets.setAllowlisted),
       setPaused: bind(client, datanets.setDatanetPaused),

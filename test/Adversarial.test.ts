@@ -31,6 +31,7 @@ describe("Adversarial cases", function () {
     const f = await networkHelpers.loadFixture(registryOnly);
     const roomy = testPolicy({ maxContributionsPerContributorPerEpoch: 1_000, maxBytesPerContributorPerEpoch: 10n ** 6n, maxBytesPerDatanetPerEpoch: 10n ** 9n });
     await (await f.registry.connect(f.owner).updatePolicy(1n, roomy)).wait();
+    await networkHelpers.time.increase(2 * 24 * 3_600); // a policy change applies two epochs later
     const gasOf = async () => Number((await (await submitOne(f.registry, f.alice, 1n, item(10n))).wait())!.gasUsed);
     await gasOf(); // Alice's quota slot exists from here on, as for any returning contributor
     const early = await gasOf();

@@ -20,6 +20,8 @@ const { ethers, networkHelpers } = connection;
 const fixture = () => validatorFixture(connection);
 
 const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n };
+/** A policy change applies two epochs (of one day here) after it is made. */
+const TERMS_DELAY = 2 * 24 * 3_600;
 const WEIGHT = (openAmount: bigint) => (openAmount * OPEN) / 10n ** 12n;
 /** The points of a first acceptance at quality 70, by the SDK's independent port of the formula. */
 const FIRST_AT_70 = contributorPoints(70, reputationScore(1n, 0n, 70n));
@@ -160,6 +162,7 @@ describe("AttestationRegistry", function () {
         const f = await networkHelpers.loadFixture(fixture);
         const unit = await f.attestations.WEIGHT_UNIT();
         await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, minValidatorStake: 1n })).wait();
+        await networkHelpers.time.increase(TERMS_DELAY);
         const hash = f.items[0]!.contentHash;
         await (await f.staking.connect(f.lazy).stake(f.datanetId, unit - 1n)).wait();
         await expect(give(f, f.lazy, [verdict(hash, true)]))
@@ -377,7 +380,8 @@ describe("AttestationRegistry", function () {
     it("accepts at exactly the threshold, and rejects one unit of stake below it", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const [v1, v2, v3] = f.validators;
-      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500 })).wait();
+      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500, minValidatorStake: OPEN })).wait();
+      await networkHelpers.time.increase(TERMS_DELAY);
       const exact = f.items[0]!.contentHash;
       await (await f.attestations.connect(v1!).attest(verdict(exact, true, 100))).wait();
       await (await f.attestations.connect(v2!).attest(verdict(exact, false))).wait();
@@ -387,7 +391,6 @@ describe("AttestationRegistry", function () {
       // v3 loses one weight unit of stake: 2,999.999999 + 1,000 of 4,999.999999 is below 75%.
       await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 12n, ethers.id("incident"))).wait();
       const below = f.items[1]!.contentHash;
-      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500, minValidatorStake: OPEN })).wait();
       await (await f.attestations.connect(v1!).attest(verdict(below, true, 100))).wait();
       await (await f.attestations.connect(v2!).attest(verdict(below, false))).wait();
       await (await f.attestations.connect(v3!).attest(verdict(below, true, 100))).wait();
@@ -410,6 +413,7 @@ describe("AttestationRegistry", function () {
     it("counts every voter's agreement when the quorum is larger than the inline voter slots", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, quorum: 5 })).wait();
+      await networkHelpers.time.increase(TERMS_DELAY);
       const hash = f.items[0]!.contentHash;
       const sides = [true, false, true, true, false];
       for (const [i, v] of f.validators.entries()) await (await f.attestations.connect(v).attest(verdict(hash, sides[i]!))).wait();

@@ -97,7 +97,7 @@ describe("DatanetRegistry", function () {
       ).to.emit(registry, "DatanetCreated");
     });
 
-    it("lets only the owner update the policy, never the epoch length, for future submissions", async function () {
+    it("lets only the owner change the policy, never the epoch length, from two epochs on", async function () {
       const { registry, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
       const stricter = testPolicy({ maxBytesPerContribution: 5n });
       await expect(registry.connect(alice).updatePolicy(datanetId, stricter))
@@ -108,11 +108,26 @@ describe("DatanetRegistry", function () {
         .withArgs(datanetId, DAY, 2 * DAY);
       await expect(registry.connect(owner).updatePolicy(datanetId, stricter))
         .to.emit(registry, "DatanetPolicyUpdated")
-        .withArgs(datanetId, Object.values(stricter));
+        .withArgs(datanetId, Object.values(stricter), 2);
+      await expect(registry.connect(owner).updatePolicy(datanetId, testPolicy()))
+        .to.be.revertedWithCustomError(registry, "PolicyChangePending")
+        .withArgs(datanetId, 2);
+      // Epochs 0 and 1 keep their terms; the change governs epoch 2 on.
+      expect((await registry.getDatanet(datanetId)).policy.maxBytesPerContribution).to.equal(testPolicy().maxBytesPerContribution);
+      expect((await registry.epochTerms(datanetId, 1n)).maxBytesPerContribution).to.equal(testPolicy().maxBytesPerContribution);
+      expect((await registry.epochTerms(datanetId, 2n)).maxBytesPerContribution).to.equal(5n);
+      const [current, scheduled, from] = await registry.policySchedule(datanetId);
+      expect([current.maxBytesPerContribution, scheduled.maxBytesPerContribution, from]).to.deep.equal([testPolicy().maxBytesPerContribution, 5n, 2n]);
+      await expect(submitOne(registry, alice, datanetId, item(10n))).to.emit(registry, "ContributionSubmitted");
+      await networkHelpers.time.increase(2 * DAY);
       const it = item(10n);
       await expect(submitOne(registry, alice, datanetId, it))
         .to.be.revertedWithCustomError(registry, "ContributionTooLarge")
         .withArgs(it.contentHash, 10n, 5n);
+      await expect(registry.epochTerms(datanetId, 1n)).to.be.revertedWithCustomError(registry, "EpochTermsPassed").withArgs(datanetId, 1n, 2n);
+      // Once applied, the next change may be scheduled (and the applied one becomes the current terms).
+      await expect(registry.connect(owner).updatePolicy(datanetId, testPolicy())).to.emit(registry, "DatanetPolicyUpdated");
+      expect((await registry.policySchedule(datanetId))[0].maxBytesPerContribution).to.equal(5n);
     });
 
     it("lets only the owner update the metadata URI", async function () {
@@ -164,15 +179,27 @@ describe("DatanetRegistry", function () {
       await expect(submitOne(registry, alice, 2n, item()))
         .to.be.revertedWithCustomError(registry, "ContributorNotAllowlisted")
         .withArgs(2n, alice.address);
+      // Additions apply at once: they only widen who may take part.
       await expect(registry.connect(owner).setAllowlisted(2n, [alice.address, bob.address], true))
         .to.emit(registry, "AllowlistUpdated")
-        .withArgs(2n, bob.address, true);
+        .withArgs(2n, bob.address, true, 0);
       expect(await registry.isAllowlisted(2n, alice.address)).to.equal(true);
       await expect(submitOne(registry, alice, 2n, item())).to.emit(registry, "ContributionSubmitted");
-      await (await registry.connect(owner).setAllowlisted(2n, [alice.address], false)).wait();
+      // A removal applies two epochs on, so nobody is shut out of an epoch whose terms are fixed.
+      await expect(registry.connect(owner).setAllowlisted(2n, [alice.address], false))
+        .to.emit(registry, "AllowlistUpdated")
+        .withArgs(2n, alice.address, false, 2);
+      expect(await registry.allowlistEntry(2n, alice.address)).to.deep.equal([true, 2n]);
+      await expect(submitOne(registry, alice, 2n, item())).to.emit(registry, "ContributionSubmitted");
+      await networkHelpers.time.increase(2 * DAY);
+      expect(await registry.isAllowlisted(2n, alice.address)).to.equal(false);
       await expect(submitMany(registry, alice, 2n, [item()]))
         .to.be.revertedWithCustomError(registry, "ContributorNotAllowlisted")
         .withArgs(2n, alice.address);
+      // Listing again applies at once.
+      await (await registry.connect(owner).setAllowlisted(2n, [alice.address], true)).wait();
+      expect(await registry.allowlistEntry(2n, alice.address)).to.deep.equal([true, 0n]);
+      await expect(submitOne(registry, alice, 2n, item())).to.emit(registry, "ContributionSubmitted");
     });
 
     it("lets only the owner pause a datanet, which stops its submissions", async function () {

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { ZeroAddress } from "ethers";
 
 import { randomSalt, submissionCommitment } from "../sdk/actions/contributions.ts";
-import { commit, item } from "./helpers/registry.ts";
+import { commit, item, submitOne } from "./helpers/registry.ts";
 import { signPermit } from "./helpers/permit.ts";
 import { OPEN, validatorFixture, type ValidatorFixture } from "./helpers/validators.ts";
 
@@ -53,19 +53,27 @@ async function poolsWithToken(f: ValidatorFixture) {
 
 describe("RewardPools", function () {
   describe("funding", function () {
-    it("takes OPEN for the current or a future epoch, snapshotting the reward split", async function () {
+    it("takes OPEN for the current or the next epoch only, whose terms are fixed, with their reward split", async function () {
       const { pools, registry, admin, owner, datanetId, policy } = await networkHelpers.loadFixture(poolsFixture);
       await expect(pools.connect(admin).fund(datanetId, 0n, 0n)).to.be.revertedWithCustomError(pools, "ZeroAmount");
       await expect(pools.connect(admin).fund(9n, 0n, OPEN)).to.be.revertedWithCustomError(registry, "DatanetUnknown").withArgs(9n);
       await expect(pools.connect(admin).fund(datanetId, 0n, 10n * OPEN))
         .to.emit(pools, "RewardsFunded")
         .withArgs(datanetId, 0n, admin.address, 10n * OPEN, 10n * OPEN);
-      await (await pools.connect(admin).fund(datanetId, 3n, OPEN)).wait();
+      await (await pools.connect(admin).fund(datanetId, 1n, OPEN)).wait();
+      // The attack of class 8: a 1-wei deposit into a far epoch used to freeze its split. Now only
+      // epochs whose terms are fixed take money, so a deposit fixes nothing.
+      await expect(pools.connect(admin).fund(datanetId, 2n, 1n))
+        .to.be.revertedWithCustomError(pools, "EpochTermsNotFixed")
+        .withArgs(datanetId, 2n, 1n);
       await (await registry.connect(owner).updatePolicy(datanetId, { ...policy, contributorRewardBps: 9_000 })).wait();
       await (await pools.connect(admin).fund(datanetId, 0n, 5n * OPEN)).wait();
       const pool = await pools.poolOf(datanetId, 0n);
       expect([pool.funded, pool.claimed, pool.contributorBps, pool.swept]).to.deep.equal([15n * OPEN, 0n, 8_000n, false]);
+      expect((await pools.poolOf(datanetId, 1n)).contributorBps).to.equal(8_000n); // epoch 1's terms were fixed
       await networkHelpers.time.increase(DAY);
+      await (await pools.connect(admin).fund(datanetId, 2n, OPEN)).wait(); // now fixed: the new split
+      expect((await pools.poolOf(datanetId, 2n)).contributorBps).to.equal(9_000n);
       await expect(pools.connect(admin).fund(datanetId, 0n, OPEN))
         .to.be.revertedWithCustomError(pools, "EpochEnded")
         .withArgs(datanetId, 0n, 1n);
@@ -209,6 +217,37 @@ describe("RewardPools", function () {
     const share = (1_000n * OPEN * 8_000n) / BPS;
     expect(await token.balanceOf(await token.getAddress())).to.equal(share);
     expect((await pools.poolOf(f.datanetId, 0n)).claimed).to.equal(share);
+  });
+
+  it("class 7: an owner cannot rig an epoch that someone funded, because its terms were fixed before the money came", async function () {
+    // The attack: a third party funds the next epoch with 1,000 OPEN; the datanet owner then sets
+    // quorum 1, a 1-wei minimum stake, allowlist-only with only its own Sybil listed, and the whole
+    // pool to contributors, to accept its Sybil's junk and take the pool.
+    const f = await networkHelpers.loadFixture(poolsFixture);
+    const { pools, registry, admin: funder, owner, contributor, outsider: sybil, datanetId, policy } = f;
+    await (await pools.connect(funder).fund(datanetId, 1n, 1_000n * OPEN)).wait();
+    const rigged = { ...policy, quorum: 1, minValidatorStake: 1n, allowlistOnly: true, contributorRewardBps: 10_000 };
+    await expect(registry.connect(owner).updatePolicy(datanetId, rigged))
+      .to.emit(registry, "DatanetPolicyUpdated")
+      .withArgs(datanetId, Object.values(rigged), 2);
+    await (await registry.connect(owner).setAllowlisted(datanetId, [sybil.address], true)).wait();
+    await (await registry.connect(owner).setAllowlisted(datanetId, [contributor.address], false)).wait();
+    await networkHelpers.time.increase(DAY); // epoch 1, the funded one
+    const terms = await registry.epochTerms(datanetId, 1n);
+    expect([terms.quorum, terms.minValidatorStake, terms.allowlistOnly, terms.contributorRewardBps]).to.deep.equal([3n, policy.minValidatorStake, false, 8_000n]);
+    // The honest contributor is not shut out, and the Sybil's junk still faces the funded quorum.
+    const junk = item(10n, "junk by the owner's Sybil");
+    await (await submitOne(registry, sybil, datanetId, junk)).wait();
+    await expect(submitOne(registry, contributor, datanetId, item(10n))).to.emit(registry, "ContributionSubmitted");
+    await expect(f.attestations.connect(owner).attest(verdict(junk.contentHash, true, 100)))
+      .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive"); // no stake: the 1-wei minimum is not in force
+    await decide(f, junk.contentHash, false);
+    await decide(f, f.items[0]!.contentHash, true, 90);
+    await networkHelpers.time.increase(DAY);
+    // The Sybil earned nothing; the honest contributor takes the contributors' 80% and the agreeing validators the rest.
+    await expect(pools.connect(sybil).claim(datanetId, [1n])).to.be.revertedWithCustomError(pools, "NothingToClaim");
+    await expect(pools.connect(contributor).claim(datanetId, [1n])).to.changeTokenBalance(ethers, f.token, contributor, 800n * OPEN);
+    expect((await pools.poolOf(datanetId, 1n)).contributorBps).to.equal(8_000n);
   });
 
   it("pauses funding, claims and sweeps for a bounded time, by PAUSER_ROLE only", async function () {

@@ -181,6 +181,10 @@ interface IDatanetRegistry {
     error VersionUnknown(uint256 datanetId, uint256 version);
     /// @notice The datanet id space (uint32) is exhausted.
     error DatanetIdOverflow();
+    /// @notice A policy change is already scheduled and has not applied yet; wait for `effectiveEpoch`.
+    error PolicyChangePending(uint256 datanetId, uint32 effectiveEpoch);
+    /// @notice The terms of an epoch that has ended are in the events (`DatanetPolicyUpdated`), not in a view.
+    error EpochTermsPassed(uint256 datanetId, uint256 epoch, uint256 currentEpoch);
 
     // ------------------------------------------------------------------ events
 
@@ -196,12 +200,15 @@ interface IDatanetRegistry {
     );
     /// @notice The owner replaced the metadata URI.
     event DatanetMetadataUpdated(uint256 indexed datanetId, string metadataURI);
-    /// @notice The owner replaced the policy; it applies to submissions from this block on.
-    event DatanetPolicyUpdated(uint256 indexed datanetId, DatanetPolicy policy);
+    /// @notice The owner changed the policy; it applies from `effectiveEpoch` (two epochs after the
+    /// change), so the terms of the current and the next epoch never move.
+    event DatanetPolicyUpdated(uint256 indexed datanetId, DatanetPolicy policy, uint32 effectiveEpoch);
     /// @notice The owner paused or unpaused the datanet.
     event DatanetPauseSet(uint256 indexed datanetId, bool paused);
-    /// @notice The owner added or removed a contributor from the allowlist.
-    event AllowlistUpdated(uint256 indexed datanetId, address indexed account, bool allowed);
+    /// @notice The owner added a contributor to the allowlist (at once: `effectiveEpoch` is the current
+    /// epoch) or removed one (from `effectiveEpoch`, two epochs later, so nobody is shut out of an epoch
+    /// whose terms are fixed).
+    event AllowlistUpdated(uint256 indexed datanetId, address indexed account, bool allowed, uint32 effectiveEpoch);
     /// @notice The owner named a pending owner (zero cancels).
     event DatanetOwnershipTransferStarted(uint256 indexed datanetId, address indexed owner, address indexed pendingOwner);
     /// @notice The pending owner accepted ownership.
@@ -260,13 +267,18 @@ interface IDatanetRegistry {
     /// @param metadataURI The new URI.
     function updateMetadata(uint256 datanetId, string calldata metadataURI) external;
 
-    /// @notice Replaces the policy for future submissions. Only the datanet owner; the epoch length
-    /// cannot change. Usage already counted in the current epoch stays counted.
+    /// @notice Schedules a new policy from epoch `current + TERMS_DELAY_EPOCHS`. Only the datanet owner;
+    /// the epoch length cannot change, and one change at a time (`PolicyChangePending`). The terms of
+    /// the current and next epoch (quotas, validation policy, reward split, allowlist-only) are therefore
+    /// fixed: a funder of either epoch knows what it funds, and no owner can change them after.
     /// @param datanetId The datanet.
     /// @param policy The new policy.
-    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external;
+    /// @return effectiveEpoch The first epoch it governs.
+    function updatePolicy(uint256 datanetId, DatanetPolicy calldata policy) external returns (uint32 effectiveEpoch);
 
-    /// @notice Adds or removes contributors from the allowlist. Only the datanet owner.
+    /// @notice Adds contributors to the allowlist at once, or removes them from epoch
+    /// `current + TERMS_DELAY_EPOCHS` (an addition only widens who may take part; a removal would
+    /// change who earns in an epoch whose terms are fixed). Only the datanet owner.
     /// @param datanetId The datanet.
     /// @param accounts The contributors.
     /// @param allowed Whether they may contribute when the datanet is allowlist-only.
@@ -352,7 +364,32 @@ interface IDatanetRegistry {
     /// @return info The datanet; reverts `DatanetUnknown` for an unknown id.
     function getDatanet(uint256 datanetId) external view returns (DatanetInfo memory info);
 
-    /// @notice The validation settings of a datanet's policy, in one storage read.
+    /// @notice The policy that governs an epoch: for the current and next epoch it is fixed; for later
+    /// ones it is the policy as scheduled now.
+    /// @param datanetId The datanet.
+    /// @param epoch The epoch, current or later (`EpochTermsPassed` for an ended one).
+    /// @return policy The terms.
+    function epochTerms(uint256 datanetId, uint256 epoch) external view returns (DatanetPolicy memory policy);
+
+    /// @notice The stored policies, independent of the time of the call (what an auditor rebuilds from
+    /// `DatanetPolicyUpdated`): the one in force before the schedule, and the scheduled one.
+    /// @param datanetId The datanet.
+    /// @return current The policy before `effectiveEpoch` (or always, when nothing is scheduled).
+    /// @return scheduled The policy from `effectiveEpoch` on (zero when nothing is scheduled).
+    /// @return effectiveEpoch The epoch the scheduled policy applies from (0: none).
+    function policySchedule(uint256 datanetId)
+        external
+        view
+        returns (DatanetPolicy memory current, DatanetPolicy memory scheduled, uint32 effectiveEpoch);
+
+    /// @notice An allowlist entry as stored, independent of the time of the call.
+    /// @param datanetId The datanet.
+    /// @param account The account.
+    /// @return listed Whether the owner listed it.
+    /// @return removedFrom The epoch its removal applies from (0: none).
+    function allowlistEntry(uint256 datanetId, address account) external view returns (bool listed, uint32 removedFrom);
+
+    /// @notice The validation settings of a datanet's policy in the current epoch.
     /// @param datanetId The datanet.
     /// @return settings Minimum stake, quorum, acceptance threshold, reward split; reverts
     /// `DatanetUnknown` for an unknown id.
@@ -367,7 +404,7 @@ interface IDatanetRegistry {
     /// @return epoch The current epoch.
     function currentEpoch(uint256 datanetId) external view returns (uint32 epoch);
 
-    /// @notice Whether an account is on a datanet's allowlist.
+    /// @notice Whether an account is on a datanet's allowlist in the current epoch.
     /// @param datanetId The datanet.
     /// @param account The account.
     /// @return allowed True when allowlisted.

@@ -26,6 +26,8 @@ interface IRewardPools {
     error ZeroAddress();
     /// @notice Funding of zero.
     error ZeroAmount();
+    /// @notice The epoch's terms are not fixed yet (only the current and the next epoch's are).
+    error EpochTermsNotFixed(uint256 datanetId, uint256 epoch, uint256 lastFixedEpoch);
     /// @notice The epoch has ended: its pool is closed to funding.
     error EpochEnded(uint256 datanetId, uint256 epoch, uint256 currentEpoch);
     /// @notice The epoch has not ended: its pool is not open to claims or sweeping yet.
@@ -60,9 +62,10 @@ interface IRewardPools {
     /// @notice What a pool had left after its claim window went to the treasury.
     event RewardsSwept(uint256 indexed datanetId, uint256 indexed epoch, uint256 amount, address treasury);
 
-    /// @notice Adds OPEN (approved beforehand) to a datanet epoch's pool; the epoch must not have ended.
+    /// @notice Adds OPEN (approved beforehand) to a datanet epoch's pool: the current epoch or the next,
+    /// whose terms (`IDatanetRegistry.epochTerms`) can no longer change.
     /// @param datanetId The datanet.
-    /// @param epoch The epoch, current or future.
+    /// @param epoch The epoch, current or next.
     /// @param amount OPEN in wei.
     function fund(uint256 datanetId, uint256 epoch, uint256 amount) external;
 

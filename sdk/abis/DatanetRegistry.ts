@@ -331,6 +331,27 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "currentEpoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "EpochTermsPassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum IDatanetRegistry.PolicyField",
         "name": "field",
         "type": "uint8"
@@ -411,6 +432,22 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "NotPendingDatanetOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "effectiveEpoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "PolicyChangePending",
     "type": "error"
   },
   {
@@ -543,6 +580,12 @@ export const datanetRegistryAbi = [
         "internalType": "bool",
         "name": "allowed",
         "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "effectiveEpoch",
+        "type": "uint32"
       }
     ],
     "name": "AllowlistUpdated",
@@ -920,6 +963,12 @@ export const datanetRegistryAbi = [
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
         "name": "policy",
         "type": "tuple"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "effectiveEpoch",
+        "type": "uint32"
       }
     ],
     "name": "DatanetPolicyUpdated",
@@ -1255,6 +1304,19 @@ export const datanetRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "TERMS_DELAY_EPOCHS",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -1272,6 +1334,35 @@ export const datanetRegistryAbi = [
     "name": "acceptDefaultAdminTransfer",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "allowlistEntry",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "listed",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint32",
+        "name": "removedFrom",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1578,6 +1669,82 @@ export const datanetRegistryAbi = [
         "internalType": "uint48",
         "name": "",
         "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "epochTerms",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContribution",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxContributionsPerContributorPerEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContributorPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerDatanetPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epochLength",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "allowlistOnly",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "minValidatorStake",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorum",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "acceptanceThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "contributorRewardBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IDatanetRegistry.DatanetPolicy",
+        "name": "policy",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -1937,6 +2104,139 @@ export const datanetRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "policySchedule",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContribution",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxContributionsPerContributorPerEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContributorPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerDatanetPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epochLength",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "allowlistOnly",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "minValidatorStake",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorum",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "acceptanceThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "contributorRewardBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IDatanetRegistry.DatanetPolicy",
+        "name": "current",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContribution",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxContributionsPerContributorPerEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerContributorPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxBytesPerDatanetPerEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epochLength",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bool",
+            "name": "allowlistOnly",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint128",
+            "name": "minValidatorStake",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorum",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "acceptanceThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "contributorRewardBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IDatanetRegistry.DatanetPolicy",
+        "name": "scheduled",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint32",
+        "name": "effectiveEpoch",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "protocolPaused",
     "outputs": [
@@ -2286,7 +2586,13 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "updatePolicy",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "effectiveEpoch",
+        "type": "uint32"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

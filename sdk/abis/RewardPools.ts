@@ -188,6 +188,27 @@ export const rewardPoolsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lastFixedEpoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "EpochTermsNotFixed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "epochs",
         "type": "uint256"
       }

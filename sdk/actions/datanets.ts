@@ -37,13 +37,32 @@ export async function createDatanet(
   );
 }
 
-/** Replaces a datanet's policy for future submissions (owner only; the epoch length cannot change). */
+/**
+ * Schedules a new policy for a datanet (owner only; the epoch length cannot change). It applies two
+ * epochs after the current one, so the current and next epoch's terms never move; `wait()` gives the
+ * first epoch it governs. One change at a time: a second one before the first applies is refused.
+ */
 export async function updateDatanetPolicy(
   client: ProtocolClient,
   params: { datanetId: bigint; policy: DatanetPolicy },
-): Promise<TransactionHandle<Record<string, never>>> {
+): Promise<TransactionHandle<{ effectiveEpoch: number }>> {
   assertPositiveId("datanetId", params.datanetId);
-  return sendRegistryCall(client, "updatePolicy", [params.datanetId, params.policy]);
+  return sendContractTransaction(
+    requireWallet(client, "updatePolicy"),
+    { ...registryContract(client), functionName: "updatePolicy", args: [params.datanetId, params.policy] },
+    (logs) => ({ effectiveEpoch: only(logs, "DatanetPolicyUpdated").args.effectiveEpoch }),
+  );
+}
+
+/** The policy that governs an epoch (current or later; fixed for the current and next epoch): what a funder funds. */
+export async function getEpochTerms(
+  client: ProtocolClient,
+  params: { datanetId: bigint; epoch: bigint },
+): Promise<DatanetPolicy> {
+  assertPositiveId("datanetId", params.datanetId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...registryContract(client), functionName: "epochTerms", args: [params.datanetId, params.epoch] }),
+  );
 }
 
 /** Replaces a datanet's metadata URI (owner only). */

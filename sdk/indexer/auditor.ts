@@ -53,9 +53,17 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
   add("protocol", "datanetCount", BigInt(r.datanets.size), registry, "datanetCount", []);
   add("protocol", "contributionCount", BigInt(r.contributions.size), registry, "contributionCount", []);
   for (const d of r.datanets.values()) {
-    const info = { owner: getAddress(d.owner), pendingOwner: getAddress(d.pendingOwner), kind: d.kind, paused: d.paused, createdAt: d.createdAt, acceptedCount: d.acceptedCount, versionCount: d.versionCount, policy: d.policy };
-    for (const [name, value] of Object.entries(info)) add(`datanet ${d.datanetId}`, name, value, registry, "getDatanet", [d.datanetId], field(name));
-    for (const [account, allowed] of d.allowlist) add(`datanet ${d.datanetId}`, `allowlist ${account}`, allowed, registry, "isAllowlisted", [d.datanetId, account]);
+    const entity = `datanet ${d.datanetId}`;
+    const info = { owner: getAddress(d.owner), pendingOwner: getAddress(d.pendingOwner), kind: d.kind, paused: d.paused, createdAt: d.createdAt, acceptedCount: d.acceptedCount, versionCount: d.versionCount };
+    for (const [name, value] of Object.entries(info)) add(entity, name, value, registry, "getDatanet", [d.datanetId], field(name));
+    // Policies and allowlist entries as stored, which do not depend on when the views are read.
+    const pick = (i: number) => (r: unknown) => (r as unknown[])[i];
+    add(entity, "policy", d.policy, registry, "policySchedule", [d.datanetId], pick(0));
+    if (d.scheduled !== undefined) add(entity, "scheduled policy", d.scheduled.policy, registry, "policySchedule", [d.datanetId], pick(1));
+    add(entity, "policy effective epoch", d.scheduled?.fromEpoch ?? 0, registry, "policySchedule", [d.datanetId], pick(2));
+    for (const [account, entry] of d.allowlist) {
+      add(entity, `allowlist ${account}`, [entry.listed, entry.removedFrom], registry, "allowlistEntry", [d.datanetId, account]);
+    }
   }
   for (const c of r.contributions.values()) {
     const entity = `contribution ${c.contributionId}`;

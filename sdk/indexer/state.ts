@@ -100,7 +100,10 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     feePools: new Map(),
     earnings: new Map(),
   };
-  const rewardBps = new Map<bigint, number>();
+  /** Per datanet, each reward split with the epoch it applies from (a policy change applies two epochs on). */
+  const rewardBps = new Map<bigint, { fromEpoch: bigint; bps: number }[]>();
+  const rewardBpsAt = (datanetId: bigint, epoch: bigint) =>
+    (rewardBps.get(datanetId) ?? []).findLast((s) => s.fromEpoch <= epoch)?.bps ?? 0;
   const stake = (datanetId: bigint, validator: Address) => {
     const k = key(datanetId, getAddress(validator));
     let s = state.stakes.get(k);
@@ -131,9 +134,13 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     const a = e.args as Record<string, any>;
     switch (e.eventName) {
       case "DatanetCreated":
-      case "DatanetPolicyUpdated":
-        rewardBps.set(a.datanetId, (a.policy as { contributorRewardBps: number }).contributorRewardBps);
+      case "DatanetPolicyUpdated": {
+        const schedule = rewardBps.get(a.datanetId) ?? [];
+        const fromEpoch = e.eventName === "DatanetCreated" ? 0n : BigInt(a.effectiveEpoch);
+        schedule.push({ fromEpoch, bps: (a.policy as { contributorRewardBps: number }).contributorRewardBps });
+        rewardBps.set(a.datanetId, schedule);
         break;
+      }
       case "Staked":
         stake(a.datanetId, a.validator).amount = a.newStake;
         break;
@@ -191,7 +198,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
           epoch: a.epoch,
           funded: 0n,
           claimed: 0n,
-          contributorBps: rewardBps.get(a.datanetId) ?? 0,
+          contributorBps: rewardBpsAt(a.datanetId, a.epoch),
           swept: false,
           claimants: new Set<Address>(),
         };

@@ -140,7 +140,10 @@ describe("SDK client", function () {
   it("runs owner actions: policy, allowlist, pause, two-step ownership", async function () {
     const { owner, alice, readOnly, datanetId } = await networkHelpers.loadFixture(sdkFixture);
     const aliceAddress = alice.walletClient!.account.address;
-    await (await owner.datanets.updatePolicy({ datanetId, policy: testPolicy({ allowlistOnly: true }) })).wait();
+    const { effectiveEpoch } = await (await owner.datanets.updatePolicy({ datanetId, policy: testPolicy({ allowlistOnly: true }) })).wait();
+    expect(effectiveEpoch).to.equal((await owner.datanets.currentEpoch(datanetId)) + 2);
+    expect((await owner.datanets.epochTerms({ datanetId, epoch: BigInt(effectiveEpoch) })).allowlistOnly).to.equal(true);
+    await networkHelpers.time.increase(2 * 24 * 3_600);
     await expectProtocolError(alice.contributions.submit({ datanetId, ...itemOf(text()) }), "ContributorNotAllowlisted", true);
     await (await owner.datanets.setAllowlisted({ datanetId, accounts: [aliceAddress], allowed: true })).wait();
     await (await owner.datanets.setPaused({ datanetId, paused: true })).wait();
