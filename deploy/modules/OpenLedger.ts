@@ -14,7 +14,8 @@ const WEEK = 7 * DAY;
  * - `attributionEpochLength`: seconds per attribution epoch (default: 1 day);
  * - `challengeWindow`: seconds an attribution proposal can be rejected before release (default: 2 days).
  * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of
- * Pending. Proof of Attribution gets the distributor's POSTER_ROLE: it posts released payouts.
+ * Pending. The distributor has no roles: Proof of Attribution, like anyone, posts epochs in its own
+ * namespace.
  */
 export default buildModule("OpenLedger", (m) => {
   const deployer = m.getAccount(0);
@@ -30,7 +31,7 @@ export default buildModule("OpenLedger", (m) => {
   const datanetRegistry = m.contract("DatanetRegistry", [deployer]);
   const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod]);
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
-  const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, deployer, claimWindow]);
+  const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, claimWindow]);
   const rewardPools = m.contract("RewardPools", [openToken, datanetRegistry, attestationRegistry, treasury, rewardClaimEpochs]);
   const modelFactory = m.contract("ModelFactory", [datanetRegistry]);
   const proofOfAttribution = m.contract("ProofOfAttribution", [
@@ -46,8 +47,6 @@ export default buildModule("OpenLedger", (m) => {
 
   const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
   m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
-  const posterRole = m.staticCall(merkleEpochDistributor, "POSTER_ROLE");
-  m.call(merkleEpochDistributor, "grantRole", [posterRole, proofOfAttribution]);
 
   return {
     openToken,

@@ -71,21 +71,14 @@ async function handOverAdmin(connection: NetworkConnection, deployment: Deployme
   if (deployer === undefined || getAddress(deployer.address) === admin) return;
   const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry, deployer);
   const staking = await connection.ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking, deployer);
-  const distributor = await connection.ethers.getContractAt(
-    "MerkleEpochDistributor",
-    deployment.contracts.merkleEpochDistributor,
-    deployer,
-  );
   const attribution = await connection.ethers.getContractAt("ProofOfAttribution", deployment.contracts.proofOfAttribution, deployer);
   const roles = [
     [registry, await registry.PAUSER_ROLE()],
     [staking, await staking.SLASHER_ROLE()],
-    [distributor, await distributor.POSTER_ROLE()],
     [attribution, await attribution.ATTRIBUTOR_ROLE()],
     [attribution, await attribution.GUARDIAN_ROLE()],
     [registry, await registry.DEFAULT_ADMIN_ROLE()],
     [staking, await staking.DEFAULT_ADMIN_ROLE()],
-    [distributor, await distributor.DEFAULT_ADMIN_ROLE()],
     [attribution, await attribution.DEFAULT_ADMIN_ROLE()],
   ] as const;
   for (const [contract, role] of roles) {
