@@ -1,0 +1,10 @@
+import { network } from "hardhat";
+import { createBench } from "./bench/harness.ts";
+import { benchMerkle } from "./bench/merkle.ts";
+import { benchUniswap } from "./bench/peers.ts";
+const connection = await network.create();
+const bench = await createBench(connection);
+console.log(await benchMerkle(bench));
+await benchUniswap(bench);
+console.log(bench.gas);
+await connection.close();
