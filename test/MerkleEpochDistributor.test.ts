@@ -278,7 +278,7 @@ describe("MerkleEpochDistributor", function () {
       const { epochContract, alice, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
       const c = leafOf(epoch, alice.address);
       expect(c.proof.length).to.be.greaterThan(0);
-      const invalid = (proof: string[], account = c.account) =>
+      const invalid = (proof: string[], account: string = c.account) =>
         expect(epochContract.claim(c.index, account, c.amount, proof))
           .to.be.revertedWithCustomError(epochContract, "InvalidProof")
           .withArgs(c.index, account, c.amount);

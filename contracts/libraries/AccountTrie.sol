@@ -21,6 +21,10 @@ library AccountTrie {
         node = leaf;
         // The account's top `depth` bits; the lowest one is the direction at the leaf's depth.
         uint256 path = uint256(uint160(account)) >> (MAX_DEPTH - proof.length);
+        // Assembly because this loop is every claim's hot path: a Solidity loop over
+        // Hashes.efficientKeccak256 measured 1,650 gas more per claim at depth 19 (bounds checks,
+        // checked counters, a branch per level). It only reads calldata and writes the scratch space.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let end := add(proof.offset, shl(5, proof.length))
             for { let p := proof.offset } lt(p, end) { p := add(p, 0x20) } {
