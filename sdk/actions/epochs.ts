@@ -92,7 +92,7 @@ export async function claimFromEpochs(
   claims: readonly (EpochKey & EpochClaim)[],
 ): Promise<TransactionHandle<{ paid: { account: Address; amount: bigint }[] }>> {
   if (claims.length === 0) throw new InvalidInputError("claims", "nothing to claim");
-  claims.forEach((c) => assertKey(c));
+  claims.forEach(assertKey);
   const wallet = requireWallet(client, "claimFromEpochs");
   const decodePaid = (_: unknown, receipt: TransactionReceipt) => ({
     paid: parseEventLogs({ abi: merkleEpochAbi, eventName: "Claimed", logs: receipt.logs }).map(
