@@ -76,7 +76,7 @@ contract ProofOfAttribution is
 
     /// @param token_ The fee token.
     /// @param models_ The model factory.
-    /// @param distributor_ The Merkle epoch distributor (grant this contract its POSTER_ROLE).
+    /// @param distributor_ The Merkle epoch distributor (this contract posts in its own namespace there).
     /// @param treasury_ The protocol treasury.
     /// @param roles Who administers (DEFAULT_ADMIN_ROLE and PAUSER_ROLE), attributes and guards; the
     /// attributor and the guardian must differ.

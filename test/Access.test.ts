@@ -21,7 +21,6 @@ async function accessFixture() {
   return {
     ...f,
     staking: await ethers.getContractAt("ValidatorStaking", c.validatorStaking),
-    distributor: await ethers.getContractAt("MerkleEpochDistributor", c.merkleEpochDistributor),
     attribution: await ethers.getContractAt("ProofOfAttribution", c.proofOfAttribution),
     pools: await ethers.getContractAt("RewardPools", c.rewardPools),
   };
@@ -32,12 +31,11 @@ type Call = (f: Fixture, as: HardhatEthersSigner) => Promise<unknown>;
 
 describe("Every privileged function, called by every account without the privilege", function () {
   it("names every role by keccak256 of its name, the id that explorers and multisig tools compute", async function () {
-    const { registry, staking, distributor, attribution } = await networkHelpers.loadFixture(accessFixture);
+    const { registry, staking, attribution } = await networkHelpers.loadFixture(accessFixture);
     const roles: [string, () => Promise<string>][] = [
       ["PAUSER_ROLE", () => registry.PAUSER_ROLE()],
       ["FINALIZER_ROLE", () => registry.FINALIZER_ROLE()],
       ["SLASHER_ROLE", () => staking.SLASHER_ROLE()],
-      ["POSTER_ROLE", () => distributor.POSTER_ROLE()],
       ["ATTRIBUTOR_ROLE", () => attribution.ATTRIBUTOR_ROLE()],
       ["GUARDIAN_ROLE", () => attribution.GUARDIAN_ROLE()],
     ];
@@ -46,7 +44,7 @@ describe("Every privileged function, called by every account without the privile
 
   it("refuses role-gated functions to everyone but the role's holder, naming the role", async function () {
     const f = await networkHelpers.loadFixture(accessFixture);
-    const { registry, staking, distributor, attribution } = f;
+    const { registry, staking, attribution } = f;
     const gated: [string, Call, () => Promise<string>][] = [
       ["registry.setProtocolPaused", (x, as) => x.registry.connect(as).setProtocolPaused(true), () => registry.PAUSER_ROLE()],
       ["registry.finalize", (x, as) => x.registry.connect(as).finalize(ZeroHash, true), () => registry.FINALIZER_ROLE()],
@@ -58,8 +56,6 @@ describe("Every privileged function, called by every account without the privile
       ["staking.beginDefaultAdminTransfer", (x, as) => x.staking.connect(as).beginDefaultAdminTransfer(as.address), () => staking.DEFAULT_ADMIN_ROLE()],
       ["pools.pause", (x, as) => x.pools.connect(as).pause(60n), () => f.pools.PAUSER_ROLE()],
       ["attribution.pause", (x, as) => x.attribution.connect(as).pause(60n), () => attribution.PAUSER_ROLE()],
-      ["distributor.postRoot", (x, as) => x.distributor.connect(as).postRoot(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash), () => distributor.POSTER_ROLE()],
-      ["distributor.postRootWithPermit", (x, as) => x.distributor.connect(as).postRootWithPermit(1n, 1n, ethers.id("r"), 1n, 1n, ZeroHash, 0n, 0, ZeroHash, ZeroHash), () => distributor.POSTER_ROLE()],
       ["attribution.proposeAttribution", (x, as) => x.attribution.connect(as).proposeAttribution(1n, 0n, ethers.id("r"), 1n, ZeroHash), () => attribution.ATTRIBUTOR_ROLE()],
       ["attribution.rejectAttribution", (x, as) => x.attribution.connect(as).rejectAttribution(1n, 0n, ZeroHash), () => attribution.GUARDIAN_ROLE()],
       ["attribution.grantRole", (x, as) => x.attribution.connect(as).grantRole(ethers.id("PAUSER_ROLE"), as.address), () => attribution.DEFAULT_ADMIN_ROLE()],

@@ -22,7 +22,7 @@ async function fotFixture() {
   const staking = await ethers.deployContract("ValidatorStaking", [token, await registry.getAddress(), admin.address, admin.address, 7 * DAY, 0], admin);
   const attestations = await ethers.getContractAt("AttestationRegistry", f.deployment.contracts.attestationRegistry);
   const pools = await ethers.deployContract("RewardPools", [token, await registry.getAddress(), await attestations.getAddress(), admin.address, 52, admin.address, 0], admin);
-  const distributor = await ethers.deployContract("MerkleEpochDistributor", [token, admin.address, admin.address, 365 * DAY], admin);
+  const distributor = await ethers.deployContract("MerkleEpochDistributor", [token, admin.address, 365 * DAY], admin);
   const attribution = await ethers.deployContract(
     "ProofOfAttribution",
     [

@@ -4,7 +4,8 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import type { Address } from "viem";
 
 import { signPermit } from "./helpers/permit.ts";
-import { buildMerkleEpoch, type MerkleEpoch } from "../sdk/merkle.ts";
+import { modelsFixture, qloraSpec } from "./helpers/models.ts";
+import { buildMerkleEpoch, epochLeafHash, type MerkleEpoch } from "../sdk/merkle.ts";
 import { deployProtocol } from "../scripts/lib/deploy.ts";
 
 const connection = await network.create();
@@ -17,7 +18,6 @@ async function distributorFixture() {
   const deployment = await deployProtocol(connection);
   const token = await ethers.getContractAt("OpenToken", deployment.contracts.openToken);
   const distributor = await ethers.getContractAt("MerkleEpochDistributor", deployment.contracts.merkleEpochDistributor);
-  await (await distributor.connect(admin!).grantRole(await distributor.POSTER_ROLE(), poster!.address)).wait();
   await (await token.connect(admin!).transfer(poster!.address, 10_000n * OPEN)).wait();
   await (await token.connect(poster!).approve(await distributor.getAddress(), 2n ** 255n)).wait();
   const epoch = buildMerkleEpoch([
@@ -32,32 +32,53 @@ async function distributorFixture() {
 async function postedFixture() {
   const f = await distributorFixture();
   await (await f.distributor.connect(f.poster).postRoot(1n, 1n, f.epoch.root, f.epoch.total, f.epoch.total, ethers.id("records"))).wait();
-  const epochContract = await ethers.getContractAt("MerkleEpoch", await f.distributor.epochContract(1n, 1n));
+  const epochContract = await ethers.getContractAt("MerkleEpoch", await f.distributor.epochContract(f.poster.address, 1n, 1n));
   return { ...f, epochContract };
 }
+
+/** The epoch contract `poster` posted at (pool, epoch). */
+async function epochOf(f: { distributor: { epochContract(poster: string, poolId: bigint, epoch: bigint): Promise<string> } }, poster: { address: string }, poolId: bigint, epoch: bigint) {
+  return ethers.getContractAt("MerkleEpoch", await f.distributor.epochContract(poster.address, poolId, epoch));
+}
+
+/** An internal node of the account-keyed trie. */
+const node = (left: string, right: string) => ethers.solidityPackedKeccak256(["bytes32", "bytes32"], [left, right]);
+/** Bit `depth` of an address, from the most significant: 1 goes right below depth `depth`. */
+const bitOf = (account: string, depth: number) => Number((BigInt(account) >> BigInt(159 - depth)) & 1n);
+/** A node on `account`'s side at some depth, given the node on its path and the other child. */
+const onPathOf = (account: string, depth: number, onPath: string, other: string) =>
+  bitOf(account, depth) === 1 ? node(other, onPath) : node(onPath, other);
 
 function leafOf(epoch: MerkleEpoch, account: string) {
   return epoch.claim(epoch.leaves.find((l) => l.account === account)!.index);
 }
 
+/** A distributor paying a token that re-enters the epoch on its next transfer out, with `epoch` posted. */
+async function reentrantEpoch(admin: Awaited<ReturnType<typeof ethers.getSigners>>[number], epoch: MerkleEpoch) {
+  const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
+  const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, YEAR], admin);
+  await (await reentrant.approve(await distributor.getAddress(), epoch.total)).wait();
+  await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).wait();
+  const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(admin.address, 1n, 1n));
+  return { distributor, epochContract, reentrant };
+}
+
 describe("MerkleEpochDistributor", function () {
   describe("posting roots", function () {
-    it("lets only POSTER_ROLE post, once per (pool, epoch), paying the total into the epoch's own contract", async function () {
-      const { distributor, token, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash))
-        .to.be.revertedWithCustomError(distributor, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, await distributor.POSTER_ROLE());
-      expect(await distributor.epochContract(1n, 1n)).to.equal(ZeroAddress);
+    it("lets anyone post in its own namespace, once per (pool, epoch), paying the total into the epoch's own contract", async function () {
+      const { distributor, token, admin, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      expect(await distributor.epochContract(poster.address, 1n, 1n)).to.equal(ZeroAddress);
       const expected = await distributor.connect(poster).postRoot.staticCall(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash);
       const expiresAt = (await networkHelpers.time.latest()) + 1 + YEAR;
       const tx = distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ethers.id("records"));
       await expect(tx)
         .to.emit(distributor, "RootPosted")
-        .withArgs(1n, 1n, expected, epoch.root, epoch.total, epoch.total, ethers.id("records"), expiresAt, poster.address);
+        .withArgs(poster.address, 1n, 1n, expected, epoch.root, epoch.total, epoch.total, ethers.id("records"), expiresAt);
       await expect(tx).to.changeTokenBalances(ethers, token, [poster, expected, distributor], [-epoch.total, epoch.total, 0n]);
-      expect(await distributor.epochContract(1n, 1n)).to.equal(expected);
+      expect(await distributor.epochContract(poster.address, 1n, 1n)).to.equal(expected);
       const terms = await (await ethers.getContractAt("MerkleEpoch", expected)).terms();
-      expect([terms.poolId, terms.epoch, terms.root, terms.total, terms.maxLeafAmount, terms.expiresAt]).to.deep.equal([
+      expect([terms.poster, terms.poolId, terms.epoch, terms.root, terms.total, terms.maxLeafAmount, terms.expiresAt]).to.deep.equal([
+        poster.address,
         1n,
         1n,
         epoch.root,
@@ -68,11 +89,18 @@ describe("MerkleEpochDistributor", function () {
       expect([terms.token, terms.treasury]).to.deep.equal([await token.getAddress(), await distributor.treasury()]);
       await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash))
         .to.be.revertedWithCustomError(distributor, "RootAlreadyPosted")
-        .withArgs(1n, 1n);
+        .withArgs(poster.address, 1n, 1n);
       await expect(distributor.connect(poster).postRoot(2n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).to.emit(distributor, "RootPosted");
+      // Another account (here one that never held a role) posts the same (pool, epoch) in its own namespace.
+      await (await token.connect(admin).transfer(outsider.address, epoch.total)).wait();
+      await (await token.connect(outsider).approve(await distributor.getAddress(), epoch.total)).wait();
+      await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash))
+        .to.emit(distributor, "RootPosted")
+        .withArgs(outsider.address, 1n, 1n, (a: string) => a !== expected && a !== ZeroAddress, epoch.root, epoch.total, epoch.total, ZeroHash, (t: bigint) => t > 0n);
+      expect(await distributor.epochContract(poster.address, 1n, 1n)).to.equal(expected);
     });
 
-    it("refuses a per-leaf cap of zero or above the total", async function () {
+    it("refuses a per-account cap of zero or above the total", async function () {
       const { distributor, poster, epoch } = await networkHelpers.loadFixture(distributorFixture);
       for (const cap of [0n, epoch.total + 1n]) {
         await expect(distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, cap, ZeroHash))
@@ -82,7 +110,7 @@ describe("MerkleEpochDistributor", function () {
     });
 
     it("refuses an empty root or total, and posts nothing the poster cannot pay", async function () {
-      const { distributor, token, poster, outsider, admin, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      const { distributor, token, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
       for (const [root, total] of [
         [ZeroHash, epoch.total],
         [epoch.root, 0n],
@@ -92,12 +120,11 @@ describe("MerkleEpochDistributor", function () {
           "EmptyRoot",
         );
       }
-      await (await distributor.connect(admin).grantRole(await distributor.POSTER_ROLE(), outsider.address)).wait();
       await expect(distributor.connect(outsider).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).to.be.revertedWithCustomError(
         token,
         "ERC20InsufficientAllowance",
       );
-      expect(await distributor.epochContract(1n, 1n)).to.equal(ZeroAddress);
+      expect(await distributor.epochContract(outsider.address, 1n, 1n)).to.equal(ZeroAddress);
     });
 
     it("posts with an ERC-2612 permit in one transaction", async function () {
@@ -125,11 +152,12 @@ describe("MerkleEpochDistributor", function () {
     });
 
     it("keeps every leaf's claimed bit apart across the 256-leaf bitmap words", async function () {
-      const { distributor, poster } = await networkHelpers.loadFixture(distributorFixture);
+      const f = await networkHelpers.loadFixture(distributorFixture);
+      const { distributor, poster } = f;
       const accounts = Array.from({ length: 600 }, (_, i) => ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20)) as Address);
       const wide = buildMerkleEpoch(accounts.map((account) => ({ account, amount: 1n })));
       await (await distributor.connect(poster).postRoot(2n, 1n, wide.root, wide.total, 1n, ZeroHash)).wait();
-      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(2n, 1n));
+      const epochContract = await epochOf(f, poster, 2n, 1n);
       const indexes = [0n, 127n, 128n, 200n, 255n, 256n, 300n, 511n, 512n, 599n];
       for (const index of indexes) {
         const c = wide.claim(index);
@@ -140,7 +168,8 @@ describe("MerkleEpochDistributor", function () {
     });
 
     it("refuses a proof for another amount, account, index or epoch", async function () {
-      const { distributor, epochContract, poster, alice, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const f = await networkHelpers.loadFixture(postedFixture);
+      const { distributor, epochContract, poster, alice, bob, epoch } = f;
       const c = leafOf(epoch, alice.address);
       const other = (c.index + 1n) % 3n;
       for (const [index, account, amount] of [
@@ -154,7 +183,7 @@ describe("MerkleEpochDistributor", function () {
       }
       const foreign = buildMerkleEpoch([{ account: alice.address as Address, amount: 5n }]);
       await (await distributor.connect(poster).postRoot(2n, 1n, foreign.root, foreign.total, foreign.total, ZeroHash)).wait();
-      const foreignContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(2n, 1n));
+      const foreignContract = await epochOf(f, poster, 2n, 1n);
       await expect(foreignContract.claim(c.index, c.account, c.amount, c.proof)).to.be.revertedWithCustomError(
         foreignContract,
         "InvalidProof",
@@ -167,12 +196,15 @@ describe("MerkleEpochDistributor", function () {
       const second = buildMerkleEpoch([{ account: alice.address as Address, amount: 3n * OPEN }]);
       await (await distributor.connect(poster).postRoot(1n, 2n, second.root, second.total, second.total, ZeroHash)).wait();
       const claims = [
-        ...epoch.leaves.map((l) => ({ poolId: 1n, epoch: 1n, ...epoch.claim(l.index) })),
-        { poolId: 1n, epoch: 2n, ...second.claim(0n) },
+        ...epoch.leaves.map((l) => ({ poster: poster.address, poolId: 1n, epoch: 1n, ...epoch.claim(l.index) })),
+        { poster: poster.address, poolId: 1n, epoch: 2n, ...second.claim(0n) },
       ];
       await expect(distributor.connect(outsider).claimMany([...claims, { ...claims[0]!, epoch: 9n }]))
         .to.be.revertedWithCustomError(distributor, "RootNotPosted")
-        .withArgs(1n, 9n);
+        .withArgs(poster.address, 1n, 9n);
+      await expect(distributor.connect(outsider).claimMany([{ ...claims[0]!, poster: outsider.address }]))
+        .to.be.revertedWithCustomError(distributor, "RootNotPosted")
+        .withArgs(outsider.address, 1n, 1n);
       await expect(distributor.connect(outsider).claimMany(claims)).to.changeTokenBalances(
         ethers,
         token,
@@ -182,11 +214,12 @@ describe("MerkleEpochDistributor", function () {
     });
 
     it("never pays more than a wrongly posted total: the epoch holds only its own funds", async function () {
-      const { distributor, token, poster, alice, bob, epoch } = await networkHelpers.loadFixture(distributorFixture);
+      const f = await networkHelpers.loadFixture(distributorFixture);
+      const { distributor, token, poster, alice, bob, epoch } = f;
       await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, 300n * OPEN, 300n * OPEN, ZeroHash)).wait();
       const healthy = buildMerkleEpoch([{ account: alice.address as Address, amount: 500n * OPEN }]);
       await (await distributor.connect(poster).postRoot(1n, 2n, healthy.root, healthy.total, healthy.total, ZeroHash)).wait();
-      const wrong = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const wrong = await epochOf(f, poster, 1n, 1n);
       const pay = (account: string) => {
         const c = leafOf(epoch, account);
         return wrong.claim(c.index, c.account, c.amount, c.proof);
@@ -195,13 +228,14 @@ describe("MerkleEpochDistributor", function () {
       await expect(pay(alice.address))
         .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
         .withArgs(await wrong.getAddress(), 50n * OPEN, 100n * OPEN);
-      expect(await token.balanceOf(await distributor.epochContract(1n, 2n))).to.equal(healthy.total);
+      expect(await token.balanceOf(await distributor.epochContract(poster.address, 1n, 2n))).to.equal(healthy.total);
     });
 
-    it("refuses a valid leaf above the per-leaf cap the root was posted with", async function () {
-      const { distributor, poster, alice, bob, epoch } = await networkHelpers.loadFixture(distributorFixture);
+    it("refuses a valid leaf above the per-account cap the root was posted with", async function () {
+      const f = await networkHelpers.loadFixture(distributorFixture);
+      const { distributor, poster, alice, bob, epoch } = f;
       await (await distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, 200n * OPEN, ZeroHash)).wait();
-      const capped = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const capped = await epochOf(f, poster, 1n, 1n);
       const a = leafOf(epoch, alice.address);
       await (await capped.claim(a.index, a.account, a.amount, a.proof)).wait();
       const b = leafOf(epoch, bob.address);
@@ -210,13 +244,56 @@ describe("MerkleEpochDistributor", function () {
         .withArgs(b.index, b.amount, 200n * OPEN);
     });
 
-    it("refuses a re-entrant claim from the token's transfer", async function () {
+    it("pays an account one leaf however the root is made: two leaves for one account cannot both pay", async function () {
+      const f = await networkHelpers.loadFixture(distributorFixture);
+      const { distributor, token, poster, alice } = f;
+      const cap = 100n * OPEN;
+      const A = alice.address as Address;
+      const leaf = (index: bigint) => epochLeafHash({ index, account: A, amount: cap });
+      // Root 1: three leaves for Alice. Leaf 0 sits on her path at depth 2; leaf 1 is its sibling
+      // (off her path at depth 2) and leaf 2 is on the other side at depth 1.
+      const pathNode = onPathOf(A, 1, leaf(0n), leaf(1n));
+      const root1 = onPathOf(A, 0, pathNode, leaf(2n));
+      // Root 2: one leaf at her depth-1 node, and a "deeper" one (a leaf below that node): the node
+      // would have to be both a leaf hash and an internal hash.
+      const filler = ethers.id("anything");
+      const root2 = onPathOf(A, 0, leaf(3n), filler);
+      for (const [epochId, root] of [[1n, root1], [2n, root2]] as const) {
+        await (await distributor.connect(poster).postRoot(1n, epochId, root, 3n * cap, cap, ZeroHash)).wait();
+      }
+      const [first, second] = [await epochOf(f, poster, 1n, 1n), await epochOf(f, poster, 1n, 2n)];
+      const refused = async (epochContract: typeof first, index: bigint, proof: string[]) =>
+        expect(epochContract.claim(index, A, cap, proof)).to.be.revertedWithCustomError(epochContract, "InvalidProof").withArgs(index, A, cap);
+      // Each off-path leaf, with the proof that matches where it really sits, is refused.
+      await refused(first, 1n, [leaf(0n), leaf(2n)]);
+      await refused(first, 2n, [pathNode]);
+      await expect(first.claim(0n, A, cap, [leaf(1n), leaf(2n)])).to.changeTokenBalance(ethers, token, alice, cap);
+      await refused(second, 4n, [ethers.id("sibling"), filler]);
+      await expect(second.claim(3n, A, cap, [filler])).to.changeTokenBalance(ethers, token, alice, cap);
+      // One leaf's amount per epoch, the cap, however many leaves the poster wrote for her.
+      expect(await token.balanceOf(alice.address)).to.equal(2n * cap);
+    });
+
+    it("refuses a proof of the wrong length or for another account's path, with its own error", async function () {
+      const { epochContract, alice, bob, epoch } = await networkHelpers.loadFixture(postedFixture);
+      const c = leafOf(epoch, alice.address);
+      expect(c.proof.length).to.be.greaterThan(0);
+      const invalid = (proof: string[], account: string = c.account) =>
+        expect(epochContract.claim(c.index, account, c.amount, proof))
+          .to.be.revertedWithCustomError(epochContract, "InvalidProof")
+          .withArgs(c.index, account, c.amount);
+      await invalid(c.proof.slice(1)); // too short
+      await invalid([...c.proof, ZeroHash]); // too long
+      await invalid([ethers.id("another sibling"), ...c.proof.slice(1)]); // a wrong sibling
+      await invalid(c.proof, bob.address); // Bob's bits lead elsewhere
+      await expect(epochContract.claim(c.index, c.account, c.amount, Array.from({ length: 161 }, () => ZeroHash)))
+        .to.be.revertedWithCustomError(epochContract, "ProofTooDeep")
+        .withArgs(161n);
+    });
+
+    it("pays a claim re-entered from the token's transfer only once: the bit is set before the transfer", async function () {
       const { admin, alice, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
-      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, YEAR], admin);
-      await (await reentrant.approve(await distributor.getAddress(), epoch.total)).wait();
-      await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).wait();
-      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const { distributor, epochContract, reentrant } = await reentrantEpoch(admin, epoch);
       const c = leafOf(epoch, alice.address);
       // On paying Alice, the token calls back into the epoch with the same claim.
       const again = epochContract.interface.encodeFunctionData("claim", [c.index, c.account, c.amount, c.proof]);
@@ -224,8 +301,55 @@ describe("MerkleEpochDistributor", function () {
       await (await epochContract.claim(c.index, c.account, c.amount, c.proof)).wait();
       expect(await reentrant.attempted()).to.equal(true);
       expect(await reentrant.innerSucceeded()).to.equal(false);
-      expect(await reentrant.innerRevertData()).to.equal(epochContract.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+      expect(await reentrant.innerRevertData()).to.equal(epochContract.interface.encodeErrorResult("AlreadyClaimed", [c.index]));
       expect(await reentrant.balanceOf(alice.address)).to.equal(c.amount);
+      expect(await reentrant.balanceOf(await epochContract.getAddress())).to.equal(epoch.total - c.amount);
+      expect(await reentrant.balanceOf(await distributor.getAddress())).to.equal(0n);
+    });
+  });
+
+  describe("namespaces", function () {
+    /** Model 1 owned by `bob`; `carol` pays its inference fees. */
+    async function attributionFixture() {
+      const f = await modelsFixture(connection);
+      const { factory, token, admin, bob, carol } = f;
+      await (await factory.connect(bob).registerModel(1n, "support-bot", qloraSpec())).wait();
+      const attribution = await ethers.getContractAt("ProofOfAttribution", f.deployment.contracts.proofOfAttribution);
+      const distributor = await ethers.getContractAt("MerkleEpochDistributor", f.deployment.contracts.merkleEpochDistributor);
+      await (await token.connect(admin).transfer(carol.address, 1_000n * OPEN)).wait();
+      await (await token.connect(carol).approve(await attribution.getAddress(), 2n ** 255n)).wait();
+      return { ...f, attribution, distributor };
+    }
+
+    it("lets nobody take Proof of Attribution's ids: a stranger and the deployer posting at its pool and epoch first do not block its release", async function () {
+      const { attribution, distributor, token, admin, carol, alice, outsider } = await networkHelpers.loadFixture(attributionFixture);
+      const epoch = await attribution.currentEpoch();
+      await (await attribution.connect(carol).payFees([{ modelId: 1n, amount: 1_000n * OPEN, inferenceBatchHash: ethers.id("batch") }])).wait();
+      await networkHelpers.time.increase(24 * 3_600);
+      const built = buildMerkleEpoch([{ account: alice.address as Address, amount: 100n * OPEN }]);
+      await (await attribution.connect(admin).proposeAttribution(1n, epoch, built.root, built.total, ethers.id("records"))).wait();
+      // The pool id is public (keccak256(attribution, modelId)): squatters post there first. The
+      // deployer was the distributor's admin and poster before posting became open to all.
+      const poolId = await attribution.poolIdOf(1n);
+      await (await token.connect(admin).transfer(outsider.address, 1n)).wait();
+      const squatted: string[] = [];
+      for (const squatter of [outsider, admin]) {
+        await (await token.connect(squatter).approve(await distributor.getAddress(), 1n)).wait();
+        await (await distributor.connect(squatter).postRoot(poolId, epoch, ethers.id("squat"), 1n, 1n, ZeroHash)).wait();
+        squatted.push(await distributor.epochContract(squatter.address, poolId, epoch));
+      }
+      await networkHelpers.time.increase(2 * 24 * 3_600);
+      await expect(attribution.releaseAttribution(1n, epoch)).to.emit(attribution, "AttributionReleased");
+      const released = await distributor.epochContract(await attribution.getAddress(), poolId, epoch);
+      expect(released).to.not.equal(ZeroAddress);
+      expect(squatted).to.not.include(released);
+      const c = built.claim(0n);
+      await expect((await ethers.getContractAt("MerkleEpoch", released)).claim(c.index, c.account, c.amount, c.proof)).to.changeTokenBalance(
+        ethers,
+        token,
+        alice,
+        100n * OPEN,
+      );
     });
   });
 
@@ -271,11 +395,7 @@ describe("MerkleEpochDistributor", function () {
 
     it("refuses a sweep re-entered from the token's transfer, and sweeps once", async function () {
       const { admin, epoch } = await networkHelpers.loadFixture(distributorFixture);
-      const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
-      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, YEAR], admin);
-      await (await reentrant.approve(await distributor.getAddress(), epoch.total)).wait();
-      await (await distributor.postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash)).wait();
-      const epochContract = await ethers.getContractAt("MerkleEpoch", await distributor.epochContract(1n, 1n));
+      const { epochContract, reentrant } = await reentrantEpoch(admin, epoch);
       await networkHelpers.time.increaseTo((await epochContract.terms()).expiresAt);
       await (await reentrant.arm(await epochContract.getAddress(), epochContract.interface.encodeFunctionData("sweep"))).wait();
       await expect(epochContract.sweep()).to.emit(epochContract, "Swept").withArgs(epoch.total, admin.address);
@@ -289,14 +409,14 @@ describe("MerkleEpochDistributor", function () {
     const { token, admin } = await networkHelpers.loadFixture(distributorFixture);
     const factory = await ethers.getContractFactory("MerkleEpochDistributor");
     const [t, a] = [await token.getAddress(), admin.address];
-    for (const args of [[ZeroAddress, a, a, YEAR], [t, ZeroAddress, a, YEAR], [t, a, ZeroAddress, YEAR]] as const) {
+    for (const args of [[ZeroAddress, a, YEAR], [t, ZeroAddress, YEAR]] as const) {
       await expect(factory.deploy(...args)).to.be.revertedWithCustomError(factory, "ZeroAddress");
     }
     for (const window of [86_399, 3_650 * 24 * 3_600 + 1]) {
-      await expect(factory.deploy(t, a, a, window)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(window);
+      await expect(factory.deploy(t, a, window)).to.be.revertedWithCustomError(factory, "InvalidClaimWindow").withArgs(window);
     }
     for (const window of [86_400, 3_650 * 24 * 3_600]) {
-      expect(await (await factory.deploy(t, a, a, window)).claimWindow()).to.equal(BigInt(window));
+      expect(await (await factory.deploy(t, a, window)).claimWindow()).to.equal(BigInt(window));
     }
   });
 });

@@ -244,13 +244,12 @@ describe("ProofOfAttribution", function () {
       const f = await networkHelpers.loadFixture(attributionFixture);
       const { admin, deployment } = f;
       const reentrant = await ethers.deployContract("ReentrantToken", [], admin);
-      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, admin.address, 365 * DAY], admin);
+      const distributor = await ethers.deployContract("MerkleEpochDistributor", [await reentrant.getAddress(), admin.address, 365 * DAY], admin);
       const attribution = await ethers.deployContract(
         "ProofOfAttribution",
         [await reentrant.getAddress(), deployment.contracts.modelFactory, await distributor.getAddress(), admin.address, roles(f), 500, DAY, DAY, 0],
         admin,
       );
-      await (await distributor.grantRole(await distributor.POSTER_ROLE(), await attribution.getAddress())).wait();
       await (await reentrant.approve(await attribution.getAddress(), 1_000n * OPEN)).wait();
       const epoch = await attribution.currentEpoch();
       await (await attribution.payFees([{ modelId: 1n, amount: 1_000n * OPEN, inferenceBatchHash: batch(1) }])).wait();
@@ -291,7 +290,7 @@ describe("ProofOfAttribution", function () {
       const receipt = await (await tx).wait();
       const posted = receipt!.logs.map((log) => distributor.interface.parseLog(log)).find((event) => event?.name === "RootPosted");
       expect(posted!.args.poster).to.equal(await attribution.getAddress());
-      expect(await distributor.epochContract(poolId, epoch)).to.equal(epochContract);
+      expect(await distributor.epochContract(await attribution.getAddress(), poolId, epoch)).to.equal(epochContract);
       expect(await attribution.earningsOf(bob.address)).to.equal(200n * OPEN);
       expect((await attribution.feePool(1n, epoch)).status).to.equal(3n);
       await expect(attribution.releaseAttribution(1n, epoch)).to.be.revertedWithCustomError(attribution, "NoProposal");

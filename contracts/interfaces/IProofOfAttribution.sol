@@ -191,7 +191,7 @@ interface IProofOfAttribution {
     /// @notice Proposes an ended epoch's payouts. Only ATTRIBUTOR_ROLE. Opens the challenge window.
     /// @param modelId The model.
     /// @param epoch The attribution epoch.
-    /// @param root StandardMerkleTree root over `(index, account, amount)` leaves.
+    /// @param root The Merkle epoch's account-keyed trie root over `(index, account, amount)` leaves (see IMerkleEpoch).
     /// @param merkleTotal The sum of the leaves: at most the contributors' plus validators' shares;
     /// the difference goes to the treasury.
     /// @param recordsHash Hash of the raw attribution records (inference id, contribution id, weight).

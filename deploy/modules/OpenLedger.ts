@@ -18,7 +18,8 @@ const WEEK = 7 * DAY;
  *   (`scripts/lib/deploy.ts` passes the connection's second account when none is named);
  * - `adminDelay`: seconds a new admin waits before accepting the admin role (default: 1 day).
  * The attestation contract gets the registry's FINALIZER_ROLE: it alone moves contributions out of
- * Pending. Proof of Attribution gets the distributor's POSTER_ROLE: it posts released payouts.
+ * Pending. The distributor has no roles: Proof of Attribution, like anyone, posts epochs in its own
+ * namespace.
  */
 export default buildModule("OpenLedger", (m) => {
   const deployer = m.getAccount(0);
@@ -37,7 +38,7 @@ export default buildModule("OpenLedger", (m) => {
   const datanetRegistry = m.contract("DatanetRegistry", [deployer, adminDelay]);
   const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod, adminDelay]);
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
-  const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, deployer, claimWindow]);
+  const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, claimWindow]);
   const rewardPools = m.contract("RewardPools", [
     openToken,
     datanetRegistry,
@@ -62,8 +63,6 @@ export default buildModule("OpenLedger", (m) => {
 
   const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
   m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
-  const posterRole = m.staticCall(merkleEpochDistributor, "POSTER_ROLE");
-  m.call(merkleEpochDistributor, "grantRole", [posterRole, proofOfAttribution]);
 
   return {
     openToken,

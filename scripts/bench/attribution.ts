@@ -62,7 +62,7 @@ export async function benchAttribution(b: Bench) {
   const distributor = await ethers.getContractAt("MerkleEpochDistributor", b.deployment.contracts.merkleEpochDistributor);
   const epochContract = await ethers.getContractAt(
     "MerkleEpoch",
-    await distributor.epochContract(await attribution.poolIdOf(modelId), epoch),
+    await distributor.epochContract(await attribution.getAddress(), await attribution.poolIdOf(modelId), epoch),
   );
   const [first, second] = [built.claim(0n), built.claim(1n)];
   for (const c of [first, second]) await (await token.connect(treasury!).transfer(c.account, 1n)).wait();

@@ -104,32 +104,24 @@ async function adminRuledContracts(connection: NetworkConnection, deployment: De
  * Hands the deployer's powers to `admin`: the operational roles (pausers, slasher) are granted and
  * the deployer's renounced at once; the admin role itself starts a two-step transfer, which `admin`
  * completes with `acceptDefaultAdminTransfer()` on each contract once the admin delay has passed
- * (`acceptAdmin` below does it for a key or a timelock the caller controls). Idempotent. The
- * distributor's poster role goes too, and the attributor and guardian stay as deployed.
+ * (`adminAcceptCalls` lists the calls, for a key or a timelock). Idempotent. The attributor and
+ * guardian stay as deployed; the distributor has no admin (each poster posts in its own namespace).
  */
 async function handOverAdmin(connection: NetworkConnection, deployment: Deployment, admin: Address) {
   const [deployer] = await connection.ethers.getSigners();
   if (deployer === undefined || getAddress(deployer.address) === admin) return;
   const [registry, staking, pools, attribution] = await adminRuledContracts(connection, deployment);
-  const distributor = await connection.ethers.getContractAt("MerkleEpochDistributor", deployment.contracts.merkleEpochDistributor);
   const operational = [
     [registry, await registry.PAUSER_ROLE()],
     [staking, await staking.PAUSER_ROLE()],
     [staking, await staking.SLASHER_ROLE()],
     [pools, await pools.PAUSER_ROLE()],
     [attribution, await attribution.PAUSER_ROLE()],
-    [distributor, await distributor.POSTER_ROLE()],
   ] as const;
   for (const [contract, role] of operational) {
     if (!(await contract.hasRole(role, deployer.address))) continue;
     await (await contract.connect(deployer).grantRole(role, admin)).wait();
     await (await contract.connect(deployer).renounceRole(role, deployer.address)).wait();
-  }
-  // The distributor keeps AccessControl's one-step admin; the others move in two steps.
-  const adminRole = await distributor.DEFAULT_ADMIN_ROLE();
-  if (await distributor.hasRole(adminRole, deployer.address)) {
-    await (await distributor.connect(deployer).grantRole(adminRole, admin)).wait();
-    await (await distributor.connect(deployer).renounceRole(adminRole, deployer.address)).wait();
   }
   for (const contract of [registry, staking, pools, attribution]) {
     const [pending] = await contract.pendingDefaultAdmin();

@@ -5,6 +5,11 @@ export const merkleEpochAbi = [
       {
         "components": [
           {
+            "internalType": "address",
+            "name": "poster",
+            "type": "address"
+          },
+          {
             "internalType": "uint256",
             "name": "poolId",
             "type": "uint256"
@@ -134,6 +139,17 @@ export const merkleEpochAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "depth",
+        "type": "uint256"
+      }
+    ],
+    "name": "ProofTooDeep",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ReentrancyGuardReentrantCall",
     "type": "error"
@@ -253,6 +269,11 @@ export const merkleEpochAbi = [
     "outputs": [
       {
         "components": [
+          {
+            "internalType": "address",
+            "name": "poster",
+            "type": "address"
+          },
           {
             "internalType": "uint256",
             "name": "poolId",

@@ -243,14 +243,15 @@ export async function releaseAttribution(
   );
 }
 
-/** Claims released attribution payouts (each paid to its own account) for a model epoch. */
+/** Claims released attribution payouts (each paid to its own account) for a model epoch, from Proof of Attribution's namespace. */
 export async function claimAttribution(
   client: ProtocolClient,
   params: { modelId: bigint; epoch: bigint; claims: readonly EpochClaim[] },
 ) {
   assertPositiveId("modelId", params.modelId);
   const poolId = attributionPoolId(client, params.modelId);
-  return claimFromEpochs(client, params.claims.map((c) => ({ poolId, epoch: params.epoch, ...c })));
+  const poster = client.deployment.contracts.proofOfAttribution;
+  return claimFromEpochs(client, params.claims.map((c) => ({ poster, poolId, epoch: params.epoch, ...c })));
 }
 
 /** Developer shares credited to `account` and not yet withdrawn. */

@@ -10,35 +10,43 @@ import {
 import { merkleEpochAbi, openTokenAbi } from "../abis/index.ts";
 import { distributorContract, merkleEpochContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { assertAddress } from "../validate.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { signPermit } from "../permit.ts";
 
-/** An epoch's fixed terms (pool, epoch, root, total, expiry, token, treasury) as its contract reports them. */
+/** An epoch's fixed terms (poster, pool, epoch, root, total, cap, expiry, token, treasury) as its contract reports them. */
 export type EpochTerms = ContractFunctionReturnType<typeof merkleEpochAbi, "view", "terms">;
 
-/** Which (pool, epoch) an action is about. */
+/** Which (pool, epoch) of a poster's namespace an action is about. */
 export interface EpochKey {
+  /** Who posted the epoch (Proof of Attribution for attribution payouts). */
+  poster: Address;
   poolId: bigint;
   epoch: bigint;
 }
 
-function assertKey(key: EpochKey): void {
+function assertPoolEpoch(key: Omit<EpochKey, "poster">): void {
   if (typeof key.poolId !== "bigint" || key.poolId < 0n) throw new InvalidInputError("poolId", "must be a non-negative bigint");
   if (typeof key.epoch !== "bigint" || key.epoch < 0n) throw new InvalidInputError("epoch", "must be a non-negative bigint");
 }
 
+function assertKey(key: EpochKey): void {
+  assertAddress("poster", key.poster);
+  assertPoolEpoch(key);
+}
+
 /**
- * Publishes a built epoch's root and pays its total in the same transaction, with an ERC-2612
- * permit (POSTER_ROLE). `recordsHash` names the inputs it came from; `maxLeafAmount` caps what any
- * one leaf may pay (the total, i.e. no cap, by default). `wait()` gives the epoch's own contract,
- * where its claims are paid, and when they stop.
+ * Publishes a built epoch's root in the wallet's own namespace (anyone may post) and pays its total
+ * in the same transaction, with an ERC-2612 permit. `recordsHash` names the inputs it came from;
+ * `maxLeafAmount` caps what any one account may be paid (the total, i.e. no cap, by default).
+ * `wait()` gives the epoch's own contract, where its claims are paid, and when they stop.
  */
 export async function postEpochRoot(
   client: ProtocolClient,
-  params: EpochKey & { built: Pick<MerkleEpoch, "root" | "total">; recordsHash: Hex; maxLeafAmount?: bigint },
+  params: Omit<EpochKey, "poster"> & { built: Pick<MerkleEpoch, "root" | "total">; recordsHash: Hex; maxLeafAmount?: bigint },
 ): Promise<TransactionHandle<{ epochContract: Address; expiresAt: number }>> {
-  assertKey(params);
+  assertPoolEpoch(params);
   const wallet = requireWallet(client, "postEpochRoot");
   const { root, total } = params.built;
   const maxLeafAmount = params.maxLeafAmount ?? total;
@@ -64,9 +72,13 @@ export async function postEpochRoot(
 export async function getEpochContract(client: ProtocolClient, key: EpochKey): Promise<Address> {
   assertKey(key);
   const address = await readProtocol(() =>
-    client.publicClient.readContract({ ...distributorContract(client), functionName: "epochContract", args: [key.poolId, key.epoch] }),
+    client.publicClient.readContract({
+      ...distributorContract(client),
+      functionName: "epochContract",
+      args: [key.poster, key.poolId, key.epoch],
+    }),
   );
-  if (address === zeroAddress) throw new ProtocolError("RootNotPosted", [key.poolId, key.epoch], { preflight: true });
+  if (address === zeroAddress) throw new ProtocolError("RootNotPosted", [key.poster, key.poolId, key.epoch], { preflight: true });
   return address;
 }
 

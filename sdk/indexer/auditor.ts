@@ -4,6 +4,7 @@ import { computeVersionRoot } from "../actions/versions.ts";
 import {
   attestationContract,
   attributionContract,
+  distributorContract,
   merkleEpochContract,
   modelFactoryContract,
   registryContract,
@@ -117,6 +118,7 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
   const pools = rewardPoolsContract(client) as Contract;
   const factory = modelFactoryContract(client) as Contract;
   const attribution = attributionContract(client) as Contract;
+  const distributor = distributorContract(client) as Contract;
 
   let total = 0n;
   for (const s of state.stakes.values()) {
@@ -161,10 +163,11 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
   for (const m of state.merkleEpochs.values()) {
     const epoch = merkleEpochContract(m.address) as { address: Address; abi: Abi };
     const entity = `merkle epoch ${m.address}`;
-    add(entity, "terms", [m.poolId, m.epoch, m.root, m.total, m.maxLeafAmount, m.expiresAt], epoch, "terms", [], (x) => {
-      const i = x as { poolId: bigint; epoch: bigint; root: string; total: bigint; maxLeafAmount: bigint; expiresAt: number };
-      return [i.poolId, i.epoch, i.root, i.total, i.maxLeafAmount, i.expiresAt];
+    add(entity, "terms", [m.poster, m.poolId, m.epoch, m.root, m.total, m.maxLeafAmount, m.expiresAt], epoch, "terms", [], (x) => {
+      const i = x as { poster: Address; poolId: bigint; epoch: bigint; root: string; total: bigint; maxLeafAmount: bigint; expiresAt: number };
+      return [i.poster, i.poolId, i.epoch, i.root, i.total, i.maxLeafAmount, i.expiresAt];
     });
+    add(entity, "registered under its poster", m.address, distributor, "epochContract", [m.poster, m.poolId, m.epoch]);
     for (const leaf of m.claimedIndices) add(entity, `leaf ${leaf} claimed`, true, epoch, "isClaimed", [leaf]);
   }
 
@@ -191,6 +194,10 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
   }
   for (const m of state.merkleEpochs.values()) {
     check(`merkle epoch ${m.address}`, "claimed ≤ total", m.claimed <= m.total, `≤ ${m.total}`, String(m.claimed));
+    // One leaf per account (the trie's paths are the accounts' bits), so no account exceeds the cap.
+    for (const [account, paid] of m.paidTo) {
+      check(`merkle epoch ${m.address}`, `paid to ${account} ≤ cap`, paid <= m.maxLeafAmount, `≤ ${m.maxLeafAmount}`, String(paid));
+    }
   }
   for (const pool of state.feePools.values()) {
     if (pool.released === undefined) continue;

@@ -34,6 +34,8 @@ export interface RewardPoolRecord {
 
 export interface MerkleEpochRecord {
   address: Address;
+  /** Epochs are keyed by (poster, poolId, epoch). */
+  poster: Address;
   poolId: bigint;
   epoch: bigint;
   root: Hex;
@@ -42,6 +44,8 @@ export interface MerkleEpochRecord {
   expiresAt: number;
   claimed: bigint;
   claimedIndices: Set<bigint>;
+  /** What each account was paid: at most the cap, since an account has one leaf. */
+  paidTo: Map<Address, bigint>;
   swept: bigint;
 }
 
@@ -222,6 +226,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
       case "RootPosted":
         state.merkleEpochs.set(getAddress(a.epochContract), {
           address: getAddress(a.epochContract),
+          poster: getAddress(a.poster),
           poolId: a.poolId,
           epoch: a.epoch,
           root: a.root,
@@ -230,6 +235,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
           expiresAt: a.expiresAt,
           claimed: 0n,
           claimedIndices: new Set(),
+          paidTo: new Map(),
           swept: 0n,
         });
         break;
@@ -238,6 +244,8 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         if (epoch !== undefined) {
           epoch.claimed += a.amount as bigint;
           epoch.claimedIndices.add(a.index);
+          const account = getAddress(a.account);
+          epoch.paidTo.set(account, (epoch.paidTo.get(account) ?? 0n) + (a.amount as bigint));
         }
         break;
       }

@@ -146,7 +146,7 @@ describe("SDK attribution (data → model → fees → contributors)", function 
     expect(claimed).to.equal(computed.epoch.total);
     const { amount } = await (await f.developer.attribution.withdrawEarnings()).wait();
     expect(claimed + amount + released.protocolAmount).to.equal(1_000n * OPEN);
-    expect((await f.auditor.epochs.info({ poolId: f.auditor.attribution.poolId(1n), epoch: f.epoch })).balance).to.equal(0n);
+    expect((await f.auditor.epochs.info({ poster: f.deployment.contracts.proofOfAttribution, poolId: f.auditor.attribution.poolId(1n), epoch: f.epoch })).balance).to.equal(0n);
   });
 
   it("refuses what it cannot attribute before sending anything", async function () {

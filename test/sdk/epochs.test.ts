@@ -1,13 +1,12 @@
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { network } from "hardhat";
-import { getAddress, keccak256, toBytes, type Address } from "viem";
+import { concat, encodePacked, getAddress, keccak256, toBytes, zeroHash, type Address, type Hex } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import {
   buildMerkleEpoch,
   createClient,
-  EPOCH_LEAF_ENCODING,
+  epochRootFromProof,
   formatProofsFile,
   InvalidInputError,
   ProtocolError,
@@ -16,6 +15,27 @@ import {
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
 const OPEN = 10n ** 18n;
+
+/**
+ * The trie by its definition, written apart from the SDK's builder: the node at (depth, prefix) is
+ * empty without accounts under it, the leaf of the only one, or the hash of its two children.
+ */
+function referenceTrie(leaves: readonly { index: bigint; account: Address; amount: bigint }[]) {
+  const under = (depth: number, prefix: bigint) => leaves.filter((l) => BigInt(l.account) >> BigInt(160 - depth) === prefix);
+  const hashAt = (depth: number, prefix: bigint): Hex => {
+    const found = under(depth, prefix);
+    if (found.length === 0) return zeroHash;
+    if (found.length === 1) return keccak256(encodePacked(["uint256", "address", "uint256"], [found[0]!.index, found[0]!.account, found[0]!.amount]));
+    return keccak256(concat([hashAt(depth + 1, prefix * 2n), hashAt(depth + 1, prefix * 2n + 1n)]));
+  };
+  /** The shallowest depth at which the account's prefix is unique. */
+  const depthOf = (account: Address) => {
+    let depth = 0;
+    while (under(depth, BigInt(account) >> BigInt(160 - depth)).length > 1) depth++;
+    return depth;
+  };
+  return { root: hashAt(0, 0n), depthOf };
+}
 
 async function epochsFixture() {
   const deployment = await deployProtocol(connection);
@@ -48,11 +68,25 @@ describe("SDK epochs", function () {
       { index: 0n, account: getAddress(accounts[0]!), amount: 6n },
       { index: 1n, account: getAddress(accounts[1]!), amount: 7n },
     ]);
-    const independent = StandardMerkleTree.of(
-      a.leaves.map((l) => [l.index, l.account, l.amount]),
-      [...EPOCH_LEAF_ENCODING],
-    );
-    expect(independent.root).to.equal(a.root);
+    expect(referenceTrie(a.leaves).root).to.equal(a.root);
+  });
+
+  it("builds the account-keyed trie: one leaf per account at its shallowest unique depth, a single account's leaf as the root", function () {
+    const payouts = Array.from({ length: 60 }, (_, i) => ({ account: getAddress(keccak256(toBytes(`acct ${i}`)).slice(0, 42)), amount: BigInt(i + 1) }));
+    // Two accounts sharing their first 40 bits sit deep in the trie.
+    payouts.push({ account: getAddress(`${payouts[0]!.account.slice(0, 12)}${"0".repeat(30)}`), amount: 5n });
+    const built = buildMerkleEpoch(payouts);
+    const reference = referenceTrie(built.leaves);
+    expect(built.root).to.equal(reference.root);
+    for (const leaf of built.leaves) {
+      const c = built.claim(leaf.index);
+      expect(c.proof.length, `depth of ${leaf.account}`).to.equal(reference.depthOf(leaf.account));
+      expect(epochRootFromProof(c)).to.equal(built.root);
+    }
+    expect(Math.max(...built.leaves.map((l) => built.claim(l.index).proof.length))).to.be.greaterThan(40);
+    const single = buildMerkleEpoch([payouts[3]!]);
+    expect(single.claim(0n).proof).to.deep.equal([]);
+    expect(single.root).to.equal(keccak256(encodePacked(["uint256", "address", "uint256"], [0n, payouts[3]!.account, 4n])));
   });
 
   it("writes a proofs file whose every claim verifies against the root", function () {
@@ -66,8 +100,10 @@ describe("SDK epochs", function () {
     };
     expect([file.root, file.total, file.claims.length]).to.deep.equal([built.root, "45", 9]);
     for (const c of file.claims) {
-      const leaf = [BigInt(c.index), c.account, BigInt(c.amount)];
-      expect(StandardMerkleTree.verify(file.root, [...EPOCH_LEAF_ENCODING], leaf, c.proof)).to.equal(true);
+      const claim = { index: BigInt(c.index), account: c.account as Address, amount: BigInt(c.amount), proof: c.proof as Hex[] };
+      expect(epochRootFromProof(claim)).to.equal(file.root);
+      // Under another account, the same leaf and proof lead elsewhere.
+      expect(epochRootFromProof({ ...claim, account: file.claims[(file.claims.indexOf(c) + 1) % 9]!.account as Address })).to.not.equal(file.root);
     }
   });
 
@@ -79,6 +115,11 @@ describe("SDK epochs", function () {
     ] as const) {
       expect(() => buildMerkleEpoch(payouts as never)).to.throw(InvalidInputError).with.property("field", field);
     }
+    const built = buildMerkleEpoch([{ account: "0x00000000000000000000000000000000000000a1", amount: 1n }]);
+    for (const index of [1n, -1n]) expect(() => built.claim(index)).to.throw(InvalidInputError).with.property("field", "index");
+    expect(() => epochRootFromProof({ ...built.claim(0n), proof: Array.from({ length: 161 }, () => zeroHash) }))
+      .to.throw(InvalidInputError)
+      .with.property("field", "proof");
   });
 
   it("posts and pays a root with a permit in one transaction, then claims one leaf or many across epochs", async function () {
@@ -86,12 +127,13 @@ describe("SDK epochs", function () {
     const first = buildMerkleEpoch(f.payouts);
     const second = buildMerkleEpoch(f.payouts.slice(0, 2).map((p) => ({ ...p, amount: p.amount * 2n })));
     const aliceSecond = second.claim(second.leaves.find((l) => l.account === getAddress(f.wallets.alice.account.address))!.index);
+    const poster = f.poster.walletClient!.account.address;
     try {
-      await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }]);
+      await f.relayer.epochs.claim([{ poster, poolId: 5n, epoch: 2n, ...aliceSecond }]);
       expect.fail("expected RootNotPosted");
     } catch (error) {
       expect(ProtocolError.is(error, "RootNotPosted")).to.equal(true);
-      expect((error as ProtocolError).args).to.deep.equal({ poolId: 5n, epoch: 2n });
+      expect((error as ProtocolError).args).to.deep.equal({ poster, poolId: 5n, epoch: 2n });
     }
 
     const before = await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address });
@@ -99,25 +141,26 @@ describe("SDK epochs", function () {
       await f.poster.epochs.postRoot({ poolId: 5n, epoch: 1n, built: first, recordsHash: keccak256(toBytes("records 1")) })
     ).wait();
     expect(await f.publicClient.getTransactionCount({ address: f.poster.walletClient!.account.address })).to.equal(before + 1);
-    expect(posted.epochContract).to.equal(await f.relayer.epochs.contractOf({ poolId: 5n, epoch: 1n }));
+    expect(posted.epochContract).to.equal(await f.relayer.epochs.contractOf({ poster, poolId: 5n, epoch: 1n }));
     await (await f.poster.epochs.postRoot({ poolId: 5n, epoch: 2n, built: second, recordsHash: keccak256(toBytes("records 2")) })).wait();
-    const info = await f.relayer.epochs.info({ poolId: 5n, epoch: 1n });
-    expect([info.terms.root, info.terms.total, info.balance, info.terms.expiresAt]).to.deep.equal([
+    const info = await f.relayer.epochs.info({ poster, poolId: 5n, epoch: 1n });
+    expect([info.terms.poster, info.terms.root, info.terms.total, info.balance, info.terms.expiresAt]).to.deep.equal([
+      poster,
       first.root,
       first.total,
       first.total,
       posted.expiresAt,
     ]);
 
-    const single = await (await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }])).wait();
+    const single = await (await f.relayer.epochs.claim([{ poster, poolId: 5n, epoch: 2n, ...aliceSecond }])).wait();
     expect(single.paid).to.deep.equal([{ account: aliceSecond.account, amount: aliceSecond.amount }]);
-    const claims = first.leaves.map((l) => ({ poolId: 5n, epoch: 1n, ...first.claim(l.index) }));
+    const claims = first.leaves.map((l) => ({ poster, poolId: 5n, epoch: 1n, ...first.claim(l.index) }));
     const { paid } = await (await f.relayer.epochs.claim(claims)).wait();
     expect(paid.reduce((sum, p) => sum + p.amount, 0n)).to.equal(first.total);
-    expect((await f.relayer.epochs.info({ poolId: 5n, epoch: 1n })).balance).to.equal(0n);
-    expect(await f.relayer.epochs.isClaimed({ poolId: 5n, epoch: 2n, index: aliceSecond.index })).to.equal(true);
+    expect((await f.relayer.epochs.info({ poster, poolId: 5n, epoch: 1n })).balance).to.equal(0n);
+    expect(await f.relayer.epochs.isClaimed({ poster, poolId: 5n, epoch: 2n, index: aliceSecond.index })).to.equal(true);
     try {
-      await f.relayer.epochs.claim([{ poolId: 5n, epoch: 2n, ...aliceSecond }]);
+      await f.relayer.epochs.claim([{ poster, poolId: 5n, epoch: 2n, ...aliceSecond }]);
       expect.fail("expected AlreadyClaimed");
     } catch (error) {
       expect(ProtocolError.is(error, "AlreadyClaimed")).to.equal(true);
@@ -129,9 +172,10 @@ describe("SDK epochs", function () {
     const f = await networkHelpers.loadFixture(epochsFixture);
     for (const [call, field] of [
       [() => f.relayer.epochs.claim([]), "claims"],
-      [() => f.relayer.epochs.isClaimed({ poolId: 1n, epoch: -1n, index: 0n }), "epoch"],
+      [() => f.relayer.epochs.isClaimed({ poster: f.deployment.contracts.proofOfAttribution, poolId: 1n, epoch: -1n, index: 0n }), "epoch"],
+      [() => f.relayer.epochs.contractOf({ poster: "0x12" as Address, poolId: 1n, epoch: 1n }), "poster"],
       [() => f.poster.epochs.postRoot({ poolId: 1n, epoch: 1n, built: { root: `0x${"11".repeat(32)}`, total: 5n }, recordsHash: `0x${"00".repeat(32)}`, maxLeafAmount: 6n }), "maxLeafAmount"],
-      [() => f.relayer.epochs.info({ poolId: -1n, epoch: 1n }), "poolId"],
+      [() => f.relayer.epochs.info({ poster: f.deployment.contracts.proofOfAttribution, poolId: -1n, epoch: 1n }), "poolId"],
     ] as const) {
       try {
         await call();

@@ -50,6 +50,20 @@ describe("SDK indexer and auditor", function () {
     expect(await verifyProtocolState(client, state)).to.deep.equal([]);
   });
 
+  it("reports a Merkle epoch that paid an account above its cap, or that its poster did not register", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const client = clientThrough(deployment);
+    const { events } = await indexProtocolEvents(client);
+    const state = rebuildProtocolState(client, events);
+    const epoch = state.merkleEpochs.values().next().value!;
+    expect(epoch.poster).to.equal(deployment.contracts.proofOfAttribution);
+    const [account] = [...epoch.paidTo.keys()];
+    epoch.paidTo.set(account!, epoch.maxLeafAmount + 1n);
+    epoch.poster = deployment.contracts.openToken;
+    const fields = (await verifyProtocolState(client, state)).map((d) => d.field);
+    expect(fields).to.include.members([`paid to ${account} ≤ cap`, "registered under its poster", "terms"]);
+  });
+
   it("verifies through Multicall3 where the chain has one, with the same result", async function () {
     const { deployment } = await networkHelpers.loadFixture(historyFixture);
     const multicall = await connection.ethers.deployContract("Multicall3");

@@ -71,7 +71,7 @@ describe("SDK over HTTP against a separate node, with faults", function () {
     await (await treasury!.rewards.fund({ datanetId, epoch, amount: 100n * OPEN })).wait();
     const payouts = buildMerkleEpoch([{ account: contributor!.walletClient!.account.address, amount: 5n * OPEN }]);
     await (await treasury!.epochs.postRoot({ poolId: 9n, epoch: 1n, built: payouts, recordsHash: keccak256(toBytes("records")) })).wait();
-    await (await owner!.epochs.claim([{ poolId: 9n, epoch: 1n, ...payouts.claim(0n) }])).wait();
+    await (await owner!.epochs.claim([{ poster: treasury!.walletClient!.account.address, poolId: 9n, epoch: 1n, ...payouts.claim(0n) }])).wait();
     await advanceTime(node.url, 24 * 3_600);
     const { paid } = await (await contributor!.rewards.claim({ datanetId, epochs: [epoch] })).wait();
     expect(paid).to.equal(80n * OPEN);
