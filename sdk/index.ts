@@ -12,6 +12,7 @@ export * from "./attribution/apportion.ts";
 export * from "./attribution/engine.ts";
 export * from "./attribution/run.ts";
 export * from "./attribution/suffix-array.ts";
+export * from "./attribution/tokenizer.ts";
 export * from "./checks.ts";
 export * from "./audit.ts";
 export {
