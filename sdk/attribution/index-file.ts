@@ -1,0 +1,529 @@
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+
+import { InvalidInputError } from "../errors.ts";
+import type { CorpusDocument, SpanIndex, SpanMatch } from "./engine.ts";
+import { narrow } from "./engine.ts";
+import { suffixArray } from "./suffix-array.ts";
+import { loadTokenizer, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+
+/*
+ * An index shard on disk, in the spirit of infini-gram: the corpus's token ids and its suffix array,
+ * each at the fewest bytes that hold its values, read by position at query time.
+ *
+ *   "OLIDX\0\0\x01"                 8 bytes: magic and format 1
+ *   header length                   u32 little-endian
+ *   header                          JSON (ShardHeader)
+ *   tokens                          n × tokenWidth  (id 0 separates documents; every document ends with one)
+ *   suffixes                        n × pointerWidth (sorted by the tokens up to and including the next separator)
+ *   firsts                          (V + 2) × pointerWidth: the suffixes starting with token t are [firsts[t], firsts[t + 1])
+ *   document starts                 m × u64: the position of each document's first token
+ *   contribution ids                m × u64, ascending
+ *   vocabulary                      the token keys of ids 1..V, UTF-8, each followed by "\n"
+ *   sha256                          32 bytes: of everything before it
+ *
+ * All integers are little-endian.
+ */
+const MAGIC = Buffer.from("OLIDX\0\0\x01", "latin1");
+
+interface ShardHeader {
+  format: 1;
+  tokenizer: string;
+  tokens: number;
+  documents: number;
+  vocabulary: number;
+  vocabularyBytes: number;
+  tokenWidth: number;
+  pointerWidth: number;
+}
+
+/** Bytes that hold every integer up to `max`. */
+const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8));
+
+function layout(header: ShardHeader, headerBytes: number) {
+  const tokens = MAGIC.length + 4 + headerBytes;
+  const suffixes = tokens + header.tokens * header.tokenWidth;
+  const firsts = suffixes + header.tokens * header.pointerWidth;
+  const starts = firsts + (header.vocabulary + 2) * header.pointerWidth;
+  const ids = starts + header.documents * 8;
+  const vocabulary = ids + header.documents * 8;
+  const trailer = vocabulary + header.vocabularyBytes;
+  return { tokens, suffixes, firsts, starts, ids, vocabulary, trailer, size: trailer + 32 };
+}
+
+/** Buffered sequential writes, hashed as they go. */
+class FileWriter {
+  readonly fd: number;
+  readonly hash: Hash = createHash("sha256");
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+
+  constructor(file: string) {
+    this.fd = openSync(file, "w");
+  }
+
+  bytes(data: Uint8Array): void {
+    if (this.used + data.length > this.buffer.length) this.flush();
+    if (data.length > this.buffer.length) this.emit(data);
+    else {
+      this.buffer.set(data, this.used);
+      this.used += data.length;
+    }
+  }
+
+  uint(value: number, width: number): void {
+    if (this.used + 8 > this.buffer.length) this.flush();
+    if (width === 8) this.buffer.writeBigUInt64LE(BigInt(value), this.used);
+    else this.buffer.writeUIntLE(value, this.used, width);
+    this.used += width;
+  }
+
+  flush(): void {
+    this.emit(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  close(): void {
+    this.flush();
+    writeSync(this.fd, this.hash.digest());
+    closeSync(this.fd);
+  }
+
+  private emit(data: Uint8Array): void {
+    this.hash.update(data);
+    for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
+  }
+}
+
+/** Reads a file of native 32-bit integers a block at a time. */
+class RunReader {
+  private readonly block = new Int32Array(1 << 16);
+  private at = 0;
+  private filled = 0;
+  private offset = 0;
+  private readonly fd: number;
+  private left: number;
+
+  constructor(fd: number, length: number) {
+    this.fd = fd;
+    this.left = length;
+    this.refill();
+  }
+
+  get done(): boolean {
+    return this.at === this.filled;
+  }
+
+  get head(): number {
+    return this.block[this.at]!;
+  }
+
+  next(): void {
+    if (++this.at === this.filled) this.refill();
+  }
+
+  private refill(): void {
+    const count = Math.min(this.left, this.block.length);
+    readFully(this.fd, new Uint8Array(this.block.buffer, 0, count * 4), this.offset);
+    this.offset += count * 4;
+    this.left -= count;
+    [this.at, this.filled] = [0, count];
+  }
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  for (let done = 0; done < into.length; ) {
+    const read = readSync(fd, into, done, Math.min(into.length - done, 1 << 30), position + done);
+    if (read === 0) throw new InvalidInputError("indexFile", "ended early while reading");
+    done += read;
+  }
+}
+
+/** What a shard build reports. */
+export interface ShardBuild {
+  file: string;
+  tokens: number;
+  documents: number;
+  bytes: number;
+}
+
+/**
+ * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
+ * texts are never all in memory) to `file`. Memory stays near 4 bytes per token plus one chunk's
+ * suffix-array construction: the suffix array is built chunk by chunk (`chunkTokens` tokens, cut at
+ * document ends) with SA-IS and the sorted runs merged from disk. The file appears only when complete.
+ */
+export async function buildIndexShard(
+  file: string,
+  documents: Iterable<CorpusDocument> | AsyncIterable<CorpusDocument>,
+  options: { tokenizer?: Tokenizer; chunkTokens?: number } = {},
+): Promise<ShardBuild> {
+  const tokenizer = options.tokenizer ?? wordTokenizer;
+  const chunkTokens = options.chunkTokens ?? 1 << 25;
+  if (!Number.isInteger(chunkTokens) || chunkTokens < 1) throw new InvalidInputError("chunkTokens", "must be a positive integer");
+  const temp = `${file}.${process.pid}.tmp`;
+  const cleanup: string[] = [];
+  try {
+    // 1. Tokens to a scratch file of native int32, documents and chunk ends in memory.
+    cleanup.push(`${temp}.tokens`);
+    const scratch = openSync(`${temp}.tokens`, "w");
+    const vocabulary = new Map<string, number>();
+    const starts: number[] = [];
+    const ids: bigint[] = [];
+    const chunkEnds: number[] = [];
+    const block = new Int32Array(1 << 16);
+    let [used, n, chunkStart] = [0, 0, 0];
+    const push = (token: number) => {
+      block[used++] = token;
+      n++;
+      if (used === block.length) {
+        writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
+        used = 0;
+      }
+    };
+    for await (const doc of documents) {
+      const previous = ids.at(-1);
+      if (typeof doc.contributionId !== "bigint" || doc.contributionId < 0n || doc.contributionId >= 1n << 64n) {
+        throw new InvalidInputError("documents", `contribution id ${String(doc.contributionId)} is not a 64-bit unsigned integer`);
+      }
+      if (previous !== undefined && doc.contributionId <= previous) {
+        throw new InvalidInputError("documents", `contribution ${doc.contributionId} comes after ${previous}: give documents in ascending id order, each once`);
+      }
+      if (n > 0 && n - chunkStart >= chunkTokens) {
+        chunkEnds.push(n);
+        chunkStart = n;
+      }
+      starts.push(n);
+      ids.push(doc.contributionId);
+      for (const key of tokenizer.keys(doc.text)) {
+        let id = vocabulary.get(key);
+        if (id === undefined) vocabulary.set(key, (id = vocabulary.size + 1));
+        push(id);
+      }
+      push(0);
+    }
+    writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
+    closeSync(scratch);
+    chunkEnds.push(n);
+    if (n >= 2 ** 40) throw new InvalidInputError("documents", "more than 2^40 tokens: split the corpus into several shards");
+
+    const tokens = new Int32Array(n);
+    const scratchFd = openSync(`${temp}.tokens`, "r");
+    readFully(scratchFd, new Uint8Array(tokens.buffer), 0);
+    closeSync(scratchFd);
+    rmSync(`${temp}.tokens`);
+    const V = vocabulary.size;
+
+    // 2. One sorted run per chunk.
+    const runs: { file: string; length: number }[] = [];
+    let single: Int32Array | undefined;
+    if (chunkEnds.length === 1) single = suffixArray(tokens, V);
+    else {
+      let from = 0;
+      for (const to of chunkEnds) {
+        const sa = suffixArray(tokens.subarray(from, to), V);
+        for (let i = 0; i < sa.length; i++) sa[i]! += from;
+        const run = `${temp}.run${runs.length}`;
+        cleanup.push(run);
+        const fd = openSync(run, "w");
+        const bytes = new Uint8Array(sa.buffer, 0, sa.length * 4);
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+        closeSync(fd);
+        runs.push({ file: run, length: sa.length });
+        from = to;
+      }
+    }
+
+    // 3. The file.
+    const keys = [...vocabulary.keys()].join("\n");
+    const vocabularyBytes = Buffer.from(V === 0 ? "" : `${keys}\n`, "utf8");
+    const header: ShardHeader = {
+      format: 1,
+      tokenizer: tokenizer.name,
+      tokens: n,
+      documents: ids.length,
+      vocabulary: V,
+      vocabularyBytes: vocabularyBytes.length,
+      tokenWidth: widthFor(V),
+      pointerWidth: widthFor(n),
+    };
+    const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
+    const out = new FileWriter(temp);
+    cleanup.push(temp);
+    out.bytes(MAGIC);
+    out.uint(headerBytes.length, 4);
+    out.bytes(headerBytes);
+    const counts = new Float64Array(V + 2);
+    for (let i = 0; i < n; i++) {
+      out.uint(tokens[i]!, header.tokenWidth);
+      counts[tokens[i]! + 1]!++;
+    }
+    if (single !== undefined) for (let i = 0; i < n; i++) out.uint(single[i]!, header.pointerWidth);
+    else mergeRuns(tokens, runs, (position) => out.uint(position, header.pointerWidth));
+    for (let t = 0, first = 0; t < V + 2; t++) out.uint((first += counts[t]!), header.pointerWidth);
+    for (const start of starts) out.uint(start, 8);
+    for (const id of ids) {
+      out.uint(Number(id & 0xffffffffn), 4);
+      out.uint(Number(id >> 32n), 4);
+    }
+    out.bytes(vocabularyBytes);
+    out.close();
+    renameSync(temp, file);
+    return { file, tokens: n, documents: ids.length, bytes: layout(header, headerBytes.length).size };
+  } finally {
+    for (const f of cleanup) rmSync(f, { force: true });
+  }
+}
+
+/**
+ * Merges sorted runs of suffix positions into one order by a heap over the runs' heads. Suffixes
+ * compare by their tokens up to and including the first separator (all a query can match), ties by
+ * position, so the comparison never runs past a document.
+ */
+function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: number }[], emit: (position: number) => void): void {
+  const fds = runs.map((r) => openSync(r.file, "r"));
+  try {
+    const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
+    const less = (a: RunReader, b: RunReader) => {
+      let [p, q] = [a.head, b.head];
+      for (;;) {
+        const x = tokens[p]!;
+        const y = tokens[q]!;
+        if (x !== y) return x < y;
+        if (x === 0) return p < q;
+        p++;
+        q++;
+      }
+    };
+    const heap = readers.filter((r) => !r.done);
+    const siftDown = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= heap.length) return;
+        const c = l + 1 < heap.length && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
+        if (!less(heap[c]!, heap[i]!)) return;
+        [heap[c], heap[i]] = [heap[i]!, heap[c]!];
+        i = c;
+      }
+    };
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      emit(top.head);
+      top.next();
+      if (top.done) {
+        const last = heap.pop()!;
+        if (heap.length > 0) heap[0] = last;
+      }
+      siftDown(0);
+    }
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+/** Positional reads through a bounded cache of pages (first in, first out). */
+class PagedFile {
+  private readonly pages = new Map<number, Buffer>();
+  private readonly pageBytes = 4096;
+  private readonly fd: number;
+  private readonly size: number;
+  private readonly maxPages: number;
+
+  constructor(fd: number, size: number, maxPages: number) {
+    this.fd = fd;
+    this.size = size;
+    this.maxPages = maxPages;
+  }
+
+  uint(offset: number, width: number): number {
+    const pageNo = Math.floor(offset / this.pageBytes);
+    const within = offset - pageNo * this.pageBytes;
+    if (within + width <= this.pageBytes) return this.page(pageNo).readUIntLE(within, width);
+    let value = 0;
+    for (let i = width - 1; i >= 0; i--) value = value * 256 + this.byte(offset + i);
+    return value;
+  }
+
+  private byte(offset: number): number {
+    const pageNo = Math.floor(offset / this.pageBytes);
+    return this.page(pageNo)[offset - pageNo * this.pageBytes]!;
+  }
+
+  private page(pageNo: number): Buffer {
+    let page = this.pages.get(pageNo);
+    if (page === undefined) {
+      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+      const start = pageNo * this.pageBytes;
+      page = Buffer.allocUnsafe(Math.min(this.pageBytes, this.size - start));
+      readFully(this.fd, page, start);
+      this.pages.set(pageNo, page);
+    }
+    return page;
+  }
+}
+
+/** One opened shard: what is in memory (documents, vocabulary, first-token ranges) and its file. */
+interface OpenShard {
+  file: string;
+  header: ShardHeader;
+  vocabulary: Map<string, number>;
+  firsts: Float64Array;
+  starts: Float64Array;
+  ids: bigint[];
+  at: (suffix: number, offset: number) => number;
+  suffix: (k: number) => number;
+  fd: number;
+}
+
+/** Index shards opened together: one `SpanIndex` over all their documents. */
+export interface IndexShards extends SpanIndex {
+  readonly files: readonly string[];
+  /** Tokens over all shards (separators included). */
+  readonly tokenCount: number;
+  close(): void;
+}
+
+/**
+ * Opens index shards (one per datanet version, say) as one index: an output's spans are matched
+ * against all of them, with the same results as one index over all their documents. Each file is
+ * checked whole (its sha256 trailer, its size, its header) before use: a truncated or altered file
+ * is refused. `cacheMB` bounds the pages kept in memory across all shards.
+ */
+export async function openIndexShards(files: readonly string[], options: { cacheMB?: number } = {}): Promise<IndexShards> {
+  if (files.length === 0) throw new InvalidInputError("indexFiles", "name at least one index shard");
+  const maxPages = Math.max(16, Math.floor(((options.cacheMB ?? 64) * 2 ** 20) / 4096 / files.length));
+  const shards: OpenShard[] = [];
+  try {
+    for (const file of files) shards.push(openShard(file, maxPages));
+    const tokenizerName = shards[0]!.header.tokenizer;
+    const other = shards.find((s) => s.header.tokenizer !== tokenizerName);
+    if (other !== undefined) {
+      throw new InvalidInputError("indexFiles", `${other.file} was tokenized with ${other.header.tokenizer}, ${shards[0]!.file} with ${tokenizerName}`);
+    }
+    const tokenizer = await loadTokenizer(tokenizerName);
+    const contributionIds = shards.flatMap((s) => s.ids).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    contributionIds.forEach((id, i) => {
+      if (i > 0 && contributionIds[i - 1] === id) throw new InvalidInputError("indexFiles", `contribution ${id} is in two shards`);
+    });
+    return {
+      files: [...files],
+      tokenizer,
+      contributionIds,
+      tokenCount: shards.reduce((acc, s) => acc + s.header.tokens, 0),
+      close: () => shards.forEach((s) => closeSync(s.fd)),
+      matcher(keys) {
+        const queries = shards.map((s) => Int32Array.from(keys, (key) => s.vocabulary.get(key) ?? -1));
+        return (start) => {
+          const found = shards.map((shard, i) => shardMatch(shard, queries[i]!, start));
+          const length = Math.max(...found.map((f) => f.length));
+          const longest = found.filter((f) => f.length === length);
+          return {
+            length,
+            occurrences: longest.reduce((acc, f) => acc + f.occurrences, 0),
+            contributions: () => longest.flatMap((f) => f.contributions()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+          };
+        };
+      },
+    };
+  } catch (error) {
+    for (const s of shards) closeSync(s.fd);
+    throw error;
+  }
+}
+
+function shardMatch(shard: OpenShard, query: Int32Array, start: number): SpanMatch {
+  const n = shard.header.tokens;
+  const token = query[start] ?? -1;
+  const { length, lo, hi } =
+    token < 1 ? { length: 0, lo: 0, hi: n } : narrow(shard.at, query, start, 1, shard.firsts[token]!, shard.firsts[token + 1]!);
+  return {
+    length,
+    occurrences: hi - lo,
+    contributions() {
+      const documents = new Set<number>();
+      for (let k = lo; k < hi; k++) documents.add(documentAt(shard.starts, shard.suffix(k)));
+      return [...documents].sort((a, b) => a - b).map((doc) => shard.ids[doc]!);
+    },
+  };
+}
+
+/** The document holding token `position`: the last start at or before it. */
+function documentAt(starts: Float64Array, position: number): number {
+  let [a, b] = [0, starts.length];
+  while (b - a > 1) {
+    const mid = (a + b) >>> 1;
+    if (starts[mid]! <= position) a = mid;
+    else b = mid;
+  }
+  return a;
+}
+
+function openShard(file: string, maxPages: number): OpenShard {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    throw new InvalidInputError("indexFile", `${file} cannot be opened (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  try {
+    const refuse = (why: string): never => {
+      throw new InvalidInputError("indexFile", `${file} is not a valid index shard: ${why}`);
+    };
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (size < head.length + 32) refuse("it is truncated");
+    readFully(fd, head, 0);
+    if (!head.subarray(0, 8).equals(MAGIC)) refuse("wrong magic number or format version");
+    const headerBytes = head.readUInt32LE(8);
+    if (12 + headerBytes + 32 > size) refuse("it is truncated");
+    const headerText = Buffer.alloc(headerBytes);
+    readFully(fd, headerText, 12);
+    // The whole file against its trailer before anything in it is trusted.
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < size - 32; ) {
+      const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - 32 - at), at);
+      hash.update(chunk.subarray(0, read));
+      at += read;
+    }
+    const trailer = Buffer.alloc(32);
+    readFully(fd, trailer, size - 32);
+    let header: ShardHeader;
+    try {
+      header = JSON.parse(headerText.toString("utf8")) as ShardHeader;
+    } catch {
+      return refuse("its header is not JSON");
+    }
+    const expected = layout(header, headerBytes);
+    if (header.format !== 1 || !Number.isSafeInteger(expected.size)) refuse("its header is malformed");
+    if (size !== expected.size) refuse(size < expected.size ? `it is truncated (${size} of ${expected.size} bytes)` : `it has ${size - expected.size} bytes too many`);
+    if (!hash.digest().equals(trailer)) refuse("its checksum does not match (the file was altered or damaged)");
+
+    const read = (offset: number, bytes: number) => {
+      const buffer = Buffer.alloc(bytes);
+      readFully(fd, buffer, offset);
+      return buffer;
+    };
+    const { tokenWidth: tw, pointerWidth: pw, vocabulary: V, documents: m } = header;
+    const firstsBytes = read(expected.firsts, (V + 2) * pw);
+    const firsts = Float64Array.from({ length: V + 2 }, (_, t) => firstsBytes.readUIntLE(t * pw, pw));
+    const startBytes = read(expected.starts, m * 8);
+    const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
+    const idBytes = read(expected.ids, m * 8);
+    const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
+    const keys = read(expected.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
+    const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
+    const paged = new PagedFile(fd, size, maxPages);
+    const n = header.tokens;
+    const suffix = (k: number) => paged.uint(expected.suffixes + k * pw, pw);
+    const at = (k: number, offset: number) => {
+      const p = suffix(k) + offset;
+      return p < n ? paged.uint(expected.tokens + p * tw, tw) : -1;
+    };
+    return { file, header, vocabulary, firsts, starts, ids, at, suffix, fd };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
