@@ -97,7 +97,7 @@ class FileWriter {
 
 /** Reads a file of native 32-bit integers a block at a time. */
 class RunReader {
-  private readonly block = new Int32Array(1 << 16);
+  private readonly block = new Int32Array(1 << 14);
   private at = 0;
   private filled = 0;
   private offset = 0;
@@ -151,7 +151,8 @@ export interface ShardBuild {
  * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
  * texts are never all in memory) to `file`. Memory stays near 4 bytes per token plus one chunk's
  * suffix-array construction: the suffix array is built chunk by chunk (`chunkTokens` tokens, cut at
- * document ends) with SA-IS and the sorted runs merged from disk. The file appears only when complete.
+ * document ends; 2^20 by default, small enough for SA-IS to run in the processor's caches) with
+ * SA-IS and the sorted runs merged from disk. The file appears only when complete.
  */
 export async function buildIndexShard(
   file: string,
@@ -159,7 +160,7 @@ export async function buildIndexShard(
   options: { tokenizer?: Tokenizer; chunkTokens?: number } = {},
 ): Promise<ShardBuild> {
   const tokenizer = options.tokenizer ?? wordTokenizer;
-  const chunkTokens = options.chunkTokens ?? 1 << 25;
+  const chunkTokens = options.chunkTokens ?? 1 << 20;
   if (!Number.isInteger(chunkTokens) || chunkTokens < 1) throw new InvalidInputError("chunkTokens", "must be a positive integer");
   const temp = `${file}.${process.pid}.tmp`;
   const cleanup: string[] = [];
@@ -275,90 +276,122 @@ export async function buildIndexShard(
   }
 }
 
+/** Tokens of each run's head kept beside the merge heap. */
+const KEY = 8;
+
 /**
  * Merges sorted runs of suffix positions into one order by a heap over the runs' heads. Suffixes
  * compare by their tokens up to and including the first separator (all a query can match), ties by
- * position, so the comparison never runs past a document.
+ * position, so a comparison never runs past a document. Each head's first KEY tokens are kept
+ * beside the heap, so most comparisons touch no more than those (one read of the text per suffix).
  */
 function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: number }[], emit: (position: number) => void): void {
   const fds = runs.map((r) => openSync(r.file, "r"));
   try {
     const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
-    const less = (a: RunReader, b: RunReader) => {
-      let [p, q] = [a.head, b.head];
-      for (;;) {
+    const k = readers.length;
+    // Per run: its head's position and first KEY tokens (0 after the separator).
+    const head = new Float64Array(k);
+    const keys = new Int32Array(k * KEY);
+    const load = (r: number) => {
+      const p = readers[r]!.head;
+      head[r] = p;
+      for (let j = 0, token = 1; j < KEY; j++) keys[r * KEY + j] = token = token === 0 ? 0 : tokens[p + j]!;
+    };
+    const less = (a: number, b: number): boolean => {
+      for (let j = 0; j < KEY; j++) {
+        const x = keys[a * KEY + j]!;
+        const y = keys[b * KEY + j]!;
+        if (x !== y) return x < y;
+        if (x === 0) return head[a]! < head[b]!;
+      }
+      for (let p = head[a]! + KEY, q = head[b]! + KEY; ; p++, q++) {
         const x = tokens[p]!;
         const y = tokens[q]!;
         if (x !== y) return x < y;
-        if (x === 0) return p < q;
-        p++;
-        q++;
+        if (x === 0) return head[a]! < head[b]!;
       }
     };
-    const heap = readers.filter((r) => !r.done);
+    const heap = new Int32Array(k);
+    let size = 0;
+    readers.forEach((r, i) => {
+      if (r.done) return;
+      load(i);
+      heap[size++] = i;
+    });
     const siftDown = (i: number) => {
+      const item = heap[i]!;
       for (;;) {
         const l = 2 * i + 1;
-        if (l >= heap.length) return;
-        const c = l + 1 < heap.length && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
-        if (!less(heap[c]!, heap[i]!)) return;
-        [heap[c], heap[i]] = [heap[i]!, heap[c]!];
+        if (l >= size) break;
+        const c = l + 1 < size && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
+        if (!less(heap[c]!, item)) break;
+        heap[i] = heap[c]!;
         i = c;
       }
+      heap[i] = item;
     };
-    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
-    while (heap.length > 0) {
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
+    while (size > 0) {
       const top = heap[0]!;
-      emit(top.head);
-      top.next();
-      if (top.done) {
-        const last = heap.pop()!;
-        if (heap.length > 0) heap[0] = last;
-      }
-      siftDown(0);
+      emit(head[top]!);
+      readers[top]!.next();
+      if (readers[top]!.done) heap[0] = heap[--size]!;
+      else load(top);
+      if (size > 0) siftDown(0);
     }
   } finally {
     for (const fd of fds) closeSync(fd);
   }
 }
 
-/** Positional reads through a bounded cache of pages (first in, first out). */
-class PagedFile {
-  private readonly pages = new Map<number, Buffer>();
-  private readonly pageBytes = 4096;
+/**
+ * An array of fixed-width unsigned integers in a file section, read by position through a bounded
+ * cache of pages (first in, first out). A page holds whole values, so no value straddles two.
+ */
+class PagedArray {
+  private readonly pages: (Uint8Array | Uint16Array | Uint32Array | undefined)[];
+  private readonly loaded: Int32Array;
+  private next = 0;
+  private readonly perPage: number;
   private readonly fd: number;
-  private readonly size: number;
-  private readonly maxPages: number;
+  private readonly base: number;
+  private readonly count: number;
+  private readonly width: number;
+  readonly get: (i: number) => number;
 
-  constructor(fd: number, size: number, maxPages: number) {
-    this.fd = fd;
-    this.size = size;
-    this.maxPages = maxPages;
-  }
-
-  uint(offset: number, width: number): number {
-    const pageNo = Math.floor(offset / this.pageBytes);
-    const within = offset - pageNo * this.pageBytes;
-    if (within + width <= this.pageBytes) return this.page(pageNo).readUIntLE(within, width);
-    let value = 0;
-    for (let i = width - 1; i >= 0; i--) value = value * 256 + this.byte(offset + i);
-    return value;
-  }
-
-  private byte(offset: number): number {
-    const pageNo = Math.floor(offset / this.pageBytes);
-    return this.page(pageNo)[offset - pageNo * this.pageBytes]!;
-  }
-
-  private page(pageNo: number): Buffer {
-    let page = this.pages.get(pageNo);
-    if (page === undefined) {
-      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
-      const start = pageNo * this.pageBytes;
-      page = Buffer.allocUnsafe(Math.min(this.pageBytes, this.size - start));
-      readFully(this.fd, page, start);
-      this.pages.set(pageNo, page);
+  constructor(fd: number, base: number, count: number, width: number, maxPages: number) {
+    [this.fd, this.base, this.count, this.width] = [fd, base, count, width];
+    this.perPage = Math.floor(4096 / width);
+    this.pages = new Array<undefined>(Math.ceil(count / this.perPage)).fill(undefined);
+    this.loaded = new Int32Array(maxPages).fill(-1);
+    const per = this.perPage;
+    if (width === 1 || width === 2 || width === 4) {
+      this.get = (i) => {
+        const pageNo = Math.floor(i / per);
+        return (this.pages[pageNo] ?? this.load(pageNo))[i - pageNo * per]!;
+      };
+    } else {
+      this.get = (i) => {
+        const pageNo = Math.floor(i / per);
+        const page = this.pages[pageNo] ?? this.load(pageNo);
+        let value = 0;
+        for (let b = (i - pageNo * per) * width + width - 1, end = b - width; b > end; b--) value = value * 256 + page[b]!;
+        return value;
+      };
     }
+  }
+
+  private load(pageNo: number): Uint8Array | Uint16Array | Uint32Array {
+    const evicted = this.loaded[this.next]!;
+    if (evicted >= 0) this.pages[evicted] = undefined;
+    this.loaded[this.next] = pageNo;
+    this.next = (this.next + 1) % this.loaded.length;
+    const values = Math.min(this.perPage, this.count - pageNo * this.perPage);
+    const bytes = new Uint8Array(values * this.width);
+    readFully(this.fd, bytes, this.base + pageNo * this.perPage * this.width);
+    const page = this.width === 2 ? new Uint16Array(bytes.buffer) : this.width === 4 ? new Uint32Array(bytes.buffer) : bytes;
+    this.pages[pageNo] = page;
     return page;
   }
 }
@@ -514,12 +547,13 @@ function openShard(file: string, maxPages: number): OpenShard {
     const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
     const keys = read(expected.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
     const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
-    const paged = new PagedFile(fd, size, maxPages);
     const n = header.tokens;
-    const suffix = (k: number) => paged.uint(expected.suffixes + k * pw, pw);
+    // Typed views read the host's byte order; the file is little-endian, as every host Node runs on.
+    const suffix = new PagedArray(fd, expected.suffixes, n, pw, maxPages >> 1).get;
+    const token = new PagedArray(fd, expected.tokens, n, tw, maxPages >> 1).get;
     const at = (k: number, offset: number) => {
       const p = suffix(k) + offset;
-      return p < n ? paged.uint(expected.tokens + p * tw, tw) : -1;
+      return p < n ? token(p) : -1;
     };
     return { file, header, vocabulary, firsts, starts, ids, at, suffix, fd };
   } catch (error) {
