@@ -30,8 +30,8 @@ export interface SpanIndex {
 export interface SpanMatch {
   /** Tokens matched (0 when the token there is not in the corpus). */
   length: number;
-  /** How often those tokens occur in the corpus. */
-  occurrences: number;
+  /** How often those tokens occur in the corpus (asked only of spans that may count: it can cost reads). */
+  occurrences(): number;
   /** The distinct contributions they occur in, ascending. */
   contributions(): bigint[];
 }
@@ -131,7 +131,7 @@ export function buildCorpusIndex(documents: readonly CorpusDocument[], options: 
         const { length, lo, hi } = narrow(at, query, start, 0, 0, tokens.length);
         return {
           length,
-          occurrences: hi - lo,
+          occurrences: () => hi - lo,
           contributions() {
             const documents = new Set<number>();
             for (let k = lo; k < hi; k++) documents.add(documentOf[suffixes[k]!]!);
@@ -149,7 +149,7 @@ export function buildCorpusIndex(documents: readonly CorpusDocument[], options: 
  * the token `offset` places into the k-th suffix (-1 past the end). Query tokens below 1 (unknown
  * to the corpus) end the match; separators (0) never match.
  */
-export function narrow(
+function narrow(
   at: (suffix: number, offset: number) => number,
   query: Int32Array,
   start: number,
@@ -206,8 +206,10 @@ export function attributeTokens(index: SpanIndex, keys: readonly string[], optio
     const { length, occurrences, contributions } = match(start);
     const contained = length === previous - 1;
     previous = length;
-    if (contained || length < minSpan || occurrences > maxOccurrences) continue;
-    spans.push({ start, length, occurrences, contributionIds: contributions() });
+    if (contained || length < minSpan) continue;
+    const found = occurrences();
+    if (found > maxOccurrences) continue;
+    spans.push({ start, length, occurrences: found, contributionIds: contributions() });
   }
   return { tokenCount: keys.length, spans, weights: spanWeights(spans) };
 }

@@ -3,7 +3,6 @@ import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync
 
 import { InvalidInputError } from "../errors.ts";
 import type { CorpusDocument, SpanIndex, SpanMatch } from "./engine.ts";
-import { narrow } from "./engine.ts";
 import { suffixArray } from "./suffix-array.ts";
 import { loadTokenizer, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
 
@@ -16,7 +15,8 @@ import { loadTokenizer, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
  *   header                          JSON (ShardHeader)
  *   tokens                          n × tokenWidth  (id 0 separates documents; every document ends with one)
  *   suffixes                        n × pointerWidth (sorted by the tokens up to and including the next separator)
- *   firsts                          (V + 2) × pointerWidth: the suffixes starting with token t are [firsts[t], firsts[t + 1])
+ *   sample                          ⌈n / sampleRate⌉ × sampleTokens × tokenWidth: the first tokens of every
+ *                                   sampleRate-th suffix (0 from its separator on), kept in memory at query time
  *   document starts                 m × u64: the position of each document's first token
  *   contribution ids                m × u64, ascending
  *   vocabulary                      the token keys of ids 1..V, UTF-8, each followed by "\n"
@@ -35,7 +35,17 @@ interface ShardHeader {
   vocabularyBytes: number;
   tokenWidth: number;
   pointerWidth: number;
+  sampleRate: number;
+  sampleTokens: number;
 }
+
+/**
+ * Every SAMPLE_RATE-th suffix's first SAMPLE_TOKENS tokens are kept in the file and, at query time,
+ * in memory: 4 × 4 / 64 = 0.25 bytes of memory per token, so that a search reads the disk only in
+ * the last block of 64 suffixes.
+ */
+const SAMPLE_RATE = 64;
+const SAMPLE_TOKENS = 4;
 
 /** Bytes that hold every integer up to `max`. */
 const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8));
@@ -43,13 +53,15 @@ const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8))
 function layout(header: ShardHeader, headerBytes: number) {
   const tokens = MAGIC.length + 4 + headerBytes;
   const suffixes = tokens + header.tokens * header.tokenWidth;
-  const firsts = suffixes + header.tokens * header.pointerWidth;
-  const starts = firsts + (header.vocabulary + 2) * header.pointerWidth;
+  const sample = suffixes + header.tokens * header.pointerWidth;
+  const starts = sample + samples(header) * header.sampleTokens * header.tokenWidth;
   const ids = starts + header.documents * 8;
   const vocabulary = ids + header.documents * 8;
   const trailer = vocabulary + header.vocabularyBytes;
-  return { tokens, suffixes, firsts, starts, ids, vocabulary, trailer, size: trailer + 32 };
+  return { tokens, suffixes, sample, starts, ids, vocabulary, trailer, size: trailer + 32 };
 }
+
+const samples = (header: ShardHeader) => Math.ceil(header.tokens / header.sampleRate);
 
 /** Buffered sequential writes, hashed as they go. */
 class FileWriter {
@@ -247,6 +259,8 @@ export async function buildIndexShard(
       vocabularyBytes: vocabularyBytes.length,
       tokenWidth: widthFor(V),
       pointerWidth: widthFor(n),
+      sampleRate: SAMPLE_RATE,
+      sampleTokens: SAMPLE_TOKENS,
     };
     const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
     const out = new FileWriter(temp);
@@ -254,14 +268,19 @@ export async function buildIndexShard(
     out.bytes(MAGIC);
     out.uint(headerBytes.length, 4);
     out.bytes(headerBytes);
-    const counts = new Float64Array(V + 2);
-    for (let i = 0; i < n; i++) {
-      out.uint(tokens[i]!, header.tokenWidth);
-      counts[tokens[i]! + 1]!++;
-    }
-    if (single !== undefined) for (let i = 0; i < n; i++) out.uint(single[i]!, header.pointerWidth);
-    else mergeRuns(tokens, runs, (position) => out.uint(position, header.pointerWidth));
-    for (let t = 0, first = 0; t < V + 2; t++) out.uint((first += counts[t]!), header.pointerWidth);
+    for (let i = 0; i < n; i++) out.uint(tokens[i]!, header.tokenWidth);
+    const sample = new Int32Array(samples(header) * SAMPLE_TOKENS);
+    let k = 0;
+    const emit = (position: number) => {
+      if (k % SAMPLE_RATE === 0) {
+        for (let j = 0, token = 1; j < SAMPLE_TOKENS; j++) sample[(k / SAMPLE_RATE) * SAMPLE_TOKENS + j] = token = token === 0 ? 0 : tokens[position + j]!;
+      }
+      k++;
+      out.uint(position, header.pointerWidth);
+    };
+    if (single !== undefined) single.forEach(emit);
+    else mergeRuns(tokens, runs, emit);
+    for (const token of sample) out.uint(token, header.tokenWidth);
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
       out.uint(Number(id & 0xffffffffn), 4);
@@ -345,68 +364,16 @@ function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: nu
   }
 }
 
-/**
- * An array of fixed-width unsigned integers in a file section, read by position through a bounded
- * cache of pages (first in, first out). A page holds whole values, so no value straddles two.
- */
-class PagedArray {
-  private readonly pages: (Uint8Array | Uint16Array | Uint32Array | undefined)[];
-  private readonly loaded: Int32Array;
-  private next = 0;
-  private readonly perPage: number;
-  private readonly fd: number;
-  private readonly base: number;
-  private readonly count: number;
-  private readonly width: number;
-  readonly get: (i: number) => number;
-
-  constructor(fd: number, base: number, count: number, width: number, maxPages: number) {
-    [this.fd, this.base, this.count, this.width] = [fd, base, count, width];
-    this.perPage = Math.floor(4096 / width);
-    this.pages = new Array<undefined>(Math.ceil(count / this.perPage)).fill(undefined);
-    this.loaded = new Int32Array(maxPages).fill(-1);
-    const per = this.perPage;
-    if (width === 1 || width === 2 || width === 4) {
-      this.get = (i) => {
-        const pageNo = Math.floor(i / per);
-        return (this.pages[pageNo] ?? this.load(pageNo))[i - pageNo * per]!;
-      };
-    } else {
-      this.get = (i) => {
-        const pageNo = Math.floor(i / per);
-        const page = this.pages[pageNo] ?? this.load(pageNo);
-        let value = 0;
-        for (let b = (i - pageNo * per) * width + width - 1, end = b - width; b > end; b--) value = value * 256 + page[b]!;
-        return value;
-      };
-    }
-  }
-
-  private load(pageNo: number): Uint8Array | Uint16Array | Uint32Array {
-    const evicted = this.loaded[this.next]!;
-    if (evicted >= 0) this.pages[evicted] = undefined;
-    this.loaded[this.next] = pageNo;
-    this.next = (this.next + 1) % this.loaded.length;
-    const values = Math.min(this.perPage, this.count - pageNo * this.perPage);
-    const bytes = new Uint8Array(values * this.width);
-    readFully(this.fd, bytes, this.base + pageNo * this.perPage * this.width);
-    const page = this.width === 2 ? new Uint16Array(bytes.buffer) : this.width === 4 ? new Uint32Array(bytes.buffer) : bytes;
-    this.pages[pageNo] = page;
-    return page;
-  }
-}
-
-/** One opened shard: what is in memory (documents, vocabulary, first-token ranges) and its file. */
+/** One opened shard: in memory its documents, vocabulary and suffix-array sample; the rest read by position. */
 interface OpenShard {
   file: string;
   header: ShardHeader;
   vocabulary: Map<string, number>;
-  firsts: Float64Array;
   starts: Float64Array;
   ids: bigint[];
-  at: (suffix: number, offset: number) => number;
-  suffix: (k: number) => number;
+  sample: Int32Array;
   fd: number;
+  offsets: ReturnType<typeof layout>;
 }
 
 /** Index shards opened together: one `SpanIndex` over all their documents. */
@@ -421,14 +388,13 @@ export interface IndexShards extends SpanIndex {
  * Opens index shards (one per datanet version, say) as one index: an output's spans are matched
  * against all of them, with the same results as one index over all their documents. Each file is
  * checked whole (its sha256 trailer, its size, its header) before use: a truncated or altered file
- * is refused. `cacheMB` bounds the pages kept in memory across all shards.
+ * is refused. In memory stay each shard's documents table, vocabulary and suffix-array sample.
  */
-export async function openIndexShards(files: readonly string[], options: { cacheMB?: number } = {}): Promise<IndexShards> {
+export async function openIndexShards(files: readonly string[]): Promise<IndexShards> {
   if (files.length === 0) throw new InvalidInputError("indexFiles", "name at least one index shard");
-  const maxPages = Math.max(16, Math.floor(((options.cacheMB ?? 64) * 2 ** 20) / 4096 / files.length));
   const shards: OpenShard[] = [];
   try {
-    for (const file of files) shards.push(openShard(file, maxPages));
+    for (const file of files) shards.push(openShard(file));
     const tokenizerName = shards[0]!.header.tokenizer;
     const other = shards.find((s) => s.header.tokenizer !== tokenizerName);
     if (other !== undefined) {
@@ -439,6 +405,7 @@ export async function openIndexShards(files: readonly string[], options: { cache
     contributionIds.forEach((id, i) => {
       if (i > 0 && contributionIds[i - 1] === id) throw new InvalidInputError("indexFiles", `contribution ${id} is in two shards`);
     });
+    const searchers = shards.map((s) => new ShardSearch(s));
     return {
       files: [...files],
       tokenizer,
@@ -448,12 +415,12 @@ export async function openIndexShards(files: readonly string[], options: { cache
       matcher(keys) {
         const queries = shards.map((s) => Int32Array.from(keys, (key) => s.vocabulary.get(key) ?? -1));
         return (start) => {
-          const found = shards.map((shard, i) => shardMatch(shard, queries[i]!, start));
+          const found = searchers.map((searcher, i) => searcher.longest(queries[i]!, start));
           const length = Math.max(...found.map((f) => f.length));
           const longest = found.filter((f) => f.length === length);
           return {
             length,
-            occurrences: longest.reduce((acc, f) => acc + f.occurrences, 0),
+            occurrences: () => longest.reduce((acc, f) => acc + f.occurrences(), 0),
             contributions: () => longest.flatMap((f) => f.contributions()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
           };
         };
@@ -465,20 +432,116 @@ export async function openIndexShards(files: readonly string[], options: { cache
   }
 }
 
-function shardMatch(shard: OpenShard, query: Int32Array, start: number): SpanMatch {
-  const n = shard.header.tokens;
-  const token = query[start] ?? -1;
-  const { length, lo, hi } =
-    token < 1 ? { length: 0, lo: 0, hi: n } : narrow(shard.at, query, start, 1, shard.firsts[token]!, shard.firsts[token + 1]!);
-  return {
-    length,
-    occurrences: hi - lo,
-    contributions() {
-      const documents = new Set<number>();
-      for (let k = lo; k < hi; k++) documents.add(documentAt(shard.starts, shard.suffix(k)));
-      return [...documents].sort((a, b) => a - b).map((doc) => shard.ids[doc]!);
-    },
-  };
+/** Reads from a window of this many tokens at a time when comparing a suffix with a query. */
+const WINDOW = 32;
+
+/**
+ * Suffix-array searches on one shard. A search first bisects the in-memory sample (every
+ * SAMPLE_RATE-th suffix's first tokens, reading a suffix from disk only when those tokens tie),
+ * then the one block of SAMPLE_RATE suffixes between two samples, read at once, comparing each
+ * probed suffix by reading a window of its tokens.
+ */
+class ShardSearch {
+  private readonly shard: OpenShard;
+  private readonly n: number;
+  private readonly pointerBytes: Buffer;
+  private readonly tokenBytes: Buffer;
+  private readonly blockBytes: Buffer;
+  /** Suffix → its common prefix with the query, for the suffixes the last search compared in full. */
+  private readonly seen = new Map<number, number>();
+
+  constructor(shard: OpenShard) {
+    this.shard = shard;
+    this.n = shard.header.tokens;
+    this.pointerBytes = Buffer.alloc(shard.header.pointerWidth);
+    this.tokenBytes = Buffer.alloc(WINDOW * shard.header.tokenWidth);
+    this.blockBytes = Buffer.alloc(SAMPLE_RATE * shard.header.pointerWidth);
+  }
+
+  /** The longest match of `query[start..]` (up to its first token unknown here) and its occurrences. */
+  longest(query: Int32Array, start: number): SpanMatch {
+    let end = start;
+    while (end < query.length && query[end]! >= 1) end++;
+    const q = query.subarray(start, end);
+    const none = { length: 0, occurrences: () => 0, contributions: () => [] };
+    if (q.length === 0 || this.n === 0) return none;
+    // The longest common prefix of q with any suffix is with a neighbour of q's place in the order
+    // (the search has often compared them already).
+    this.seen.clear();
+    const place = this.bound(q, false);
+    const lcp = (k: number) => this.seen.get(k) ?? this.compare(this.suffix(k), q, 0).lcp;
+    const length = Math.max(place > 0 ? lcp(place - 1) : 0, place < this.n ? lcp(place) : 0);
+    if (length === 0) return none;
+    const prefix = q.subarray(0, length);
+    let range: [number, number] | undefined;
+    const found = () => (range ??= [this.bound(prefix, false), this.bound(prefix, true)]);
+    return {
+      length,
+      occurrences: () => found()[1] - found()[0],
+      contributions: () => {
+        const [lo, hi] = found();
+        const documents = new Set<number>();
+        for (let k = lo; k < hi; k++) documents.add(documentAt(this.shard.starts, this.suffix(k)));
+        return [...documents].sort((a, b) => a - b).map((doc) => this.shard.ids[doc]!);
+      },
+    };
+  }
+
+  /** The first suffix `> p` (`upper`) or `>= p` (else), where a suffix starting with `p` counts as equal. */
+  private bound(p: Int32Array, upper: boolean): number {
+    const { sample, header } = this.shard;
+    const K = header.sampleTokens;
+    const past = (sign: number) => (upper ? sign > 0 : sign >= 0);
+    const sampleSign = (j: number): number => {
+      for (let t = 0; t < K; t++) {
+        if (t === p.length) return 0;
+        const x = sample[j * K + t]!;
+        if (x !== p[t]) return x < p[t]! ? -1 : 1;
+      }
+      return p.length === K ? 0 : this.compare(this.suffix(j * SAMPLE_RATE), p, K).sign;
+    };
+    let [a, b] = [0, samples(header)];
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (past(sampleSign(mid))) b = mid;
+      else a = mid + 1;
+    }
+    if (a === 0) return 0;
+    // The answer lies after sample a - 1 and at most at sample a.
+    const from = (a - 1) * SAMPLE_RATE + 1;
+    const to = Math.min(a * SAMPLE_RATE, this.n);
+    const width = header.pointerWidth;
+    if (to > from) readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
+    let [lo, hi] = [from, to];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const { sign, lcp } = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
+      this.seen.set(mid, lcp);
+      if (past(sign)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p) and their common prefix. */
+  private compare(position: number, p: Int32Array, from: number): { sign: number; lcp: number } {
+    const width = this.shard.header.tokenWidth;
+    for (let i = from; ; ) {
+      const count = Math.min(WINDOW, this.n - (position + i));
+      readFully(this.shard.fd, this.tokenBytes.subarray(0, count * width), this.shard.offsets.tokens + (position + i) * width);
+      for (let w = 0; w < count; w++, i++) {
+        if (i === p.length) return { sign: 0, lcp: i };
+        const x = this.tokenBytes.readUIntLE(w * width, width);
+        if (x !== p[i]) return { sign: x < p[i]! ? -1 : 1, lcp: i };
+      }
+    }
+  }
+
+  private suffix(k: number): number {
+    const width = this.shard.header.pointerWidth;
+    readFully(this.shard.fd, this.pointerBytes, this.shard.offsets.suffixes + k * width);
+    return this.pointerBytes.readUIntLE(0, width);
+  }
 }
 
 /** The document holding token `position`: the last start at or before it. */
@@ -492,7 +555,7 @@ function documentAt(starts: Float64Array, position: number): number {
   return a;
 }
 
-function openShard(file: string, maxPages: number): OpenShard {
+function openShard(file: string): OpenShard {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -528,9 +591,9 @@ function openShard(file: string, maxPages: number): OpenShard {
     } catch {
       return refuse("its header is not JSON");
     }
-    const expected = layout(header, headerBytes);
-    if (header.format !== 1 || !Number.isSafeInteger(expected.size)) refuse("its header is malformed");
-    if (size !== expected.size) refuse(size < expected.size ? `it is truncated (${size} of ${expected.size} bytes)` : `it has ${size - expected.size} bytes too many`);
+    const offsets = layout(header, headerBytes);
+    if (header.format !== 1 || !Number.isSafeInteger(offsets.size) || header.sampleRate !== SAMPLE_RATE) refuse("its header is malformed");
+    if (size !== offsets.size) refuse(size < offsets.size ? `it is truncated (${size} of ${offsets.size} bytes)` : `it has ${size - offsets.size} bytes too many`);
     if (!hash.digest().equals(trailer)) refuse("its checksum does not match (the file was altered or damaged)");
 
     const read = (offset: number, bytes: number) => {
@@ -538,24 +601,16 @@ function openShard(file: string, maxPages: number): OpenShard {
       readFully(fd, buffer, offset);
       return buffer;
     };
-    const { tokenWidth: tw, pointerWidth: pw, vocabulary: V, documents: m } = header;
-    const firstsBytes = read(expected.firsts, (V + 2) * pw);
-    const firsts = Float64Array.from({ length: V + 2 }, (_, t) => firstsBytes.readUIntLE(t * pw, pw));
-    const startBytes = read(expected.starts, m * 8);
+    const { tokenWidth: tw, vocabulary: V, documents: m } = header;
+    const sampleBytes = read(offsets.sample, samples(header) * header.sampleTokens * tw);
+    const sample = Int32Array.from({ length: samples(header) * header.sampleTokens }, (_, i) => sampleBytes.readUIntLE(i * tw, tw));
+    const startBytes = read(offsets.starts, m * 8);
     const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
-    const idBytes = read(expected.ids, m * 8);
+    const idBytes = read(offsets.ids, m * 8);
     const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
-    const keys = read(expected.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
+    const keys = read(offsets.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
     const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
-    const n = header.tokens;
-    // Typed views read the host's byte order; the file is little-endian, as every host Node runs on.
-    const suffix = new PagedArray(fd, expected.suffixes, n, pw, maxPages >> 1).get;
-    const token = new PagedArray(fd, expected.tokens, n, tw, maxPages >> 1).get;
-    const at = (k: number, offset: number) => {
-      const p = suffix(k) + offset;
-      return p < n ? token(p) : -1;
-    };
-    return { file, header, vocabulary, firsts, starts, ids, at, suffix, fd };
+    return { file, header, vocabulary, starts, ids, sample, fd, offsets };
   } catch (error) {
     closeSync(fd);
     throw error;
