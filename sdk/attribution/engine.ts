@@ -30,8 +30,11 @@ export interface SpanIndex {
 export interface SpanMatch {
   /** Tokens matched (0 when the token there is not in the corpus). */
   length: number;
-  /** How often those tokens occur in the corpus (asked only of spans that may count: it can cost reads). */
-  occurrences(): number;
+  /**
+   * How often those tokens occur in the corpus: exactly when that is at most `atMost`, else any
+   * number above it (asked only of spans that may count: it can cost reads).
+   */
+  occurrences(atMost: number): number;
   /** The distinct contributions they occur in, ascending. */
   contributions(): bigint[];
 }
@@ -207,7 +210,7 @@ export function attributeTokens(index: SpanIndex, keys: readonly string[], optio
     const contained = length === previous - 1;
     previous = length;
     if (contained || length < minSpan) continue;
-    const found = occurrences();
+    const found = occurrences(maxOccurrences);
     if (found > maxOccurrences) continue;
     spans.push({ start, length, occurrences: found, contributionIds: contributions() });
   }

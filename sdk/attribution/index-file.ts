@@ -41,11 +41,12 @@ interface ShardHeader {
 
 /**
  * Every SAMPLE_RATE-th suffix's first SAMPLE_TOKENS tokens are kept in the file and, at query time,
- * in memory: 4 × 4 / 64 = 0.25 bytes of memory per token, so that a search reads the disk only in
- * the last block of 64 suffixes.
+ * in memory: 8 × 2 / 64 = 0.25 bytes of memory per token for 2-byte token ids (twice that beyond),
+ * so that a search reads the disk mostly in the last block of 64 suffixes (common phrases tie on
+ * fewer tokens than that).
  */
 const SAMPLE_RATE = 64;
-const SAMPLE_TOKENS = 4;
+const SAMPLE_TOKENS = 8;
 
 /** Bytes that hold every integer up to `max`. */
 const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8));
@@ -371,7 +372,7 @@ interface OpenShard {
   vocabulary: Map<string, number>;
   starts: Float64Array;
   ids: bigint[];
-  sample: Int32Array;
+  sample: Uint16Array | Int32Array;
   fd: number;
   offsets: ReturnType<typeof layout>;
 }
@@ -420,7 +421,7 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
           const longest = found.filter((f) => f.length === length);
           return {
             length,
-            occurrences: () => longest.reduce((acc, f) => acc + f.occurrences(), 0),
+            occurrences: (atMost) => longest.reduce((acc, f) => acc + f.occurrences(atMost), 0),
             contributions: () => longest.flatMap((f) => f.contributions()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
           };
         };
@@ -473,11 +474,14 @@ class ShardSearch {
     const length = Math.max(place > 0 ? lcp(place - 1) : 0, place < this.n ? lcp(place) : 0);
     if (length === 0) return none;
     const prefix = q.subarray(0, length);
+    const [a, b] = [this.sampleBound(prefix, false), this.sampleBound(prefix, true)];
+    // Samples a..b - 1 start with the prefix: it occurs at least (b - a - 1) · SAMPLE_RATE + 1 times.
+    const atLeast = b - a < 2 ? 0 : (b - a - 1) * SAMPLE_RATE + 1;
     let range: [number, number] | undefined;
-    const found = () => (range ??= [this.bound(prefix, false), this.bound(prefix, true)]);
+    const found = () => (range ??= [this.blockBound(prefix, false, a), this.blockBound(prefix, true, b)]);
     return {
       length,
-      occurrences: () => found()[1] - found()[0],
+      occurrences: (atMost) => (atLeast > atMost ? atLeast : found()[1] - found()[0]),
       contributions: () => {
         const [lo, hi] = found();
         const documents = new Set<number>();
@@ -489,35 +493,53 @@ class ShardSearch {
 
   /** The first suffix `> p` (`upper`) or `>= p` (else), where a suffix starting with `p` counts as equal. */
   private bound(p: Int32Array, upper: boolean): number {
+    return this.blockBound(p, upper, this.sampleBound(p, upper));
+  }
+
+  /** The first sample `> p` (`upper`) or `>= p` (else), by bisecting the sample in memory. */
+  private sampleBound(p: Int32Array, upper: boolean): number {
     const { sample, header } = this.shard;
     const K = header.sampleTokens;
-    const past = (sign: number) => (upper ? sign > 0 : sign >= 0);
+    // Compares sample j with p, noting the common prefix for the neighbours' lengths.
     const sampleSign = (j: number): number => {
       for (let t = 0; t < K; t++) {
-        if (t === p.length) return 0;
         const x = sample[j * K + t]!;
-        if (x !== p[t]) return x < p[t]! ? -1 : 1;
+        if (t === p.length || x !== p[t]) {
+          this.seen.set(j * SAMPLE_RATE, t);
+          return t === p.length ? 0 : x < p[t]! ? -1 : 1;
+        }
       }
-      return p.length === K ? 0 : this.compare(this.suffix(j * SAMPLE_RATE), p, K).sign;
+      if (p.length === K) {
+        this.seen.set(j * SAMPLE_RATE, K);
+        return 0;
+      }
+      const { sign, lcp } = this.compare(this.suffix(j * SAMPLE_RATE), p, K);
+      this.seen.set(j * SAMPLE_RATE, lcp);
+      return sign;
     };
     let [a, b] = [0, samples(header)];
     while (a < b) {
       const mid = (a + b) >>> 1;
-      if (past(sampleSign(mid))) b = mid;
+      const sign = sampleSign(mid);
+      if (upper ? sign > 0 : sign >= 0) b = mid;
       else a = mid + 1;
     }
+    return a;
+  }
+
+  /** The bound, given the first sample past it (`sampleBound`): it lies after sample a - 1 and at most at sample a. */
+  private blockBound(p: Int32Array, upper: boolean, a: number): number {
     if (a === 0) return 0;
-    // The answer lies after sample a - 1 and at most at sample a.
     const from = (a - 1) * SAMPLE_RATE + 1;
     const to = Math.min(a * SAMPLE_RATE, this.n);
-    const width = header.pointerWidth;
+    const width = this.shard.header.pointerWidth;
     if (to > from) readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
     let [lo, hi] = [from, to];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const { sign, lcp } = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
       this.seen.set(mid, lcp);
-      if (past(sign)) hi = mid;
+      if (upper ? sign > 0 : sign >= 0) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -603,7 +625,8 @@ function openShard(file: string): OpenShard {
     };
     const { tokenWidth: tw, vocabulary: V, documents: m } = header;
     const sampleBytes = read(offsets.sample, samples(header) * header.sampleTokens * tw);
-    const sample = Int32Array.from({ length: samples(header) * header.sampleTokens }, (_, i) => sampleBytes.readUIntLE(i * tw, tw));
+    const sample = tw <= 2 ? new Uint16Array(samples(header) * header.sampleTokens) : new Int32Array(samples(header) * header.sampleTokens);
+    for (let i = 0; i < sample.length; i++) sample[i] = sampleBytes.readUIntLE(i * tw, tw);
     const startBytes = read(offsets.starts, m * 8);
     const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
     const idBytes = read(offsets.ids, m * 8);
