@@ -614,7 +614,16 @@ function openShard(file: string): OpenShard {
       return refuse("its header is not JSON");
     }
     const offsets = layout(header, headerBytes);
-    if (header.format !== 1 || !Number.isSafeInteger(offsets.size) || header.sampleRate !== SAMPLE_RATE) refuse("its header is malformed");
+    const counts = [header.tokens, header.documents, header.vocabulary, header.vocabularyBytes];
+    const wellFormed =
+      header.format === 1 &&
+      typeof header.tokenizer === "string" &&
+      counts.every((c) => Number.isSafeInteger(c) && c >= 0) &&
+      [header.tokenWidth, header.pointerWidth].every((w) => Number.isInteger(w) && w >= 1 && w <= 6) &&
+      header.sampleRate === SAMPLE_RATE &&
+      header.sampleTokens === SAMPLE_TOKENS &&
+      Number.isSafeInteger(offsets.size);
+    if (!wellFormed) refuse("its header is malformed");
     if (size !== offsets.size) refuse(size < offsets.size ? `it is truncated (${size} of ${offsets.size} bytes)` : `it has ${size - offsets.size} bytes too many`);
     if (!hash.digest().equals(trailer)) refuse("its checksum does not match (the file was altered or damaged)");
 

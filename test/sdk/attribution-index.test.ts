@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -150,6 +151,12 @@ describe("SDK attribution index on disk", function () {
     await refused([path.join(dir, "altered.olidx")], /checksum does not match/);
     await writeFile(path.join(dir, "foreign.olidx"), Buffer.concat([Buffer.from("NOTANIDX"), bytes.subarray(8)]));
     await refused([path.join(dir, "foreign.olidx")], /magic/);
+    // A header that lies, under a checksum that matches it.
+    const lying = Buffer.from(bytes.toString("latin1").replace('"tokenWidth":1', '"tokenWidth":9'), "latin1");
+    expect(lying.equals(bytes)).to.equal(false);
+    lying.set(createHash("sha256").update(lying.subarray(0, lying.length - 32)).digest(), lying.length - 32);
+    await writeFile(path.join(dir, "lying.olidx"), lying);
+    await refused([path.join(dir, "lying.olidx")], /header is malformed/);
     await writeFile(path.join(dir, "long.olidx"), Buffer.concat([bytes, Buffer.from([0])]));
     await refused([path.join(dir, "long.olidx")], /checksum|too many/);
     await refused([path.join(dir, "missing.olidx")], /cannot be opened/);
