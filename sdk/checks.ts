@@ -1,7 +1,7 @@
 import { keccak256, type Hex } from "viem";
 
 import type { Verdict } from "./actions/validators.ts";
-import { tokenize } from "./attribution/engine.ts";
+import { tokenize } from "./attribution/tokenizer.ts";
 
 /** Reason codes the built-in checks put in verdicts (validators may define more above 100). */
 export const ReasonCode = {

@@ -10,8 +10,11 @@ export * from "./actions/versions.ts";
 export * from "./aggregator.ts";
 export * from "./attribution/apportion.ts";
 export * from "./attribution/engine.ts";
+export * from "./attribution/explain.ts";
+export * from "./attribution/index-file.ts";
 export * from "./attribution/run.ts";
 export * from "./attribution/suffix-array.ts";
+export * from "./attribution/tokenizer.ts";
 export * from "./checks.ts";
 export * from "./audit.ts";
 export {

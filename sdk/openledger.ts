@@ -107,6 +107,7 @@ export function createClient(config: {
       splitAmounts: bind(client, attribution.getSplitAmounts),
       /** Runs the engine over the model's training corpus for an epoch's outputs. */
       compute: bind(client, attribution.computeEpochAttribution),
+      explain: bind(client, attribution.explainAttribution),
       propose: bind(client, attribution.proposeAttribution),
       reject: bind(client, attribution.rejectAttribution),
       release: bind(client, attribution.releaseAttribution),

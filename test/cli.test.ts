@@ -108,6 +108,11 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     const outputs = path.join(ROOT, "examples", "science-explained-outputs.json");
     const computed = await json<{ root: string; total: string }>(undefined, "attribution", "run", "1", "--epoch", paid.epoch, "--outputs", outputs, "--out", result);
     expect(JSON.parse(await readFile(result, "utf8")).root).to.equal(computed.root);
+    const explained = await json<{ inferenceId: string; spans: { text: string; sources: { snippet: { match: string } }[] }[] }[]>(undefined, "attribution", "explain", "1", "--outputs", outputs);
+    expect(explained.map((e) => e.inferenceId)).to.have.length(8);
+    const spans = explained.flatMap((e) => e.spans);
+    expect(spans.length).to.be.greaterThan(0);
+    for (const span of spans) for (const source of span.sources) expect(source.snippet.match.toLowerCase()).to.include(span.text.toLowerCase().split(/\W+/)[0]!);
     await json(TREASURY, "attribution", "post", result);
     await advanceTime(node.url, 2 * 24 * 3_600);
     await json(RELAYER, "attribution", "release", "1", "--epoch", paid.epoch);
@@ -143,6 +148,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["rewards", "claim", "1", "--epochs", "0"], OWNER, 1, /nothing to claim|has not ended/],
       [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /Cannot read \/no\/such\/file/],
       [["frobnicate"], undefined, 2, /unknown command/],
+      [["attribution", "explain", "1", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--inference", "nope"], undefined, 1, /--inference: nope is not in/],
     ] as const) {
       const run = await cli(key, ...args);
       expect(run.code, `${args.join(" ")}: ${run.stderr}`).to.equal(code);
@@ -157,7 +163,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     this.timeout(60_000);
     const overview = await cli(undefined, "--help");
     expect(overview.code).to.equal(0);
-    for (const command of ["datanet submit", "validator serve", "attribution run", "audit export"]) {
+    for (const command of ["datanet submit", "validator serve", "attribution run", "attribution explain", "audit export"]) {
       expect(overview.stdout).to.include(command);
       const help = await cli(undefined, ...command.split(" "), "--help");
       expect(help.code).to.equal(0);

@@ -10,6 +10,7 @@ import {
   DataKind,
   datanetPolicy,
   estimateFineTune,
+  explanationJson,
   fetchRegistryLogs,
   formatProofsFile,
   hashContent,
@@ -498,12 +499,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "attribution run": {
-    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--content-dir <dir>]",
+    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--tokenizer <name>] [--content-dir <dir>]",
     summary: "run the engine over the model's training corpus and the epoch's outputs; write root, records and proofs",
     options: {
       epoch: text("attribution epoch (required)"),
       outputs: text("JSON list of { inferenceId, text } (required)"),
       out: text("where to write the result (required)"),
+      tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base; recorded in the result"),
       ...CONTENT_DIR,
     },
     async run(session, [id], o) {
@@ -511,7 +513,7 @@ export const COMMANDS: Record<string, Command> = {
       const epoch = parseCount(str(o, "epoch"), "--epoch");
       const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
       const out = need(str(o, "out"), "--out");
-      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
+      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
       const poolId = attributionPoolId(await session.client(), modelId);
       const file = {
         modelId: modelId.toString(),
@@ -519,6 +521,7 @@ export const COMMANDS: Record<string, Command> = {
         root: result.epoch.root,
         total: result.epoch.total.toString(),
         recordsHash: result.recordsHash,
+        publicInputs: result.publicInputs,
         unassigned: result.unassigned.toString(),
         records: result.records.map((r) => ({ ...r, contributionId: r.contributionId.toString(), weight: r.weight.toString() })),
         proofs: JSON.parse(formatProofsFile(result.epoch, { poolId, epoch })) as unknown,
@@ -526,6 +529,32 @@ export const COMMANDS: Record<string, Command> = {
       await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
       const rows = result.payouts.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }));
       return { text: `root ${result.epoch.root}, ${result.payouts.length} payouts, records hash ${result.recordsHash}; wrote ${out}\n${table(rows)}`, data: file };
+    },
+  },
+  "attribution explain": {
+    usage: "attribution explain <modelId> --outputs <outputs.json> [--inference <id>] [--tokenizer <name>] [--content-dir <dir>]",
+    summary: "show each output's matched spans, their credit and the passages of the contributions they come from",
+    options: {
+      outputs: text("JSON list of { inferenceId, text } (required)"),
+      inference: text("explain only this inference"),
+      tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base"),
+      ...CONTENT_DIR,
+    },
+    async run(session, [id], o) {
+      const modelId = parseId(id, "modelId");
+      const file = need(str(o, "outputs"), "--outputs");
+      const inference = str(o, "inference");
+      const outputs = (await readOutputs(file)).filter((x) => inference === undefined || x.inferenceId === inference);
+      if (outputs.length === 0) throw new InvalidInputError("--inference", `${inference} is not in ${file}`);
+      const explained = await (await session.client()).attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
+      const lines = explained.flatMap(({ inferenceId, explanation: e }) => [
+        `${inferenceId}: ${e.spans.length} span(s) in ${e.tokenCount} tokens`,
+        ...e.spans.flatMap((s) => [
+          `  "${s.text}" (${s.length} tokens, found ${s.occurrences} time(s); credit ${s.credit.numerator}/${s.credit.denominator} to each of:)`,
+          ...s.sources.map((src) => `    #${src.contributionId}: ${src.snippet ? `…${src.snippet.before} [${src.snippet.match}] ${src.snippet.after}…` : "(its text is not available)"}`),
+        ]),
+      ]);
+      return { text: lines.join("\n"), data: explained.map((x) => ({ inferenceId: x.inferenceId, ...explanationJson(x.explanation) })) };
     },
   },
   "attribution post": {
@@ -582,7 +611,7 @@ export const COMMANDS: Record<string, Command> = {
       const discrepancies = await verifyProtocolState(client, state, { blockNumber: block });
       if (attribution !== undefined) {
         discrepancies.push(
-          ...(await verifyAttributionEpoch(client, { modelId: attribution.modelId, epoch: attribution.epoch, outputs: outputs!, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
+          ...(await verifyAttributionEpoch(client, { modelId: attribution.modelId, epoch: attribution.epoch, outputs: outputs!, tokenizer: attribution.tokenizer, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
         );
       }
       const text = discrepancies.length === 0 ? `${events} events verified at block ${block}: 0 discrepancies` : `${discrepancies.length} discrepancies\n${table(discrepancies as never)}`;
@@ -689,13 +718,14 @@ async function readOutputs(file: string): Promise<{ inferenceId: string; text: s
   return parsed as { inferenceId: string; text: string }[];
 }
 
-async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigint; root: Hex; total: bigint; recordsHash: Hex; claims: EpochClaim[] }> {
+async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigint; root: Hex; total: bigint; recordsHash: Hex; tokenizer?: string; claims: EpochClaim[] }> {
   let parsed: {
     modelId?: string;
     epoch?: string;
     root?: Hex;
     total?: string;
     recordsHash?: Hex;
+    publicInputs?: { tokenizer?: string };
     proofs?: { claims?: { index: string; account: Address; amount: string; proof: Hex[] }[] };
   };
   try {
@@ -713,6 +743,8 @@ async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigin
     root: parseHash(parsed.root, "result root"),
     total: parseCount(parsed.total, "result total"),
     recordsHash: parseHash(parsed.recordsHash, "result recordsHash"),
+    // Results written before tokenizers were recorded used the default one.
+    tokenizer: parsed.publicInputs?.tokenizer,
     claims: parsed.proofs.claims.map((c) => ({ index: BigInt(c.index), account: getAddress(c.account), amount: BigInt(c.amount), proof: c.proof })),
   };
 }

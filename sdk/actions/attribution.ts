@@ -1,8 +1,14 @@
 import { encodeAbiParameters, getAddress, keccak256, type Address, type ContractFunctionReturnType, type Hex } from "viem";
 
 import type { proofOfAttributionAbi } from "../abis/index.ts";
-import { buildCorpusIndex, type AttributionOptions, type CorpusDocument } from "../attribution/engine.ts";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+import { buildCorpusIndex, type AttributionOptions, type CorpusDocument, type SpanIndex } from "../attribution/engine.ts";
+import { explainOutput, type OutputExplanation } from "../attribution/explain.ts";
+import { buildIndexShard, openIndexShards } from "../attribution/index-file.ts";
 import { runAttribution, type AttributionResult, type ContributionEarners, type InferenceOutput } from "../attribution/run.ts";
+import { loadTokenizer, wordTokenizer, type Tokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
@@ -115,6 +121,20 @@ export interface EpochAttributionInputs {
   /** The model version whose training corpus to use (the latest by default). */
   version?: number;
   options?: AttributionOptions;
+  /** The tokenizer by name (`loadTokenizer`): `unicode-words/1` by default, or e.g. `tiktoken/o200k_base`. */
+  tokenizer?: string;
+  /**
+   * Index shards on disk to match against instead of an index built in memory (`buildDatasetShards`);
+   * they must hold exactly the model version's training contributions.
+   */
+  indexFiles?: readonly string[];
+}
+
+/** What anyone needs besides the chain to recompute an attribution: recorded in its result. */
+export interface AttributionPublicInputs {
+  tokenizer: string;
+  minSpanTokens: number;
+  maxOccurrences: number;
 }
 
 /** What attribution reads from the chain for a model version, and the content it fetched. */
@@ -124,7 +144,7 @@ export interface AttributionInputs {
   documents: CorpusDocument[];
   earners: Map<bigint, ContributionEarners>;
   /** Each dataset, with whether the root recomputed from the registry's events matches the one published. */
-  datasets: { datanetId: bigint; version: number; contributionCount: bigint; versionRoot: Hex; rootMatches: boolean }[];
+  datasets: { datanetId: bigint; version: number; contributionCount: bigint; versionRoot: Hex; rootMatches: boolean; contributionIds: bigint[] }[];
 }
 
 /**
@@ -151,7 +171,7 @@ export async function gatherAttributionInputs(
   for (const ref of run.trainingData) {
     const leaves = versionLeaves(state.contributions.values(), ref.datanetId, ref.contributionCount);
     const recomputed = buildVersionTree(leaves).root;
-    datasets.push({ ...ref, rootMatches: recomputed === ref.versionRoot });
+    datasets.push({ ...ref, rootMatches: recomputed === ref.versionRoot, contributionIds: leaves.map(([contributionId]) => contributionId) });
     for (const [contributionId] of leaves) contributions.set(contributionId, state.contributions.get(contributionId)!);
   }
   const documents: CorpusDocument[] = [];
@@ -176,23 +196,102 @@ export async function gatherAttributionInputs(
 export async function computeEpochAttribution(
   client: ProtocolClient,
   params: EpochAttributionInputs,
-): Promise<AttributionResult & { amounts: SplitAmounts; maxLeafAmount: bigint; inputs: AttributionInputs }> {
+): Promise<AttributionResult & { amounts: SplitAmounts; maxLeafAmount: bigint; inputs: AttributionInputs; publicInputs: AttributionPublicInputs }> {
   const pool = await getFeePool(client, params);
   if (pool.fees === 0n) throw new ProtocolError("NoFees", [params.modelId, params.epoch], { preflight: true });
   const amounts = await getSplitAmounts(client, params);
   const inputs = await gatherAttributionInputs(client, params);
-  if (inputs.documents.length === 0) throw new InvalidInputError("model", `model ${params.modelId} was trained on no accepted contribution`);
   const maxLeafAmount = leafCap(amounts.contributors + amounts.validators, pool.split.maxRecipientBps);
-  const result = runAttribution({
-    index: buildCorpusIndex(inputs.documents),
-    outputs: params.outputs,
-    earners: inputs.earners,
-    contributorsAmount: amounts.contributors,
-    validatorsAmount: amounts.validators,
-    maxLeafAmount,
-    options: params.options,
-  });
-  return { ...result, amounts, maxLeafAmount, inputs };
+  const { index, close } = await attributionIndex(inputs, params);
+  try {
+    const result = runAttribution({
+      index,
+      outputs: params.outputs,
+      earners: inputs.earners,
+      contributorsAmount: amounts.contributors,
+      validatorsAmount: amounts.validators,
+      maxLeafAmount,
+      options: params.options,
+    });
+    const publicInputs = {
+      tokenizer: index.tokenizer.name,
+      minSpanTokens: params.options?.minSpanTokens ?? 4,
+      maxOccurrences: params.options?.maxOccurrences ?? 32,
+    };
+    return { ...result, amounts, maxLeafAmount, inputs, publicInputs };
+  } finally {
+    close();
+  }
+}
+
+/** The index for a model version's corpus: its shards on disk when given (checked to hold exactly that corpus), else built in memory. */
+async function attributionIndex(
+  inputs: AttributionInputs,
+  params: Pick<EpochAttributionInputs, "modelId" | "tokenizer" | "indexFiles">,
+): Promise<{ index: SpanIndex; close: () => void }> {
+  if (inputs.documents.length === 0) throw new InvalidInputError("model", `model ${params.modelId} was trained on no accepted contribution`);
+  const tokenizer = await loadTokenizer(params.tokenizer ?? wordTokenizer.name);
+  if (params.indexFiles === undefined) return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
+  const shards = await openIndexShards(params.indexFiles);
+  const expected = inputs.documents.map((d) => d.contributionId).join(",");
+  const problem =
+    shards.tokenizer.name !== tokenizer.name
+      ? `they were tokenized with ${shards.tokenizer.name}, not ${tokenizer.name}`
+      : shards.contributionIds.join(",") !== expected
+        ? `they hold contributions ${shards.contributionIds.join(", ")}, the model version was trained on ${expected.replaceAll(",", ", ")}`
+        : undefined;
+  if (problem !== undefined) {
+    shards.close();
+    throw new InvalidInputError("indexFiles", `the index shards do not fit model ${params.modelId}: ${problem}`);
+  }
+  return { index: shards, close: () => shards.close() };
+}
+
+/**
+ * Builds the index shards of a model version's datasets in `dir`, one per datanet version, named
+ * `datanet-<id>-v<version>.olidx`: each holds the contributions its version added to the shards of
+ * the datanet's earlier versions already in `dir`, so a new version adds a shard and rebuilds
+ * nothing. Returns the shard files that together hold the inputs' corpus, for `indexFiles`.
+ */
+export async function buildDatasetShards(dir: string, inputs: AttributionInputs, options: { tokenizer?: Tokenizer } = {}): Promise<string[]> {
+  const texts = new Map(inputs.documents.map((d) => [d.contributionId, d.text]));
+  const files: string[] = [];
+  for (const dataset of inputs.datasets) {
+    const shardOf = (version: number) => path.join(dir, `datanet-${dataset.datanetId}-v${version}.olidx`);
+    const earlier = Array.from({ length: dataset.version }, (_, v) => shardOf(v + 1)).filter((f) => existsSync(f));
+    const file = shardOf(dataset.version);
+    if (!existsSync(file)) {
+      const known = new Set<bigint>();
+      if (earlier.length > 0) {
+        const shards = await openIndexShards(earlier);
+        shards.contributionIds.forEach((id) => known.add(id));
+        shards.close();
+      }
+      const added = dataset.contributionIds.filter((id) => !known.has(id)).sort((a, b) => (a < b ? -1 : 1));
+      await buildIndexShard(file, added.map((contributionId) => ({ contributionId, text: texts.get(contributionId)! })), options);
+      earlier.push(file);
+    }
+    files.push(...earlier);
+  }
+  return [...new Set(files)];
+}
+
+/**
+ * Explains a model's outputs against its training corpus: for each output, the matched spans
+ * with their credit and the passages of the contributions they come from (`explainOutput`).
+ */
+export async function explainAttribution(
+  client: ProtocolClient,
+  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "outputs" | "options" | "tokenizer" | "indexFiles">,
+): Promise<{ inferenceId: string; explanation: OutputExplanation }[]> {
+  const inputs = await gatherAttributionInputs(client, params);
+  const { index, close } = await attributionIndex(inputs, params);
+  try {
+    const documents = new Map(inputs.documents.map((d) => [d.contributionId, d.text]));
+    return params.outputs.map((o) => ({ inferenceId: o.inferenceId, explanation: explainOutput(index, o.text, { ...params.options, documents }) }));
+  } finally {
+    close();
+  }
 }
 
 /** Proposes an epoch's payouts (ATTRIBUTOR_ROLE); opens the challenge window. */

@@ -1,6 +1,8 @@
 import { InvalidInputError } from "../errors.ts";
 import { apportion } from "./apportion.ts";
 import { suffixArray } from "./suffix-array.ts";
+import { wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+
 
 /** Weights are fixed-point with 18 decimals: a contribution's weights over an output add up to this. */
 export const WEIGHT_SCALE = 10n ** 18n;
@@ -12,13 +14,39 @@ export interface CorpusDocument {
 }
 
 /**
- * An exact-match index over a corpus of contributions, in the spirit of infini-gram: the corpus as
- * one token sequence (documents joined by a separator token) and its suffix array.
+ * What the matching needs from an index: its tokenizer, its contributions, and for one output's
+ * tokens the longest corpus match at each position. `buildCorpusIndex` gives one in memory,
+ * `openIndexShards` one over index files on disk; both give the same matches.
  */
-export interface CorpusIndex {
+export interface SpanIndex {
+  readonly tokenizer: Tokenizer;
+  /** Contribution ids of the corpus, ascending. */
+  readonly contributionIds: readonly bigint[];
+  /** A matcher over one output's token keys. */
+  matcher(keys: readonly string[]): (start: number) => SpanMatch;
+}
+
+/** The longest corpus match of an output's tokens from one position. */
+export interface SpanMatch {
+  /** Tokens matched (0 when the token there is not in the corpus). */
+  length: number;
+  /**
+   * How often those tokens occur in the corpus: exactly when that is at most `atMost`, else any
+   * number above it (asked only of spans that may count: it can cost reads).
+   */
+  occurrences(atMost: number): number;
+  /** The distinct contributions they occur in, ascending. */
+  contributions(): bigint[];
+}
+
+/**
+ * An exact-match index over a corpus of contributions, in the spirit of infini-gram: the corpus as
+ * one token sequence (documents joined by a separator token) and its suffix array, in memory.
+ */
+export interface CorpusIndex extends SpanIndex {
   /** Contribution ids in index order (ascending). */
   contributionIds: readonly bigint[];
-  /** Word → token id (from 1; 0 separates documents). */
+  /** Token key → token id (from 1; 0 separates documents). */
   vocabulary: ReadonlyMap<string, number>;
   tokens: Int32Array;
   /** The document (position in `contributionIds`) of each token; -1 for separators. */
@@ -56,18 +84,12 @@ export interface OutputAttribution {
   weights: Map<bigint, bigint>;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
-/** Lower-cased, NFKC-normalised runs of letters and digits: punctuation and spacing never break a match. */
-export function tokenize(text: string): string[] {
-  return text.normalize("NFKC").toLowerCase().match(WORD) ?? [];
-}
-
 /**
  * Builds the index. Documents are ordered by contribution id first, so the same set of documents
  * gives the same index (and the same weights) in any input order.
  */
-export function buildCorpusIndex(documents: readonly CorpusDocument[]): CorpusIndex {
+export function buildCorpusIndex(documents: readonly CorpusDocument[], options: { tokenizer?: Tokenizer } = {}): CorpusIndex {
+  const tokenizer = options.tokenizer ?? wordTokenizer;
   const sorted = [...documents].sort((a, b) => (a.contributionId < b.contributionId ? -1 : a.contributionId > b.contributionId ? 1 : 0));
   sorted.forEach((doc, i) => {
     if (i > 0 && doc.contributionId === sorted[i - 1]!.contributionId) {
@@ -75,7 +97,7 @@ export function buildCorpusIndex(documents: readonly CorpusDocument[]): CorpusIn
     }
   });
   const vocabulary = new Map<string, number>();
-  const tokenized = sorted.map((doc) => tokenize(doc.text));
+  const tokenized = sorted.map((doc) => tokenizer.keys(doc.text));
   const length = tokenized.reduce((acc, words) => acc + words.length + 1, 0);
   const tokens = new Int32Array(length);
   const documentOf = new Int32Array(length);
@@ -92,28 +114,52 @@ export function buildCorpusIndex(documents: readonly CorpusDocument[]): CorpusIn
     }
     documentOf[position++] = -1; // token 0: the separator
   });
+  const contributionIds = sorted.map((d) => d.contributionId);
+  const suffixes = suffixArray(tokens, vocabulary.size);
+  const at = (suffix: number, offset: number) => {
+    const p = suffixes[suffix]! + offset;
+    return p < length ? tokens[p]! : -1;
+  };
   return {
-    contributionIds: sorted.map((d) => d.contributionId),
+    tokenizer,
+    contributionIds,
     vocabulary,
     tokens,
     documentOf,
-    suffixes: suffixArray(tokens, vocabulary.size),
+    suffixes,
     textLength: sorted.reduce((acc, d) => acc + d.text.length, 0),
+    matcher(keys) {
+      const query = Int32Array.from(keys, (key) => vocabulary.get(key) ?? -1);
+      return (start) => {
+        const { length, lo, hi } = narrow(at, query, start, 0, 0, tokens.length);
+        return {
+          length,
+          occurrences: () => hi - lo,
+          contributions() {
+            const documents = new Set<number>();
+            for (let k = lo; k < hi; k++) documents.add(documentOf[suffixes[k]!]!);
+            return [...documents].sort((a, b) => a - b).map((doc) => contributionIds[doc]!);
+          },
+        };
+      };
+    },
   };
 }
 
 /**
- * The longest prefix of `query[start..]` that occurs in the corpus, and the suffix-array range of
- * its occurrences, by narrowing the range one token at a time with two binary searches.
+ * Extends a match of `query[start..start + length)` whose occurrences are suffixes `[lo, hi)` of a
+ * suffix array as far as it goes, one token at a time with two binary searches; `at(k, offset)` is
+ * the token `offset` places into the k-th suffix (-1 past the end). Query tokens below 1 (unknown
+ * to the corpus) end the match; separators (0) never match.
  */
-function longestMatch(index: CorpusIndex, query: Int32Array, start: number): { length: number; lo: number; hi: number } {
-  const { tokens, suffixes } = index;
-  const n = tokens.length;
-  const at = (suffix: number, offset: number) => {
-    const p = suffixes[suffix]! + offset;
-    return p < n ? tokens[p]! : -1;
-  };
-  let [lo, hi, length] = [0, n, 0];
+function narrow(
+  at: (suffix: number, offset: number) => number,
+  query: Int32Array,
+  start: number,
+  length: number,
+  lo: number,
+  hi: number,
+): { length: number; lo: number; hi: number } {
   while (start + length < query.length) {
     const token = query[start + length]!;
     if (token < 1) break;
@@ -140,33 +186,55 @@ function longestMatch(index: CorpusIndex, query: Int32Array, start: number): { l
  * Attributes one output to the corpus. For each output position the longest corpus match starting
  * there is found; only maximal spans count (one contained in the previous position's span adds
  * nothing), and only spans of at least `minSpanTokens` tokens occurring at most `maxOccurrences`
- * times. A span of L tokens found in d distinct contributions credits each of them L / d², so
- * longer and rarer spans weigh more. Credits are normalised to WEIGHT_SCALE exactly (`apportion`).
+ * times. A span of L tokens found in d distinct contributions credits each of them exactly L / d²,
+ * so longer and rarer spans weigh more; the credits are normalised to WEIGHT_SCALE exactly
+ * (`apportion` over the credits brought to a common denominator).
  */
-export function attributeOutput(index: CorpusIndex, text: string, options: AttributionOptions = {}): OutputAttribution {
+export function attributeOutput(index: SpanIndex, text: string, options: AttributionOptions = {}): OutputAttribution {
+  return attributeTokens(index, index.tokenizer.keys(text), options);
+}
+
+/** `attributeOutput` on an output already tokenized with the index's tokenizer. */
+export function attributeTokens(index: SpanIndex, keys: readonly string[], options: AttributionOptions = {}): OutputAttribution {
   const minSpan = options.minSpanTokens ?? 4;
   const maxOccurrences = options.maxOccurrences ?? 32;
   if (!Number.isInteger(minSpan) || minSpan < 1) throw new InvalidInputError("minSpanTokens", "must be a positive integer");
   if (!Number.isInteger(maxOccurrences) || maxOccurrences < 1) {
     throw new InvalidInputError("maxOccurrences", "must be a positive integer");
   }
-  const query = Int32Array.from(tokenize(text), (word) => index.vocabulary.get(word) ?? -1);
+  const match = index.matcher(keys);
   const spans: MatchedSpan[] = [];
-  const credits = new Map<number, bigint>();
   let previous = 0;
-  for (let start = 0; start < query.length; start++) {
-    const { length, lo, hi } = longestMatch(index, query, start);
+  for (let start = 0; start < keys.length; start++) {
+    const { length, occurrences, contributions } = match(start);
     const contained = length === previous - 1;
     previous = length;
-    if (contained || length < minSpan || hi - lo > maxOccurrences) continue;
-    const documents = new Set<number>();
-    for (let k = lo; k < hi; k++) documents.add(index.documentOf[index.suffixes[k]!]!);
-    const ordered = [...documents].sort((a, b) => a - b);
-    const credit = (BigInt(length) * WEIGHT_SCALE) / BigInt(ordered.length * ordered.length);
-    for (const doc of ordered) credits.set(doc, (credits.get(doc) ?? 0n) + credit);
-    spans.push({ start, length, occurrences: hi - lo, contributionIds: ordered.map((doc) => index.contributionIds[doc]!) });
+    if (contained || length < minSpan) continue;
+    const found = occurrences(maxOccurrences);
+    if (found > maxOccurrences) continue;
+    spans.push({ start, length, occurrences: found, contributionIds: contributions() });
   }
-  const ordered = [...credits].sort(([a], [b]) => a - b).map(([doc, credit]) => [index.contributionIds[doc]!, credit] as const);
-  const weights = ordered.length === 0 ? new Map<bigint, bigint>() : new Map(apportion(WEIGHT_SCALE, ordered));
-  return { tokenCount: query.length, spans, weights };
+  return { tokenCount: keys.length, spans, weights: spanWeights(spans) };
+}
+
+/**
+ * Each span credits each of its d contributions L / d². The credits are exact rationals: over the
+ * common denominator D = lcm of the spans' d², a contribution's credit is Σ L · D / d², an integer,
+ * and `apportion` divides WEIGHT_SCALE in proportion to these integers (ordered by contribution id).
+ */
+export function spanWeights(spans: readonly MatchedSpan[]): Map<bigint, bigint> {
+  if (spans.length === 0) return new Map();
+  const denominator = spans.reduce((acc, s) => lcm(acc, BigInt(s.contributionIds.length) ** 2n), 1n);
+  const credits = new Map<bigint, bigint>();
+  for (const span of spans) {
+    const credit = (BigInt(span.length) * denominator) / BigInt(span.contributionIds.length) ** 2n;
+    for (const id of span.contributionIds) credits.set(id, (credits.get(id) ?? 0n) + credit);
+  }
+  return new Map(apportion(WEIGHT_SCALE, [...credits].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+function lcm(a: bigint, b: bigint): bigint {
+  let [x, y] = [a, b];
+  while (y !== 0n) [x, y] = [y, x % y];
+  return (a / x) * b;
 }

@@ -3,7 +3,7 @@ import { getAddress, keccak256, stringToBytes, type Address, type Hex } from "vi
 import { InvalidInputError } from "../errors.ts";
 import { buildMerkleEpoch, type MerkleEpoch, type Payout } from "../merkle.ts";
 import { apportion } from "./apportion.ts";
-import { attributeOutput, WEIGHT_SCALE, type AttributionOptions, type CorpusIndex, type OutputAttribution } from "./engine.ts";
+import { attributeOutput, WEIGHT_SCALE, type AttributionOptions, type SpanIndex, type OutputAttribution } from "./engine.ts";
 
 /** A model output to attribute: the inference it came from and its text. */
 export interface InferenceOutput {
@@ -55,7 +55,7 @@ export interface AttributionResult {
  * so the same inputs give the same root byte for byte, on any machine.
  */
 export function runAttribution(params: {
-  index: CorpusIndex;
+  index: SpanIndex;
   outputs: readonly InferenceOutput[];
   earners: ReadonlyMap<bigint, ContributionEarners>;
   contributorsAmount: bigint;

@@ -13,6 +13,7 @@ import {
   InvalidInputError,
   naiveSuffixArray,
   runAttribution,
+  spanWeights,
   suffixArray,
   WEIGHT_SCALE,
   type CorpusDocument,
@@ -78,6 +79,20 @@ describe("SDK attribution engine", function () {
     // Too short: only the four-token span is left.
     expect([...attributeOutput(index, TINY_OUTPUT, { minSpanTokens: 4 }).weights]).to.deep.equal([[1n, WEIGHT_SCALE]]);
     expect(attributeOutput(index, "nothing in common here at all").weights.size).to.equal(0);
+  });
+
+  it("credits each span exactly L / d², not a rounded L·10¹⁸ / d²", function () {
+    // Spans: 4 tokens in #4; 3 tokens in #1, #2, #3; 3 tokens in #1, #2. Credits 4, 13/12, 13/12,
+    // 1/3 of 13/2: weights 8/13, 1/6, 1/6, 2/39 of 10¹⁸. The floors leave 2 wei, which go to the
+    // largest remainders, #1 and #2 (⅔ each). Credits floored to L·10¹⁸/d² first would give the
+    // second wei to #4 instead.
+    const span = (length: number, ids: bigint[]) => ({ start: 0, length, occurrences: ids.length, contributionIds: ids });
+    expect([...spanWeights([span(4, [4n]), span(3, [1n, 2n, 3n]), span(3, [1n, 2n])])]).to.deep.equal([
+      [1n, 166_666_666_666_666_667n],
+      [2n, 166_666_666_666_666_667n],
+      [3n, 51_282_051_282_051_282n],
+      [4n, 615_384_615_384_615_384n],
+    ]);
   });
 
   it("apportions exactly, whatever the weights", function () {

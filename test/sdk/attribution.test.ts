@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -7,6 +8,8 @@ import { getAddress, keccak256, toBytes, type Hex } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import {
+  buildDatasetShards,
+  buildIndexShard,
   createClient,
   datanetPolicy,
   DataKind,
@@ -172,6 +175,59 @@ describe("SDK attribution (data → model → fees → contributors)", function 
         expect(error, field).to.be.instanceOf(InvalidInputError);
         expect((error as InvalidInputError).field).to.equal(field);
       }
+    }
+  });
+
+  it("gives the same epoch from index shards on disk, one per datanet version, records its tokenizer, and explains the spans", async function () {
+    const f = await networkHelpers.loadFixture(loopFixture);
+    const params = { modelId: 1n, epoch: f.epoch, outputs: f.outputs, fetchContent: f.fetchContent };
+    const inMemory = await f.auditor.attribution.compute(params);
+    expect(inMemory.publicInputs).to.deep.equal({ tokenizer: "unicode-words/1", minSpanTokens: 4, maxOccurrences: 32 });
+    const dir = await mkdtemp(path.join(tmpdir(), "openledger-shards-"));
+    try {
+      const files = await buildDatasetShards(dir, inMemory.inputs);
+      expect(files).to.deep.equal([path.join(dir, "datanet-1-v1.olidx")]);
+      const built = (await stat(files[0]!)).mtimeMs;
+      // Asked again, the version's shard is already there: nothing is rebuilt.
+      expect(await buildDatasetShards(dir, inMemory.inputs)).to.deep.equal(files);
+      expect((await stat(files[0]!)).mtimeMs).to.equal(built);
+      const onDisk = await f.auditor.attribution.compute({ ...params, indexFiles: files });
+      expect([onDisk.epoch.root, onDisk.recordsHash]).to.deep.equal([inMemory.epoch.root, inMemory.recordsHash]);
+
+      const o200k = await f.auditor.attribution.compute({ ...params, tokenizer: "tiktoken/o200k_base" });
+      expect(o200k.publicInputs.tokenizer).to.equal("tiktoken/o200k_base");
+      expect(o200k.records.length).to.be.greaterThan(0);
+      for (const [bad, field] of [
+        [{ ...params, tokenizer: "gpt-17" }, "tokenizer"],
+        [{ ...params, indexFiles: files, tokenizer: "tiktoken/o200k_base" }, "indexFiles"],
+      ] as const) {
+        const error = await f.auditor.attribution.compute(bad).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(InvalidInputError).with.property("field", field);
+      }
+      const partial = path.join(dir, "partial.olidx");
+      await buildIndexShard(partial, inMemory.inputs.documents.slice(1));
+      const error = await f.auditor.attribution.compute({ ...params, indexFiles: [partial] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).to.match(/do not fit model 1: they hold contributions 2, .*trained on 1, 2/);
+
+      const explained = await f.auditor.attribution.explain({ modelId: 1n, outputs: f.outputs, fetchContent: f.fetchContent, indexFiles: files });
+      for (const { inferenceId, explanation } of explained) {
+        expect([...explanation.weights], inferenceId).to.deep.equal([...inMemory.perOutput.get(inferenceId)!.weights]);
+        for (const span of explanation.spans) {
+          for (const source of span.sources) {
+            // The passage shown is the span itself, found in the contribution's text.
+            expect(source.snippet!.match.toLowerCase().replace(/\W+/g, " ")).to.equal(span.text.toLowerCase().replace(/\W+/g, " "));
+          }
+        }
+      }
+      expect(explained.flatMap((e) => e.explanation.spans).length).to.equal([...inMemory.perOutput.values()].reduce((acc, o) => acc + o.spans.length, 0));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,650 @@
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+
+import { InvalidInputError } from "../errors.ts";
+import type { CorpusDocument, SpanIndex, SpanMatch } from "./engine.ts";
+import { suffixArray } from "./suffix-array.ts";
+import { loadTokenizer, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+
+/*
+ * An index shard on disk, in the spirit of infini-gram: the corpus's token ids and its suffix array,
+ * each at the fewest bytes that hold its values, read by position at query time.
+ *
+ *   "OLIDX\0\0\x01"                 8 bytes: magic and format 1
+ *   header length                   u32 little-endian
+ *   header                          JSON (ShardHeader)
+ *   tokens                          n × tokenWidth  (id 0 separates documents; every document ends with one)
+ *   suffixes                        n × pointerWidth (sorted by the tokens up to and including the next separator)
+ *   sample                          ⌈n / sampleRate⌉ × sampleTokens × tokenWidth: the first tokens of every
+ *                                   sampleRate-th suffix (0 from its separator on), kept in memory at query time
+ *   document starts                 m × u64: the position of each document's first token
+ *   contribution ids                m × u64, ascending
+ *   vocabulary                      the token keys of ids 1..V, UTF-8, each followed by "\n"
+ *   sha256                          32 bytes: of everything before it
+ *
+ * All integers are little-endian.
+ */
+const MAGIC = Buffer.from("OLIDX\0\0\x01", "latin1");
+
+interface ShardHeader {
+  format: 1;
+  tokenizer: string;
+  tokens: number;
+  documents: number;
+  vocabulary: number;
+  vocabularyBytes: number;
+  tokenWidth: number;
+  pointerWidth: number;
+  sampleRate: number;
+  sampleTokens: number;
+}
+
+/**
+ * Every SAMPLE_RATE-th suffix's first SAMPLE_TOKENS tokens are kept in the file and, at query time,
+ * in memory: 8 × 2 / 64 = 0.25 bytes of memory per token for 2-byte token ids (twice that beyond),
+ * so that a search reads the disk mostly in the last block of 64 suffixes (common phrases tie on
+ * fewer tokens than that).
+ */
+const SAMPLE_RATE = 64;
+const SAMPLE_TOKENS = 8;
+
+/** Bytes that hold every integer up to `max`. */
+const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8));
+
+function layout(header: ShardHeader, headerBytes: number) {
+  const tokens = MAGIC.length + 4 + headerBytes;
+  const suffixes = tokens + header.tokens * header.tokenWidth;
+  const sample = suffixes + header.tokens * header.pointerWidth;
+  const starts = sample + samples(header) * header.sampleTokens * header.tokenWidth;
+  const ids = starts + header.documents * 8;
+  const vocabulary = ids + header.documents * 8;
+  const trailer = vocabulary + header.vocabularyBytes;
+  return { tokens, suffixes, sample, starts, ids, vocabulary, trailer, size: trailer + 32 };
+}
+
+const samples = (header: ShardHeader) => Math.ceil(header.tokens / header.sampleRate);
+
+/** Buffered sequential writes, hashed as they go. */
+class FileWriter {
+  readonly fd: number;
+  readonly hash: Hash = createHash("sha256");
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+
+  constructor(file: string) {
+    this.fd = openSync(file, "w");
+  }
+
+  bytes(data: Uint8Array): void {
+    if (this.used + data.length > this.buffer.length) this.flush();
+    if (data.length > this.buffer.length) this.emit(data);
+    else {
+      this.buffer.set(data, this.used);
+      this.used += data.length;
+    }
+  }
+
+  uint(value: number, width: number): void {
+    if (this.used + 8 > this.buffer.length) this.flush();
+    if (width === 8) this.buffer.writeBigUInt64LE(BigInt(value), this.used);
+    else this.buffer.writeUIntLE(value, this.used, width);
+    this.used += width;
+  }
+
+  flush(): void {
+    this.emit(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  close(): void {
+    this.flush();
+    writeSync(this.fd, this.hash.digest());
+    closeSync(this.fd);
+  }
+
+  private emit(data: Uint8Array): void {
+    this.hash.update(data);
+    for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
+  }
+}
+
+/** Reads a file of native 32-bit integers a block at a time. */
+class RunReader {
+  private readonly block = new Int32Array(1 << 14);
+  private at = 0;
+  private filled = 0;
+  private offset = 0;
+  private readonly fd: number;
+  private left: number;
+
+  constructor(fd: number, length: number) {
+    this.fd = fd;
+    this.left = length;
+    this.refill();
+  }
+
+  get done(): boolean {
+    return this.at === this.filled;
+  }
+
+  get head(): number {
+    return this.block[this.at]!;
+  }
+
+  next(): void {
+    if (++this.at === this.filled) this.refill();
+  }
+
+  private refill(): void {
+    const count = Math.min(this.left, this.block.length);
+    readFully(this.fd, new Uint8Array(this.block.buffer, 0, count * 4), this.offset);
+    this.offset += count * 4;
+    this.left -= count;
+    [this.at, this.filled] = [0, count];
+  }
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  for (let done = 0; done < into.length; ) {
+    const read = readSync(fd, into, done, Math.min(into.length - done, 1 << 30), position + done);
+    if (read === 0) throw new InvalidInputError("indexFile", "ended early while reading");
+    done += read;
+  }
+}
+
+/** What a shard build reports. */
+export interface ShardBuild {
+  file: string;
+  tokens: number;
+  documents: number;
+  bytes: number;
+}
+
+/**
+ * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
+ * texts are never all in memory) to `file`. Memory stays near 4 bytes per token plus one chunk's
+ * suffix-array construction: the suffix array is built chunk by chunk (`chunkTokens` tokens, cut at
+ * document ends; 2^20 by default, small enough for SA-IS to run in the processor's caches) with
+ * SA-IS and the sorted runs merged from disk. The file appears only when complete.
+ */
+export async function buildIndexShard(
+  file: string,
+  documents: Iterable<CorpusDocument> | AsyncIterable<CorpusDocument>,
+  options: { tokenizer?: Tokenizer; chunkTokens?: number } = {},
+): Promise<ShardBuild> {
+  const tokenizer = options.tokenizer ?? wordTokenizer;
+  const chunkTokens = options.chunkTokens ?? 1 << 20;
+  if (!Number.isInteger(chunkTokens) || chunkTokens < 1) throw new InvalidInputError("chunkTokens", "must be a positive integer");
+  const temp = `${file}.${process.pid}.tmp`;
+  const cleanup: string[] = [];
+  try {
+    // 1. Tokens to a scratch file of native int32, documents and chunk ends in memory.
+    cleanup.push(`${temp}.tokens`);
+    const scratch = openSync(`${temp}.tokens`, "w");
+    const vocabulary = new Map<string, number>();
+    const starts: number[] = [];
+    const ids: bigint[] = [];
+    const chunkEnds: number[] = [];
+    const block = new Int32Array(1 << 16);
+    let [used, n, chunkStart] = [0, 0, 0];
+    const push = (token: number) => {
+      block[used++] = token;
+      n++;
+      if (used === block.length) {
+        writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
+        used = 0;
+      }
+    };
+    for await (const doc of documents) {
+      const previous = ids.at(-1);
+      if (typeof doc.contributionId !== "bigint" || doc.contributionId < 0n || doc.contributionId >= 1n << 64n) {
+        throw new InvalidInputError("documents", `contribution id ${String(doc.contributionId)} is not a 64-bit unsigned integer`);
+      }
+      if (previous !== undefined && doc.contributionId <= previous) {
+        throw new InvalidInputError("documents", `contribution ${doc.contributionId} comes after ${previous}: give documents in ascending id order, each once`);
+      }
+      if (n > 0 && n - chunkStart >= chunkTokens) {
+        chunkEnds.push(n);
+        chunkStart = n;
+      }
+      starts.push(n);
+      ids.push(doc.contributionId);
+      for (const key of tokenizer.keys(doc.text)) {
+        let id = vocabulary.get(key);
+        if (id === undefined) vocabulary.set(key, (id = vocabulary.size + 1));
+        push(id);
+      }
+      push(0);
+    }
+    writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
+    closeSync(scratch);
+    chunkEnds.push(n);
+    if (n >= 2 ** 40) throw new InvalidInputError("documents", "more than 2^40 tokens: split the corpus into several shards");
+
+    const tokens = new Int32Array(n);
+    const scratchFd = openSync(`${temp}.tokens`, "r");
+    readFully(scratchFd, new Uint8Array(tokens.buffer), 0);
+    closeSync(scratchFd);
+    rmSync(`${temp}.tokens`);
+    const V = vocabulary.size;
+
+    // 2. One sorted run per chunk.
+    const runs: { file: string; length: number }[] = [];
+    let single: Int32Array | undefined;
+    if (chunkEnds.length === 1) single = suffixArray(tokens, V);
+    else {
+      let from = 0;
+      for (const to of chunkEnds) {
+        const sa = suffixArray(tokens.subarray(from, to), V);
+        for (let i = 0; i < sa.length; i++) sa[i]! += from;
+        const run = `${temp}.run${runs.length}`;
+        cleanup.push(run);
+        const fd = openSync(run, "w");
+        const bytes = new Uint8Array(sa.buffer, 0, sa.length * 4);
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+        closeSync(fd);
+        runs.push({ file: run, length: sa.length });
+        from = to;
+      }
+    }
+
+    // 3. The file.
+    const keys = [...vocabulary.keys()].join("\n");
+    const vocabularyBytes = Buffer.from(V === 0 ? "" : `${keys}\n`, "utf8");
+    const header: ShardHeader = {
+      format: 1,
+      tokenizer: tokenizer.name,
+      tokens: n,
+      documents: ids.length,
+      vocabulary: V,
+      vocabularyBytes: vocabularyBytes.length,
+      tokenWidth: widthFor(V),
+      pointerWidth: widthFor(n),
+      sampleRate: SAMPLE_RATE,
+      sampleTokens: SAMPLE_TOKENS,
+    };
+    const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
+    const out = new FileWriter(temp);
+    cleanup.push(temp);
+    out.bytes(MAGIC);
+    out.uint(headerBytes.length, 4);
+    out.bytes(headerBytes);
+    for (let i = 0; i < n; i++) out.uint(tokens[i]!, header.tokenWidth);
+    const sample = new Int32Array(samples(header) * SAMPLE_TOKENS);
+    let k = 0;
+    const emit = (position: number) => {
+      if (k % SAMPLE_RATE === 0) {
+        for (let j = 0, token = 1; j < SAMPLE_TOKENS; j++) sample[(k / SAMPLE_RATE) * SAMPLE_TOKENS + j] = token = token === 0 ? 0 : tokens[position + j]!;
+      }
+      k++;
+      out.uint(position, header.pointerWidth);
+    };
+    if (single !== undefined) single.forEach(emit);
+    else mergeRuns(tokens, runs, emit);
+    for (const token of sample) out.uint(token, header.tokenWidth);
+    for (const start of starts) out.uint(start, 8);
+    for (const id of ids) {
+      out.uint(Number(id & 0xffffffffn), 4);
+      out.uint(Number(id >> 32n), 4);
+    }
+    out.bytes(vocabularyBytes);
+    out.close();
+    renameSync(temp, file);
+    return { file, tokens: n, documents: ids.length, bytes: layout(header, headerBytes.length).size };
+  } finally {
+    for (const f of cleanup) rmSync(f, { force: true });
+  }
+}
+
+/** Tokens of each run's head kept beside the merge heap. */
+const KEY = 8;
+
+/**
+ * Merges sorted runs of suffix positions into one order by a heap over the runs' heads. Suffixes
+ * compare by their tokens up to and including the first separator (all a query can match), ties by
+ * position, so a comparison never runs past a document. Each head's first KEY tokens are kept
+ * beside the heap, so most comparisons touch no more than those (one read of the text per suffix).
+ */
+function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: number }[], emit: (position: number) => void): void {
+  const fds = runs.map((r) => openSync(r.file, "r"));
+  try {
+    const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
+    const k = readers.length;
+    // Per run: its head's position and first KEY tokens (0 after the separator).
+    const head = new Float64Array(k);
+    const keys = new Int32Array(k * KEY);
+    const load = (r: number) => {
+      const p = readers[r]!.head;
+      head[r] = p;
+      for (let j = 0, token = 1; j < KEY; j++) keys[r * KEY + j] = token = token === 0 ? 0 : tokens[p + j]!;
+    };
+    const less = (a: number, b: number): boolean => {
+      for (let j = 0; j < KEY; j++) {
+        const x = keys[a * KEY + j]!;
+        const y = keys[b * KEY + j]!;
+        if (x !== y) return x < y;
+        if (x === 0) return head[a]! < head[b]!;
+      }
+      for (let p = head[a]! + KEY, q = head[b]! + KEY; ; p++, q++) {
+        const x = tokens[p]!;
+        const y = tokens[q]!;
+        if (x !== y) return x < y;
+        if (x === 0) return head[a]! < head[b]!;
+      }
+    };
+    const heap = new Int32Array(k);
+    let size = 0;
+    readers.forEach((r, i) => {
+      if (r.done) return;
+      load(i);
+      heap[size++] = i;
+    });
+    const siftDown = (i: number) => {
+      const item = heap[i]!;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const c = l + 1 < size && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
+        if (!less(heap[c]!, item)) break;
+        heap[i] = heap[c]!;
+        i = c;
+      }
+      heap[i] = item;
+    };
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
+    while (size > 0) {
+      const top = heap[0]!;
+      emit(head[top]!);
+      readers[top]!.next();
+      if (readers[top]!.done) heap[0] = heap[--size]!;
+      else load(top);
+      if (size > 0) siftDown(0);
+    }
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+/** One opened shard: in memory its documents, vocabulary and suffix-array sample; the rest read by position. */
+interface OpenShard {
+  file: string;
+  header: ShardHeader;
+  vocabulary: Map<string, number>;
+  starts: Float64Array;
+  ids: bigint[];
+  sample: Uint16Array | Int32Array;
+  fd: number;
+  offsets: ReturnType<typeof layout>;
+}
+
+/** Index shards opened together: one `SpanIndex` over all their documents. */
+export interface IndexShards extends SpanIndex {
+  readonly files: readonly string[];
+  /** Tokens over all shards (separators included). */
+  readonly tokenCount: number;
+  close(): void;
+}
+
+/**
+ * Opens index shards (one per datanet version, say) as one index: an output's spans are matched
+ * against all of them, with the same results as one index over all their documents. Each file is
+ * checked whole (its sha256 trailer, its size, its header) before use: a truncated or altered file
+ * is refused. In memory stay each shard's documents table, vocabulary and suffix-array sample.
+ */
+export async function openIndexShards(files: readonly string[]): Promise<IndexShards> {
+  if (files.length === 0) throw new InvalidInputError("indexFiles", "name at least one index shard");
+  const shards: OpenShard[] = [];
+  try {
+    for (const file of files) shards.push(openShard(file));
+    const tokenizerName = shards[0]!.header.tokenizer;
+    const other = shards.find((s) => s.header.tokenizer !== tokenizerName);
+    if (other !== undefined) {
+      throw new InvalidInputError("indexFiles", `${other.file} was tokenized with ${other.header.tokenizer}, ${shards[0]!.file} with ${tokenizerName}`);
+    }
+    const tokenizer = await loadTokenizer(tokenizerName);
+    const contributionIds = shards.flatMap((s) => s.ids).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    contributionIds.forEach((id, i) => {
+      if (i > 0 && contributionIds[i - 1] === id) throw new InvalidInputError("indexFiles", `contribution ${id} is in two shards`);
+    });
+    const searchers = shards.map((s) => new ShardSearch(s));
+    return {
+      files: [...files],
+      tokenizer,
+      contributionIds,
+      tokenCount: shards.reduce((acc, s) => acc + s.header.tokens, 0),
+      close: () => shards.forEach((s) => closeSync(s.fd)),
+      matcher(keys) {
+        const queries = shards.map((s) => Int32Array.from(keys, (key) => s.vocabulary.get(key) ?? -1));
+        return (start) => {
+          const found = searchers.map((searcher, i) => searcher.longest(queries[i]!, start));
+          const length = Math.max(...found.map((f) => f.length));
+          const longest = found.filter((f) => f.length === length);
+          return {
+            length,
+            occurrences: (atMost) => longest.reduce((acc, f) => acc + f.occurrences(atMost), 0),
+            contributions: () => longest.flatMap((f) => f.contributions()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+          };
+        };
+      },
+    };
+  } catch (error) {
+    for (const s of shards) closeSync(s.fd);
+    throw error;
+  }
+}
+
+/** Reads from a window of this many tokens at a time when comparing a suffix with a query. */
+const WINDOW = 32;
+
+/**
+ * Suffix-array searches on one shard. A search first bisects the in-memory sample (every
+ * SAMPLE_RATE-th suffix's first tokens, reading a suffix from disk only when those tokens tie),
+ * then the one block of SAMPLE_RATE suffixes between two samples, read at once, comparing each
+ * probed suffix by reading a window of its tokens.
+ */
+class ShardSearch {
+  private readonly shard: OpenShard;
+  private readonly n: number;
+  private readonly pointerBytes: Buffer;
+  private readonly tokenBytes: Buffer;
+  private readonly blockBytes: Buffer;
+  /** Suffix → its common prefix with the query, for the suffixes the last search compared in full. */
+  private readonly seen = new Map<number, number>();
+
+  constructor(shard: OpenShard) {
+    this.shard = shard;
+    this.n = shard.header.tokens;
+    this.pointerBytes = Buffer.alloc(shard.header.pointerWidth);
+    this.tokenBytes = Buffer.alloc(WINDOW * shard.header.tokenWidth);
+    this.blockBytes = Buffer.alloc(SAMPLE_RATE * shard.header.pointerWidth);
+  }
+
+  /** The longest match of `query[start..]` (up to its first token unknown here) and its occurrences. */
+  longest(query: Int32Array, start: number): SpanMatch {
+    let end = start;
+    while (end < query.length && query[end]! >= 1) end++;
+    const q = query.subarray(start, end);
+    const none = { length: 0, occurrences: () => 0, contributions: () => [] };
+    if (q.length === 0 || this.n === 0) return none;
+    // The longest common prefix of q with any suffix is with a neighbour of q's place in the order
+    // (the search has often compared them already).
+    this.seen.clear();
+    const place = this.bound(q, false);
+    const lcp = (k: number) => this.seen.get(k) ?? this.compare(this.suffix(k), q, 0).lcp;
+    const length = Math.max(place > 0 ? lcp(place - 1) : 0, place < this.n ? lcp(place) : 0);
+    if (length === 0) return none;
+    const prefix = q.subarray(0, length);
+    const [a, b] = [this.sampleBound(prefix, false), this.sampleBound(prefix, true)];
+    // Samples a..b - 1 start with the prefix: it occurs at least (b - a - 1) · SAMPLE_RATE + 1 times.
+    const atLeast = b - a < 2 ? 0 : (b - a - 1) * SAMPLE_RATE + 1;
+    let range: [number, number] | undefined;
+    const found = () => (range ??= [this.blockBound(prefix, false, a), this.blockBound(prefix, true, b)]);
+    return {
+      length,
+      occurrences: (atMost) => (atLeast > atMost ? atLeast : found()[1] - found()[0]),
+      contributions: () => {
+        const [lo, hi] = found();
+        const documents = new Set<number>();
+        for (let k = lo; k < hi; k++) documents.add(documentAt(this.shard.starts, this.suffix(k)));
+        return [...documents].sort((a, b) => a - b).map((doc) => this.shard.ids[doc]!);
+      },
+    };
+  }
+
+  /** The first suffix `> p` (`upper`) or `>= p` (else), where a suffix starting with `p` counts as equal. */
+  private bound(p: Int32Array, upper: boolean): number {
+    return this.blockBound(p, upper, this.sampleBound(p, upper));
+  }
+
+  /** The first sample `> p` (`upper`) or `>= p` (else), by bisecting the sample in memory. */
+  private sampleBound(p: Int32Array, upper: boolean): number {
+    const { sample, header } = this.shard;
+    const K = header.sampleTokens;
+    // Compares sample j with p, noting the common prefix for the neighbours' lengths.
+    const sampleSign = (j: number): number => {
+      for (let t = 0; t < K; t++) {
+        const x = sample[j * K + t]!;
+        if (t === p.length || x !== p[t]) {
+          this.seen.set(j * SAMPLE_RATE, t);
+          return t === p.length ? 0 : x < p[t]! ? -1 : 1;
+        }
+      }
+      if (p.length === K) {
+        this.seen.set(j * SAMPLE_RATE, K);
+        return 0;
+      }
+      const { sign, lcp } = this.compare(this.suffix(j * SAMPLE_RATE), p, K);
+      this.seen.set(j * SAMPLE_RATE, lcp);
+      return sign;
+    };
+    let [a, b] = [0, samples(header)];
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      const sign = sampleSign(mid);
+      if (upper ? sign > 0 : sign >= 0) b = mid;
+      else a = mid + 1;
+    }
+    return a;
+  }
+
+  /** The bound, given the first sample past it (`sampleBound`): it lies after sample a - 1 and at most at sample a. */
+  private blockBound(p: Int32Array, upper: boolean, a: number): number {
+    if (a === 0) return 0;
+    const from = (a - 1) * SAMPLE_RATE + 1;
+    const to = Math.min(a * SAMPLE_RATE, this.n);
+    const width = this.shard.header.pointerWidth;
+    if (to > from) readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
+    let [lo, hi] = [from, to];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const { sign, lcp } = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
+      this.seen.set(mid, lcp);
+      if (upper ? sign > 0 : sign >= 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p) and their common prefix. */
+  private compare(position: number, p: Int32Array, from: number): { sign: number; lcp: number } {
+    const width = this.shard.header.tokenWidth;
+    for (let i = from; ; ) {
+      const count = Math.min(WINDOW, this.n - (position + i));
+      readFully(this.shard.fd, this.tokenBytes.subarray(0, count * width), this.shard.offsets.tokens + (position + i) * width);
+      for (let w = 0; w < count; w++, i++) {
+        if (i === p.length) return { sign: 0, lcp: i };
+        const x = this.tokenBytes.readUIntLE(w * width, width);
+        if (x !== p[i]) return { sign: x < p[i]! ? -1 : 1, lcp: i };
+      }
+    }
+  }
+
+  private suffix(k: number): number {
+    const width = this.shard.header.pointerWidth;
+    readFully(this.shard.fd, this.pointerBytes, this.shard.offsets.suffixes + k * width);
+    return this.pointerBytes.readUIntLE(0, width);
+  }
+}
+
+/** The document holding token `position`: the last start at or before it. */
+function documentAt(starts: Float64Array, position: number): number {
+  let [a, b] = [0, starts.length];
+  while (b - a > 1) {
+    const mid = (a + b) >>> 1;
+    if (starts[mid]! <= position) a = mid;
+    else b = mid;
+  }
+  return a;
+}
+
+function openShard(file: string): OpenShard {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    throw new InvalidInputError("indexFile", `${file} cannot be opened (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  try {
+    const refuse = (why: string): never => {
+      throw new InvalidInputError("indexFile", `${file} is not a valid index shard: ${why}`);
+    };
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (size < head.length + 32) refuse("it is truncated");
+    readFully(fd, head, 0);
+    if (!head.subarray(0, 8).equals(MAGIC)) refuse("wrong magic number or format version");
+    const headerBytes = head.readUInt32LE(8);
+    if (12 + headerBytes + 32 > size) refuse("it is truncated");
+    const headerText = Buffer.alloc(headerBytes);
+    readFully(fd, headerText, 12);
+    // The whole file against its trailer before anything in it is trusted.
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < size - 32; ) {
+      const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - 32 - at), at);
+      hash.update(chunk.subarray(0, read));
+      at += read;
+    }
+    const trailer = Buffer.alloc(32);
+    readFully(fd, trailer, size - 32);
+    let header: ShardHeader;
+    try {
+      header = JSON.parse(headerText.toString("utf8")) as ShardHeader;
+    } catch {
+      return refuse("its header is not JSON");
+    }
+    const offsets = layout(header, headerBytes);
+    const counts = [header.tokens, header.documents, header.vocabulary, header.vocabularyBytes];
+    const wellFormed =
+      header.format === 1 &&
+      typeof header.tokenizer === "string" &&
+      counts.every((c) => Number.isSafeInteger(c) && c >= 0) &&
+      [header.tokenWidth, header.pointerWidth].every((w) => Number.isInteger(w) && w >= 1 && w <= 6) &&
+      header.sampleRate === SAMPLE_RATE &&
+      header.sampleTokens === SAMPLE_TOKENS &&
+      Number.isSafeInteger(offsets.size);
+    if (!wellFormed) refuse("its header is malformed");
+    if (size !== offsets.size) refuse(size < offsets.size ? `it is truncated (${size} of ${offsets.size} bytes)` : `it has ${size - offsets.size} bytes too many`);
+    if (!hash.digest().equals(trailer)) refuse("its checksum does not match (the file was altered or damaged)");
+
+    const read = (offset: number, bytes: number) => {
+      const buffer = Buffer.alloc(bytes);
+      readFully(fd, buffer, offset);
+      return buffer;
+    };
+    const { tokenWidth: tw, vocabulary: V, documents: m } = header;
+    const sampleBytes = read(offsets.sample, samples(header) * header.sampleTokens * tw);
+    const sample = tw <= 2 ? new Uint16Array(samples(header) * header.sampleTokens) : new Int32Array(samples(header) * header.sampleTokens);
+    for (let i = 0; i < sample.length; i++) sample[i] = sampleBytes.readUIntLE(i * tw, tw);
+    const startBytes = read(offsets.starts, m * 8);
+    const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
+    const idBytes = read(offsets.ids, m * 8);
+    const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
+    const keys = read(offsets.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
+    const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
+    return { file, header, vocabulary, starts, ids, sample, fd, offsets };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}

@@ -1,0 +1,185 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import {
+  attributeOutput,
+  buildCorpusIndex,
+  buildIndexShard,
+  InvalidInputError,
+  loadTokenizer,
+  openIndexShards,
+  wordTokenizer,
+  type CorpusDocument,
+  type IndexShards,
+} from "../../sdk/index.ts";
+
+/** A seeded generator (Park–Miller), so every run checks the same cases. */
+function generator(seed: number) {
+  let state = seed;
+  return (below: number) => (state = (state * 48_271) % 2_147_483_647) % below;
+}
+
+/** Random corpora of a few kinds: tiny vocabularies, periodic texts, empty documents. */
+function randomCorpus(next: (below: number) => number, trial: number): CorpusDocument[] {
+  const vocabulary = [1, 2, 3, 8, 40][trial % 5]!;
+  const word = () => `w${next(vocabulary)}`;
+  const count = 1 + next(10);
+  const ids = new Set<bigint>();
+  while (ids.size < count) ids.add(BigInt(1 + next(1_000)));
+  return [...ids].map((contributionId) => {
+    const kind = next(4);
+    const length = next(60);
+    let words: string[];
+    if (kind === 0) {
+      const period = Array.from({ length: 1 + next(3) }, word);
+      words = Array.from({ length }, (_, i) => period[i % period.length]!);
+    } else words = Array.from({ length: kind === 1 ? next(3) : length }, word);
+    return { contributionId, text: words.join(trial % 2 === 0 ? " " : ", ") };
+  });
+}
+
+/** An output quoting the corpus (spans of any length) between random words, some unknown to it. */
+function randomOutput(next: (below: number) => number, documents: readonly CorpusDocument[]): string {
+  const words: string[] = [];
+  while (words.length < 60) {
+    if (next(2) === 0) {
+      const source = wordTokenizer.keys(documents[next(documents.length)]!.text);
+      const from = next(source.length + 1);
+      words.push(...source.slice(from, from + 1 + next(12)));
+    } else words.push(next(5) === 0 ? "unknown" : `w${next(8)}`);
+  }
+  return words.join(" ");
+}
+
+describe("SDK attribution index on disk", function () {
+  let dir: string;
+  const opened: IndexShards[] = [];
+  before(async function () {
+    dir = await mkdtemp(path.join(tmpdir(), "openledger-index-"));
+  });
+  afterEach(function () {
+    for (const shards of opened.splice(0)) shards.close();
+  });
+  after(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const open = async (files: string[]) => {
+    const shards = await openIndexShards(files);
+    opened.push(shards);
+    return shards;
+  };
+
+  it("matches the in-memory engine span for span and weight for weight, over random corpora split into shards and chunks", async function () {
+    const next = generator(20_261_130);
+    for (let trial = 0; trial < 150; trial++) {
+      const documents = randomCorpus(next, trial).sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
+      // One to three shards (consecutive slices, as datanet versions are), built in chunks of 1..40 tokens.
+      const cuts = [0, ...Array.from({ length: next(3) }, () => next(documents.length + 1)).sort((a, b) => a - b), documents.length];
+      const files: string[] = [];
+      for (let s = 0; s + 1 < cuts.length; s++) {
+        const file = path.join(dir, `t${trial}-${s}.olidx`);
+        await buildIndexShard(file, documents.slice(cuts[s], cuts[s + 1]), { chunkTokens: 1 + next(40) });
+        files.push(file);
+      }
+      const memory = buildCorpusIndex(documents);
+      const disk = await open(files);
+      expect(disk.contributionIds).to.deep.equal(memory.contributionIds);
+      for (let o = 0; o < 4; o++) {
+        const output = randomOutput(next, documents);
+        const options = { minSpanTokens: 1 + next(4), maxOccurrences: 1 + next(40) };
+        expect(attributeOutput(disk, output, options), `trial ${trial} output ${o}`).to.deep.equal(attributeOutput(memory, output, options));
+      }
+      disk.close();
+      opened.pop();
+    }
+  });
+
+  it("matches on long periodic texts, where suffix comparisons run far", async function () {
+    const documents = [1n, 2n, 3n].map((id) => ({ contributionId: id, text: Array.from({ length: 3_000 }, (_, i) => `p${i % Number(id + 1n)}`).join(" ") }));
+    const file = path.join(dir, "periodic.olidx");
+    await buildIndexShard(file, documents, { chunkTokens: 700 });
+    const disk = await open([file]);
+    const memory = buildCorpusIndex(documents);
+    for (const output of ["p0 p1 p0 p1 p0 p1 p0", "p0 p1 p2 p3 p0 p1 p2 p3 p0", "p0 p0 p1 p2 p0 p1 p2"]) {
+      for (const maxOccurrences of [1, 32, 10_000]) {
+        expect(attributeOutput(disk, output, { maxOccurrences })).to.deep.equal(attributeOutput(memory, output, { maxOccurrences }));
+      }
+    }
+  });
+
+  it("keeps an LLM tokenizer's name in the shard and matches on its tokens", async function () {
+    const tokenizer = await loadTokenizer("tiktoken/o200k_base");
+    const documents = [
+      { contributionId: 4n, text: "Photosynthesis turns light, water and carbon dioxide into sugar." },
+      { contributionId: 9n, text: "नमस्ते दुनिया, यह एक परीक्षण है।" },
+    ];
+    const file = path.join(dir, "o200k.olidx");
+    await buildIndexShard(file, documents, { tokenizer });
+    const disk = await open([file]);
+    expect(disk.tokenizer.name).to.equal("tiktoken/o200k_base");
+    const output = "As we know, photosynthesis turns light, water and carbon dioxide into sugar. नमस्ते दुनिया, यह";
+    const expected = attributeOutput(buildCorpusIndex(documents, { tokenizer }), output);
+    expect(attributeOutput(disk, output)).to.deep.equal(expected);
+    expect([...expected.weights.keys()]).to.deep.equal([4n, 9n]);
+  });
+
+  it("refuses a truncated, altered or foreign file, overlapping shards and unordered documents, each with a clear error", async function () {
+    const documents = [
+      { contributionId: 1n, text: "one two three four five" },
+      { contributionId: 2n, text: "six seven eight nine ten" },
+    ];
+    const file = path.join(dir, "good.olidx");
+    await buildIndexShard(file, documents);
+    const bytes = await readFile(file);
+    const refused = async (files: string[], message: RegExp) => {
+      const error = await openIndexShards(files).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(InvalidInputError);
+      expect((error as Error).message).to.match(message);
+    };
+    await writeFile(path.join(dir, "short.olidx"), bytes.subarray(0, bytes.length - 40));
+    await refused([path.join(dir, "short.olidx")], /truncated/);
+    const altered = Buffer.from(bytes);
+    altered[altered.length - 60]! ^= 1;
+    await writeFile(path.join(dir, "altered.olidx"), altered);
+    await refused([path.join(dir, "altered.olidx")], /checksum does not match/);
+    await writeFile(path.join(dir, "foreign.olidx"), Buffer.concat([Buffer.from("NOTANIDX"), bytes.subarray(8)]));
+    await refused([path.join(dir, "foreign.olidx")], /magic/);
+    // A header that lies, under a checksum that matches it.
+    const lying = Buffer.from(bytes.toString("latin1").replace('"tokenWidth":1', '"tokenWidth":9'), "latin1");
+    expect(lying.equals(bytes)).to.equal(false);
+    lying.set(createHash("sha256").update(lying.subarray(0, lying.length - 32)).digest(), lying.length - 32);
+    await writeFile(path.join(dir, "lying.olidx"), lying);
+    await refused([path.join(dir, "lying.olidx")], /header is malformed/);
+    await writeFile(path.join(dir, "long.olidx"), Buffer.concat([bytes, Buffer.from([0])]));
+    await refused([path.join(dir, "long.olidx")], /checksum|too many/);
+    await refused([path.join(dir, "missing.olidx")], /cannot be opened/);
+    await refused([file, file], /contribution 1 is in two shards/);
+    await refused([], /at least one/);
+    const o200k = path.join(dir, "other-tokenizer.olidx");
+    await buildIndexShard(o200k, [{ contributionId: 3n, text: "x" }], { tokenizer: await loadTokenizer("tiktoken/o200k_base") });
+    await refused([file, o200k], /tokenized with tiktoken\/o200k_base/);
+
+    const built = (docs: CorpusDocument[], options = {}) => buildIndexShard(path.join(dir, "never.olidx"), docs, options);
+    for (const [attempt, field] of [
+      [() => built([...documents].reverse()), "documents"],
+      [() => built([documents[0]!, documents[0]!]), "documents"],
+      [() => built([{ contributionId: -1n, text: "" }]), "documents"],
+      [() => built(documents, { chunkTokens: 0 }), "chunkTokens"],
+    ] as const) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(InvalidInputError).with.property("field", field);
+    }
+    // A failed build leaves nothing behind.
+    expect(await readFile(path.join(dir, "never.olidx")).catch(() => "absent")).to.equal("absent");
+  });
+});
