@@ -31,19 +31,9 @@ import {
 } from "../../sdk/index.ts";
 import { openFsStore, startGateway, type StorageService } from "../../sdk/storage/node/index.ts";
 import { expectRejected } from "../helpers/errors.ts";
+import { sampleBytes } from "../helpers/storage.ts";
 
 const MIB = 1024 * 1024;
-
-/** Deterministic bytes of a given length (a different pattern per seed). */
-export function sampleBytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed * 2_654_435_761;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1_103_515_245 + 12_345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 describe("Storage: CIDs", function () {
   it("addresses one block of content as a raw CIDv1 over its sha2-256", async function () {
