@@ -33,6 +33,7 @@ import {
   type OpenLedgerClient,
   type ProtocolState,
 } from "../../sdk/index.ts";
+import { openFsStore, startStorageService } from "../../sdk/storage/node/index.ts";
 import { readInput, type Session } from "./context.ts";
 import { fetchContent } from "./content.ts";
 
@@ -164,6 +165,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 const CONTENT_DIR: Record<string, OptionSpec> = {
   "content-dir": text("where to find contributions whose URI is not file:// or http(s):// (by file name)"),
 };
+
+const STORE_DIR: Record<string, OptionSpec> = {
+  "store-dir": text("the embedded content store's folder (default: OPENLEDGER_STORE_DIR, else .openledger/store)"),
+};
+
+/** The embedded filesystem store's folder: --store-dir, else OPENLEDGER_STORE_DIR, else .openledger/store in the working folder. */
+function storeDir(o: Record<string, string | boolean | string[] | undefined>): string {
+  return path.resolve(str(o, "store-dir") ?? (process.env.OPENLEDGER_STORE_DIR || path.join(".openledger", "store")));
+}
 
 /** Every command, by `group command` (or a single word). */
 export const COMMANDS: Record<string, Command> = {
@@ -321,6 +331,32 @@ export const COMMANDS: Record<string, Command> = {
         if (o.once === true) return { text: round.summary, data: round };
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
+    },
+  },
+  "storage serve": {
+    usage: "storage serve --datanet <id> [--datanet <id>...] [--store-dir <dir>] [--host <host>] [--port <port>]",
+    summary: "run the storage service: signed uploads checked against each datanet's rules, and a trustless gateway (/ipfs/<cid>)",
+    options: {
+      datanet: { type: "string", multiple: true, description: "a datanet to take uploads for (required; repeat for more)" },
+      ...STORE_DIR,
+      host: text("interface to listen on (default 127.0.0.1)"),
+      port: text("port (default 8090; 0 for any free port)"),
+    },
+    async run(session, _, o) {
+      const ids = (o.datanet as string[] | undefined) ?? [];
+      if (ids.length === 0) throw new InvalidInputError("--datanet", "name at least one datanet to serve");
+      const datanetIds = ids.map((id) => parseId(id, "--datanet"));
+      const port = str(o, "port") === undefined ? 8090 : Number(parseCount(str(o, "port"), "--port"));
+      const dir = storeDir(o);
+      const service = await startStorageService({ client: await session.client(), datanetIds, store: await openFsStore(dir), host: str(o, "host"), port });
+      // The one line a supervisor (or a test) waits for; then serve until told to stop.
+      process.stderr.write(`storage service for datanet(s) ${datanetIds.join(", ")} on ${service.url} (store ${dir})\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await service.close();
+      return { text: "storage service stopped", data: { url: service.url, dir, datanetIds } };
     },
   },
   leaderboard: {

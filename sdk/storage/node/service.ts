@@ -258,7 +258,18 @@ async function readBody(request: IncomingMessage, max: bigint): Promise<Uint8Arr
 /** This contributor's uploads of this epoch that are not registered yet (registered ones count on chain already). */
 async function stillPending(client: ProtocolClient, items: readonly (SubmissionItem & { epoch: number })[], epoch: number) {
   const current = items.filter((p) => p.epoch === epoch);
-  const registered = await Promise.all(current.map(async (p) => (await getContribution(client, p.contentHash)).status !== ContributionStatus.None));
+  // The registry reverts for an unknown hash: that is the "not registered yet" answer.
+  const registered = await Promise.all(
+    current.map((p) =>
+      getContribution(client, p.contentHash).then(
+        (c) => c.status !== ContributionStatus.None,
+        (error: unknown) => {
+          if (ProtocolError.is(error, "ContributionUnknown")) return false;
+          throw error;
+        },
+      ),
+    ),
+  );
   return current.filter((_, i) => !registered[i]);
 }
 
