@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -13,6 +13,8 @@ import {
   DataKind,
   datanetPolicy,
   gatewayFetcher,
+  openTokenAbi,
+  ReasonCode,
   readDeploymentFile,
   storageServiceStore,
   UPLOAD_HEADERS,
@@ -28,7 +30,7 @@ import { sampleBytes } from "../helpers/storage.ts";
 
 const CLI = path.join(ROOT, "scripts", "cli", "openledger.ts");
 const chain = defineChain({ id: 31_337, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-const [, OWNER, ALICE, BOB, CAROL] = NODE_KEYS;
+const [, OWNER, ALICE, BOB, CAROL, VALIDATOR] = NODE_KEYS;
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe("Storage service (signed uploads, datanet rules, trustless gateway) against a separate node", function () {
@@ -40,6 +42,8 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
   let service: StorageService;
   let storeDir: string;
   const datanets = { text: 0n, image: 0n, bulk: 0n };
+
+  const cliJson = <T = unknown>(key: string | undefined, ...args: string[]) => runCli<T>(node, deploymentFile, key!, args);
 
   const sdkAt = (key?: string) => {
     const transport = http(node.url);
@@ -199,6 +203,33 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
     }
   });
 
+  it("datanet submit puts files through the service or the embedded store; validator serve fetches by CID, verifies, then judges", async function () {
+    this.timeout(180_000);
+    const OPEN = 10n ** 18n;
+    const treasury = sdkAt(NODE_KEYS[0]);
+    const hash = await treasury.walletClient!.writeContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [privateKeyToAccount(VALIDATOR as Hex).address, 1_000n * OPEN], chain });
+    await treasury.publicClient.waitForTransactionReceipt({ hash });
+    const id = String(datanets.text);
+    await cliJson(VALIDATOR, "validator", "stake", id, "1000");
+    const science = path.join(ROOT, "examples", "science-explained");
+    const viaService = await cliJson<{ uri: string; contentHash: Hex }[]>(BOB, "datanet", "submit", id, path.join(science, "how-tides-work.txt"), "--store", service.url);
+    const embedded = path.join(dir, "bob-store");
+    const local = await cliJson<{ uri: string }[]>(BOB, "datanet", "submit", id, path.join(science, "why-ice-floats.txt"), "--store-dir", embedded);
+    const tides = await readFile(path.join(science, "how-tides-work.txt"));
+    expect(viaService[0]!.uri).to.equal(`ipfs://${await computeCid(tides)}`);
+    expect(viaService[0]!.contentHash).to.equal(keccak256(tides));
+    expect(await (await openFsStore(storeDir)).has(viaService[0]!.uri.slice("ipfs://".length))).to.equal(true);
+    expect(await (await openFsStore(embedded)).has(local[0]!.uri.slice("ipfs://".length))).to.equal(true);
+
+    // The validator reads from the service only: Bob's embedded store is not reachable from there.
+    const round = await cliJson<{ verdicts: { accept: boolean; reasonCode: number }[] }>(VALIDATOR, "validator", "serve", "--datanet", id, "--once", "--store", service.url, "--store-dir", path.join(dir, "validator-store"));
+    expect(round.verdicts.map((v) => [v.accept, v.reasonCode])).to.deep.equal([
+      [false, ReasonCode.TooShort], // Alice's one sentence, uploaded in the first test
+      [true, ReasonCode.Ok],
+      [false, ReasonCode.ContentUnavailable],
+    ]);
+  });
+
   it("the CLI refuses a storage service without a datanet in one line", async function () {
     this.timeout(60_000);
     const child = spawn(process.execPath, [CLI, "storage", "serve", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -209,6 +240,19 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
     expect(stderr.trim()).to.equal("error: Invalid --datanet: name at least one datanet to serve");
   });
 });
+
+/** Runs a CLI command with `--json` against `node`, signing with `key`, and returns its data (it must succeed). */
+async function runCli<T>(node: LocalNode, deploymentFile: string, key: string, args: string[]): Promise<T> {
+  const env = { ...process.env, OPENLEDGER_KEY: key, OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "", OPENLEDGER_STORE_DIR: "" };
+  const child = spawn(process.execPath, [CLI, ...args, "--json", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  expect(code, `${args.join(" ")}: ${stderr}`).to.equal(0);
+  return JSON.parse(stdout) as T;
+}
 
 /** Starts the CLI as a long-running process and waits for the storage service's ready line on stderr. */
 async function startCli(args: string[]): Promise<ChildProcess> {

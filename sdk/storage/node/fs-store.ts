@@ -9,21 +9,30 @@ import { contentBlocks, parseCid } from "../cid.ts";
 import { ContentUnavailableError } from "../errors.ts";
 import type { BlockStore } from "../store.ts";
 
+/** Temporary files older than this are a killed writer's leftovers. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
 /**
  * The embedded default store: one file per block under `<dir>/blocks/`, named by the block's
  * multihash. Every block is written to `<dir>/tmp/`, fsynced, renamed into place and the directory
  * fsynced, children before their root. So a file under `blocks/` is always whole and durable, and a
  * root is present only once every block under it is: a writer killed at any point leaves at most
- * stray temporary files (removed on the next open), never a partial file that is served.
+ * stray temporary files, never a partial file that is served. Several processes may share a folder.
  */
 export async function openFsStore(dir: string): Promise<BlockStore & { dir: string }> {
   const blocksDir = path.join(dir, "blocks");
   const tmpDir = path.join(dir, "tmp");
   await mkdir(blocksDir, { recursive: true });
-  // What a killed writer left behind was never renamed into blocks/: it is safe to drop.
-  await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
   await fsyncDir(dir);
+  // What a killed writer left in tmp/ was never renamed into blocks/, so it is never served; it is
+  // dropped once old enough that no live writer (in this or another process) can still own it.
+  const now = Date.now();
+  for (const name of await readdir(tmpDir)) {
+    const file = path.join(tmpDir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
+  }
 
   const file = (cid: CID) => path.join(blocksDir, blockKey(cid));
   const exists = (cid: CID) => stat(file(cid)).then(() => true, () => false);
@@ -84,9 +93,4 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-/** The files under a store's `tmp/` (what a killed writer left; for tests). */
-export async function strayTempFiles(dir: string): Promise<string[]> {
-  return readdir(path.join(dir, "tmp")).catch(() => []);
 }
