@@ -3,7 +3,7 @@ import { getAddress, recoverMessageAddress, type Account, type Address, type Hex
 import { ClientConfigError, InvalidInputError } from "../errors.ts";
 import { contentAddress } from "./cid.ts";
 import { ContentUnavailableError, UploadRefusal, UploadRefusedError, type UploadRefusalCode } from "./errors.ts";
-import type { ContentStore, PutOptions } from "./store.ts";
+import type { ContentSource, ContentStore, PutOptions } from "./store.ts";
 
 /** What an upload's signature covers; `registry` and `chainId` keep it from being replayed on another deployment. */
 export interface UploadAuthorization {
@@ -44,61 +44,88 @@ export async function uploadSigner(auth: UploadAuthorization, signature: Hex): P
   return recoverMessageAddress({ message: uploadMessage(auth), signature });
 }
 
+/** An upload ready to send: the bytes, their CID and the signed headers. */
+export interface SignedUpload {
+  bytes: Uint8Array;
+  cid: string;
+  headers: Record<string, string>;
+}
+
+/** Addresses the bytes and signs the upload with the wallet's account (EIP-191, see `uploadMessage`). */
+export async function signUpload(params: {
+  bytes: Uint8Array;
+  datanetId: bigint;
+  walletClient: WalletClient & { account: Account };
+  chainId: number;
+  registry: Address;
+  /** How long the signature stays valid (default 10 minutes). */
+  signatureTtlSeconds?: number;
+}): Promise<SignedUpload> {
+  const { bytes, walletClient } = params;
+  const { contentHash, cid } = await contentAddress(bytes);
+  const auth: UploadAuthorization = {
+    chainId: params.chainId,
+    registry: params.registry,
+    datanetId: params.datanetId,
+    contentHash,
+    expiresAt: Math.floor(Date.now() / 1000) + (params.signatureTtlSeconds ?? 600),
+  };
+  const signature = await walletClient.signMessage({ account: walletClient.account, message: uploadMessage(auth) });
+  return {
+    bytes,
+    cid,
+    headers: {
+      "content-type": "application/octet-stream",
+      [UPLOAD_HEADERS.datanet]: String(auth.datanetId),
+      [UPLOAD_HEADERS.contributor]: walletClient.account.address,
+      [UPLOAD_HEADERS.contentHash]: contentHash,
+      [UPLOAD_HEADERS.expires]: String(auth.expiresAt),
+      [UPLOAD_HEADERS.signature]: signature,
+    },
+  };
+}
+
+/**
+ * Sends a signed upload to a storage service and returns the CID it stored the bytes under (checked
+ * against the bytes' own). A refusal is an `UploadRefusedError` with the service's code and reason.
+ */
+export async function postUpload(url: string, upload: SignedUpload): Promise<{ cid: string }> {
+  const base = url.replace(/\/$/, "");
+  let response: Response;
+  try {
+    response = await fetch(`${base}/upload`, { method: "POST", headers: upload.headers, body: upload.bytes });
+  } catch (cause) {
+    throw new ClientConfigError(`Cannot reach the storage service at ${base}: ${(cause as Error).message}`, { cause });
+  }
+  const body = (await response.json().catch(() => ({}))) as { cid?: string; error?: string; reason?: string };
+  if (!response.ok) {
+    if ((body.error ?? "") in UploadRefusal) throw new UploadRefusedError(body.error as UploadRefusalCode, body.reason ?? `HTTP ${response.status}`);
+    throw new ContentUnavailableError(upload.cid, `the storage service answered HTTP ${response.status}${body.reason ? `: ${body.reason}` : ""}`);
+  }
+  if (body.cid !== upload.cid) throw new ClientConfigError(`The storage service stored ${body.cid} but the content's CID is ${upload.cid}.`);
+  return { cid: upload.cid };
+}
+
 /**
  * A `ContentStore` that puts through a storage service (`openledger storage serve`): each put is
- * signed by the wallet's account for the datanet given in `put`'s options, and reads go through the
- * service's trustless gateway via `reader`, so they are verified like any other gateway's.
+ * signed by the wallet's account for the datanet given in `put`'s options, and reads go through
+ * `reader` (usually `gatewayFetcher` of the same URL), so they are verified like any gateway's.
  */
 export function storageServiceStore(params: {
   url: string;
   walletClient: WalletClient & { account: Account };
   chainId: number;
   registry: Address;
-  reader: Pick<ContentStore, "get" | "has">;
-  /** How long a signature stays valid (default 10 minutes). */
+  reader: ContentSource;
   signatureTtlSeconds?: number;
 }): ContentStore {
-  const { walletClient, reader } = params;
-  const base = params.url.replace(/\/$/, "");
+  const { reader, ...signing } = params;
   return {
     get: (cid) => reader.get(cid),
     has: (cid) => reader.has(cid),
     async put(bytes: Uint8Array, options: PutOptions = {}) {
       if (options.datanetId === undefined) throw new InvalidInputError("datanetId", "a storage service needs the datanet an upload is for");
-      const { contentHash, cid } = await contentAddress(bytes);
-      const auth: UploadAuthorization = {
-        chainId: params.chainId,
-        registry: params.registry,
-        datanetId: options.datanetId,
-        contentHash,
-        expiresAt: Math.floor(Date.now() / 1000) + (params.signatureTtlSeconds ?? 600),
-      };
-      const signature = await walletClient.signMessage({ account: walletClient.account, message: uploadMessage(auth) });
-      let response: Response;
-      try {
-        response = await fetch(`${base}/upload`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/octet-stream",
-            [UPLOAD_HEADERS.datanet]: String(auth.datanetId),
-            [UPLOAD_HEADERS.contributor]: walletClient.account.address,
-            [UPLOAD_HEADERS.contentHash]: contentHash,
-            [UPLOAD_HEADERS.expires]: String(auth.expiresAt),
-            [UPLOAD_HEADERS.signature]: signature,
-          },
-          body: bytes,
-        });
-      } catch (cause) {
-        throw new ClientConfigError(`Cannot reach the storage service at ${base}: ${(cause as Error).message}`, { cause });
-      }
-      const body = (await response.json().catch(() => ({}))) as { cid?: string; error?: string; reason?: string };
-      if (!response.ok) {
-        const code = (body.error ?? "") in UploadRefusal ? (body.error as UploadRefusalCode) : undefined;
-        if (code !== undefined) throw new UploadRefusedError(code, body.reason ?? `HTTP ${response.status}`);
-        throw new ContentUnavailableError(cid, `the storage service answered HTTP ${response.status}${body.reason ? `: ${body.reason}` : ""}`);
-      }
-      if (body.cid !== cid) throw new ClientConfigError(`The storage service stored ${body.cid} but the content's CID is ${cid}.`);
-      return { cid };
+      return postUpload(params.url, await signUpload({ ...signing, bytes, datanetId: options.datanetId }));
     },
   };
 }

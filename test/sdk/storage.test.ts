@@ -220,10 +220,10 @@ describe("Storage: the trustless gateway fetcher", function () {
     const bytes = sampleBytes(2 * MIB + 3, 6);
     const { cid } = await (await openFsStore(dir)).put(bytes);
     const small = (await (await openFsStore(dir)).put(sampleBytes(4_000, 7))).cid;
-    for (const at of [-10, -(2 * MIB)]) {
-      flip = at; // a byte inside a leaf's data
-      await expectRejected(gatewayFetcher(proxy.url).get(cid), ContentMismatchError, /do not hash/);
-    }
+    flip = -(2 * MIB); // a byte of the first leaf's data
+    await expectRejected(gatewayFetcher(proxy.url).get(cid), ContentMismatchError, /do not hash to its CID/);
+    flip = -10; // a byte of the last leaf's CID in the CAR: the leaf the root links to is missing
+    await expectRejected(gatewayFetcher(proxy.url).get(cid), ContentMismatchError, /lacks block/);
     flip = 100; // inside the CAR's first block: the dag-pb root
     await expectRejected(gatewayFetcher(proxy.url).get(cid), ContentMismatchError, /./);
     flip = -1; // the last byte of a single raw block
