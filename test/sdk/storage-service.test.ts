@@ -13,6 +13,7 @@ import {
   DataKind,
   datanetPolicy,
   gatewayFetcher,
+  InvalidInputError,
   openTokenAbi,
   ReasonCode,
   readDeploymentFile,
@@ -137,6 +138,27 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
       { name: "a datanet not served", bytes: prose(6), send: () => upload(service.url, BOB!, datanets.bulk, prose(6)), status: 404, error: "UnknownDatanet", reason: /does not take uploads for datanet/ },
       { name: "no signature", bytes: prose(7), send: () => upload(service.url, BOB!, datanets.text, prose(7), { omit: UPLOAD_HEADERS.signature }), status: 400, error: "BadRequest", reason: /x-openledger-signature is missing/ },
     ];
+    // A body sent without a declared length is cut off as soon as it passes the limit.
+    const streamed = text("b".repeat(2_001));
+    const chunked = async () => {
+      const expiresAt = now + 600;
+      const contentHash = keccak256(streamed);
+      const signature = await privateKeyToAccount(BOB as Hex).signMessage({ message: uploadMessage({ chainId: 31_337, registry: deployment.contracts.datanetRegistry, datanetId: datanets.text, contentHash, expiresAt }) });
+      const body = new ReadableStream({ start: (c) => (c.enqueue(streamed), c.close()) });
+      const response = await fetch(`${service.url}/upload`, {
+        method: "POST",
+        headers: { [UPLOAD_HEADERS.datanet]: String(datanets.text), [UPLOAD_HEADERS.contributor]: privateKeyToAccount(BOB as Hex).address, [UPLOAD_HEADERS.contentHash]: contentHash, [UPLOAD_HEADERS.expires]: String(expiresAt), [UPLOAD_HEADERS.signature]: signature },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      return { status: response.status, body: (await response.json()) as { error?: string; reason?: string } };
+    };
+    cases.push({ name: "oversize, streamed", bytes: streamed, send: chunked, status: 413, error: "Oversize", reason: /the body is over datanet \d+'s limit of 2000 bytes/ });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7]);
+    cases.push({ name: "a paused datanet", bytes: png, send: () => upload(service.url, BOB!, datanets.image, png), status: 403, error: "NotAllowed", reason: /paused/ });
+    const owner = sdkAt(OWNER);
+    await (await owner.datanets.setPaused({ datanetId: datanets.image, paused: true })).wait();
+
     const before = await readdir(path.join(storeDir, "blocks"));
     const store = await openFsStore(storeDir);
     for (const c of cases) {
@@ -146,6 +168,12 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
       expect(await store.has(await computeCid(c.bytes)), c.name).to.equal(false);
     }
     expect(await readdir(path.join(storeDir, "blocks"))).to.deep.equal(before);
+    await (await owner.datanets.setPaused({ datanetId: datanets.image, paused: false })).wait();
+    await expectRejected(
+      storageServiceStore({ url: service.url, walletClient: sdkAt(BOB).walletClient!, chainId: 31_337, registry: deployment.contracts.datanetRegistry, reader: gatewayFetcher(service.url) }).put(png),
+      InvalidInputError,
+      /needs the datanet/,
+    );
   });
 
   it("counts accepted uploads not yet registered against the contributor's quota", async function () {
