@@ -14,8 +14,8 @@ export interface Block {
 /**
  * How content is cut into blocks: the IPIP-499 `unixfs-v1-2025` profile (CIDv1, sha2-256, raw
  * leaves of 1 MiB, up to 1,024 links per dag-pb node). Content of one chunk or less is a single raw
- * block; anything larger is a UnixFS file. Anyone importing with this profile (kubo, Helia, this
- * SDK) gets the same CID for the same bytes.
+ * block; anything larger is a UnixFS file. Any importer set to the same parameters gets the same
+ * CID for the same bytes.
  */
 export const CID_PROFILE = "unixfs-v1-2025" as const;
 
