@@ -12,6 +12,8 @@ export const ReasonCode = {
   NotText: 4,
   TooLarge: 5,
   Duplicate: 6,
+  /** No configured store or gateway returned bytes matching the contribution's CID. */
+  ContentUnavailable: 7,
 } as const;
 
 /** What one check concluded: a rejection with its reason, or a quality to average. */

@@ -45,4 +45,5 @@ export * from "./openledger.ts";
 export * from "./permit.ts";
 export * from "./policy.ts";
 export * from "./reputation.ts";
+export * from "./storage/index.ts";
 export type { TransactionHandle } from "./transaction.ts";

@@ -27,7 +27,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
 
   /** Runs the CLI with `key` as OPENLEDGER_KEY (none for undefined) against the node. */
   async function cli(key: string | undefined, ...args: string[]): Promise<Run> {
-    const env = { ...process.env, OPENLEDGER_KEY: key ?? "", OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "" };
+    const env = { ...process.env, OPENLEDGER_KEY: key ?? "", OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "", OPENLEDGER_STORE_DIR: path.join(dir, "store") };
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args, "--rpc", node.url, "--deployment", deployment], { cwd: ROOT, env });
       return { code: 0, stdout, stderr };

@@ -6,6 +6,14 @@ import { formatUnits, getAddress, isAddress, isHex, keccak256, parseUnits, toByt
 
 import {
   attributionPoolId,
+  cidOfUri,
+  contentAddress,
+  firstOf,
+  gatewayFetcher,
+  ReasonCode,
+  storageServiceStore,
+  type ContentSource,
+  type ContentStore,
   ContributionStatus,
   DataKind,
   datanetPolicy,
@@ -13,7 +21,6 @@ import {
   explanationJson,
   fetchRegistryLogs,
   formatProofsFile,
-  hashContent,
   hashMatches,
   InvalidInputError,
   isText,
@@ -34,7 +41,8 @@ import {
   type OpenLedgerClient,
   type ProtocolState,
 } from "../../sdk/index.ts";
-import { readInput, type Session } from "./context.ts";
+import { openFsStore, startStorageService } from "../../sdk/storage/node/index.ts";
+import { readInput, type Session, type SigningClient } from "./context.ts";
 import { fetchContent } from "./content.ts";
 
 /** What a command prints: `text` for people, `data` for `--json`. */
@@ -166,6 +174,42 @@ const CONTENT_DIR: Record<string, OptionSpec> = {
   "content-dir": text("where to find contributions whose URI is not file:// or http(s):// (by file name)"),
 };
 
+const STORE_DIR: Record<string, OptionSpec> = {
+  "store-dir": text("the embedded content store's folder (default: OPENLEDGER_STORE_DIR, else .openledger/store)"),
+};
+
+/** Where ipfs:// contributions are read from: the embedded store, a storage service, any trustless gateways. */
+const CONTENT_SOURCES: Record<string, OptionSpec> = {
+  ...STORE_DIR,
+  store: text("a storage service (openledger storage serve) to read from, as a trustless gateway"),
+  gateway: { type: "string", multiple: true, description: "an IPFS trustless gateway to read from (repeat for more)" },
+};
+
+/** The embedded store, then --store, then each --gateway: every read verified against the CID. */
+async function contentSources(o: Record<string, string | boolean | string[] | undefined>): Promise<ContentSource> {
+  const urls = [...(str(o, "store") === undefined ? [] : [str(o, "store")!]), ...((o.gateway as string[] | undefined) ?? [])];
+  const gateways = urls.map((url) => gatewayFetcher(url));
+  return firstOf([await openFsStore(storeDir(o)), ...gateways]);
+}
+
+/** The embedded filesystem store's folder: --store-dir, else OPENLEDGER_STORE_DIR, else .openledger/store in the working folder. */
+function storeDir(o: Record<string, string | boolean | string[] | undefined>): string {
+  return path.resolve(str(o, "store-dir") ?? (process.env.OPENLEDGER_STORE_DIR || path.join(".openledger", "store")));
+}
+
+/** Where `datanet submit` puts files: the storage service named by --store (signed by the key), else the embedded store. */
+async function contentStore(client: SigningClient, o: Record<string, string | boolean | string[] | undefined>): Promise<ContentStore> {
+  const url = str(o, "store");
+  if (url === undefined) return openFsStore(storeDir(o));
+  return storageServiceStore({
+    url,
+    walletClient: client.walletClient,
+    chainId: client.deployment.chainId,
+    registry: client.deployment.contracts.datanetRegistry,
+    reader: gatewayFetcher(url),
+  });
+}
+
 /** Every command, by `group command` (or a single word). */
 export const COMMANDS: Record<string, Command> = {
   "token balance": {
@@ -220,20 +264,32 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "datanet submit": {
-    usage: "datanet submit <datanetId> <file...> [--uri-prefix <prefix>]",
-    summary: "hash files and register them as contributions (commit, then reveal)",
-    options: { "uri-prefix": text("URI under which the files are published (default: file:// paths)") },
+    usage: "datanet submit <datanetId> <file...> [--store <url>] [--store-dir <dir>] [--uri-prefix <prefix>]",
+    summary: "store files (embedded store, or a storage service) and register them as contributions (commit, then reveal)",
+    options: {
+      ...STORE_DIR,
+      store: text("put the files through this storage service (openledger storage serve) instead of the embedded store"),
+      "uri-prefix": text("the files are published elsewhere, under this URI prefix: store nothing, register <prefix>/<file name>"),
+    },
     async run(session, [id, ...files], o) {
       const datanetId = parseId(id, "datanetId");
       if (files.length === 0) throw new InvalidInputError("file", "name at least one file");
       const prefix = str(o, "uri-prefix");
-      const items = [];
-      for (const file of files) {
-        const bytes = await readInput(file);
-        const uri = prefix === undefined ? pathToFileURL(path.resolve(file)).href : `${prefix.replace(/\/$/, "")}/${path.basename(file)}`;
-        items.push({ ...hashContent(bytes), uri });
-      }
+      if (prefix !== undefined && str(o, "store") !== undefined) throw new InvalidInputError("--uri-prefix", "give either --uri-prefix or --store, not both");
+      const contents = await Promise.all(files.map((file) => readInput(file)));
+      const addresses = await Promise.all(contents.map((bytes) => contentAddress(bytes)));
+      const items = addresses.map(({ contentHash, sizeBytes, uri }, i) => ({
+        contentHash,
+        sizeBytes,
+        uri: prefix === undefined ? uri : `${prefix.replace(/\/$/, "")}/${path.basename(files[i]!)}`,
+      }));
       const client = await session.wallet();
+      // Every registry rule first, so nothing is stored for a submission the chain would refuse.
+      await client.contributions.check({ datanetId, contributor: client.walletClient.account.address, items });
+      if (prefix === undefined) {
+        const store = await contentStore(client, o);
+        for (const bytes of contents) await store.put(bytes, { datanetId });
+      }
       const contributionIds: bigint[] = [];
       for (const batch of chunks(items, SUBMISSIONS_PER_TX)) {
         contributionIds.push(...(await (await client.contributions.submitBatch({ datanetId, items: batch })).wait()).contributionIds);
@@ -302,12 +358,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "validator serve": {
-    usage: "validator serve [--datanet <id>] [--content-dir <dir>] [--interval <seconds>] [--once]",
-    summary: "judge pending contributions in a loop: fetch, check (size, hash, format, duplicate), sign, batch",
+    usage: "validator serve [--datanet <id>] [--store-dir <dir>] [--store <url>] [--gateway <url>...] [--content-dir <dir>] [--interval <seconds>] [--once]",
+    summary: "judge pending contributions in a loop: fetch by CID and verify, check (size, hash, format, duplicate), sign, batch",
     options: {
       datanet: text("only this datanet (default: every datanet the key has stake on)"),
       interval: text("seconds between rounds (default 30)"),
       once: flag("one round, then exit"),
+      ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
     async run(session, _, o) {
@@ -316,12 +373,39 @@ export const COMMANDS: Record<string, Command> = {
       const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
       const interval = str(o, "interval") === undefined ? 30 : Number(parseCount(str(o, "interval"), "--interval"));
       const cache: ServeCache = { contents: new Map(), known: new Map() };
+      const sources = await contentSources(o);
       for (;;) {
-        const round = await serveRound(client, validator, datanetId, str(o, "content-dir"), cache);
+        const round = await serveRound(client, validator, datanetId, { contentDir: str(o, "content-dir"), sources }, cache);
         if (!process.argv.includes("--json")) process.stderr.write(`${round.summary}\n`);
         if (o.once === true) return { text: round.summary, data: round };
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
+    },
+  },
+  "storage serve": {
+    usage: "storage serve --datanet <id> [--datanet <id>...] [--store-dir <dir>] [--host <host>] [--port <port>]",
+    summary: "run the storage service: signed uploads checked against each datanet's rules, and a trustless gateway (/ipfs/<cid>)",
+    options: {
+      datanet: { type: "string", multiple: true, description: "a datanet to take uploads for (required; repeat for more)" },
+      ...STORE_DIR,
+      host: text("interface to listen on (default 127.0.0.1)"),
+      port: text("port (default 8090; 0 for any free port)"),
+    },
+    async run(session, _, o) {
+      const ids = (o.datanet as string[] | undefined) ?? [];
+      if (ids.length === 0) throw new InvalidInputError("--datanet", "name at least one datanet to serve");
+      const datanetIds = ids.map((id) => parseId(id, "--datanet"));
+      const port = str(o, "port") === undefined ? 8090 : Number(parseCount(str(o, "port"), "--port"));
+      const dir = storeDir(o);
+      const service = await startStorageService({ client: await session.client(), datanetIds, store: await openFsStore(dir), host: str(o, "host"), port });
+      // The one line a supervisor (or a test) waits for; then serve until told to stop.
+      process.stderr.write(`storage service for datanet(s) ${datanetIds.join(", ")} on ${service.url} (store ${dir})\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await service.close();
+      return { text: "storage service stopped", data: { url: service.url, dir, datanetIds } };
     },
   },
   leaderboard: {
@@ -506,6 +590,7 @@ export const COMMANDS: Record<string, Command> = {
       outputs: text("JSON list of { inferenceId, text } (required)"),
       out: text("where to write the result (required)"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base; recorded in the result"),
+      ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
     async run(session, [id], o) {
@@ -513,7 +598,8 @@ export const COMMANDS: Record<string, Command> = {
       const epoch = parseCount(str(o, "epoch"), "--epoch");
       const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
       const out = need(str(o, "out"), "--out");
-      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
+      const sources = await contentSources(o);
+      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const poolId = attributionPoolId(await session.client(), modelId);
       const file = {
         modelId: modelId.toString(),
@@ -602,16 +688,18 @@ export const COMMANDS: Record<string, Command> = {
       confirmations: text("blocks behind the head treated as final (default 0)"),
       attribution: text("a result file whose epoch to recompute"),
       outputs: text("the epoch's outputs"),
+      ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
     async run(session, _, o) {
       const attribution = str(o, "attribution") === undefined ? undefined : await readResult(str(o, "attribution")!);
       const outputs = attribution === undefined ? undefined : await readOutputs(need(str(o, "outputs"), "--outputs"));
+      const sources = await contentSources(o);
       const { client, state, events, block } = await indexed(session, o);
       const discrepancies = await verifyProtocolState(client, state, { blockNumber: block });
       if (attribution !== undefined) {
         discrepancies.push(
-          ...(await verifyAttributionEpoch(client, { modelId: attribution.modelId, epoch: attribution.epoch, outputs: outputs!, tokenizer: attribution.tokenizer, fetchContent: (c) => fetchContent(c, str(o, "content-dir")) })),
+          ...(await verifyAttributionEpoch(client, { modelId: attribution.modelId, epoch: attribution.epoch, outputs: outputs!, tokenizer: attribution.tokenizer, fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) })),
         );
       }
       const text = discrepancies.length === 0 ? `${events} events verified at block ${block}: 0 discrepancies` : `${discrepancies.length} discrepancies\n${table(discrepancies as never)}`;
@@ -749,14 +837,19 @@ async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigin
   };
 }
 
-/** One round of `validator serve`. */
 /** What `validator serve` keeps between rounds: content already fetched, and the fingerprint of each text's first copy. */
 interface ServeCache {
   contents: Map<Hex, Uint8Array>;
   known: Map<Hex, Hex>;
 }
 
-async function serveRound(client: OpenLedgerClient, validator: Address, datanetId: bigint | undefined, contentDir: string | undefined, cache: ServeCache) {
+async function serveRound(
+  client: OpenLedgerClient,
+  validator: Address,
+  datanetId: bigint | undefined,
+  { contentDir, sources }: { contentDir: string | undefined; sources: ContentSource },
+  cache: ServeCache,
+) {
   const pending = await client.validators.pending({ validator, datanetId });
   const state = rebuildRegistryState(await fetchRegistryLogs(client));
   const { contents, known } = cache;
@@ -764,7 +857,7 @@ async function serveRound(client: OpenLedgerClient, validator: Address, datanetI
   // each is fetched once per process (unreadable ones are tried again next round).
   for (const c of state.contributions.values()) {
     if (c.status === ContributionStatus.Withdrawn || c.status === ContributionStatus.Rejected || contents.has(c.contentHash)) continue;
-    const data = await fetchContent(c, contentDir).catch(() => undefined);
+    const data = await fetchContent(c, contentDir, sources).catch(() => undefined);
     if (data === undefined) continue;
     contents.set(c.contentHash, data);
     const fingerprint = textFingerprint(data);
@@ -775,12 +868,17 @@ async function serveRound(client: OpenLedgerClient, validator: Address, datanetI
   const unreadable: bigint[] = [];
   for (const c of pending) {
     const content = contents.get(c.contentHash);
-    if (content === undefined) {
+    // Content addressed by CID that no store or gateway returns intact is rejected for that reason;
+    // other URIs that cannot be read now are tried again next round.
+    if (content === undefined && cidOfUri(c.uri) === undefined) {
       unreadable.push(c.contributionId);
       continue;
     }
     const maxBytes = (await client.datanets.get(c.datanetId)).policy.maxBytesPerContribution;
-    const verdict = judge([sizeWithin(maxBytes), hashMatches, isText, notDuplicateOf(known), proseQuality()], content, c.contentHash);
+    const verdict =
+      content === undefined
+        ? { contentHash: c.contentHash, accept: false, quality: 0, reasonCode: ReasonCode.ContentUnavailable }
+        : judge([sizeWithin(maxBytes), hashMatches, isText, notDuplicateOf(known), proseQuality()], content, c.contentHash);
     verdicts.push({ contributionId: c.contributionId, ...verdict });
     await aggregator.add(await client.validators.signVerdict(verdict));
   }

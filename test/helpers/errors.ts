@@ -19,3 +19,15 @@ export async function expectProtocolError(promise: Promise<unknown>, errorName: 
   }
   expect.fail(`expected ${errorName}`);
 }
+
+/** Awaits `promise` and asserts it failed with an error of `type` whose message matches `message`. */
+export async function expectRejected<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E, message: RegExp): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(type);
+    expect((error as Error).message).to.match(message);
+    return error as E;
+  }
+  expect.fail(`expected a ${type.name}`);
+}
