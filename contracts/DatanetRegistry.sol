@@ -184,7 +184,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             if (allowed) {
                 slot.allowlisted = true;
                 slot.removedFrom = 0;
-            } else if (_allowlistedAt(slot.allowlisted, slot.removedFrom, epoch) && slot.removedFrom == 0) {
+            } else if (slot.allowlisted && slot.removedFrom == 0) {
+                // A removal already scheduled (or applied) keeps its epoch.
                 slot.removedFrom = effectiveEpoch;
             }
             emit AllowlistUpdated(datanetId, account, allowed, effectiveEpoch);
