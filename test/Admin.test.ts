@@ -2,20 +2,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Address } from "viem";
 
-import { adminAcceptCalls, deployProtocol } from "../scripts/lib/deploy.ts";
+import { adminAcceptCalls, adminRuledContracts, deployProtocol } from "../scripts/lib/deploy.ts";
 
 const DAY = 24 * 3_600;
-
-/** The four contracts whose admin role moves in two steps (AccessControlDefaultAdminRules). */
-async function adminRuled(connection: Awaited<ReturnType<typeof network.create>>, deployment: Awaited<ReturnType<typeof deployProtocol>>) {
-  const { ethers } = connection;
-  return [
-    await ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry),
-    await ethers.getContractAt("ValidatorStaking", deployment.contracts.validatorStaking),
-    await ethers.getContractAt("RewardPools", deployment.contracts.rewardPools),
-    await ethers.getContractAt("ProofOfAttribution", deployment.contracts.proofOfAttribution),
-  ] as const;
-}
 
 describe("Admin power: two-step transfers with a delay, and a timelock on the mainnet path", function () {
   it("moves the admin role only in two steps, after the delay; operational roles move at once", async function () {
@@ -23,7 +12,7 @@ describe("Admin power: two-step transfers with a delay, and a timelock on the ma
     const { ethers, networkHelpers } = connection;
     const [deployer, , , , , , , , , , multisig, thief] = await ethers.getSigners();
     const deployment = await deployProtocol(connection, { admin: multisig!.address as Address, adminDelay: 2 * DAY });
-    const contracts = await adminRuled(connection, deployment);
+    const contracts = await adminRuledContracts(connection, deployment);
     for (const contract of contracts) {
       // A stolen or careless admin key cannot hand the role over in one transaction.
       await expect(contract.connect(deployer!).grantRole(await contract.DEFAULT_ADMIN_ROLE(), thief!.address)).to.be.revertedWithCustomError(
@@ -71,7 +60,7 @@ describe("Admin power: two-step transfers with a delay, and a timelock on the ma
     ).to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState");
     await networkHelpers.time.increase(2 * DAY);
     await (await timelock.connect(multisig!).executeBatch(targets, calls.map(() => 0n), datas, ethers.ZeroHash, salt)).wait();
-    for (const contract of await adminRuled(connection, deployment)) {
+    for (const contract of await adminRuledContracts(connection, deployment)) {
       expect(await contract.defaultAdmin()).to.equal(deployment.timelock);
       expect(await contract.hasRole(await contract.DEFAULT_ADMIN_ROLE(), deployer!.address)).to.equal(false);
       expect(await contract.hasRole(await contract.PAUSER_ROLE(), deployment.timelock!)).to.equal(true);

@@ -90,7 +90,7 @@ export async function deployProtocol(
 }
 
 /** The contracts whose admin role moves in two steps with a delay (AccessControlDefaultAdminRules). */
-async function adminRuledContracts(connection: NetworkConnection, deployment: Deployment) {
+export async function adminRuledContracts(connection: NetworkConnection, deployment: Deployment) {
   const { ethers } = connection;
   return [
     await ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry),
