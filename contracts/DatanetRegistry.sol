@@ -59,10 +59,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint32 versionCount;
     }
 
-    /// @dev Slot: fromEpoch (32) | allowlistOnly (8): when the scheduled terms apply (0: none scheduled).
-    struct Schedule {
-        uint32 fromEpoch;
-        bool allowlistOnly;
+    /// @dev Slot: minValidatorStake (128) | quorum (16) | acceptanceThresholdBps (16) | contributorRewardBps
+    /// (16) | nextFrom (32) | nextAllowlistOnly (8). In the current terms, `nextFrom` is the epoch the
+    /// scheduled terms apply from (0: none) and `nextAllowlistOnly` their allowlist flag: the schedule
+    /// shares the slot the attestation contract reads anyway, so without a change nothing more is read.
+    struct ValidationSlot {
+        uint128 minValidatorStake;
+        uint16 quorum;
+        uint16 acceptanceThresholdBps;
+        uint16 contributorRewardBps;
+        uint32 nextFrom;
+        bool nextAllowlistOnly;
     }
 
     /// @dev The current terms (`limits`, `validation`, `state.allowlistOnly`) and, when a change is
@@ -71,13 +78,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     struct Datanet {
         Limits limits;
         State state;
-        /// Slot: minValidatorStake (128) | quorum (16) | acceptanceThresholdBps (16) | contributorRewardBps (16).
-        ValidationSettings validation;
+        ValidationSlot validation;
         address owner;
         address pendingOwner;
-        Schedule schedule;
         Limits nextLimits;
-        ValidationSettings nextValidation;
+        ValidationSlot nextValidation;
     }
 
     /// @dev Slot: allowlisted (8) | epoch (32) | contributions (32) | bytesUsed (64) | removedFrom (32).
@@ -156,18 +161,19 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint32 epochLength = datanet.limits.epochLength;
         if (policy.epochLength != epochLength) revert EpochLengthImmutable(datanetId, epochLength, policy.epochLength);
         uint32 epoch = _epochAt(datanet.state.createdAt, epochLength);
-        Schedule memory schedule = datanet.schedule;
-        if (schedule.fromEpoch != 0) {
+        ValidationSlot memory current = datanet.validation;
+        if (current.nextFrom != 0) {
             // One change at a time: a waiting change already governs a fixed epoch and must not move.
-            if (epoch < schedule.fromEpoch) revert PolicyChangePending(datanetId, schedule.fromEpoch);
+            if (epoch < current.nextFrom) revert PolicyChangePending(datanetId, current.nextFrom);
             datanet.limits = datanet.nextLimits;
-            datanet.validation = datanet.nextValidation;
-            datanet.state.allowlistOnly = schedule.allowlistOnly;
+            datanet.state.allowlistOnly = current.nextAllowlistOnly;
+            current = datanet.nextValidation;
         }
         effectiveEpoch = epoch + TERMS_DELAY_EPOCHS;
+        (current.nextFrom, current.nextAllowlistOnly) = (effectiveEpoch, policy.allowlistOnly);
+        datanet.validation = current;
         datanet.nextLimits = _limitsOf(policy);
         datanet.nextValidation = _validationOf(policy);
-        datanet.schedule = Schedule({fromEpoch: effectiveEpoch, allowlistOnly: policy.allowlistOnly});
         emit DatanetPolicyUpdated(datanetId, policy, effectiveEpoch);
     }
 
@@ -367,7 +373,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         returns (DatanetPolicy memory current, DatanetPolicy memory scheduled, uint32 effectiveEpoch)
     {
         Datanet storage datanet = _existingDatanet(datanetId);
-        effectiveEpoch = datanet.schedule.fromEpoch;
+        effectiveEpoch = datanet.validation.nextFrom;
         current = _policyAt(datanet, effectiveEpoch == 0 ? type(uint32).max : effectiveEpoch - 1);
         if (effectiveEpoch != 0) scheduled = _policyAt(datanet, effectiveEpoch);
     }
@@ -382,13 +388,18 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IDatanetRegistry
     function validationSettings(uint256 datanetId) external view returns (ValidationSettings memory settings) {
         Datanet storage datanet = _datanets[datanetId];
-        settings = datanet.validation;
+        ValidationSlot memory v = datanet.validation;
         // Every datanet has a quorum of at least 1, so the settings slot alone proves existence.
-        if (settings.quorum == 0) revert DatanetUnknown(datanetId);
-        uint32 from = datanet.schedule.fromEpoch;
-        if (from != 0 && _epochAt(datanet.state.createdAt, datanet.limits.epochLength) >= from) {
-            settings = datanet.nextValidation;
+        if (v.quorum == 0) revert DatanetUnknown(datanetId);
+        if (v.nextFrom != 0 && _epochAt(datanet.state.createdAt, datanet.limits.epochLength) >= v.nextFrom) {
+            v = datanet.nextValidation;
         }
+        settings = ValidationSettings({
+            minValidatorStake: v.minValidatorStake,
+            quorum: v.quorum,
+            acceptanceThresholdBps: v.acceptanceThresholdBps,
+            contributorRewardBps: v.contributorRewardBps
+        });
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -479,10 +490,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         limits = datanet.limits;
         epoch = _epochAt(state.createdAt, limits.epochLength);
         bool allowlistOnly = state.allowlistOnly;
-        Schedule memory schedule = datanet.schedule;
-        if (schedule.fromEpoch != 0 && epoch >= schedule.fromEpoch) {
-            (limits, allowlistOnly) = (datanet.nextLimits, schedule.allowlistOnly);
-        }
+        ValidationSlot memory v = datanet.validation;
+        if (v.nextFrom != 0 && epoch >= v.nextFrom) (limits, allowlistOnly) = (datanet.nextLimits, v.nextAllowlistOnly);
         quota = _contributors[datanetId][msg.sender];
         if (allowlistOnly && !_allowlistedAt(quota.allowlisted, quota.removedFrom, epoch)) {
             revert ContributorNotAllowlisted(datanetId, msg.sender);
@@ -496,17 +505,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @dev The policy that governs `epoch`: the scheduled one from its first epoch on, else the current.
     function _policyAt(Datanet storage datanet, uint32 epoch) private view returns (DatanetPolicy memory policy) {
-        Schedule memory schedule = datanet.schedule;
-        bool next = schedule.fromEpoch != 0 && epoch >= schedule.fromEpoch;
+        ValidationSlot memory current = datanet.validation;
+        bool next = current.nextFrom != 0 && epoch >= current.nextFrom;
         Limits memory limits = next ? datanet.nextLimits : datanet.limits;
-        ValidationSettings memory validation = next ? datanet.nextValidation : datanet.validation;
+        ValidationSlot memory validation = next ? datanet.nextValidation : current;
         policy = DatanetPolicy({
             maxBytesPerContribution: limits.maxBytesPerContribution,
             maxContributionsPerContributorPerEpoch: limits.maxContributionsPerContributorPerEpoch,
             maxBytesPerContributorPerEpoch: limits.maxBytesPerContributorPerEpoch,
             maxBytesPerDatanetPerEpoch: limits.maxBytesPerDatanetPerEpoch,
             epochLength: limits.epochLength,
-            allowlistOnly: next ? schedule.allowlistOnly : datanet.state.allowlistOnly,
+            allowlistOnly: next ? current.nextAllowlistOnly : datanet.state.allowlistOnly,
             minValidatorStake: validation.minValidatorStake,
             quorum: validation.quorum,
             acceptanceThresholdBps: validation.acceptanceThresholdBps,
@@ -614,12 +623,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         });
     }
 
-    function _validationOf(DatanetPolicy calldata policy) private pure returns (ValidationSettings memory) {
-        return ValidationSettings({
+    function _validationOf(DatanetPolicy calldata policy) private pure returns (ValidationSlot memory) {
+        return ValidationSlot({
             minValidatorStake: policy.minValidatorStake,
             quorum: policy.quorum,
             acceptanceThresholdBps: policy.acceptanceThresholdBps,
-            contributorRewardBps: policy.contributorRewardBps
+            contributorRewardBps: policy.contributorRewardBps,
+            nextFrom: 0,
+            nextAllowlistOnly: false
         });
     }
 
