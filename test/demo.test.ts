@@ -117,4 +117,18 @@ describe("demo story", function () {
     expect(summary.storage.kept).to.equal(false);
     await expectRejected(access(summary.storage.dir), Error, /ENOENT/);
   });
+
+  it("says where the content went and keeps the store with --keep-store", async function () {
+    const script = path.resolve(import.meta.dirname, "..", "scripts", "demo.ts");
+    const { stdout } = await promisify(execFile)(process.execPath, [script, "--keep-store"], { cwd: path.dirname(path.dirname(script)) });
+    const line = /content store (\S+): 12 of 12 contributions by CID; all \d+ reads \(validators, attributor, auditor\) verified against their CIDs\n/.exec(stdout);
+    expect(line, stdout).to.not.equal(null);
+    const dir = line![1]!;
+    try {
+      expect(stdout).to.include(`The content store is kept in ${dir}.`);
+      expect(await readdir(path.join(dir, "blocks"))).to.have.length(12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
