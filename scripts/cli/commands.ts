@@ -624,6 +624,7 @@ export const COMMANDS: Record<string, Command> = {
       outputs: text("JSON list of { inferenceId, text } (required)"),
       inference: text("explain only this inference"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base"),
+      ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
     async run(session, [id], o) {
@@ -632,7 +633,8 @@ export const COMMANDS: Record<string, Command> = {
       const inference = str(o, "inference");
       const outputs = (await readOutputs(file)).filter((x) => inference === undefined || x.inferenceId === inference);
       if (outputs.length === 0) throw new InvalidInputError("--inference", `${inference} is not in ${file}`);
-      const explained = await (await session.client()).attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir")) });
+      const sources = await contentSources(o);
+      const explained = await (await session.client()).attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const lines = explained.flatMap(({ inferenceId, explanation: e }) => [
         `${inferenceId}: ${e.spans.length} span(s) in ${e.tokenCount} tokens`,
         ...e.spans.flatMap((s) => [
