@@ -1,26 +1,30 @@
 /**
  * The end-to-end demo on the embedded in-process network: `npm run demo` (add `-- --json` for a
- * machine-readable summary instead of tables).
+ * machine-readable summary instead of tables, `-- --keep-store` to keep the temporary content store).
  */
 import { network } from "hardhat";
 
 import { runDemoStory, type DemoSummary } from "./lib/demo-story.ts";
 
 const json = process.argv.includes("--json");
+const keepStore = process.argv.includes("--keep-store");
 const started = performance.now();
 const connection = await network.create();
-const summary = await runDemoStory(connection, json ? () => {} : (line) => console.log(line));
+const summary = await runDemoStory(connection, json ? () => {} : (line) => console.log(line), { keepStore });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
 if (json) {
   console.log(JSON.stringify({ ...summary, seconds: Number(seconds) }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2));
 } else {
   printTables(summary);
-  console.log(`\nDone in ${seconds}s.`);
+  console.log(`\nDone in ${seconds}s. ${keepStore ? `The content store is kept in ${summary.storage.dir}.` : "The content store was removed (--keep-store keeps it)."}`);
 }
 await connection.close();
 const consistent =
-  summary.audit.discrepancies.length === 0 && summary.version.verified && summary.leaderboard.every((row) => row.verified);
+  summary.audit.discrepancies.length === 0 &&
+  summary.version.verified &&
+  summary.storage.verified &&
+  summary.leaderboard.every((row) => row.verified);
 if (!consistent) process.exitCode = 1;
 
 function printTables(s: DemoSummary) {
@@ -83,6 +87,10 @@ function printTables(s: DemoSummary) {
     {
       check: `${s.audit.events} events rebuilt into ${s.audit.contributions} contributions, ${s.audit.models} model, ${s.audit.attributionEpochs} attribution epoch`,
       result: `${s.audit.discrepancies.length} discrepancies`,
+    },
+    {
+      check: `${s.storage.contributions} contributions read back from the content store by CID`,
+      result: s.storage.verified ? "verified" : "MISMATCH",
     },
   ]);
 }

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { access, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -6,6 +8,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { runDemoStory, type DemoSummary } from "../scripts/lib/demo-story.ts";
+import { assertSameContent, blockKey, cidOfUri, ContentMismatchError, datanetRegistryAbi, parseCid } from "../sdk/index.ts";
+import { openFsStore } from "../sdk/storage/node/index.ts";
+import { expectRejected } from "./helpers/errors.ts";
 
 /** The facts the story promises, checked on a summary however it was obtained. */
 function checkStory(summary: DemoSummary) {
@@ -53,13 +58,50 @@ function checkStory(summary: DemoSummary) {
   const { claimed, developerWithdrawn, toTreasury, fees, parts } = summary.attribution;
   expect(claimed + developerWithdrawn + toTreasury).to.equal(fees);
   expect(developerWithdrawn).to.equal(parts.developer);
+
+  // Every contribution's bytes went into a temporary filesystem store (never the repository) and
+  // every read of them, by validators, the attributor and the auditor, went by CID.
+  expect(path.dirname(summary.storage.dir)).to.equal(tmpdir());
+  expect(summary.storage.contributions).to.equal(summary.audit.contributions);
+  expect(summary.storage.verified).to.equal(true);
+  expect(summary.storage.reads).to.be.greaterThan(summary.storage.contributions);
 }
 
 describe("demo story", function () {
   it("tells the story it promises: refusals, outcomes and ranking, rewards, a model, attribution, a clean audit", async function () {
     const connection = await network.create();
-    checkStory(await runDemoStory(connection, () => {}));
-    await connection.close();
+    const summary = await runDemoStory(connection, () => {}, { keepStore: true });
+    try {
+      checkStory(summary);
+      expect(summary.storage.kept).to.equal(true);
+      // Straight from the chain: every registered URI is ipfs://<cid>, and the kept store returns
+      // bytes verified against that CID which hash to the registered content hash.
+      const publicClient = await connection.viem.getPublicClient();
+      const submitted = await publicClient.getContractEvents({
+        address: summary.contracts.datanetRegistry,
+        abi: datanetRegistryAbi,
+        eventName: "ContributionSubmitted",
+        fromBlock: 0n,
+        strict: true,
+      });
+      expect(submitted).to.have.length(summary.audit.contributions);
+      const store = await openFsStore(summary.storage.dir);
+      for (const { args } of submitted) {
+        expect(args.uri).to.match(/^ipfs:\/\/bafkrei[a-z2-7]+$/);
+        const cid = cidOfUri(args.uri)!;
+        await assertSameContent(await store.get(cid), { contentHash: args.contentHash, cid });
+      }
+      // Nothing refused was stored: one block per registered contribution (each under 1 MiB).
+      const blocks = await readdir(path.join(summary.storage.dir, "blocks"));
+      expect(blocks).to.have.length(summary.audit.contributions);
+      // The store's reads are verified: an altered block is refused, not returned.
+      const cid = cidOfUri(submitted[0]!.args.uri)!;
+      await writeFile(path.join(summary.storage.dir, "blocks", blockKey(parseCid(cid, "cid"))), "altered");
+      await expectRejected(store.get(cid), ContentMismatchError, /do not hash to its CID/);
+    } finally {
+      await rm(summary.storage.dir, { recursive: true, force: true });
+      await connection.close();
+    }
   });
 
   it("prints the same facts as a machine-readable summary with --json", async function () {
@@ -71,5 +113,22 @@ describe("demo story", function () {
     };
     checkStory(summary);
     expect(summary.seconds).to.be.a("number");
+    // Without --keep-store the temporary store is gone once the demo ends.
+    expect(summary.storage.kept).to.equal(false);
+    await expectRejected(access(summary.storage.dir), Error, /ENOENT/);
+  });
+
+  it("says where the content went and keeps the store with --keep-store", async function () {
+    const script = path.resolve(import.meta.dirname, "..", "scripts", "demo.ts");
+    const { stdout } = await promisify(execFile)(process.execPath, [script, "--keep-store"], { cwd: path.dirname(path.dirname(script)) });
+    const line = /content store (\S+): 12 of 12 contributions by CID; all \d+ reads \(validators, attributor, auditor\) verified against their CIDs\n/.exec(stdout);
+    expect(line, stdout).to.not.equal(null);
+    const dir = line![1]!;
+    try {
+      expect(stdout).to.include(`The content store is kept in ${dir}.`);
+      expect(await readdir(path.join(dir, "blocks"))).to.have.length(12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

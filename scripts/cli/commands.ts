@@ -624,8 +624,8 @@ export const COMMANDS: Record<string, Command> = {
       outputs: text("JSON list of { inferenceId, text } (required)"),
       inference: text("explain only this inference"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base"),
-      ...CONTENT_DIR,
       ...CONTENT_SOURCES,
+      ...CONTENT_DIR,
     },
     async run(session, [id], o) {
       const modelId = parseId(id, "modelId");

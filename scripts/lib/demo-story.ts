@@ -1,10 +1,14 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { NetworkConnection } from "hardhat/types/network";
 import { formatUnits, type Address, type Hex } from "viem";
 
 import {
+  assertSameContent,
+  cidOfUri,
+  contentAddress,
   createClient,
   estimateFineTune,
   indexProtocolEvents,
@@ -22,8 +26,10 @@ import {
   submissionCommitment,
   toSdkError,
   hashMatches,
+  InvalidInputError,
   isText,
   judge,
+  OpenLedgerError,
   proseQuality,
   type ContributionRecord,
   type Discrepancy,
@@ -31,6 +37,7 @@ import {
   type SignedVerdict,
   type Verdict,
 } from "../../sdk/index.ts";
+import { openFsStore } from "../../sdk/storage/node/index.ts";
 import { deployProtocol } from "./deploy.ts";
 
 const EXAMPLES_ROOT = path.resolve(import.meta.dirname, "..", "..", "examples");
@@ -114,15 +121,39 @@ export interface DemoSummary {
     toTreasury: bigint;
   };
   audit: { events: number; contributions: number; models: number; attributionEpochs: number; discrepancies: Discrepancy[] };
+  /**
+   * The filesystem content store: its folder (removed at the end unless kept), how many registered
+   * contributions it holds, how many reads by CID the story made (each verified against the CID),
+   * and whether every registered contribution read back intact (CID and content hash).
+   */
+  storage: { dir: string; kept: boolean; contributions: number; reads: number; verified: boolean };
 }
+
+type FsStore = Awaited<ReturnType<typeof openFsStore>>;
 
 /**
  * The end-to-end story on whatever network `connection` is: deploy with the Ignition module, open a
  * datanet, let six contributors submit through the SDK (quotas, duplicates and a front-running
  * attempt refused with readable errors), finalize, publish a version whose root is computed locally,
- * and audit the whole history from events. `log` receives the narration.
+ * and audit the whole history from events. `log` receives the narration. Contributions' bytes go into
+ * the embedded filesystem store in a fresh temporary folder, removed at the end unless `keepStore`.
  */
-export async function runDemoStory(connection: NetworkConnection, log: (line: string) => void): Promise<DemoSummary> {
+export async function runDemoStory(
+  connection: NetworkConnection,
+  log: (line: string) => void,
+  options: { keepStore?: boolean } = {},
+): Promise<DemoSummary> {
+  const keepStore = options.keepStore ?? false;
+  // A folder of its own per run, outside the repository: runs never see each other's content.
+  const dir = await mkdtemp(path.join(tmpdir(), "openledger-demo-store-"));
+  try {
+    return await tellStory(connection, log, await openFsStore(dir), keepStore);
+  } finally {
+    if (!keepStore) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function tellStory(connection: NetworkConnection, log: (line: string) => void, store: FsStore, keepStore: boolean): Promise<DemoSummary> {
   let stepNumber = 0;
   const step = (title: string) => log(`\n== [${++stepNumber}/${DEMO_STEPS}] ${title}`);
 
@@ -178,8 +209,31 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   }));
   const byName = (name: string) => cast.find((c) => c.name === name)!;
   const refusals: DemoSummary["refusals"] = [];
-  // What the URIs point to: validators fetch contributions from here.
-  const contentStore = new Map<Hex, Uint8Array>();
+  /**
+   * Addresses contents the way `datanet submit` does: the content hash and the `ipfs://<cid>` URI the
+   * SDK computes, every registry rule checked (a `ProtocolError` when one is broken), and only then
+   * the bytes put in the store, so it never holds content the chain refused.
+   */
+  const stage = async (member: (typeof cast)[number], contents: readonly Uint8Array[]) => {
+    const items = await Promise.all(
+      contents.map(async (bytes) => {
+        const { contentHash, sizeBytes, uri } = await contentAddress(bytes);
+        return { contentHash, sizeBytes, uri };
+      }),
+    );
+    await member.client.contributions.check({ datanetId, contributor: member.address, items });
+    for (const bytes of contents) await store.put(bytes);
+    return items;
+  };
+  let reads = 0;
+  /** A contribution's bytes by the CID in its URI, verified block by block by the store (the demo registers no other URI). */
+  const readByCid = async (c: Pick<ContributionRecord, "uri">) => {
+    const cid = cidOfUri(c.uri);
+    if (cid === undefined) throw new InvalidInputError("uri", `${c.uri} is not an ipfs://<cid> URI`);
+    const bytes = await store.get(cid);
+    reads++;
+    return bytes;
+  };
   const refuse = (who: string, error: unknown) => {
     if (!(error instanceof ProtocolError)) throw error;
     refusals.push({ who, error: error.errorName, message: error.shortMessage });
@@ -191,27 +245,21 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   let next = 0;
   for (const member of cast) {
     if (member.files === 0) continue;
-    const items = texts.slice(next, next + member.files).map(({ file, bytes }) => {
-      const hashed = hashContent(bytes);
-      contentStore.set(hashed.contentHash, bytes);
-      return { ...hashed, uri: `ipfs://science-explained/${file}` };
-    });
+    const mine = texts.slice(next, next + member.files);
     next += member.files;
+    const items = await stage(member, mine.map((t) => t.bytes));
     const { contributionIds } = await (await member.client.contributions.submitBatch({ datanetId, items })).wait();
     member.hashes.push(...items.map((i) => i.contentHash));
-    log(`  ${member.name} registered ${items.map((i) => i.uri.split("/").pop()).join(", ")} as #${contributionIds.join(", #")}`);
+    for (const [i, t] of mine.entries()) log(`  ${member.name} registered ${t.file} as #${contributionIds[i]}: ${items[i]!.uri}`);
   }
 
   step("Sam floods the datanet");
   const sam = byName("Sam");
   for (let i = 1; i <= 6; i++) {
     const spamText = new TextEncoder().encode(`BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`);
-    const spam = hashContent(spamText);
-    contentStore.set(spam.contentHash, spamText);
     try {
-      const { contributionId } = await (
-        await sam.client.contributions.submit({ datanetId, ...spam, uri: `https://spam.example/${i}` })
-      ).wait();
+      const spam = (await stage(sam, [spamText]))[0]!;
+      const { contributionId } = await (await sam.client.contributions.submit({ datanetId, ...spam })).wait();
       sam.hashes.push(spam.contentHash);
       log(`  Sam registered spam #${contributionId}`);
     } catch (error) {
@@ -221,23 +269,20 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
 
   step("Refused uploads");
   const dev = byName("Dev");
-  try {
-    await dev.client.contributions.submit({ datanetId, ...hashContent(texts[0]!.bytes), uri: "ipfs://dev/copy.txt" });
-  } catch (error) {
-    refuse("Dev", error);
-  }
-  try {
-    await dev.client.contributions.submit({ datanetId, ...hashContent("x".repeat(2_000)), uri: "ipfs://dev/huge.txt" });
-  } catch (error) {
-    refuse("Dev", error);
+  // Both are refused before anything is stored: the copy has the same CID as Ada's #1, the large file is never kept.
+  for (const bytes of [texts[0]!.bytes, new TextEncoder().encode("x".repeat(2_000))]) {
+    try {
+      await dev.client.contributions.submit({ datanetId, ...(await stage(dev, [bytes]))[0]! });
+    } catch (error) {
+      refuse("Dev", error);
+    }
   }
 
   step("Eve copies a pending reveal from the mempool");
   const eve = byName("Eve");
   const ben = byName("Ben");
   const original = texts[texts.length - 1]!;
-  const item = { ...hashContent(original.bytes), uri: `ipfs://science-explained/${original.file}` };
-  contentStore.set(item.contentHash, original.bytes);
+  const item = (await stage(ben, [original.bytes]))[0]!;
   const salt = randomSalt();
   const registry = { address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
   const commitment = submissionCommitment({ contributor: ben.address, datanetId, contentHashes: [item.contentHash], salt });
@@ -292,11 +337,10 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   for (const v of [...validators].sort((a, b) => Number(b.careless) - Number(a.careless))) {
     const pending = await v.client.validators.pending({ validator: v.address, datanetId });
     for (const c of pending) {
-      const careful = judge(checks, contentStore.get(c.contentHash)!, c.contentHash);
       // Carl waves through whatever is short and rejects what is long, without reading.
       const verdict: Verdict = v.careless
         ? { contentHash: c.contentHash, accept: c.sizeBytes < 300n, quality: 50, reasonCode: 0 }
-        : careful;
+        : judge(checks, await readByCid(c), c.contentHash);
       queued.push(await v.client.validators.signVerdict(verdict));
     }
   }
@@ -394,7 +438,7 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   step("The epoch ends; the attributor runs the engine over the accepted texts and proposes the payouts");
   await connection.networkHelpers.time.increase(24 * 3_600);
   const outputs = JSON.parse(await readFile(path.join(EXAMPLES_ROOT, "science-explained-outputs.json"), "utf8")) as { inferenceId: string; text: string }[];
-  const fetchContent = async (c: ContributionRecord) => contentStore.get(c.contentHash)!;
+  const fetchContent = readByCid;
   const attributor = sdk(treasury!);
   const computed = await attributor.attribution.compute({ modelId, epoch: feeEpoch, outputs, fetchContent });
   const nameOf = (address: string) =>
@@ -437,6 +481,25 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
   log(
     `  ${events.length} events: ${state.contributions.size} contributions, ${protocol.stakes.size} stakes, ${protocol.tallies.size} tallies, ` +
       `${protocol.rewardPools.size} reward pool, ${protocol.models.size} model, ${protocol.merkleEpochs.size} Merkle epoch: ${discrepancies.length} discrepancies`,
+  );
+  // Every registered contribution, withdrawn and rejected ones too, must read back by its CID and hash to its content hash.
+  let held = 0;
+  let intact = 0;
+  for (const c of state.contributions.values()) {
+    const cid = cidOfUri(c.uri);
+    if (cid === undefined || !(await store.has(cid))) continue;
+    held++;
+    try {
+      await assertSameContent(await readByCid(c), { contentHash: c.contentHash, cid });
+      intact++;
+    } catch (error) {
+      if (!(error instanceof OpenLedgerError)) throw error;
+    }
+  }
+  const storeVerified = intact === state.contributions.size;
+  log(
+    `  content store ${store.dir}${keepStore ? "" : " (removed at the end)"}: ${held} of ${state.contributions.size} contributions by CID; ` +
+      `all ${reads} reads (validators, attributor, auditor) verified against their CIDs${storeVerified ? "" : `, but only ${intact} intact`}`,
   );
 
   const leaderboard = await auditor.reputation.leaderboard({ datanetId });
@@ -515,5 +578,6 @@ export async function runDemoStory(connection: NetworkConnection, log: (line: st
       attributionEpochs: 1,
       discrepancies,
     },
+    storage: { dir: store.dir, kept: keepStore, contributions: held, reads, verified: storeVerified },
   };
 }
