@@ -4,7 +4,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import type { Address } from "viem";
 
 import { signPermit } from "./helpers/permit.ts";
-import { modelsFixture, qloraSpec } from "./helpers/models.ts";
+import { attributionFixture as sharedAttributionFixture } from "./helpers/models.ts";
 import { buildMerkleEpoch, epochLeafHash, type MerkleEpoch } from "../sdk/merkle.ts";
 import { deployProtocol } from "../scripts/lib/deploy.ts";
 
@@ -309,17 +309,7 @@ describe("MerkleEpochDistributor", function () {
   });
 
   describe("namespaces", function () {
-    /** Model 1 owned by `bob`; `carol` pays its inference fees. */
-    async function attributionFixture() {
-      const f = await modelsFixture(connection);
-      const { factory, token, admin, bob, carol } = f;
-      await (await factory.connect(bob).registerModel(1n, "support-bot", qloraSpec())).wait();
-      const attribution = await ethers.getContractAt("ProofOfAttribution", f.deployment.contracts.proofOfAttribution);
-      const distributor = await ethers.getContractAt("MerkleEpochDistributor", f.deployment.contracts.merkleEpochDistributor);
-      await (await token.connect(admin).transfer(carol.address, 1_000n * OPEN)).wait();
-      await (await token.connect(carol).approve(await attribution.getAddress(), 2n ** 255n)).wait();
-      return { ...f, attribution, distributor };
-    }
+    const attributionFixture = () => sharedAttributionFixture(connection);
 
     it("lets nobody take Proof of Attribution's ids: a stranger and the deployer posting at its pool and epoch first do not block its release", async function () {
       const { attribution, distributor, token, admin, carol, alice, outsider } = await networkHelpers.loadFixture(attributionFixture);

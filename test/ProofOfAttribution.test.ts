@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { ZeroAddress, ZeroHash } from "ethers";
 import type { Address } from "viem";
 
-import { modelsFixture, qloraSpec } from "./helpers/models.ts";
+import { qloraSpec, attributionFixture as sharedAttributionFixture } from "./helpers/models.ts";
 import { signPermit } from "./helpers/permit.ts";
 import { buildMerkleEpoch } from "../sdk/merkle.ts";
 
@@ -14,16 +14,7 @@ const DAY = 24 * 3_600;
 const batch = (n: number) => ethers.id(`inference batch ${n}`);
 
 /** Model 1 owned by `bob` (the developer); `carol` is an inference provider holding OPEN. */
-async function attributionFixture() {
-  const f = await modelsFixture(connection);
-  const { factory, token, admin, bob, carol } = f;
-  await (await factory.connect(bob).registerModel(1n, "support-bot", qloraSpec())).wait();
-  const attribution = await ethers.getContractAt("ProofOfAttribution", f.deployment.contracts.proofOfAttribution);
-  const distributor = await ethers.getContractAt("MerkleEpochDistributor", f.deployment.contracts.merkleEpochDistributor);
-  await (await token.connect(admin).transfer(carol.address, 100_000n * OPEN)).wait();
-  await (await token.connect(carol).approve(await attribution.getAddress(), 2n ** 255n)).wait();
-  return { ...f, attribution, distributor };
-}
+const attributionFixture = () => sharedAttributionFixture(connection);
 
 type Fixture = Awaited<ReturnType<typeof attributionFixture>>;
 

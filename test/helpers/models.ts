@@ -62,3 +62,16 @@ export async function modelsFixture(connection: NetworkConnection) {
   await (await factory.connect(owner).registerBaseModel(BASE_MODEL)).wait();
   return { ...f, factory };
 }
+
+/** Model 1 owned by `bob` (the developer); `carol` is an inference provider holding 100,000 OPEN, approved to pay fees. */
+export async function attributionFixture(connection: NetworkConnection) {
+  const { ethers } = connection;
+  const f = await modelsFixture(connection);
+  const { factory, token, admin, bob, carol } = f;
+  await (await factory.connect(bob).registerModel(1n, "support-bot", qloraSpec())).wait();
+  const attribution = await ethers.getContractAt("ProofOfAttribution", f.deployment.contracts.proofOfAttribution);
+  const distributor = await ethers.getContractAt("MerkleEpochDistributor", f.deployment.contracts.merkleEpochDistributor);
+  await (await token.connect(admin).transfer(carol.address, 100_000n * 10n ** 18n)).wait();
+  await (await token.connect(carol).approve(await attribution.getAddress(), 2n ** 255n)).wait();
+  return { ...f, attribution, distributor };
+}
