@@ -11,11 +11,11 @@ import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
 import {ReputationMath} from "./libraries/ReputationMath.sol";
 
 /// @title AttestationRegistry
-/// @notice Verdicts, quorum, finalization and reputation. See IAttestationRegistry.
-/// @dev Gas shape: "already attested" is one bit in a per-validator bitmap keyed by the sequential
-/// contribution id, so a validator working through a datanet pays for a new word once per 256
-/// contributions. A contribution's tally and its first three voters share one slot; further voters
-/// go ten to a slot. Finalization walks the voters (at most the quorum, itself at most 100).
+/// @notice Stake-weighted validation windows, closing, settlement and reputation. See IAttestationRegistry.
+/// @dev Gas shape: a verdict is three bits (attested, accepted, settled) in a per-validator bitmap keyed
+/// by the sequential contribution id, and a contribution's whole validation is one slot, so a verdict
+/// writes at most one new slot and no verdict list exists: closing never loops over voters, and each
+/// validator settles its own verdicts afterwards, recomputing its weight from its stake checkpoint.
 contract AttestationRegistry is IAttestationRegistry, EIP712 {
     using SafeCast for uint256;
 
@@ -23,51 +23,43 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
         "Verdict(bytes32 contentHash,bool accept,uint8 quality,uint16 reasonCode,uint32 generation,uint64 deadline)"
     );
-    /// @notice Stake is weighed in units of 1e12 wei (a millionth of an OPEN), so weights fit 56 bits.
-    uint256 public constant WEIGHT_UNIT = 1e12;
+    /// @notice Stake is weighed in units of 1e15 wei (a thousandth of an OPEN): the whole OPEN supply
+    /// (1e27 wei) is 1e12 units, below 2^40, so weights fit 40 bits.
+    uint256 public constant WEIGHT_UNIT = 1e15;
     /// @notice Highest quality.
     uint8 public constant MAX_QUALITY = 100;
     uint256 private constant BPS = 10_000;
-    uint256 private constant INLINE_VOTERS = 3;
-    uint256 private constant VOTERS_PER_SLOT = 10;
-    /// @dev A voter entry is a 24-bit validator index whose top bit records an accepting verdict.
-    uint24 private constant ACCEPTED_FLAG = 1 << 23;
-    uint24 private constant MAX_VALIDATOR_INDEX = ACCEPTED_FLAG - 1;
+    /// @dev A verdict's bits in the validator's bitmap: four per contribution id, 64 ids per word.
+    uint256 private constant ATTESTED = 1;
+    uint256 private constant ACCEPTED = 2;
+    uint256 private constant SETTLED = 4;
 
     /// @notice The registry whose contributions are judged (this contract holds its FINALIZER_ROLE).
     IDatanetRegistry public immutable registry;
-    /// @notice Where validators' stakes are held.
+    /// @notice Where validators' stakes and their checkpoints are held.
     IValidatorStaking public immutable staking;
 
-    /// @dev Slot: acceptWeight (56) | rejectWeight (56) | acceptQualityWeight (64) | verdicts (8) |
-    /// voter0 (24) | voter1 (24) | voter2 (24).
+    /// @dev One slot per contribution: acceptWeight (40) | rejectWeight (40) | acceptQualityWeight (48;
+    /// the closing epoch once closed, when the quality sum is no longer needed) | verdicts (16) |
+    /// eligibleWeight (40) | outcome (8) | datanetId (32) | snapshotAt (32).
     struct TallySlot {
-        uint56 acceptWeight;
-        uint56 rejectWeight;
-        uint64 acceptQualityWeight;
-        uint8 verdicts;
-        uint24 voter0;
-        uint24 voter1;
-        uint24 voter2;
+        uint40 acceptWeight;
+        uint40 rejectWeight;
+        uint48 qualityOrEpoch;
+        uint16 verdicts;
+        uint40 eligibleWeight;
+        IDatanetRegistry.ContributionStatus outcome;
+        uint32 datanetId;
+        uint32 snapshotAt;
     }
 
     /// @dev What a batch has already loaded, so consecutive verdicts on one datanet by one validator
-    /// read the registry and the staking contract once.
+    /// read the registry's settings once.
     struct Context {
         uint256 datanetId;
         IDatanetRegistry.ValidationSettings settings;
-        address validator;
-        uint56 weight;
-        uint32 generation;
-        uint24 index;
     }
 
-    mapping(bytes32 contentHash => TallySlot) private _tallies;
-    mapping(bytes32 contentHash => mapping(uint256 slot => uint256 entries)) private _moreVoters;
-    mapping(address validator => mapping(uint256 word => uint256 bits)) private _attested;
-    mapping(address validator => uint24 index) private _validatorIndex;
-    mapping(uint24 index => address validator) private _validatorAt;
-    uint24 private _validatorCount;
     /// @dev Slot: accepted (32) | rejected (32) | qualitySum (40) | score (64) | pointsEpoch (32) |
     /// epochPoints (56). The points of the latest epoch live here; older ones in `_closedPoints`.
     /// Bounds: qualitySum ≤ 100 × accepted < 2^39; one acceptance earns at most 20,000 points, so an
@@ -81,7 +73,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint56 epochPoints;
     }
 
-    /// @dev Slot: agreed (32) | disagreed (32) | pointsEpoch (32) | epochPoints (96).
+    /// @dev Slot: agreed (32) | disagreed (32) | pointsEpoch (32) | epochPoints (96). Validator points
+    /// are stake weights (< 2^40 each), so an epoch's sum stays below 2^96 for 2^56 settled verdicts.
     struct AgreementSlot {
         uint32 agreed;
         uint32 disagreed;
@@ -89,7 +82,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint96 epochPoints;
     }
 
-    /// @dev An account's points in an epoch it has moved past.
+    /// @dev An account's points in an epoch it has moved past (or settled late).
     struct ClosedPoints {
         uint64 contributor;
         uint96 validator;
@@ -101,6 +94,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint128 validator;
     }
 
+    mapping(uint256 contributionId => TallySlot) private _tallies;
+    mapping(uint256 contributionId => uint256 amount) private _forfeits;
+    mapping(address validator => mapping(uint256 word => uint256 bits)) private _verdicts;
     mapping(uint256 datanetId => mapping(address contributor => ReputationSlot)) private _reputation;
     mapping(uint256 datanetId => mapping(address validator => AgreementSlot)) private _agreement;
     mapping(uint256 datanetId => mapping(address account => mapping(uint256 epoch => ClosedPoints))) private
@@ -142,11 +138,50 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
                 revert InvalidSignature(s.validator);
             }
             // A skipped verdict changes nothing, so its generation does not matter.
-            if (!_record(s.validator, s.verdict, ctx, true)) continue;
-            if (s.generation != ctx.generation) {
-                revert StaleSignatureGeneration(s.validator, s.generation, ctx.generation);
+            (bool recorded, uint32 generation) = _record(s.validator, s.verdict, ctx, true);
+            if (recorded && s.generation != generation) {
+                revert StaleSignatureGeneration(s.validator, s.generation, generation);
             }
         }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function finalize(bytes32 contentHash) external {
+        _finalizeAfterWindow(contentHash, false);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function finalizeBatch(bytes32[] calldata contentHashes) external {
+        if (contentHashes.length == 0) revert EmptyBatch();
+        for (uint256 i = 0; i < contentHashes.length; ++i) {
+            _finalizeAfterWindow(contentHashes[i], true);
+        }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function settle(address validator, uint256[] calldata contributionIds)
+        external
+        returns (uint256 points, uint256 credit)
+    {
+        if (contributionIds.length == 0) revert EmptyBatch();
+        mapping(uint256 => uint256) storage words = _verdicts[validator];
+        for (uint256 i = 0; i < contributionIds.length; ++i) {
+            uint256 id = contributionIds[i];
+            uint256 shift = (id & 63) * 4;
+            uint256 word = words[id >> 6];
+            uint256 bits = word >> shift;
+            if (bits & ATTESTED == 0) revert NotAttested(id, validator);
+            if (bits & SETTLED != 0) continue;
+            TallySlot memory tally = _tallies[id];
+            IDatanetRegistry.ContributionStatus outcome = tally.outcome;
+            if (outcome == IDatanetRegistry.ContributionStatus.Pending) revert NotClosed(id);
+            words[id >> 6] = word | (SETTLED << shift);
+            (uint256 earned, uint256 share) = _settleOne(validator, id, tally, bits & ACCEPTED != 0);
+            points += earned;
+            credit += share;
+        }
+        // Forfeit shares round down, so their sum never exceeds what the registry credited here.
+        if (credit != 0) registry.transferCredit(validator, credit);
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -159,20 +194,41 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function tallyOf(bytes32 contentHash) external view returns (Tally memory tally) {
-        TallySlot memory slot = _tallies[contentHash];
+    function tallyOf(uint256 contributionId) external view returns (Tally memory tally) {
+        TallySlot memory slot = _tallies[contributionId];
+        bool open = slot.outcome == IDatanetRegistry.ContributionStatus.Pending;
         tally = Tally({
             acceptWeight: slot.acceptWeight,
             rejectWeight: slot.rejectWeight,
-            acceptQualityWeight: slot.acceptQualityWeight,
-            verdicts: slot.verdicts
+            acceptQualityWeight: open ? slot.qualityOrEpoch : 0,
+            verdicts: slot.verdicts,
+            eligibleWeight: slot.eligibleWeight,
+            outcome: slot.outcome,
+            epoch: open ? 0 : uint32(slot.qualityOrEpoch),
+            datanetId: slot.datanetId,
+            snapshotAt: slot.snapshotAt
         });
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function verdictOf(uint256 contributionId, address validator)
+        external
+        view
+        returns (bool attested, bool accepted, bool settled)
+    {
+        uint256 bits = _verdicts[validator][contributionId >> 6] >> ((contributionId & 63) * 4);
+        (attested, accepted, settled) = (bits & ATTESTED != 0, bits & ACCEPTED != 0, bits & SETTLED != 0);
     }
 
     /// @inheritdoc IAttestationRegistry
     function hasAttested(bytes32 contentHash, address validator) external view returns (bool attested) {
         uint256 id = registry.contributionIdOf(contentHash);
-        attested = id != 0 && _attested[validator][id >> 8] & (1 << (id & 0xff)) != 0;
+        attested = id != 0 && (_verdicts[validator][id >> 6] >> ((id & 63) * 4)) & ATTESTED != 0;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function forfeitOf(uint256 contributionId) external view returns (uint256 amount) {
+        amount = _forfeits[contributionId];
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -195,14 +251,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     {
         ReputationSlot memory r = _reputation[datanetId][account];
         AgreementSlot memory a = _agreement[datanetId][account];
-        if (r.pointsEpoch == epoch) contributorPoints = r.epochPoints;
-        if (a.pointsEpoch == epoch) validatorPoints = a.epochPoints;
-        // Points are filed away only for epochs before the latest one an account earned in.
-        if (r.pointsEpoch > epoch || a.pointsEpoch > epoch) {
-            ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
-            if (r.pointsEpoch > epoch) contributorPoints = closed.contributor;
-            if (a.pointsEpoch > epoch) validatorPoints = closed.validator;
-        }
+        ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
+        contributorPoints = r.pointsEpoch == epoch ? r.epochPoints : closed.contributor;
+        // Late settlements of an epoch before the latest one land in `_closedPoints` too.
+        validatorPoints = a.pointsEpoch == epoch ? a.epochPoints + closed.validator : closed.validator;
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -224,57 +276,131 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     }
 
     /// @dev Every check and effect of one verdict, shared by the three entry points. With `skippable`
-    /// (batches), a verdict the chain has moved past (already recorded, contribution no longer pending)
-    /// is skipped with an event instead of reverting the batch; returns whether it was recorded.
+    /// (batches), a verdict the chain has moved past (already recorded, contribution no longer pending,
+    /// window closed) is skipped with an event instead of reverting the batch; returns whether it was
+    /// recorded and the validator's signature generation.
     function _record(address validator, Verdict calldata v, Context memory ctx, bool skippable)
         private
-        returns (bool recorded)
+        returns (bool recorded, uint32 generation)
     {
         if (v.quality > MAX_QUALITY) revert InvalidQuality(v.quality);
         bytes32 contentHash = v.contentHash;
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) {
-            if (skippable) return _skip(contentHash, validator, SkipReason.NotPending);
+            if (skippable) return (_skip(contentHash, validator, SkipReason.NotPending), 0);
             revert ContributionNotPending(contentHash, c.status);
         }
+        if (block.timestamp < c.votingOpensAt) revert VotingNotOpen(contentHash, c.votingOpensAt);
+        if (block.timestamp >= c.votingEndsAt) {
+            if (skippable) return (_skip(contentHash, validator, SkipReason.VotingClosed), 0);
+            revert VotingClosed(contentHash, c.votingEndsAt);
+        }
         if (c.contributor == validator) revert SelfAttestation(contentHash, validator);
-        _loadContext(ctx, c.datanetId, validator);
 
-        mapping(uint256 => uint256) storage words = _attested[validator];
-        uint256 bit = 1 << (c.id & 0xff);
-        uint256 word = words[c.id >> 8];
-        if (word & bit != 0) {
-            if (skippable) return _skip(contentHash, validator, SkipReason.AlreadyAttested);
+        uint256 id = c.id;
+        mapping(uint256 => uint256) storage words = _verdicts[validator];
+        uint256 shift = (id & 63) * 4;
+        uint256 word = words[id >> 6];
+        if ((word >> shift) & ATTESTED != 0) {
+            if (skippable) return (_skip(contentHash, validator, SkipReason.AlreadyAttested), 0);
             revert AlreadyAttested(contentHash, validator);
         }
-        words[c.id >> 8] = word | bit;
+        if (ctx.datanetId != c.datanetId) {
+            ctx.settings = registry.validationSettings(c.datanetId);
+            ctx.datanetId = c.datanetId;
+        }
+        uint32 snapshotAt = uint32(c.revealedAt - 1);
+        uint256 weight;
+        (weight, generation) = _weightOf(c.datanetId, validator, snapshotAt, ctx.settings.minValidatorStake);
+        words[id >> 6] = word | ((v.accept ? ATTESTED | ACCEPTED : ATTESTED) << shift);
         recorded = true;
 
-        TallySlot memory tally = _tallies[contentHash];
-        uint24 entry = v.accept ? ctx.index | ACCEPTED_FLAG : ctx.index;
-        uint256 position = tally.verdicts;
-        if (position == 0) tally.voter0 = entry;
-        else if (position == 1) tally.voter1 = entry;
-        else if (position == 2) tally.voter2 = entry;
-        else _storeExtraVoter(contentHash, position - INLINE_VOTERS, entry);
-        // Weights and qualities are bounded by the OPEN supply (1e15 weight units), far below 2^56.
+        TallySlot memory tally = _tallies[id];
+        if (tally.verdicts == 0) {
+            tally.eligibleWeight = (staking.totalStakeAt(c.datanetId, snapshotAt) / WEIGHT_UNIT).toUint40();
+            tally.outcome = IDatanetRegistry.ContributionStatus.Pending;
+            tally.datanetId = c.datanetId;
+            tally.snapshotAt = snapshotAt;
+        }
+        // Weights are bounded by the eligible stake (< 2^40 units), qualities by 100 × that (< 2^48).
         if (v.accept) {
-            tally.acceptWeight += ctx.weight;
-            tally.acceptQualityWeight += uint64(ctx.weight) * v.quality;
+            tally.acceptWeight += uint40(weight);
+            tally.qualityOrEpoch += uint48(weight * v.quality);
         } else {
-            tally.rejectWeight += ctx.weight;
+            tally.rejectWeight += uint40(weight);
         }
         ++tally.verdicts;
         emit VerdictRecorded(
-            contentHash, validator, c.datanetId, v.accept, v.quality, v.reasonCode, ctx.weight, msg.sender
+            contentHash, validator, c.datanetId, id, v.accept, v.quality, v.reasonCode, weight, msg.sender
         );
 
-        if (tally.verdicts >= ctx.settings.quorum) {
-            _tallies[contentHash] = tally;
-            _finalize(contentHash, c, tally, ctx.settings.acceptanceThresholdBps);
+        IDatanetRegistry.ContributionStatus decided = _earlyOutcome(tally, ctx.settings);
+        if (decided == IDatanetRegistry.ContributionStatus.Pending) {
+            _tallies[id] = tally;
         } else {
-            _tallies[contentHash] = tally;
+            _close(contentHash, c, tally, decided);
         }
+    }
+
+    /// @dev The validator's weight on a contribution: its stake bonded at the snapshot, which must
+    /// reach the datanet's minimum, as must the stake it holds bonded now (so it is still slashable).
+    function _weightOf(uint256 datanetId, address validator, uint32 snapshotAt, uint256 minStake)
+        private
+        view
+        returns (uint256 weight, uint32 generation)
+    {
+        uint256 stakeAtSnapshot;
+        uint256 activeStake;
+        (stakeAtSnapshot, activeStake, generation) = staking.votingPower(datanetId, validator, snapshotAt);
+        weight = stakeAtSnapshot / WEIGHT_UNIT;
+        if (stakeAtSnapshot < minStake || activeStake < minStake || weight == 0) {
+            revert ValidatorNotActive(datanetId, validator, stakeAtSnapshot, activeStake, minStake);
+        }
+    }
+
+    /// @dev The outcome once it can no longer change whatever the stake that has not voted does, else
+    /// `Pending`. Verdict weights are snapshot stakes, so the stake still able to vote is at most
+    /// eligible − accept − reject.
+    function _earlyOutcome(TallySlot memory tally, IDatanetRegistry.ValidationSettings memory settings)
+        private
+        pure
+        returns (IDatanetRegistry.ContributionStatus)
+    {
+        if (tally.verdicts < settings.quorum) return IDatanetRegistry.ContributionStatus.Pending;
+        uint256 needed = uint256(settings.acceptanceThresholdBps) * tally.eligibleWeight;
+        // Accepted even if all remaining stake rejects.
+        if (uint256(tally.acceptWeight) * BPS >= needed) return IDatanetRegistry.ContributionStatus.Accepted;
+        // Rejected even if all remaining stake accepts.
+        if ((uint256(tally.eligibleWeight) - tally.rejectWeight) * BPS < needed) {
+            return IDatanetRegistry.ContributionStatus.Rejected;
+        }
+        return IDatanetRegistry.ContributionStatus.Pending;
+    }
+
+    function _finalizeAfterWindow(bytes32 contentHash, bool skippable) private {
+        IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
+        if (c.status != IDatanetRegistry.ContributionStatus.Pending) {
+            if (skippable) {
+                _skip(contentHash, address(0), SkipReason.NotPending);
+                return;
+            }
+            revert ContributionNotPending(contentHash, c.status);
+        }
+        if (block.timestamp < c.votingEndsAt) revert VotingStillOpen(contentHash, c.votingEndsAt);
+        TallySlot memory tally = _tallies[c.id];
+        IDatanetRegistry.ValidationSettings memory settings = registry.validationSettings(c.datanetId);
+        IDatanetRegistry.ContributionStatus outcome;
+        if (tally.verdicts < settings.quorum) {
+            outcome = IDatanetRegistry.ContributionStatus.Expired;
+            tally.datanetId = c.datanetId;
+            tally.snapshotAt = uint32(c.revealedAt - 1);
+        } else {
+            uint256 total = uint256(tally.acceptWeight) + tally.rejectWeight;
+            outcome = uint256(tally.acceptWeight) * BPS >= uint256(settings.acceptanceThresholdBps) * total
+                ? IDatanetRegistry.ContributionStatus.Accepted
+                : IDatanetRegistry.ContributionStatus.Rejected;
+        }
+        _close(contentHash, c, tally, outcome);
     }
 
     function _skip(bytes32 contentHash, address validator, SkipReason reason) private returns (bool) {
@@ -282,104 +408,101 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         return false;
     }
 
-    /// @dev Loads the datanet's settings and the validator's power unless the batch already has them.
-    function _loadContext(Context memory ctx, uint256 datanetId, address validator) private {
-        bool newDatanet = ctx.datanetId != datanetId;
-        if (newDatanet) {
-            ctx.settings = registry.validationSettings(datanetId);
-            ctx.datanetId = datanetId;
-        }
-        if (newDatanet || ctx.validator != validator) {
-            (uint256 activeStake, uint32 generation) = staking.attestingPower(datanetId, validator);
-            uint256 weight = activeStake / WEIGHT_UNIT;
-            if (activeStake < ctx.settings.minValidatorStake || weight == 0) {
-                revert ValidatorNotActive(datanetId, validator, activeStake, ctx.settings.minValidatorStake);
-            }
-            ctx.weight = weight.toUint56();
-            ctx.generation = generation;
-            ctx.validator = validator;
-            ctx.index = _indexOf(validator);
-        }
-    }
-
-    function _indexOf(address validator) private returns (uint24 index) {
-        index = _validatorIndex[validator];
-        if (index == 0) {
-            uint24 count = _validatorCount;
-            if (count == MAX_VALIDATOR_INDEX) revert ValidatorIndexOverflow();
-            index = count + 1;
-            _validatorCount = index;
-            _validatorIndex[validator] = index;
-            _validatorAt[index] = validator;
-        }
-    }
-
-    function _storeExtraVoter(bytes32 contentHash, uint256 extra, uint24 entry) private {
-        uint256 shift = (extra % VOTERS_PER_SLOT) * 24;
-        _moreVoters[contentHash][extra / VOTERS_PER_SLOT] |= uint256(entry) << shift;
-    }
-
-    function _voterAt(bytes32 contentHash, TallySlot memory tally, uint256 position) private view returns (uint24) {
-        if (position == 0) return tally.voter0;
-        if (position == 1) return tally.voter1;
-        if (position == 2) return tally.voter2;
-        uint256 extra = position - INLINE_VOTERS;
-        return uint24(_moreVoters[contentHash][extra / VOTERS_PER_SLOT] >> ((extra % VOTERS_PER_SLOT) * 24));
-    }
-
-    /// @dev Decides the outcome, tells the registry, and updates reputation and agreement.
-    function _finalize(
+    /// @dev Closes a contribution: tells the registry (which settles the bond), updates the
+    /// contributor's reputation and points, and counts the accepting stake into the epoch's validator
+    /// total. Validators' own points and forfeit shares wait for `settle`.
+    function _close(
         bytes32 contentHash,
         IDatanetRegistry.Contribution memory c,
         TallySlot memory tally,
-        uint16 thresholdBps
+        IDatanetRegistry.ContributionStatus outcome
     ) private {
-        uint256 total = uint256(tally.acceptWeight) + tally.rejectWeight;
-        bool accepted = uint256(tally.acceptWeight) * BPS >= uint256(thresholdBps) * total;
+        bool accepted = outcome == IDatanetRegistry.ContributionStatus.Accepted;
         // The threshold is above half, so an accepted contribution has a non-zero accepting weight.
-        uint8 quality = accepted ? uint8(tally.acceptQualityWeight / tally.acceptWeight) : 0;
-        uint32 epoch = registry.finalize(contentHash, accepted);
+        uint8 quality = accepted ? uint8(tally.qualityOrEpoch / tally.acceptWeight) : 0;
+        (uint32 epoch, uint256 validatorsShare) = registry.finalize(contentHash, outcome);
+        uint256 id = c.id;
+        tally.outcome = outcome;
+        tally.qualityOrEpoch = epoch;
+        _tallies[id] = tally;
+        if (validatorsShare != 0) _forfeits[id] = validatorsShare;
 
         uint256 datanetId = c.datanetId;
-        uint256 contributorPoints = _updateReputation(datanetId, c.contributor, accepted, quality, epoch);
-        _updateReputation(0, c.contributor, accepted, quality, epoch);
-
-        uint256 validatorPoints;
-        mapping(address => AgreementSlot) storage agreements = _agreement[datanetId];
-        for (uint256 i = 0; i < tally.verdicts; ++i) {
-            uint24 entry = _voterAt(contentHash, tally, i);
-            address validator = _validatorAt[entry & MAX_VALIDATOR_INDEX];
-            AgreementSlot memory a = agreements[validator];
-            if ((entry & ACCEPTED_FLAG != 0) == accepted) {
-                // One point per verdict that agreed with the outcome (each needed the minimum stake).
-                ++a.agreed;
-                _rollPoints(datanetId, validator, epoch, a.pointsEpoch, false, a.epochPoints);
-                a.epochPoints = (a.pointsEpoch == epoch ? a.epochPoints : 0) + 1;
-                a.pointsEpoch = epoch;
-                ++validatorPoints;
-            } else {
-                ++a.disagreed;
-            }
-            agreements[validator] = a;
+        uint256 contributorPoints;
+        if (outcome != IDatanetRegistry.ContributionStatus.Expired) {
+            contributorPoints = _updateReputation(datanetId, c.contributor, accepted, quality, epoch);
+            _updateReputation(0, c.contributor, accepted, quality, epoch);
+            EpochTotals storage totals = _epochTotals[datanetId][epoch];
+            // Points per epoch are bounded by the closings in it times 20,000 (contributors) and times
+            // the eligible stake (validators): far below 2^128.
+            totals.contributor += uint128(contributorPoints);
+            if (accepted) totals.validator += tally.acceptWeight;
         }
-
-        EpochTotals storage totals = _epochTotals[datanetId][epoch];
-        // Points per epoch are bounded by the finalizations in it times 20,000 (contributors) and
-        // times the quorum (validators): far below 2^128.
-        totals.contributor += uint128(contributorPoints);
-        totals.validator += uint128(validatorPoints);
-        emit QuorumReached(
+        emit ValidationClosed(
             contentHash,
+            id,
             datanetId,
             c.contributor,
-            accepted,
+            outcome,
             quality,
             tally.acceptWeight,
             tally.rejectWeight,
+            tally.eligibleWeight,
             tally.verdicts,
             epoch,
-            contributorPoints
+            contributorPoints,
+            validatorsShare
         );
+    }
+
+    /// @dev Settles one verdict on a closed contribution.
+    function _settleOne(address validator, uint256 id, TallySlot memory tally, bool accepted)
+        private
+        returns (uint256 points, uint256 share)
+    {
+        IDatanetRegistry.ContributionStatus outcome = tally.outcome;
+        uint256 datanetId = tally.datanetId;
+        uint32 epoch = uint32(tally.qualityOrEpoch);
+        bool agreed;
+        if (outcome != IDatanetRegistry.ContributionStatus.Expired) {
+            agreed = accepted == (outcome == IDatanetRegistry.ContributionStatus.Accepted);
+            AgreementSlot memory a = _agreement[datanetId][validator];
+            if (agreed) {
+                ++a.agreed;
+                // The weight the verdict carried: the stake checkpoint at the snapshot never changes.
+                uint256 weight = staking.stakeAt(datanetId, validator, tally.snapshotAt) / WEIGHT_UNIT;
+                if (accepted) {
+                    points = weight;
+                    _addValidatorPoints(datanetId, validator, epoch, a, weight);
+                } else {
+                    share = _forfeits[id] * weight / tally.rejectWeight;
+                }
+            } else {
+                ++a.disagreed;
+            }
+            _agreement[datanetId][validator] = a;
+        }
+        emit VerdictSettled(id, validator, datanetId, agreed, points, share, epoch);
+    }
+
+    /// @dev Adds settled validator points to `epoch`: in the slot when it is the latest epoch the
+    /// validator earned in (filing the previous one away when it moves on), else in `_closedPoints`.
+    function _addValidatorPoints(
+        uint256 datanetId,
+        address validator,
+        uint32 epoch,
+        AgreementSlot memory a,
+        uint256 weight
+    ) private {
+        if (a.pointsEpoch == epoch) {
+            a.epochPoints += uint96(weight);
+        } else if (epoch > a.pointsEpoch) {
+            _rollPoints(datanetId, validator, epoch, a.pointsEpoch, false, a.epochPoints);
+            a.pointsEpoch = epoch;
+            a.epochPoints = uint96(weight);
+        } else {
+            _closedPoints[datanetId][validator][epoch].validator += uint96(weight);
+        }
     }
 
     /// @dev Updates a contributor's record on `datanetId` (0: overall) and, on a datanet, adds the
@@ -417,7 +540,6 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         if (pointsEpoch == epoch || epochPoints == 0) return;
         ClosedPoints storage closed = _closedPoints[datanetId][account][pointsEpoch];
         if (asContributor) closed.contributor = uint64(epochPoints);
-        else closed.validator = uint96(epochPoints);
+        else closed.validator += uint96(epochPoints);
     }
-
 }

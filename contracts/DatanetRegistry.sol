@@ -3,16 +3,22 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {TokenPull} from "./libraries/TokenPull.sol";
 
 /// @title DatanetRegistry
 /// @notice Datanets, their policies, and the contributions registered to them. See IDatanetRegistry.
-/// @dev Storage is laid out so that a submission by a returning contributor writes one new slot
-/// (the hash-keyed record, which is also the duplicate check) and updates three packed ones
-/// (global counters, datanet epoch counters, contributor epoch counters). Contributions are
-/// addressed by content hash; the sequential id is a label in the record and in every event.
+/// @dev A commitment reserves quota and holds the bond (one new slot, updating the datanet's and the
+/// contributor's packed epoch counters); its reveal writes the two-slot hash-keyed record (also the
+/// duplicate check) and deletes the commitment. Contributions are addressed by content hash; the
+/// sequential id is a label in the record and in every event. Bonds stay here until they are credited
+/// (refunds to contributors, forfeits to the treasury and the finalizer) and withdrawn.
 contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
+    using SafeERC20 for IERC20;
+
     /// @notice May pause and unpause the whole protocol.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May finalize pending contributions: granted to the attestation contract only.
@@ -29,11 +35,26 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     uint16 public constant MIN_CONTRIBUTOR_REWARD_BPS = 5_000;
     /// @notice Upper bound of a basis-point value.
     uint16 public constant BPS = 10_000;
-    /// @notice Largest quorum; keeps finalization cost bounded.
+    /// @notice Largest participation floor (distinct validators a decision needs).
     uint16 public constant MAX_QUORUM = 100;
     /// @notice A policy change (or an allowlist removal) applies this many epochs after the epoch it is
     /// made in, so the current and next epoch's terms are fixed before anyone can fund them.
     uint32 public constant TERMS_DELAY_EPOCHS = 2;
+    /// @notice A commitment must be revealed within this many seconds, and verdicts on a reveal open
+    /// this many seconds after it: any older commitment to the same content has been revealed (and has
+    /// displaced the younger registration) before anyone can judge it.
+    uint32 public constant REVEAL_WINDOW = 30 minutes;
+    /// @notice Bounds of a policy's validation window.
+    uint32 public constant MIN_VALIDATION_WINDOW = 10 minutes;
+    uint32 public constant MAX_VALIDATION_WINDOW = 30 days;
+    /// @notice Share of a rejected contribution's bond that goes to the treasury; the rest goes to the
+    /// rejecting validators, so rejecting one's own junk never recovers the whole bond.
+    uint16 public constant FORFEIT_TREASURY_BPS = 2_000;
+
+    /// @notice The bond token (OPEN).
+    IERC20 public immutable token;
+    /// @notice Receives forfeited bonds (its share of rejections; all of withdrawals, lapses, displacements).
+    address public immutable treasury;
 
     /// @dev Slot: maxBytesPerContribution (64) | maxContributionsPerContributorPerEpoch (32) |
     /// maxBytesPerContributorPerEpoch (64) | maxBytesPerDatanetPerEpoch (64) | epochLength (32).
@@ -72,7 +93,13 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         bool nextAllowlistOnly;
     }
 
-    /// @dev The current terms (`limits`, `validation`, `state.allowlistOnly`) and, when a change is
+    /// @dev Slot: submissionBond (96) | validationWindow (32). Read at commit (bond) and reveal (window).
+    struct BondTerms {
+        uint96 submissionBond;
+        uint32 validationWindow;
+    }
+
+    /// @dev The current terms (`limits`, `validation`, `bondTerms`, `state.allowlistOnly`) and, when a change is
     /// scheduled, the next ones with the epoch they apply from. Readers pick by epoch; the next terms
     /// move into the current ones when the owner schedules the following change.
     struct Datanet {
@@ -83,6 +110,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         address pendingOwner;
         Limits nextLimits;
         ValidationSlot nextValidation;
+        BondTerms bondTerms;
+        BondTerms nextBondTerms;
     }
 
     /// @dev Slot: allowlisted (8) | epoch (32) | contributions (32) | bytesUsed (64) | removedFrom (32).
@@ -96,13 +125,26 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint32 removedFrom;
     }
 
-    /// @dev Slot: contributor (160) | id (56) | datanetId (32) | status (8). Keyed by content hash, so
-    /// the duplicate check and the record are one slot.
+    /// @dev Slots: contributor (160) | id (56) | datanetId (32) | status (8); committedAt (40) |
+    /// revealedAt (40) | votingOpensAt (40) | votingEndsAt (40) | bond (96). Keyed by content hash, so the
+    /// duplicate check and the record are the same storage.
     struct Record {
         address contributor;
         uint56 id;
         uint32 datanetId;
         ContributionStatus status;
+        uint40 committedAt;
+        uint40 revealedAt;
+        uint40 votingOpensAt;
+        uint40 votingEndsAt;
+        uint96 bond;
+    }
+
+    /// @dev What a reveal needs from the current terms.
+    struct RevealTerms {
+        uint64 maxBytesPerContribution;
+        uint32 validationWindow;
+        uint32 epoch;
     }
 
     /// @dev Slot: contributionCount (56) | datanetCount (32) | protocolPaused (8).
@@ -116,12 +158,20 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address contributor => ContributorSlot)) private _contributors;
     mapping(bytes32 contentHash => Record) private _records;
-    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
+    mapping(bytes32 commitment => Commitment) private _commitments;
+    mapping(address account => uint256 credit) private _credits;
     mapping(uint256 datanetId => mapping(uint32 version => Version)) private _versions;
 
+    /// @param token_ The bond token (OPEN).
+    /// @param treasury_ Receives forfeited bonds.
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
     /// @param adminDelay Seconds a new admin waits before accepting the role (two-step transfer).
-    constructor(address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {
+    constructor(IERC20 token_, address treasury_, address admin, uint48 adminDelay)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+    {
+        if (address(token_) == address(0) || treasury_ == address(0)) revert ZeroAddress();
+        token = token_;
+        treasury = treasury_;
         _grantRole(PAUSER_ROLE, admin);
     }
 
@@ -144,6 +194,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         datanet.state.kind = kind;
         datanet.limits = _limitsOf(policy);
         datanet.validation = _validationOf(policy);
+        datanet.bondTerms = _bondTermsOf(policy);
         datanet.state.allowlistOnly = policy.allowlistOnly;
         emit DatanetCreated(datanetId, msg.sender, kind, metadataURI, policy, uint40(block.timestamp));
     }
@@ -166,6 +217,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             // One change at a time: a waiting change already governs a fixed epoch and must not move.
             if (epoch < current.nextFrom) revert PolicyChangePending(datanetId, current.nextFrom);
             datanet.limits = datanet.nextLimits;
+            datanet.bondTerms = datanet.nextBondTerms;
             datanet.state.allowlistOnly = current.nextAllowlistOnly;
             current = datanet.nextValidation;
         }
@@ -174,6 +226,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         datanet.validation = current;
         datanet.nextLimits = _limitsOf(policy);
         datanet.nextValidation = _validationOf(policy);
+        datanet.nextBondTerms = _bondTermsOf(policy);
         emit DatanetPolicyUpdated(datanetId, policy, effectiveEpoch);
     }
 
@@ -229,12 +282,46 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     // ------------------------------------------------------------------ contributions
 
     /// @inheritdoc IDatanetRegistry
-    function commitSubmission(bytes32 commitment) external {
+    function commitSubmission(uint256 datanetId, bytes32 commitment, uint16 itemCount, uint64 reservedBytes)
+        external
+    {
         if (_counters.protocolPaused) revert ProtocolPaused();
         if (commitment == bytes32(0)) revert ZeroCommitment();
-        if (_commitments[commitment] != 0) revert CommitmentAlreadyExists(commitment);
-        _commitments[commitment] = block.number;
-        emit SubmissionCommitted(msg.sender, commitment, block.number);
+        if (itemCount == 0 || reservedBytes < itemCount) revert InvalidReservation(itemCount, reservedBytes);
+        if (_commitments[commitment].committedAt != 0) revert CommitmentAlreadyExists(commitment);
+        Datanet storage datanet = _datanets[datanetId];
+        State memory state = datanet.state;
+        (Limits memory limits, ContributorSlot memory quota, uint32 epoch, bool next) =
+            _openSubmission(datanetId, datanet, state);
+        _rollEpoch(state, quota, epoch);
+        _reserve(datanetId, limits, state, quota, epoch, itemCount, reservedBytes);
+        // A uint96 bond times a uint16 count fits a uint256; a total above uint96 cannot be paid anyway.
+        uint256 bond = uint256((next ? datanet.nextBondTerms : datanet.bondTerms).submissionBond) * itemCount;
+        if (bond > type(uint96).max) revert InvalidReservation(itemCount, reservedBytes);
+        uint40 now_ = uint40(block.timestamp);
+        _commitments[commitment] = Commitment({
+            committedAt: now_,
+            datanetId: uint32(datanetId),
+            itemCount: itemCount,
+            reservedBytes: reservedBytes,
+            bond: uint96(bond)
+        });
+        datanet.state = state;
+        _contributors[datanetId][msg.sender] = quota;
+        emit SubmissionCommitted(msg.sender, commitment, datanetId, itemCount, reservedBytes, uint96(bond), epoch, now_);
+        if (bond != 0) TokenPull.pullExactly(token, msg.sender, address(this), bond);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function lapseCommitment(bytes32 commitment) external {
+        if (_counters.protocolPaused) revert ProtocolPaused();
+        Commitment memory c = _commitments[commitment];
+        if (c.committedAt == 0) revert CommitmentNotFound(commitment);
+        uint256 lapsesAt = uint256(c.committedAt) + REVEAL_WINDOW;
+        if (block.timestamp <= lapsesAt) revert CommitmentNotLapsed(commitment, lapsesAt);
+        delete _commitments[commitment];
+        _credit(treasury, c.bond);
+        emit SubmissionLapsed(commitment, c.datanetId, c.bond);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -244,19 +331,16 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     {
         Counters memory counters = _counters;
         if (counters.protocolPaused) revert ProtocolPaused();
-        Datanet storage datanet = _datanets[datanetId];
-        State memory state = datanet.state;
-        (Limits memory limits, ContributorSlot memory quota, uint32 epoch) = _openSubmission(datanetId, datanet, state);
-        bytes32 commitment = _consumeCommitment(datanetId, keccak256(abi.encodePacked(contentHash)), salt);
-
-        _rollEpoch(state, quota, epoch);
+        (bytes32 commitment, Commitment memory c) =
+            _consumeCommitment(datanetId, keccak256(abi.encodePacked(contentHash)), salt);
+        if (c.itemCount != 1 || sizeBytes > c.reservedBytes) {
+            revert RevealMismatch(commitment, c.itemCount, 1, c.reservedBytes, sizeBytes);
+        }
+        RevealTerms memory terms = _revealTerms(datanetId);
         uint56 id = ++counters.contributionCount;
-        _register(datanetId, limits, state, quota, epoch, id, contentHash, sizeBytes, uri, commitment);
+        _register(datanetId, terms, c, id, contentHash, sizeBytes, uri, commitment);
         contributionId = id;
-
         _counters = counters;
-        datanet.state = state;
-        _contributors[datanetId][msg.sender] = quota;
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -267,24 +351,26 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         Counters memory counters = _counters;
         if (counters.protocolPaused) revert ProtocolPaused();
         if (items.length == 0) revert EmptyBatch();
-        Datanet storage datanet = _datanets[datanetId];
-        State memory state = datanet.state;
-        (Limits memory limits, ContributorSlot memory quota, uint32 epoch) = _openSubmission(datanetId, datanet, state);
-        bytes32 commitment = _consumeCommitment(datanetId, _batchDigest(items), salt);
-
-        _rollEpoch(state, quota, epoch);
+        (bytes32 commitment, Commitment memory c) = _consumeCommitment(datanetId, _batchDigest(items), salt);
+        uint256 totalBytes;
+        for (uint256 i = 0; i < items.length; ++i) {
+            totalBytes += items[i].sizeBytes;
+        }
+        if (items.length != c.itemCount || totalBytes > c.reservedBytes) {
+            revert RevealMismatch(commitment, c.itemCount, items.length, c.reservedBytes, totalBytes);
+        }
+        RevealTerms memory terms = _revealTerms(datanetId);
+        // Every item carries an equal part of the bond; the remainder of the division is the last item's.
+        uint96 bondEach = c.bond / c.itemCount;
+        uint96 remainder = c.bond - bondEach * c.itemCount;
         firstContributionId = uint256(counters.contributionCount) + 1;
         for (uint256 i = 0; i < items.length; ++i) {
             SubmissionItem calldata item = items[i];
             uint56 id = ++counters.contributionCount;
-            _register(
-                datanetId, limits, state, quota, epoch, id, item.contentHash, item.sizeBytes, item.uri, commitment
-            );
+            c.bond = i + 1 == items.length ? bondEach + remainder : bondEach;
+            _register(datanetId, terms, c, id, item.contentHash, item.sizeBytes, item.uri, commitment);
         }
-
         _counters = counters;
-        datanet.state = state;
-        _contributors[datanetId][msg.sender] = quota;
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -296,27 +382,66 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (status != ContributionStatus.Pending) {
             revert InvalidStatusTransition(contentHash, status, ContributionStatus.Withdrawn);
         }
+        uint40 opensAt = record.votingOpensAt;
+        if (block.timestamp >= opensAt) revert WithdrawalClosed(contentHash, opensAt);
         record.status = ContributionStatus.Withdrawn;
-        // The record stays keyed by its hash: withdrawn content cannot be registered again by anyone.
-        emit ContributionWithdrawn(record.id, record.datanetId, msg.sender);
+        uint96 bond = record.bond;
+        _credit(treasury, bond);
+        emit ContributionWithdrawn(record.id, record.datanetId, msg.sender, bond);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function finalize(bytes32 contentHash, bool accepted) external onlyRole(FINALIZER_ROLE) returns (uint32 epoch) {
+    function finalize(bytes32 contentHash, ContributionStatus outcome)
+        external
+        onlyRole(FINALIZER_ROLE)
+        returns (uint32 epoch, uint256 validatorsShare)
+    {
         if (_counters.protocolPaused) revert ProtocolPaused();
+        if (
+            outcome != ContributionStatus.Accepted && outcome != ContributionStatus.Rejected
+                && outcome != ContributionStatus.Expired
+        ) revert InvalidOutcome(outcome);
         Record storage record = _existingContribution(contentHash);
-        ContributionStatus to = accepted ? ContributionStatus.Accepted : ContributionStatus.Rejected;
         ContributionStatus from = record.status;
-        if (from != ContributionStatus.Pending) revert InvalidStatusTransition(contentHash, from, to);
-        record.status = to;
+        if (from != ContributionStatus.Pending) revert InvalidStatusTransition(contentHash, from, outcome);
+        record.status = outcome;
 
         uint32 datanetId = record.datanetId;
         Datanet storage datanet = _datanets[datanetId];
         State storage state = datanet.state;
         uint64 acceptedCount = state.acceptedCount;
-        if (accepted) state.acceptedCount = ++acceptedCount;
+        if (outcome == ContributionStatus.Accepted) state.acceptedCount = ++acceptedCount;
         epoch = _epochAt(state.createdAt, datanet.limits.epochLength);
-        emit ContributionFinalized(record.id, datanetId, record.contributor, to, acceptedCount);
+        address contributor = record.contributor;
+        uint96 bond = record.bond;
+        if (outcome == ContributionStatus.Rejected) {
+            uint256 treasuryShare = uint256(bond) * FORFEIT_TREASURY_BPS / BPS;
+            validatorsShare = bond - treasuryShare;
+            _credit(treasury, treasuryShare);
+            _credit(msg.sender, validatorsShare);
+        } else {
+            _credit(contributor, bond);
+        }
+        emit ContributionFinalized(record.id, datanetId, contributor, outcome, acceptedCount, bond);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function transferCredit(address to, uint256 amount) external {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 credit = _credits[msg.sender];
+        if (amount > credit) revert InsufficientCredit(msg.sender, credit, amount);
+        _credits[msg.sender] = credit - amount;
+        emit CreditTransferred(msg.sender, to, amount);
+        _credit(to, amount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function withdrawCredit() external returns (uint256 amount) {
+        amount = _credits[msg.sender];
+        if (amount == 0) revert NoCredit(msg.sender);
+        _credits[msg.sender] = 0;
+        emit CreditWithdrawn(msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -440,12 +565,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function getContribution(bytes32 contentHash) external view returns (Contribution memory contribution) {
-        Record storage record = _existingContribution(contentHash);
+        Record memory record = _existingContribution(contentHash);
         contribution = Contribution({
             id: record.id,
             contributor: record.contributor,
             datanetId: record.datanetId,
-            status: record.status
+            status: record.status,
+            committedAt: record.committedAt,
+            revealedAt: record.revealedAt,
+            votingOpensAt: record.votingOpensAt,
+            votingEndsAt: record.votingEndsAt,
+            bond: record.bond
         });
     }
 
@@ -460,8 +590,13 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function commitmentBlock(bytes32 commitment) external view returns (uint256 blockNumber) {
-        blockNumber = _commitments[commitment];
+    function getCommitment(bytes32 commitment) external view returns (Commitment memory info) {
+        info = _commitments[commitment];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function creditOf(address account) external view returns (uint256 credit) {
+        credit = _credits[account];
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -483,7 +618,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     function _openSubmission(uint256 datanetId, Datanet storage datanet, State memory state)
         private
         view
-        returns (Limits memory limits, ContributorSlot memory quota, uint32 epoch)
+        returns (Limits memory limits, ContributorSlot memory quota, uint32 epoch, bool next)
     {
         if (state.createdAt == 0) revert DatanetUnknown(datanetId);
         if (state.paused) revert DatanetPaused(datanetId);
@@ -491,7 +626,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         epoch = _epochAt(state.createdAt, limits.epochLength);
         bool allowlistOnly = state.allowlistOnly;
         ValidationSlot memory v = datanet.validation;
-        if (v.nextFrom != 0 && epoch >= v.nextFrom) (limits, allowlistOnly) = (datanet.nextLimits, v.nextAllowlistOnly);
+        next = v.nextFrom != 0 && epoch >= v.nextFrom;
+        if (next) (limits, allowlistOnly) = (datanet.nextLimits, v.nextAllowlistOnly);
         quota = _contributors[datanetId][msg.sender];
         if (allowlistOnly && !_allowlistedAt(quota.allowlisted, quota.removedFrom, epoch)) {
             revert ContributorNotAllowlisted(datanetId, msg.sender);
@@ -509,6 +645,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         bool next = current.nextFrom != 0 && epoch >= current.nextFrom;
         Limits memory limits = next ? datanet.nextLimits : datanet.limits;
         ValidationSlot memory validation = next ? datanet.nextValidation : current;
+        BondTerms memory bondTerms = next ? datanet.nextBondTerms : datanet.bondTerms;
         policy = DatanetPolicy({
             maxBytesPerContribution: limits.maxBytesPerContribution,
             maxContributionsPerContributorPerEpoch: limits.maxContributionsPerContributorPerEpoch,
@@ -519,19 +656,35 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             minValidatorStake: validation.minValidatorStake,
             quorum: validation.quorum,
             acceptanceThresholdBps: validation.acceptanceThresholdBps,
-            contributorRewardBps: validation.contributorRewardBps
+            contributorRewardBps: validation.contributorRewardBps,
+            submissionBond: bondTerms.submissionBond,
+            validationWindow: bondTerms.validationWindow
         });
     }
 
+    /// @dev The current terms a reveal applies: the largest item and the validation window.
+    function _revealTerms(uint256 datanetId) private view returns (RevealTerms memory terms) {
+        Datanet storage datanet = _datanets[datanetId];
+        Limits memory limits = datanet.limits;
+        terms.epoch = _epochAt(datanet.state.createdAt, limits.epochLength);
+        uint32 nextFrom = datanet.validation.nextFrom;
+        bool next = nextFrom != 0 && terms.epoch >= nextFrom;
+        terms.maxBytesPerContribution = next ? datanet.nextLimits.maxBytesPerContribution : limits.maxBytesPerContribution;
+        terms.validationWindow = (next ? datanet.nextBondTerms : datanet.bondTerms).validationWindow;
+    }
+
     /// @dev The commitment binds the sender, so a copied reveal cannot consume someone else's commitment.
+    /// It must be revealed after the second it was made in and within `REVEAL_WINDOW`.
     function _consumeCommitment(uint256 datanetId, bytes32 hashesDigest, bytes32 salt)
         private
-        returns (bytes32 commitment)
+        returns (bytes32 commitment, Commitment memory c)
     {
         commitment = keccak256(abi.encode(msg.sender, datanetId, hashesDigest, salt));
-        uint256 committedAt = _commitments[commitment];
-        if (committedAt == 0) revert CommitmentNotFound(commitment);
-        if (committedAt >= block.number) revert CommitmentNotMatured(commitment, committedAt);
+        c = _commitments[commitment];
+        if (c.committedAt == 0) revert CommitmentNotFound(commitment);
+        if (c.committedAt >= block.timestamp) revert CommitmentNotMatured(commitment, c.committedAt);
+        uint256 lapsesAt = uint256(c.committedAt) + REVEAL_WINDOW;
+        if (block.timestamp > lapsesAt) revert CommitmentLapsed(commitment, lapsesAt);
         delete _commitments[commitment];
     }
 
@@ -558,14 +711,48 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Checks one item against the policy and the in-memory counters, counts it, and writes its
-    /// record. The caller writes the counters back once.
-    function _register(
+    /// @dev Checks a reservation against the policy and the in-memory counters and counts it. The
+    /// caller writes the counters back once.
+    function _reserve(
         uint256 datanetId,
         Limits memory limits,
         State memory state,
         ContributorSlot memory quota,
         uint32 epoch,
+        uint16 itemCount,
+        uint64 reservedBytes
+    ) private view {
+        if (uint256(quota.contributions) + itemCount > limits.maxContributionsPerContributorPerEpoch) {
+            revert ContributorCountQuotaExceeded(
+                datanetId, msg.sender, epoch, quota.contributions, limits.maxContributionsPerContributorPerEpoch
+            );
+        }
+        // Each sum is at most a uint64 limit plus a uint64 size, so it cannot overflow a uint256.
+        if (uint256(quota.bytesUsed) + reservedBytes > limits.maxBytesPerContributorPerEpoch) {
+            revert ContributorBytesQuotaExceeded(
+                datanetId, msg.sender, epoch, quota.bytesUsed, reservedBytes, limits.maxBytesPerContributorPerEpoch
+            );
+        }
+        if (uint256(state.bytesInEpoch) + reservedBytes > limits.maxBytesPerDatanetPerEpoch) {
+            revert DatanetBytesQuotaExceeded(
+                datanetId, epoch, state.bytesInEpoch, reservedBytes, limits.maxBytesPerDatanetPerEpoch
+            );
+        }
+        // The checks above bound every counter by its uint32/uint64 limit, so these cannot overflow.
+        unchecked {
+            quota.contributions += itemCount;
+            quota.bytesUsed += reservedBytes;
+            state.bytesInEpoch += reservedBytes;
+        }
+    }
+
+    /// @dev Checks one revealed item and writes its record. Only a pending or accepted registration
+    /// blocks a hash; a pending one is displaced by the reveal of an older commitment while its
+    /// verdicts have not opened (its bond goes to the treasury).
+    function _register(
+        uint256 datanetId,
+        RevealTerms memory terms,
+        Commitment memory c,
         uint56 contributionId,
         bytes32 contentHash,
         uint64 sizeBytes,
@@ -574,43 +761,56 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     ) private {
         if (contentHash == bytes32(0)) revert ZeroContentHash();
         if (sizeBytes == 0) revert ZeroSize(contentHash);
-        if (sizeBytes > limits.maxBytesPerContribution) {
-            revert ContributionTooLarge(contentHash, sizeBytes, limits.maxBytesPerContribution);
+        if (sizeBytes > terms.maxBytesPerContribution) {
+            revert ContributionTooLarge(contentHash, sizeBytes, terms.maxBytesPerContribution);
         }
         Record storage record = _records[contentHash];
-        if (record.status != ContributionStatus.None) revert DuplicateContent(contentHash, record.id);
-        if (quota.contributions >= limits.maxContributionsPerContributorPerEpoch) {
-            revert ContributorCountQuotaExceeded(
-                datanetId, msg.sender, epoch, quota.contributions, limits.maxContributionsPerContributorPerEpoch
-            );
+        ContributionStatus status = record.status;
+        if (status == ContributionStatus.Accepted) revert DuplicateContent(contentHash, record.id);
+        if (status == ContributionStatus.Pending) {
+            if (c.committedAt >= record.committedAt || block.timestamp >= record.votingOpensAt) {
+                revert DuplicateContent(contentHash, record.id);
+            }
+            uint96 forfeited = record.bond;
+            _credit(treasury, forfeited);
+            emit ContributionDisplaced(record.id, record.datanetId, record.contributor, forfeited);
         }
-        // Each sum is at most a uint64 limit plus a uint64 size, so it cannot overflow a uint256.
-        if (uint256(quota.bytesUsed) + sizeBytes > limits.maxBytesPerContributorPerEpoch) {
-            revert ContributorBytesQuotaExceeded(
-                datanetId, msg.sender, epoch, quota.bytesUsed, sizeBytes, limits.maxBytesPerContributorPerEpoch
-            );
-        }
-        if (uint256(state.bytesInEpoch) + sizeBytes > limits.maxBytesPerDatanetPerEpoch) {
-            revert DatanetBytesQuotaExceeded(
-                datanetId, epoch, state.bytesInEpoch, sizeBytes, limits.maxBytesPerDatanetPerEpoch
-            );
-        }
-        // The checks above bound every counter by its uint32/uint64 limit, so these cannot overflow.
-        unchecked {
-            ++quota.contributions;
-            quota.bytesUsed += sizeBytes;
-            state.bytesInEpoch += sizeBytes;
-        }
-
+        uint40 now_ = uint40(block.timestamp);
+        uint40 opensAt = now_ + REVEAL_WINDOW;
+        uint40 endsAt = opensAt + terms.validationWindow;
         _records[contentHash] = Record({
             contributor: msg.sender,
             id: contributionId,
             datanetId: uint32(datanetId),
-            status: ContributionStatus.Pending
+            status: ContributionStatus.Pending,
+            committedAt: c.committedAt,
+            revealedAt: now_,
+            votingOpensAt: opensAt,
+            votingEndsAt: endsAt,
+            bond: c.bond
         });
         emit ContributionSubmitted(
-            contributionId, datanetId, msg.sender, contentHash, sizeBytes, uri, epoch, uint40(block.timestamp), commitment
+            contributionId,
+            datanetId,
+            msg.sender,
+            contentHash,
+            sizeBytes,
+            uri,
+            terms.epoch,
+            now_,
+            commitment,
+            c.committedAt,
+            endsAt,
+            c.bond
         );
+    }
+
+    /// @dev Credits `amount` to `account`, withdrawable with `withdrawCredit`.
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) return;
+        uint256 credit = _credits[account] + amount;
+        _credits[account] = credit;
+        emit Credited(account, amount, credit);
     }
 
     function _limitsOf(DatanetPolicy calldata policy) private pure returns (Limits memory) {
@@ -632,6 +832,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             nextFrom: 0,
             nextAllowlistOnly: false
         });
+    }
+
+    function _bondTermsOf(DatanetPolicy calldata policy) private pure returns (BondTerms memory) {
+        return BondTerms({submissionBond: policy.submissionBond, validationWindow: policy.validationWindow});
     }
 
     function _validatePolicy(DatanetPolicy calldata policy) private pure {
@@ -659,6 +863,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         }
         if (policy.contributorRewardBps < MIN_CONTRIBUTOR_REWARD_BPS || policy.contributorRewardBps > BPS) {
             revert InvalidPolicy(PolicyField.ContributorRewardBps, policy.contributorRewardBps);
+        }
+        if (policy.validationWindow < MIN_VALIDATION_WINDOW || policy.validationWindow > MAX_VALIDATION_WINDOW) {
+            revert InvalidPolicy(PolicyField.ValidationWindow, policy.validationWindow);
         }
     }
 

@@ -6,6 +6,8 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
@@ -18,8 +20,11 @@ import {BoundedPause} from "./utils/BoundedPause.sol";
 /// of all stakes and the OPEN this contract holds for them. Tokens move last (checks-effects-
 /// interactions) under a reentrancy guard. The admin role moves in two steps with a delay (OpenZeppelin
 /// AccessControlDefaultAdminRules); slashing is capped per incident and always pays the treasury.
+/// Bonded stake is checkpointed by timestamp, per validator and per datanet, so verdicts weigh the stake
+/// bonded before a contribution was revealed (OpenZeppelin Checkpoints, as in ERC20Votes).
 contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, BoundedPause, ReentrancyGuard {
     using SafeERC20 for IERC20;
+    using Checkpoints for Checkpoints.Trace208;
 
     /// @notice May slash stakes (governance or a dispute-resolution contract).
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
@@ -43,6 +48,8 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
     /// Slot: amount (96) | unbondingEndsAt (40) | generation (32).
     mapping(uint256 datanetId => mapping(address validator => StakeInfo)) private _stakes;
     mapping(uint256 datanetId => mapping(address validator => mapping(bytes32 incidentId => bool))) private _incidents;
+    mapping(uint256 datanetId => mapping(address validator => Checkpoints.Trace208)) private _bondedHistory;
+    mapping(uint256 datanetId => Checkpoints.Trace208) private _totalBondedHistory;
 
     /// @param token_ The OPEN token.
     /// @param registry_ The datanet registry.
@@ -94,6 +101,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
         if (info.unbondingEndsAt != 0) revert StakeUnbonding(datanetId, msg.sender, info.unbondingEndsAt);
         uint40 unlocksAt = uint40(block.timestamp + unbondingPeriod);
         info.unbondingEndsAt = unlocksAt;
+        _checkpoint(datanetId, msg.sender, amount, 0);
         _bumpGeneration(datanetId, msg.sender, info);
         emit UnbondRequested(datanetId, msg.sender, amount, unlocksAt);
     }
@@ -133,6 +141,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
         // amount <= cap < current <= type(uint96).max, checked just above.
         uint96 remaining = current - uint96(amount);
         info.amount = remaining;
+        if (info.unbondingEndsAt == 0) _checkpoint(datanetId, validator, current, remaining);
         _totalStaked -= amount;
         _bumpGeneration(datanetId, validator, info);
         emit Slashed(datanetId, validator, msg.sender, amount, remaining, incidentId, treasury);
@@ -175,6 +184,28 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc IValidatorStaking
+    function stakeAt(uint256 datanetId, address validator, uint256 timepoint) external view returns (uint256 amount) {
+        amount = _bondedHistory[datanetId][validator].upperLookupRecent(SafeCast.toUint48(timepoint));
+    }
+
+    /// @inheritdoc IValidatorStaking
+    function totalStakeAt(uint256 datanetId, uint256 timepoint) external view returns (uint256 amount) {
+        amount = _totalBondedHistory[datanetId].upperLookupRecent(SafeCast.toUint48(timepoint));
+    }
+
+    /// @inheritdoc IValidatorStaking
+    function votingPower(uint256 datanetId, address validator, uint256 timepoint)
+        external
+        view
+        returns (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation)
+    {
+        StakeInfo memory info = _stakes[datanetId][validator];
+        stakeAtSnapshot = _bondedHistory[datanetId][validator].upperLookupRecent(SafeCast.toUint48(timepoint));
+        activeStake = info.unbondingEndsAt == 0 ? info.amount : 0;
+        generation = info.generation;
+    }
+
+    /// @inheritdoc IValidatorStaking
     function totalStaked() external view returns (uint256 total) {
         total = _totalStaked;
     }
@@ -188,12 +219,22 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
         if (newStake > type(uint96).max) revert StakeOverflow(newStake);
         info.amount = uint96(newStake);
         _totalStaked += amount;
+        _checkpoint(datanetId, msg.sender, newStake - amount, newStake);
         emit Staked(datanetId, msg.sender, amount, newStake);
         TokenPull.pullExactly(token, msg.sender, address(this), amount);
     }
 
     function _authorizePause() internal view override {
         _checkRole(PAUSER_ROLE);
+    }
+
+    /// @dev Records a change of a validator's bonded stake from `before` to `after_` at this second.
+    function _checkpoint(uint256 datanetId, address validator, uint256 before, uint256 after_) private {
+        uint48 now_ = uint48(block.timestamp);
+        _bondedHistory[datanetId][validator].push(now_, uint208(after_));
+        Checkpoints.Trace208 storage total = _totalBondedHistory[datanetId];
+        // Bonded totals are sums of uint96 stakes of a fixed-supply token: far below 2^208.
+        total.push(now_, uint208(total.latest() + after_ - before));
     }
 
     function _bumpGeneration(uint256 datanetId, address validator, StakeInfo storage info) private {

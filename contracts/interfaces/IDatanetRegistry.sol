@@ -3,10 +3,16 @@ pragma solidity 0.8.30;
 
 /// @title Datanet registry: datasets, their policies, and the contributions made to them
 /// @notice A datanet is a shared dataset with an owner and a policy. Contributors register content by
-/// hash through commit-reveal (`commitSubmission`, then `submit` / `submitBatch` in a later block), so a
-/// hash copied from the mempool cannot be registered by someone else first. Each contribution is
-/// `Pending` until the finalizer (the attestation contract) sets it `Accepted` or `Rejected`, or its
-/// contributor withdraws it. The owner publishes immutable versions: Merkle roots over the accepted set.
+/// hash through commit-reveal: `commitSubmission` reserves the quota and takes the policy's bond per
+/// item; `submit` / `submitBatch` reveal it in a later block and within `REVEAL_WINDOW`. Verdicts open
+/// `REVEAL_WINDOW` after a reveal: until then an older commitment revealing the same hash displaces
+/// the younger registration, so a hash read from the mempool cannot be taken, and the contributor may
+/// withdraw (forfeiting the bond) without having seen a verdict. The attestation contract then closes
+/// the contribution `Accepted` (bond refunded), `Rejected` (bond forfeited: 80% to the rejecting
+/// validators, 20% to the treasury) or `Expired` (too few verdicts; bond refunded). Refunds and
+/// forfeits are credits paid out by `withdrawCredit` (pull payments). Only a `Pending` or `Accepted`
+/// contribution blocks its hash; after any other outcome the content may be submitted again, with a
+/// new bond. The owner publishes immutable versions: Merkle roots over the accepted set.
 interface IDatanetRegistry {
     // ------------------------------------------------------------------ types
 
@@ -24,7 +30,9 @@ interface IDatanetRegistry {
         Pending,
         Accepted,
         Rejected,
-        Withdrawn
+        Withdrawn,
+        Expired,
+        Displaced
     }
 
     /// @notice Names the policy field an `InvalidPolicy` error is about.
@@ -37,7 +45,8 @@ interface IDatanetRegistry {
         MinValidatorStake,
         Quorum,
         AcceptanceThresholdBps,
-        ContributorRewardBps
+        ContributorRewardBps,
+        ValidationWindow
     }
 
     /// @notice A datanet's rules. Quotas count per epoch; epochs are `epochLength` seconds from creation.
@@ -49,9 +58,13 @@ interface IDatanetRegistry {
     /// @param epochLength Seconds per epoch; fixed at creation because quotas and rewards are keyed by epoch.
     /// @param allowlistOnly When true only allowlisted addresses may contribute.
     /// @param minValidatorStake OPEN a validator must have staked to attest on this datanet.
-    /// @param quorum Minimum number of verdicts before a contribution can be finalized.
+    /// @param quorum Participation floor: the fewest distinct validators whose verdicts decide a
+    /// contribution; with fewer at the window's close it expires and its bond is refunded.
     /// @param acceptanceThresholdBps Share of the verdict stake that must accept, in basis points.
     /// @param contributorRewardBps Share of each reward pool paid to contributors; the rest goes to validators.
+    /// @param submissionBond OPEN per contribution, taken at commit, refunded on acceptance or expiry,
+    /// forfeited on rejection, withdrawal, displacement or a lapsed commitment (0: no bond).
+    /// @param validationWindow Seconds verdicts stay open, from `REVEAL_WINDOW` after the reveal.
     struct DatanetPolicy {
         uint64 maxBytesPerContribution;
         uint32 maxContributionsPerContributorPerEpoch;
@@ -63,6 +76,8 @@ interface IDatanetRegistry {
         uint16 quorum;
         uint16 acceptanceThresholdBps;
         uint16 contributorRewardBps;
+        uint96 submissionBond;
+        uint32 validationWindow;
     }
 
     /// @notice The part of a policy the validator contracts read.
@@ -92,13 +107,33 @@ interface IDatanetRegistry {
         string uri;
     }
 
-    /// @notice A contribution as stored, keyed by its content hash. Its size, URI, epoch and time are
-    /// in `ContributionSubmitted` only: keeping them out of storage holds a submission to one new slot.
+    /// @notice A contribution as stored, keyed by its content hash (a later submission of the same
+    /// content replaces a record that no longer blocks it). Its size and URI are in
+    /// `ContributionSubmitted` only.
+    /// @param committedAt When its commitment was made (an older commitment displaces a younger one).
+    /// @param revealedAt When it was revealed; validators' stake counts as bonded before this second.
+    /// @param votingOpensAt When verdicts open: `REVEAL_WINDOW` after the reveal.
+    /// @param votingEndsAt When verdicts close.
+    /// @param bond The OPEN bond it carries.
     struct Contribution {
         uint256 id;
         address contributor;
         uint32 datanetId;
         ContributionStatus status;
+        uint40 committedAt;
+        uint40 revealedAt;
+        uint40 votingOpensAt;
+        uint40 votingEndsAt;
+        uint96 bond;
+    }
+
+    /// @notice An unrevealed commitment: what it reserved and the bond it holds.
+    struct Commitment {
+        uint40 committedAt;
+        uint32 datanetId;
+        uint16 itemCount;
+        uint64 reservedBytes;
+        uint96 bond;
     }
 
     /// @notice A published datanet version.
@@ -141,7 +176,8 @@ interface IDatanetRegistry {
     error ZeroSize(bytes32 contentHash);
     /// @notice The contribution is larger than the policy allows.
     error ContributionTooLarge(bytes32 contentHash, uint256 sizeBytes, uint256 maxBytes);
-    /// @notice This content hash was already registered (in any datanet).
+    /// @notice This content hash is pending or accepted (in any datanet), and the reveal's commitment
+    /// is not older than that registration's within its reveal window.
     error DuplicateContent(bytes32 contentHash, uint256 existingContributionId);
     /// @notice The contributor has used up its contribution count for the epoch.
     error ContributorCountQuotaExceeded(
@@ -161,8 +197,24 @@ interface IDatanetRegistry {
     error CommitmentAlreadyExists(bytes32 commitment);
     /// @notice No unrevealed commitment matches the revealed submission, sender and salt.
     error CommitmentNotFound(bytes32 commitment);
-    /// @notice The commitment was made in the current block; reveal it in a later one.
-    error CommitmentNotMatured(bytes32 commitment, uint256 committedAtBlock);
+    /// @notice The commitment was made in this block's second; reveal it later.
+    error CommitmentNotMatured(bytes32 commitment, uint256 committedAt);
+    /// @notice The commitment was not revealed within `REVEAL_WINDOW`; it can only lapse.
+    error CommitmentLapsed(bytes32 commitment, uint256 lapsedAt);
+    /// @notice The commitment is still within its reveal window and cannot lapse yet.
+    error CommitmentNotLapsed(bytes32 commitment, uint256 lapsesAt);
+    /// @notice A commitment must reserve at least one item and one byte per item.
+    error InvalidReservation(uint256 itemCount, uint256 reservedBytes);
+    /// @notice The reveal does not match what the commitment reserved (item count, total bytes).
+    error RevealMismatch(bytes32 commitment, uint256 reservedItems, uint256 revealedItems, uint256 reservedBytes, uint256 revealedBytes);
+    /// @notice Verdicts have opened on the contribution: it can no longer be withdrawn.
+    error WithdrawalClosed(bytes32 contentHash, uint256 votingOpenedAt);
+    /// @notice The account has less credit than it tried to move or withdraw.
+    error InsufficientCredit(address account, uint256 credit, uint256 requested);
+    /// @notice There is nothing to withdraw.
+    error NoCredit(address account);
+    /// @notice The finalizer can close a contribution only as `Accepted`, `Rejected` or `Expired`.
+    error InvalidOutcome(ContributionStatus outcome);
     /// @notice No contribution has this content hash.
     error ContributionUnknown(bytes32 contentHash);
     /// @notice Only the contributor may withdraw its contribution.
@@ -215,8 +267,21 @@ interface IDatanetRegistry {
     event DatanetOwnershipTransferred(uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner);
     /// @notice A pauser paused or unpaused the whole protocol.
     event ProtocolPauseSet(address indexed by, bool paused);
-    /// @notice A contributor committed to a future submission without revealing it.
-    event SubmissionCommitted(address indexed contributor, bytes32 indexed commitment, uint256 blockNumber);
+    /// @notice A contributor committed to a future submission without revealing it, reserving
+    /// `itemCount` items and `reservedBytes` bytes of its and the datanet's quota in `epoch`, and paying
+    /// `bond` (the policy's bond per item times the items).
+    event SubmissionCommitted(
+        address indexed contributor,
+        bytes32 indexed commitment,
+        uint256 indexed datanetId,
+        uint16 itemCount,
+        uint64 reservedBytes,
+        uint96 bond,
+        uint32 epoch,
+        uint40 committedAt
+    );
+    /// @notice A commitment was not revealed within its window; its bond went to the treasury.
+    event SubmissionLapsed(bytes32 indexed commitment, uint256 indexed datanetId, uint96 bond);
     /// @notice A contribution was registered, `Pending`. Carries every stored and unstored field, and
     /// the commitment the reveal consumed (one commitment covers a whole batch).
     event ContributionSubmitted(
@@ -228,18 +293,38 @@ interface IDatanetRegistry {
         string uri,
         uint32 epoch,
         uint40 submittedAt,
-        bytes32 commitment
+        bytes32 commitment,
+        uint40 committedAt,
+        uint40 votingEndsAt,
+        uint96 bond
     );
-    /// @notice A pending contribution was withdrawn by its contributor.
-    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, address indexed contributor);
-    /// @notice The finalizer set a pending contribution `Accepted` or `Rejected`.
+    /// @notice A pending contribution was withdrawn by its contributor before verdicts opened; its
+    /// bond went to the treasury.
+    event ContributionWithdrawn(
+        uint256 indexed contributionId, uint256 indexed datanetId, address indexed contributor, uint96 bondForfeited
+    );
+    /// @notice A pending contribution was displaced, before verdicts opened, by the reveal of an older
+    /// commitment to the same content (the next `ContributionSubmitted`); its bond went to the treasury.
+    event ContributionDisplaced(
+        uint256 indexed contributionId, uint256 indexed datanetId, address indexed contributor, uint96 bondForfeited
+    );
+    /// @notice The finalizer closed a pending contribution `Accepted`, `Rejected` or `Expired`.
+    /// `bond` was refunded to the contributor (accepted, expired) or forfeited (rejected: 20% to the
+    /// treasury, the rest credited to the finalizer for the rejecting validators).
     event ContributionFinalized(
         uint256 indexed contributionId,
         uint256 indexed datanetId,
         address indexed contributor,
         ContributionStatus status,
-        uint64 datanetAcceptedCount
+        uint64 datanetAcceptedCount,
+        uint96 bond
     );
+    /// @notice OPEN was credited to an account (a refund, a forfeit share, or a transfer of credit).
+    event Credited(address indexed account, uint256 amount, uint256 credit);
+    /// @notice An account moved part of its credit to another account.
+    event CreditTransferred(address indexed from, address indexed to, uint256 amount);
+    /// @notice An account withdrew its credit.
+    event CreditWithdrawn(address indexed account, uint256 amount);
     /// @notice The owner published a version: the root over the first `contributionCount` accepted
     /// contributions in acceptance order.
     event VersionPublished(
@@ -298,7 +383,7 @@ interface IDatanetRegistry {
     /// @param datanetId The datanet.
     function acceptDatanetOwnership(uint256 datanetId) external;
 
-    /// @notice Pauses or unpauses every submission, withdrawal, finalization and publication.
+    /// @notice Pauses or unpauses every commitment, submission, withdrawal, finalization and publication.
     /// Only holders of PAUSER_ROLE.
     /// @param paused The new state.
     function setProtocolPaused(bool paused) external;
@@ -306,9 +391,22 @@ interface IDatanetRegistry {
     // ------------------------------------------------------------------ contributions
 
     /// @notice Commits to a later submission: `keccak256(abi.encode(contributor, datanetId,
-    /// keccak256(abi.encodePacked(contentHashes)), salt))`. Reveal it in a later block.
+    /// keccak256(abi.encodePacked(contentHashes)), salt))`. Checks the datanet's terms now, reserves
+    /// `itemCount` items and `reservedBytes` bytes of the caller's and the datanet's quota in the current
+    /// epoch (a reveal never fails for quota), and pulls `submissionBond × itemCount` OPEN (approve the
+    /// registry first). Reveal it after this second and within `REVEAL_WINDOW`, or it lapses and the
+    /// bond goes to the treasury.
+    /// @param datanetId The datanet the items will be submitted to.
     /// @param commitment The commitment; only the committing address can reveal it.
-    function commitSubmission(bytes32 commitment) external;
+    /// @param itemCount How many items the reveal will hold, exactly.
+    /// @param reservedBytes The most bytes the revealed items will declare in total.
+    function commitSubmission(uint256 datanetId, bytes32 commitment, uint16 itemCount, uint64 reservedBytes)
+        external;
+
+    /// @notice Ends a commitment that was not revealed within `REVEAL_WINDOW`: its bond is credited to
+    /// the treasury and its quota stays used. Anyone may call it.
+    /// @param commitment The lapsed commitment.
+    function lapseCommitment(bytes32 commitment) external;
 
     /// @notice Registers one contribution, revealing a commitment over `[contentHash]`.
     /// @param datanetId The datanet.
@@ -331,17 +429,31 @@ interface IDatanetRegistry {
         external
         returns (uint256 firstContributionId);
 
-    /// @notice Withdraws a pending contribution. Only its contributor. The hash stays registered and
-    /// the quota stays used, so withdraw-and-resubmit cannot game either.
+    /// @notice Withdraws a pending contribution before verdicts open (`REVEAL_WINDOW` after its
+    /// reveal), so no verdict can be seen first. Only its contributor. The bond goes to the treasury and
+    /// the quota stays used, so withdrawing costs what a spam submission costs.
     /// @param contentHash The contribution's content hash.
     function withdraw(bytes32 contentHash) external;
 
-    /// @notice Sets a pending contribution `Accepted` or `Rejected`. Only FINALIZER_ROLE (the
-    /// attestation contract).
+    /// @notice Closes a pending contribution `Accepted`, `Rejected` or `Expired` and settles its bond.
+    /// Only FINALIZER_ROLE (the attestation contract).
     /// @param contentHash The contribution's content hash.
-    /// @param accepted The outcome.
+    /// @param outcome The outcome.
     /// @return epoch The datanet's current epoch: the epoch the outcome counts in for rewards.
-    function finalize(bytes32 contentHash, bool accepted) external returns (uint32 epoch);
+    /// @return validatorsShare The forfeited bond credited to the caller for the rejecting validators.
+    function finalize(bytes32 contentHash, ContributionStatus outcome)
+        external
+        returns (uint32 epoch, uint256 validatorsShare);
+
+    /// @notice Moves part of the caller's credit to another account (the attestation contract pays
+    /// rejecting validators their share of forfeited bonds this way).
+    /// @param to The receiver.
+    /// @param amount OPEN of credit.
+    function transferCredit(address to, uint256 amount) external;
+
+    /// @notice Pays the caller its whole credit (refunded bonds, forfeit shares) in OPEN.
+    /// @return amount What was paid.
+    function withdrawCredit() external returns (uint256 amount);
 
     /// @notice Publishes the next version of a datanet. Only the datanet owner. The version names what
     /// it covers, the first `count` accepted contributions in acceptance order, so finalizations that
@@ -435,10 +547,15 @@ interface IDatanetRegistry {
     /// @return count The number of contributions.
     function contributionCount() external view returns (uint256 count);
 
-    /// @notice The block in which an unrevealed commitment was made, or 0.
+    /// @notice An unrevealed commitment (all zero when there is none).
     /// @param commitment The commitment.
-    /// @return blockNumber The block, or 0.
-    function commitmentBlock(bytes32 commitment) external view returns (uint256 blockNumber);
+    /// @return info What it reserved and holds.
+    function getCommitment(bytes32 commitment) external view returns (Commitment memory info);
+
+    /// @notice OPEN an account can withdraw with `withdrawCredit`.
+    /// @param account The account.
+    /// @return credit Its credit.
+    function creditOf(address account) external view returns (uint256 credit);
 
     /// @notice A published version.
     /// @param datanetId The datanet.

@@ -130,6 +130,33 @@ interface IValidatorStaking {
         view
         returns (bool used);
 
+    /// @notice The validator's bonded (not unbonding) stake at the end of second `timepoint`, from its
+    /// checkpoints: what its verdicts weigh on a contribution revealed after that second.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @param timepoint A past or current timestamp.
+    /// @return amount The stake then.
+    function stakeAt(uint256 datanetId, address validator, uint256 timepoint) external view returns (uint256 amount);
+
+    /// @notice All bonded stake on a datanet at the end of second `timepoint`: the eligible stake a
+    /// validation window is measured against.
+    /// @param datanetId The datanet.
+    /// @param timepoint A past or current timestamp.
+    /// @return amount The total then.
+    function totalStakeAt(uint256 datanetId, uint256 timepoint) external view returns (uint256 amount);
+
+    /// @notice What the attestation contract reads for one verdict, in one call.
+    /// @param datanetId The datanet.
+    /// @param validator The validator.
+    /// @param timepoint The contribution's snapshot second.
+    /// @return stakeAtSnapshot The stake bonded at the end of `timepoint`.
+    /// @return activeStake The stake bonded now (0 while unbonding).
+    /// @return generation The validator's signature generation.
+    function votingPower(uint256 datanetId, address validator, uint256 timepoint)
+        external
+        view
+        returns (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation);
+
     /// @notice OPEN held for all stakes; always equal to the sum of `stakeOf(...).amount`.
     /// @return total The total.
     function totalStaked() external view returns (uint256 total);

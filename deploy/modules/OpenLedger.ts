@@ -35,7 +35,7 @@ export default buildModule("OpenLedger", (m) => {
   const adminDelay = m.getParameter("adminDelay", DAY);
 
   const openToken = m.contract("OpenToken", [treasury]);
-  const datanetRegistry = m.contract("DatanetRegistry", [deployer, adminDelay]);
+  const datanetRegistry = m.contract("DatanetRegistry", [openToken, treasury, deployer, adminDelay]);
   const validatorStaking = m.contract("ValidatorStaking", [openToken, datanetRegistry, deployer, treasury, unbondingPeriod, adminDelay]);
   const attestationRegistry = m.contract("AttestationRegistry", [datanetRegistry, validatorStaking]);
   const merkleEpochDistributor = m.contract("MerkleEpochDistributor", [openToken, treasury, claimWindow]);

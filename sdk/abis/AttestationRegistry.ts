@@ -83,6 +83,33 @@ export const attestationRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "validator",
+        "type": "address"
+      }
+    ],
+    "name": "NotAttested",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
         "name": "bits",
         "type": "uint8"
@@ -161,11 +188,6 @@ export const attestationRegistryAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "ValidatorIndexOverflow",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -179,6 +201,11 @@ export const attestationRegistryAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "stakeAtSnapshot",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
         "name": "activeStake",
         "type": "uint256"
       },
@@ -189,6 +216,54 @@ export const attestationRegistryAbi = [
       }
     ],
     "name": "ValidatorNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "endedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "VotingClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "opensAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "VotingNotOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "endsAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "VotingStillOpen",
     "type": "error"
   },
   {
@@ -214,20 +289,26 @@ export const attestationRegistryAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
-        "name": "datanetId",
+        "name": "contributionId",
         "type": "uint256"
       },
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
         "internalType": "address",
         "name": "contributor",
         "type": "address"
       },
       {
         "indexed": false,
-        "internalType": "bool",
-        "name": "accepted",
-        "type": "bool"
+        "internalType": "enum IDatanetRegistry.ContributionStatus",
+        "name": "outcome",
+        "type": "uint8"
       },
       {
         "indexed": false,
@@ -250,6 +331,12 @@ export const attestationRegistryAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "eligibleWeight",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "verdicts",
         "type": "uint256"
       },
@@ -264,9 +351,15 @@ export const attestationRegistryAbi = [
         "internalType": "uint256",
         "name": "contributorPoints",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "validatorsShare",
+        "type": "uint256"
       }
     ],
-    "name": "QuorumReached",
+    "name": "ValidationClosed",
     "type": "event"
   },
   {
@@ -288,6 +381,12 @@ export const attestationRegistryAbi = [
         "indexed": true,
         "internalType": "uint256",
         "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "contributionId",
         "type": "uint256"
       },
       {
@@ -322,6 +421,55 @@ export const attestationRegistryAbi = [
       }
     ],
     "name": "VerdictRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "validator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "agreed",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "points",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "credit",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "VerdictSettled",
     "type": "event"
   },
   {
@@ -634,6 +782,51 @@ export const attestationRegistryAbi = [
         "internalType": "bytes32",
         "name": "contentHash",
         "type": "bytes32"
+      }
+    ],
+    "name": "finalize",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "contentHashes",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "finalizeBatch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      }
+    ],
+    "name": "forfeitOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
       },
       {
         "internalType": "address",
@@ -746,6 +939,35 @@ export const attestationRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "validator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "contributionIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "settle",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "points",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "credit",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "staking",
     "outputs": [
@@ -761,9 +983,9 @@ export const attestationRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "contentHash",
-        "type": "bytes32"
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
       }
     ],
     "name": "tallyOf",
@@ -771,24 +993,49 @@ export const attestationRegistryAbi = [
       {
         "components": [
           {
-            "internalType": "uint56",
+            "internalType": "uint256",
             "name": "acceptWeight",
-            "type": "uint56"
+            "type": "uint256"
           },
           {
-            "internalType": "uint56",
+            "internalType": "uint256",
             "name": "rejectWeight",
-            "type": "uint56"
+            "type": "uint256"
           },
           {
-            "internalType": "uint64",
+            "internalType": "uint256",
             "name": "acceptQualityWeight",
-            "type": "uint64"
+            "type": "uint256"
           },
           {
-            "internalType": "uint8",
+            "internalType": "uint256",
             "name": "verdicts",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "eligibleWeight",
+            "type": "uint256"
+          },
+          {
+            "internalType": "enum IDatanetRegistry.ContributionStatus",
+            "name": "outcome",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "epoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datanetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "snapshotAt",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IAttestationRegistry.Tally",
@@ -845,6 +1092,40 @@ export const attestationRegistryAbi = [
         "internalType": "bytes32",
         "name": "digest",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "validator",
+        "type": "address"
+      }
+    ],
+    "name": "verdictOf",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "attested",
+        "type": "bool"
+      },
+      {
+        "internalType": "bool",
+        "name": "accepted",
+        "type": "bool"
+      },
+      {
+        "internalType": "bool",
+        "name": "settled",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",

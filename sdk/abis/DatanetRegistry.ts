@@ -3,6 +3,16 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "contract IERC20",
+        "name": "token_",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "treasury_",
+        "type": "address"
+      },
+      {
         "internalType": "address",
         "name": "admin",
         "type": "address"
@@ -81,6 +91,22 @@ export const datanetRegistryAbi = [
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lapsedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "CommitmentLapsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
       }
     ],
     "name": "CommitmentNotFound",
@@ -95,7 +121,23 @@ export const datanetRegistryAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "committedAtBlock",
+        "name": "lapsesAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "CommitmentNotLapsed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "committedAt",
         "type": "uint256"
       }
     ],
@@ -352,6 +394,38 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "credit",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsufficientCredit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IDatanetRegistry.ContributionStatus",
+        "name": "outcome",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidOutcome",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum IDatanetRegistry.PolicyField",
         "name": "field",
         "type": "uint8"
@@ -363,6 +437,22 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "InvalidPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "itemCount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reservedBytes",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidReservation",
     "type": "error"
   },
   {
@@ -384,6 +474,17 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "InvalidStatusTransition",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NoCredit",
     "type": "error"
   },
   {
@@ -458,6 +559,37 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reservedItems",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealedItems",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reservedBytes",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealedBytes",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
         "name": "bits",
         "type": "uint8"
@@ -469,6 +601,38 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "received",
+        "type": "uint256"
+      }
+    ],
+    "name": "TransferAmountMismatch",
     "type": "error"
   },
   {
@@ -527,6 +691,22 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "VersionUnknown",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "votingOpenedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "WithdrawalClosed",
     "type": "error"
   },
   {
@@ -614,6 +794,37 @@ export const datanetRegistryAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint96",
+        "name": "bondForfeited",
+        "type": "uint96"
+      }
+    ],
+    "name": "ContributionDisplaced",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "contributor",
+        "type": "address"
+      },
+      {
+        "indexed": false,
         "internalType": "enum IDatanetRegistry.ContributionStatus",
         "name": "status",
         "type": "uint8"
@@ -623,6 +834,12 @@ export const datanetRegistryAbi = [
         "internalType": "uint64",
         "name": "datanetAcceptedCount",
         "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "bond",
+        "type": "uint96"
       }
     ],
     "name": "ContributionFinalized",
@@ -684,6 +901,24 @@ export const datanetRegistryAbi = [
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "votingEndsAt",
+        "type": "uint40"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "bond",
+        "type": "uint96"
       }
     ],
     "name": "ContributionSubmitted",
@@ -709,9 +944,84 @@ export const datanetRegistryAbi = [
         "internalType": "address",
         "name": "contributor",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "bondForfeited",
+        "type": "uint96"
       }
     ],
     "name": "ContributionWithdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "from",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "CreditTransferred",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "CreditWithdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "credit",
+        "type": "uint256"
+      }
+    ],
+    "name": "Credited",
     "type": "event"
   },
   {
@@ -792,6 +1102,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "indexed": false,
@@ -957,6 +1277,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "indexed": false,
@@ -1134,13 +1464,68 @@ export const datanetRegistryAbi = [
         "type": "bytes32"
       },
       {
-        "indexed": false,
+        "indexed": true,
         "internalType": "uint256",
-        "name": "blockNumber",
+        "name": "datanetId",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "itemCount",
+        "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "reservedBytes",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "bond",
+        "type": "uint96"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "epoch",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
       }
     ],
     "name": "SubmissionCommitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "bond",
+        "type": "uint96"
+      }
+    ],
+    "name": "SubmissionLapsed",
     "type": "event"
   },
   {
@@ -1227,6 +1612,19 @@ export const datanetRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "FORFEIT_TREASURY_BPS",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_EPOCH_LENGTH",
     "outputs": [
       {
@@ -1246,6 +1644,19 @@ export const datanetRegistryAbi = [
         "internalType": "uint16",
         "name": "",
         "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_VALIDATION_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -1292,12 +1703,38 @@ export const datanetRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "MIN_VALIDATION_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "PAUSER_ROLE",
     "outputs": [
       {
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "REVEAL_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -1401,33 +1838,29 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "itemCount",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint64",
+        "name": "reservedBytes",
+        "type": "uint64"
       }
     ],
     "name": "commitSubmission",
     "outputs": [],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "commitment",
-        "type": "bytes32"
-      }
-    ],
-    "name": "commitmentBlock",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "blockNumber",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1566,6 +1999,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -1582,6 +2025,25 @@ export const datanetRegistryAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "creditOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "credit",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1740,6 +2202,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -1758,9 +2230,9 @@ export const datanetRegistryAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "bool",
-        "name": "accepted",
-        "type": "bool"
+        "internalType": "enum IDatanetRegistry.ContributionStatus",
+        "name": "outcome",
+        "type": "uint8"
       }
     ],
     "name": "finalize",
@@ -1769,9 +2241,60 @@ export const datanetRegistryAbi = [
         "internalType": "uint32",
         "name": "epoch",
         "type": "uint32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "validatorsShare",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getCommitment",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint40",
+            "name": "committedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datanetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "itemCount",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint64",
+            "name": "reservedBytes",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "bond",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IDatanetRegistry.Commitment",
+        "name": "info",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1805,6 +2328,31 @@ export const datanetRegistryAbi = [
             "internalType": "enum IDatanetRegistry.ContributionStatus",
             "name": "status",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint40",
+            "name": "committedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "revealedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "votingOpensAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "votingEndsAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint96",
+            "name": "bond",
+            "type": "uint96"
           }
         ],
         "internalType": "struct IDatanetRegistry.Contribution",
@@ -1913,6 +2461,16 @@ export const datanetRegistryAbi = [
                 "internalType": "uint16",
                 "name": "contributorRewardBps",
                 "type": "uint16"
+              },
+              {
+                "internalType": "uint96",
+                "name": "submissionBond",
+                "type": "uint96"
+              },
+              {
+                "internalType": "uint32",
+                "name": "validationWindow",
+                "type": "uint32"
               }
             ],
             "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -2055,6 +2613,19 @@ export const datanetRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "lapseCommitment",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "owner",
     "outputs": [
@@ -2164,6 +2735,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -2221,6 +2802,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -2485,6 +3076,37 @@ export const datanetRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "token",
+    "outputs": [
+      {
+        "internalType": "contract IERC20",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "transferCredit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -2500,6 +3122,19 @@ export const datanetRegistryAbi = [
     "name": "transferDatanetOwnership",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "treasury",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2578,6 +3213,16 @@ export const datanetRegistryAbi = [
             "internalType": "uint16",
             "name": "contributorRewardBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "submissionBond",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "validationWindow",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IDatanetRegistry.DatanetPolicy",
@@ -2647,6 +3292,19 @@ export const datanetRegistryAbi = [
     ],
     "name": "withdraw",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "withdrawCredit",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   }
