@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {Test} from "forge-std/Test.sol";
 
+import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
 import {IModelFactory} from "../../contracts/interfaces/IModelFactory.sol";
 import {IProofOfAttribution} from "../../contracts/interfaces/IProofOfAttribution.sol";
 import {AccountTrie} from "../../contracts/libraries/AccountTrie.sol";
@@ -113,9 +114,7 @@ contract AttributionHandler is Test {
 contract AttributionInvariantsTest is StdInvariant, RegistryTestBase {
     ProofOfAttribution internal attribution;
     MerkleEpochDistributor internal distributor;
-    OpenToken internal token;
     AttributionHandler internal handler;
-    address internal treasury = address(0x7EA5);
     address[2] internal developers = [address(0xD1), address(0xD2)];
 
     function setUp() public {
@@ -124,10 +123,9 @@ contract AttributionInvariantsTest is StdInvariant, RegistryTestBase {
         (bytes32 contentHash, bytes32 salt) = _commitNext(address(0xA1), 10);
         vm.prank(address(0xA1));
         registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
-        registry.finalize(contentHash, true);
+        registry.finalize(contentHash, IDatanetRegistry.ContributionStatus.Accepted);
         registry.publishVersion(datanetId, keccak256("root"), 1, "ipfs://v1");
 
-        token = new OpenToken(address(this));
         ModelFactory factory = new ModelFactory(registry);
         distributor = new MerkleEpochDistributor(token, treasury, 30 days);
         attribution = new ProofOfAttribution(

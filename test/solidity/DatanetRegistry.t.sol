@@ -11,21 +11,50 @@ contract DatanetRegistryTest is RegistryTestBase {
         _deployRegistry();
     }
 
-    function test_RevealInTheCommitmentBlockReverts() public {
-        bytes32 contentHash = keccak256("same block");
-        bytes32 commitment = _commitment(address(this), contentHash, bytes32(uint256(3)));
-        registry.commitSubmission(commitment);
+    function test_RevealInTheCommitmentSecondReverts() public {
+        (bytes32 contentHash, bytes32 salt) = _newContent(10);
+        bytes32 commitment = _commitment(address(this), contentHash, salt);
+        token.approve(address(registry), BOND);
+        registry.commitSubmission(datanetId, commitment, 1, 10);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.CommitmentNotMatured.selector, commitment, block.number)
+            abi.encodeWithSelector(IDatanetRegistry.CommitmentNotMatured.selector, commitment, block.timestamp)
         );
-        registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(3)));
-        vm.roll(block.number + 1);
-        assertEq(registry.submit(datanetId, contentHash, 10, "ipfs://x", bytes32(uint256(3))), 1);
+        registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
+        vm.warp(block.timestamp + 1);
+        assertEq(registry.submit(datanetId, contentHash, 10, "ipfs://x", salt), 1);
+    }
+
+    /// The last second of the reveal window still reveals; the next one only lapses, and the lapse
+    /// credits the bond to the treasury while the reserved quota stays used.
+    function test_RevealWindowEndsExactlyAtRevealWindow() public {
+        (bytes32 early, bytes32 earlySalt) = _commitNext(contributors[0], 10);
+        (bytes32 late, bytes32 lateSalt) = _commitNext(contributors[1], 20);
+        bytes32 lateCommitment = _commitment(contributors[1], late, lateSalt);
+        uint256 lateCommittedAt = block.timestamp - 1;
+        // The first commitment was made one second before the second.
+        vm.warp(lateCommittedAt - 1 + registry.REVEAL_WINDOW());
+        vm.prank(contributors[0]);
+        registry.submit(datanetId, early, 10, "ipfs://x", earlySalt);
+        vm.warp(lateCommittedAt + registry.REVEAL_WINDOW() + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CommitmentLapsed.selector, lateCommitment, lateCommittedAt + registry.REVEAL_WINDOW()
+            )
+        );
+        vm.prank(contributors[1]);
+        registry.submit(datanetId, late, 20, "ipfs://x", lateSalt);
+
+        registry.lapseCommitment(lateCommitment);
+        assertEq(registry.creditOf(treasury), BOND);
+        assertEq(registry.getCommitment(lateCommitment).committedAt, 0);
+        assertEq(registry.contributorUsage(datanetId, contributors[1]).bytesUsed, 20);
+        assertEq(token.balanceOf(address(registry)), 2 * uint256(BOND), "one pending bond, one credit");
     }
 
     function test_DatanetIdsStopAtUint32Max() public {
         // _counters sits after AccessControl's `_roles` mapping and AccessControlDefaultAdminRules's two
-        // packed slots (pending admin, its schedule and the current delay; current admin and pending delay): slot 3, datanetCount at bits 56..87.
+        // packed slots (pending admin, its schedule and the current delay; current admin and pending
+        // delay): slot 3, datanetCount at bits 56..87. The token and treasury are immutables, not slots.
         bytes32 packed = vm.load(address(registry), bytes32(uint256(3)));
         uint256 withMaxCount = uint256(packed) | (uint256(type(uint32).max) << 56);
         vm.store(address(registry), bytes32(uint256(3)), bytes32(withMaxCount));
@@ -34,34 +63,36 @@ contract DatanetRegistryTest is RegistryTestBase {
         registry.createDatanet(IDatanetRegistry.DataKind.Other, "x", _policy());
     }
 
-    /// Quota accounting across epoch boundaries, against a model of the three quotas. Each step moves
-    /// time forward by 0-36 hours, picks a contributor and a size, predicts the outcome, submits, and
-    /// compares the registry's usage views with the model.
+    /// Quota accounting across epoch boundaries, against a model of the three quotas, which are
+    /// checked and reserved at commit in the commit's epoch. Each step moves time forward by 0-36
+    /// hours, picks a contributor and a size, predicts the commit's outcome, commits, reveals one second
+    /// later (an oversized item fails only there, and its reservation stays used), and compares the
+    /// registry's usage views and token balance with the model.
     function testFuzz_QuotaAccountingAcrossEpochs(uint256 seed) public {
         uint256[3] memory count;
         uint256[3] memory bytesUsed;
         uint256[3] memory lastEpoch;
         uint256 datanetBytes;
         uint256 datanetEpoch;
-        uint256 accepted;
+        uint256 revealed;
+        uint256 bonds;
 
         for (uint256 step = 0; step < 24; ++step) {
             uint256 r = uint256(keccak256(abi.encode(seed, step)));
             vm.warp(block.timestamp + (r % 37) * 1 hours);
             uint256 who = (r >> 8) % 3;
-            uint64 size = uint64(1 + ((r >> 16) % 120));
+            uint64 size = uint64((r >> 16) % 121);
             address contributor = contributors[who];
-            (bytes32 contentHash, bytes32 salt) = _commitNext(contributor, size);
+            (bytes32 contentHash, bytes32 salt) = _newContent(size);
+            _payBond(contributor, BOND);
 
             uint256 epoch = registry.currentEpoch(datanetId);
             if (lastEpoch[who] != epoch) (count[who], bytesUsed[who], lastEpoch[who]) = (0, 0, epoch);
             if (datanetEpoch != epoch) (datanetBytes, datanetEpoch) = (0, epoch);
 
             bytes memory expected;
-            if (size > MAX_ITEM) {
-                expected = abi.encodeWithSelector(
-                    IDatanetRegistry.ContributionTooLarge.selector, contentHash, size, MAX_ITEM
-                );
+            if (size == 0) {
+                expected = abi.encodeWithSelector(IDatanetRegistry.InvalidReservation.selector, 1, 0);
             } else if (count[who] >= MAX_COUNT) {
                 expected = abi.encodeWithSelector(
                     IDatanetRegistry.ContributorCountQuotaExceeded.selector,
@@ -81,20 +112,35 @@ contract DatanetRegistryTest is RegistryTestBase {
 
             if (expected.length > 0) vm.expectRevert(expected);
             vm.prank(contributor);
-            registry.submit(datanetId, contentHash, size, "ipfs://fuzz", salt);
+            registry.commitSubmission(datanetId, _commitment(contributor, contentHash, salt), 1, size);
             if (expected.length == 0) {
                 ++count[who];
                 bytesUsed[who] += size;
                 datanetBytes += size;
-                ++accepted;
+                bonds += BOND;
+                vm.warp(block.timestamp + 1);
+                if (size > MAX_ITEM) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(
+                            IDatanetRegistry.ContributionTooLarge.selector, contentHash, size, MAX_ITEM
+                        )
+                    );
+                } else {
+                    ++revealed;
+                }
+                vm.prank(contributor);
+                registry.submit(datanetId, contentHash, size, "ipfs://fuzz", salt);
             }
 
+            // The reveal's second may already be in the next epoch, where nothing is used yet.
+            uint256 nowEpoch = registry.currentEpoch(datanetId);
             IDatanetRegistry.QuotaUsage memory usage = registry.contributorUsage(datanetId, contributor);
-            assertEq(usage.epoch, epoch, "epoch");
-            assertEq(usage.contributions, count[who], "contributor count");
-            assertEq(usage.bytesUsed, bytesUsed[who], "contributor bytes");
-            assertEq(registry.datanetBytesUsed(datanetId), datanetBytes, "datanet bytes");
-            assertEq(registry.contributionCount(), accepted, "contributions");
+            assertEq(usage.epoch, nowEpoch, "epoch");
+            assertEq(usage.contributions, lastEpoch[who] == nowEpoch ? count[who] : 0, "contributor count");
+            assertEq(usage.bytesUsed, lastEpoch[who] == nowEpoch ? bytesUsed[who] : 0, "contributor bytes");
+            assertEq(registry.datanetBytesUsed(datanetId), datanetEpoch == nowEpoch ? datanetBytes : 0, "datanet bytes");
+            assertEq(registry.contributionCount(), revealed, "contributions");
+            assertEq(token.balanceOf(address(registry)), bonds, "every successful commit's bond is held");
         }
     }
 

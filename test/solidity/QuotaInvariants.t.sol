@@ -5,31 +5,64 @@ import {StdInvariant} from "forge-std/StdInvariant.sol";
 
 import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
+import {OpenToken} from "../../contracts/OpenToken.sol";
 import {RegistryTestBase} from "./RegistryTestBase.sol";
 
-/// Drives the registry with submissions (valid or not), withdrawals and time, keeping ghost totals.
+/// Drives the registry with commitments (valid or not), reveals (in time or not, fitting or not),
+/// withdrawals, lapses and time, keeping ghost totals. Quotas are reserved at commit.
 contract QuotaHandler is RegistryTestBase {
+    struct Pending {
+        address contributor;
+        bytes32 contentHash;
+        bytes32 salt;
+        uint64 sizeBytes;
+        bytes32 commitment;
+    }
+
     address[4] public actors = [address(0x1001), address(0x1002), address(0x1003), address(0x1004)];
     bytes32[] public registered;
+    Pending[] internal _commits;
     uint256 public ghostWithdrawn;
+    uint256 public ghostToTreasury;
     mapping(uint256 epoch => uint256 bytesUsed) public ghostDatanetBytes;
     mapping(uint256 epoch => mapping(address actor => uint256 bytesUsed)) public ghostContributorBytes;
 
-    constructor(DatanetRegistry registry_, uint256 datanetId_) {
-        registry = registry_;
-        datanetId = datanetId_;
+    constructor(OpenToken token_, DatanetRegistry registry_, uint256 datanetId_) {
+        (token, registry, datanetId) = (token_, registry_, datanetId_);
     }
 
-    function submit(uint256 actorSeed, uint64 sizeBytes) external {
+    /// Commits one item; the size is reserved as is, so a zero or an over-quota size fails here.
+    function commit(uint256 actorSeed, uint64 sizeBytes) external {
         address actor = actors[actorSeed % actors.length];
         sizeBytes = uint64(bound(sizeBytes, 0, MAX_ITEM + 20));
-        (bytes32 contentHash, bytes32 salt) = _commitNext(actor, sizeBytes);
+        (bytes32 contentHash, bytes32 salt) = _newContent(sizeBytes);
+        _payBond(actor, BOND);
+        bytes32 commitment = _commitment(actor, contentHash, salt);
         uint256 epoch = registry.currentEpoch(datanetId);
         vm.prank(actor);
-        try registry.submit(datanetId, contentHash, sizeBytes, "ipfs://inv", salt) {
-            registered.push(contentHash);
+        try registry.commitSubmission(datanetId, commitment, 1, sizeBytes) {
+            _commits.push(Pending(actor, contentHash, salt, sizeBytes, commitment));
             ghostDatanetBytes[epoch] += sizeBytes;
             ghostContributorBytes[epoch][actor] += sizeBytes;
+        } catch {}
+    }
+
+    /// Reveals a commitment; it may be too soon, too late or too large, which must change nothing.
+    function reveal(uint256 indexSeed) external {
+        if (_commits.length == 0) return;
+        Pending memory p = _commits[indexSeed % _commits.length];
+        vm.prank(p.contributor);
+        try registry.submit(datanetId, p.contentHash, p.sizeBytes, "ipfs://inv", p.salt) {
+            registered.push(p.contentHash);
+        } catch {}
+    }
+
+    function lapse(uint256 indexSeed) external {
+        if (_commits.length == 0) return;
+        Pending memory p = _commits[indexSeed % _commits.length];
+        uint96 bond = registry.getCommitment(p.commitment).bond;
+        try registry.lapseCommitment(p.commitment) {
+            ghostToTreasury += bond;
         } catch {}
     }
 
@@ -38,17 +71,33 @@ contract QuotaHandler is RegistryTestBase {
         bytes32 contentHash = registered[indexSeed % registered.length];
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
+        if (block.timestamp >= c.votingOpensAt) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IDatanetRegistry.WithdrawalClosed.selector, contentHash, c.votingOpensAt)
+            );
+        } else {
+            ++ghostWithdrawn;
+            ghostToTreasury += c.bond;
+        }
         vm.prank(c.contributor);
         registry.withdraw(contentHash);
-        ++ghostWithdrawn;
     }
 
     function registeredCount() external view returns (uint256) {
         return registered.length;
     }
 
-    function passTime(uint256 hoursSeed) external {
-        vm.warp(block.timestamp + bound(hoursSeed, 1, 30) * 1 hours);
+    function commitCount() external view returns (uint256) {
+        return _commits.length;
+    }
+
+    function commitmentAt(uint256 i) external view returns (bytes32) {
+        return _commits[i].commitment;
+    }
+
+    /// Seconds to a day and a half: reveals, withdrawals and lapses all fall on both sides of their limits.
+    function passTime(uint256 secondsSeed) external {
+        vm.warp(block.timestamp + bound(secondsSeed, 1, 36 hours));
     }
 
     function actorAt(uint256 i) external view returns (address) {
@@ -56,22 +105,26 @@ contract QuotaHandler is RegistryTestBase {
     }
 }
 
-/// Quota accounting invariants, each an equality between the registry and the handler's ghost totals.
+/// Quota and bond accounting invariants, each an equality between the registry and the handler's
+/// ghost totals.
 contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
     QuotaHandler internal handler;
 
     function setUp() public {
         _deployRegistry();
-        handler = new QuotaHandler(registry, datanetId);
+        handler = new QuotaHandler(token, registry, datanetId);
+        token.transfer(address(handler), 1_000_000e18);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](3);
-        selectors[0] = QuotaHandler.submit.selector;
-        selectors[1] = QuotaHandler.withdraw.selector;
-        selectors[2] = QuotaHandler.passTime.selector;
+        bytes4[] memory selectors = new bytes4[](5);
+        selectors[0] = QuotaHandler.commit.selector;
+        selectors[1] = QuotaHandler.reveal.selector;
+        selectors[2] = QuotaHandler.withdraw.selector;
+        selectors[3] = QuotaHandler.lapse.selector;
+        selectors[4] = QuotaHandler.passTime.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
-    function invariant_ContributionCountEqualsSuccessfulSubmissions() public view {
+    function invariant_ContributionCountEqualsSuccessfulReveals() public view {
         uint256 count = handler.registeredCount();
         assertEq(registry.contributionCount(), count);
         for (uint256 i = 0; i < count; ++i) {
@@ -79,7 +132,7 @@ contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
         }
     }
 
-    function invariant_DatanetBytesEqualThisEpochsSubmissions() public view {
+    function invariant_DatanetBytesEqualThisEpochsReservations() public view {
         uint256 epoch = registry.currentEpoch(datanetId);
         assertEq(registry.datanetBytesUsed(datanetId), handler.ghostDatanetBytes(epoch));
     }
@@ -106,5 +159,21 @@ contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
             }
         }
         assertEq(withdrawn, handler.ghostWithdrawn());
+    }
+
+    /// The registry holds exactly the bonds of unrevealed commitments and pending contributions plus
+    /// the credits (here only the treasury's: withdrawals and lapses), and the treasury's credit is
+    /// exactly the bonds forfeited.
+    function invariant_RegistryHoldsBondsPlusCredits() public view {
+        uint256 held;
+        for (uint256 i = 0; i < handler.commitCount(); ++i) {
+            held += registry.getCommitment(handler.commitmentAt(i)).bond;
+        }
+        for (uint256 i = 0; i < handler.registeredCount(); ++i) {
+            IDatanetRegistry.Contribution memory c = registry.getContribution(handler.registered(i));
+            if (c.status == IDatanetRegistry.ContributionStatus.Pending) held += c.bond;
+        }
+        assertEq(registry.creditOf(treasury), handler.ghostToTreasury());
+        assertEq(token.balanceOf(address(registry)), held + registry.creditOf(treasury));
     }
 }
