@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "forge-std/Test.sol";
 
 import {AttestationRegistry} from "../../contracts/AttestationRegistry.sol";
 import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
@@ -9,12 +8,13 @@ import {IAttestationRegistry} from "../../contracts/interfaces/IAttestationRegis
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
 import {OpenToken} from "../../contracts/OpenToken.sol";
 import {ValidatorStaking} from "../../contracts/ValidatorStaking.sol";
+import {TestClock} from "./RegistryTestBase.sol";
 
 /// No counter a stranger can exhaust: verdicts live in per-validator bitmaps keyed by contribution id
 /// and tallies are per contribution, so there is no global validator index (the old one held 2^23
 /// entries). Thousands of throwaway validators on another datanet leave a new validator here as
 /// able to attest, and as heavy, as before.
-contract AttestationRegistryTest is Test {
+contract AttestationRegistryTest is TestClock {
     uint256 internal constant THROWAWAYS = 2_000;
 
     OpenToken internal token;
@@ -69,7 +69,7 @@ contract AttestationRegistryTest is Test {
         registry.commitSubmission(
             datanet, keccak256(abi.encode(contributor, datanet, keccak256(abi.encodePacked(one)), bytes32(0))), 1, 10
         );
-        vm.warp(block.timestamp + 1);
+        vm.warp(_now() + 1);
         registry.submit(datanet, contentHash, 10, "x", bytes32(0));
         vm.stopPrank();
     }
@@ -88,12 +88,12 @@ contract AttestationRegistryTest is Test {
         }
         address newcomer = address(0xA1);
         _stake(newcomer, here, 10e18);
-        vm.warp(block.timestamp + 1);
+        vm.warp(_now() + 1);
         bytes32 junk = keccak256("stranger's content");
         bytes32 work = keccak256("content here");
         _submit(stranger, there, junk);
         _submit(address(this), here, work);
-        vm.warp(block.timestamp + registry.REVEAL_WINDOW());
+        vm.warp(_now() + registry.REVEAL_WINDOW());
 
         // Every throwaway gives a verdict: the stranger's contribution closes only at the last one.
         for (uint256 i = 0; i < THROWAWAYS; ++i) {

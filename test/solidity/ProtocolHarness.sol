@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {StdInvariant} from "forge-std/StdInvariant.sol";
-import {Test} from "forge-std/Test.sol";
 
 import {AttestationRegistry} from "../../contracts/AttestationRegistry.sol";
 import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
@@ -11,6 +10,7 @@ import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol"
 import {OpenToken} from "../../contracts/OpenToken.sol";
 import {RewardPools} from "../../contracts/RewardPools.sol";
 import {ValidatorStaking} from "../../contracts/ValidatorStaking.sol";
+import {TestClock} from "./RegistryTestBase.sol";
 
 /// The deployed protocol a handler drives.
 struct Protocol {
@@ -29,7 +29,7 @@ struct Protocol {
 /// from the contract it checks. Subclasses choose the actors; an action that must succeed but reverts
 /// counts in `ghostUnexpected`, which the invariants require to stay zero (a reverting handler call
 /// would be dropped silently).
-abstract contract ProtocolHandler is Test {
+abstract contract ProtocolHandler is TestClock {
     uint256 internal constant WEIGHT_UNIT = 1e15;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant FORFEIT_TREASURY_BPS = 2_000;
@@ -123,6 +123,10 @@ abstract contract ProtocolHandler is Test {
         return _commits[i].commitment;
     }
 
+    function committerAt(uint256 i) external view returns (address) {
+        return _commits[i].contributor;
+    }
+
     function ghostVerdict(uint256 id, address validator) external view returns (GhostVerdict memory) {
         return _verdicts[id][validator];
     }
@@ -166,8 +170,8 @@ abstract contract ProtocolHandler is Test {
         Commit memory c = _commits[seed % _commits.length];
         IDatanetRegistry.Commitment memory stored = registry.getCommitment(c.commitment);
         if (stored.committedAt == 0) return;
-        bool inWindow = block.timestamp > stored.committedAt
-            && block.timestamp <= uint256(stored.committedAt) + registry.REVEAL_WINDOW();
+        bool inWindow = _now() > stored.committedAt
+            && _now() <= uint256(stored.committedAt) + registry.REVEAL_WINDOW();
         IDatanetRegistry.SubmissionItem[] memory items = new IDatanetRegistry.SubmissionItem[](c.hashes.length);
         for (uint256 i = 0; i < items.length; ++i) {
             items[i] = IDatanetRegistry.SubmissionItem(c.hashes[i], 10, "ipfs://item");
@@ -185,13 +189,15 @@ abstract contract ProtocolHandler is Test {
 
     function _lapse(uint256 seed) internal {
         if (_commits.length == 0) return;
-        bytes32 commitment = _commits[seed % _commits.length].commitment;
+        Commit memory c = _commits[seed % _commits.length];
+        bytes32 commitment = c.commitment;
         IDatanetRegistry.Commitment memory stored = registry.getCommitment(commitment);
-        if (stored.committedAt == 0 || block.timestamp <= uint256(stored.committedAt) + registry.REVEAL_WINDOW()) {
+        if (stored.committedAt == 0 || _now() <= uint256(stored.committedAt) + registry.REVEAL_WINDOW()) {
             return;
         }
         try registry.lapseCommitment(commitment) {
             ghostCredit[treasury] += stored.bond;
+            _onForfeit(c.contributor, stored.bond, false);
         } catch {
             ++ghostUnexpected;
         }
@@ -205,10 +211,11 @@ abstract contract ProtocolHandler is Test {
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
         vm.prank(c.contributor);
         try registry.withdraw(contentHash) {
-            if (block.timestamp >= c.votingOpensAt) ++ghostUnexpected;
+            if (_now() >= c.votingOpensAt) ++ghostUnexpected;
             ghostCredit[treasury] += c.bond;
+            _onForfeit(c.contributor, c.bond, false);
         } catch {
-            if (block.timestamp < c.votingOpensAt) ++ghostUnexpected;
+            if (_now() < c.votingOpensAt) ++ghostUnexpected;
         }
     }
 
@@ -219,8 +226,8 @@ abstract contract ProtocolHandler is Test {
         for (uint256 i = contributionCount; i > 0 && found < 8; --i) {
             IDatanetRegistry.Contribution memory c = registry.getContribution(hashOf[i]);
             if (
-                c.status == IDatanetRegistry.ContributionStatus.Pending && block.timestamp >= c.votingOpensAt
-                    && block.timestamp < c.votingEndsAt
+                c.status == IDatanetRegistry.ContributionStatus.Pending && _now() >= c.votingOpensAt
+                    && _now() < c.votingEndsAt
             ) open[found++] = i;
             if (contributionCount - i >= 24) break;
         }
@@ -258,7 +265,7 @@ abstract contract ProtocolHandler is Test {
         for (uint256 k = 0; k < contributionCount; ++k) {
             uint256 id = 1 + (start + k) % contributionCount;
             IDatanetRegistry.Contribution memory c = registry.getContribution(hashOf[id]);
-            if (c.status != IDatanetRegistry.ContributionStatus.Pending || block.timestamp < c.votingEndsAt) continue;
+            if (c.status != IDatanetRegistry.ContributionStatus.Pending || _now() < c.votingEndsAt) continue;
             uint256 scoreBefore = attestations.reputationOf(datanetId, c.contributor).score;
             try attestations.finalize(hashOf[id]) {
                 _afterClose(id, c, scoreBefore);
@@ -279,6 +286,7 @@ abstract contract ProtocolHandler is Test {
             uint256 toTreasury = uint256(c.bond) * FORFEIT_TREASURY_BPS / BPS;
             ghostCredit[treasury] += toTreasury;
             ghostCredit[address(attestations)] += c.bond - toTreasury;
+            _onForfeit(c.contributor, c.bond, true);
         } else {
             ghostCredit[c.contributor] += c.bond;
         }
@@ -317,6 +325,7 @@ abstract contract ProtocolHandler is Test {
                 ghostSettledPoints[t.epoch] += points;
                 if (points != 0 && pools.hasClaimed(datanetId, t.epoch, validator)) ghostSettledAfterClaim[t.epoch] = true;
                 if (accepted || rejected) ++ghostSettledJudged;
+                _onSettled(validator, id, t.epoch, points, paid);
             } catch {
                 ++ghostUnexpected;
             }
@@ -351,7 +360,7 @@ abstract contract ProtocolHandler is Test {
         if (info.amount == 0) return;
         vm.startPrank(validator);
         if (info.unbondingEndsAt == 0) staking.requestUnbond(datanetId);
-        else if (block.timestamp >= info.unbondingEndsAt) staking.withdraw(datanetId);
+        else if (_now() >= info.unbondingEndsAt) staking.withdraw(datanetId);
         vm.stopPrank();
     }
 
@@ -366,13 +375,14 @@ abstract contract ProtocolHandler is Test {
     }
 
     /// Funds the current or next epoch (the only ones whose terms are fixed).
-    function _fund(address funder, uint256 amount, uint256 ahead) internal {
+    function _fund(address funder, uint256 amount, uint256 ahead) internal returns (uint256 funded) {
         amount = bound(amount, 1, 1_000e18);
-        if (token.balanceOf(funder) < amount) return;
+        if (token.balanceOf(funder) < amount) return 0;
         uint256 epoch = registry.currentEpoch(datanetId) + ahead % 2;
         vm.prank(funder);
         pools.fund(datanetId, epoch, amount);
         ghostFunded += amount;
+        funded = amount;
     }
 
     /// Claims, like a real claimant, every epoch in the window where the account has something to claim.
@@ -404,10 +414,19 @@ abstract contract ProtocolHandler is Test {
         } catch {}
     }
 
+    /// A contributor lost a bond: withdrawn, lapsed, or (`rejected`) forfeited by a rejection.
+    function _onForfeit(address contributor, uint256 bond, bool rejected) internal virtual {}
+
+    /// A verdict was settled for `validator` on contribution `id`, closed in `epoch`.
+    function _onSettled(address validator, uint256 id, uint256 epoch, uint256 points, uint256 credit)
+        internal
+        virtual
+    {}
+
     /// Mostly minutes to hours (reveal and validation windows), sometimes up to a day (epochs).
     function _passTime(uint256 seed) internal {
         uint256 most = seed % 4 == 0 ? 1 days : 3 hours;
-        vm.warp(block.timestamp + bound(seed >> 2, 1, most));
+        vm.warp(_now() + bound(seed >> 2, 1, most));
     }
 
     /// One contribution's whole life in one step, so that windows are met: commit, reveal a second
@@ -423,9 +442,9 @@ abstract contract ProtocolHandler is Test {
         bool runOut
     ) internal {
         if (!_commit(contributor, items, junk)) return;
-        vm.warp(block.timestamp + 1);
+        vm.warp(_now() + 1);
         _reveal(_commits.length - 1);
-        vm.warp(block.timestamp + registry.REVEAL_WINDOW());
+        vm.warp(_now() + registry.REVEAL_WINDOW());
         uint256 id = contributionCount;
         for (uint256 i = 0; i < judges.length; ++i) {
             if ((votes >> i) & 1 == 0) continue;
@@ -433,7 +452,7 @@ abstract contract ProtocolHandler is Test {
         }
         if (runOut) {
             uint256 endsAt = registry.getContribution(hashOf[id]).votingEndsAt;
-            if (endsAt > block.timestamp) vm.warp(endsAt);
+            if (endsAt > _now()) vm.warp(endsAt);
             for (uint256 k = 0; k < 3; ++k) {
                 _finalize(contributionCount - 1);
             }
@@ -442,7 +461,7 @@ abstract contract ProtocolHandler is Test {
 }
 
 /// Deploys the protocol for a handler and states the invariants every validation handler must keep.
-abstract contract ProtocolInvariants is StdInvariant, Test {
+abstract contract ProtocolInvariants is StdInvariant, TestClock {
     uint256 internal constant SUPPLY = 1_000_000_000e18;
     uint256 internal constant WEIGHT_UNIT = 1e15;
 

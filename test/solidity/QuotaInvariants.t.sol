@@ -71,7 +71,7 @@ contract QuotaHandler is RegistryTestBase {
         bytes32 contentHash = registered[indexSeed % registered.length];
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) return;
-        if (block.timestamp >= c.votingOpensAt) {
+        if (_now() >= c.votingOpensAt) {
             vm.expectRevert(
                 abi.encodeWithSelector(IDatanetRegistry.WithdrawalClosed.selector, contentHash, c.votingOpensAt)
             );
@@ -97,7 +97,7 @@ contract QuotaHandler is RegistryTestBase {
 
     /// Seconds to a day and a half: reveals, withdrawals and lapses all fall on both sides of their limits.
     function passTime(uint256 secondsSeed) external {
-        vm.warp(block.timestamp + bound(secondsSeed, 1, 36 hours));
+        vm.warp(_now() + bound(secondsSeed, 1, 36 hours));
     }
 
     function actorAt(uint256 i) external view returns (address) {

@@ -7,9 +7,17 @@ import {DatanetRegistry} from "../../contracts/DatanetRegistry.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
 import {OpenToken} from "../../contracts/OpenToken.sol";
 
+/// Time as the chain sees it. Under via-IR the optimizer may reuse one read of `block.timestamp`
+/// across a `vm.warp` in the same function, so tests that warp read the clock through the cheatcode.
+abstract contract TestClock is Test {
+    function _now() internal view returns (uint256) {
+        return vm.getBlockTimestamp();
+    }
+}
+
 /// Deploys OPEN and a registry with one bonded datanet, and submits through commit-reveal: the commit
 /// pays the bond and reserves the quota; the reveal comes one second later.
-abstract contract RegistryTestBase is Test {
+abstract contract RegistryTestBase is TestClock {
     OpenToken internal token;
     DatanetRegistry internal registry;
     uint256 internal datanetId;
@@ -84,6 +92,6 @@ abstract contract RegistryTestBase is Test {
         _payBond(contributor, BOND);
         vm.prank(contributor);
         registry.commitSubmission(datanetId, _commitment(contributor, contentHash, salt), 1, sizeBytes);
-        vm.warp(block.timestamp + 1);
+        vm.warp(_now() + 1);
     }
 }
