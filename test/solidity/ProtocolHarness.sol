@@ -146,7 +146,7 @@ abstract contract ProtocolHandler is TestClock {
 
     /// Commits `items` fresh items (junk or good) as `contributor`, paying the bond from its balance.
     function _commit(address contributor, uint256 items, bool junk) internal returns (bool committed) {
-        items = bound(items, 1, 3);
+        items = _bound(items, 1, 3);
         Commit storage c = _commits.push();
         (c.contributor, c.salt, c.junk) = (contributor, bytes32(++_nonce), junk);
         for (uint256 i = 0; i < items; ++i) {
@@ -348,7 +348,7 @@ abstract contract ProtocolHandler is TestClock {
     }
 
     function _stake(address validator, uint256 amount) internal {
-        amount = bound(amount, 1e18, 5_000e18);
+        amount = _bound(amount, 1e18, 5_000e18);
         if (staking.stakeOf(datanetId, validator).unbondingEndsAt != 0) return;
         if (token.balanceOf(validator) < amount) return;
         vm.prank(validator);
@@ -368,7 +368,7 @@ abstract contract ProtocolHandler is TestClock {
         uint256 current = staking.stakeOf(datanetId, validator).amount;
         uint256 cap = current * staking.MAX_SLASH_BPS() / BPS;
         if (cap == 0) return;
-        amount = bound(amount, 1, cap);
+        amount = _bound(amount, 1, cap);
         vm.prank(admin);
         staking.slash(datanetId, validator, amount, keccak256(abi.encode("incident", ++_incidents)));
         ghostSlashed += amount;
@@ -376,7 +376,7 @@ abstract contract ProtocolHandler is TestClock {
 
     /// Funds the current or next epoch (the only ones whose terms are fixed).
     function _fund(address funder, uint256 amount, uint256 ahead) internal returns (uint256 funded) {
-        amount = bound(amount, 1, 1_000e18);
+        amount = _bound(amount, 1, 1_000e18);
         if (token.balanceOf(funder) < amount) return 0;
         uint256 epoch = registry.currentEpoch(datanetId) + ahead % 2;
         vm.prank(funder);
@@ -426,7 +426,7 @@ abstract contract ProtocolHandler is TestClock {
     /// Mostly minutes to hours (reveal and validation windows), sometimes up to a day (epochs).
     function _passTime(uint256 seed) internal {
         uint256 most = seed % 4 == 0 ? 1 days : 3 hours;
-        vm.warp(_now() + bound(seed >> 2, 1, most));
+        vm.warp(_now() + _bound(seed >> 2, 1, most));
     }
 
     /// One contribution's whole life in one step, so that windows are met: commit, reveal a second
@@ -514,6 +514,12 @@ abstract contract ProtocolInvariants is StdInvariant, TestClock {
             submissionBond: bond,
             validationWindow: 2 hours
         });
+    }
+
+    /// Judge `i` votes when bit i of `mask` is set, at `quality` (the encoding of `_lifecycle`).
+    function _votes(uint256 mask, uint8 quality) internal pure returns (uint256 votes) {
+        votes = mask;
+        for (uint256 i = 0; i < 5; ++i) votes |= uint256(quality) << (8 + 8 * i);
     }
 
     function _accepts(uint256 acceptWeight, uint256 rejectWeight, uint256 thresholdBps) internal pure returns (bool) {

@@ -144,6 +144,47 @@ contract ValidationInvariantsTest is ProtocolInvariants {
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
+    /// The handler's moves reach every outcome and every payout, so the invariants are not vacuous:
+    /// an early acceptance, an early rejection, an expiry, a rejection at the window's close, settled
+    /// points and forfeit shares, a funded epoch and its claims; and every invariant holds after them.
+    function test_ScriptedRunReachesEveryOutcome() public {
+        handler.fund(500e18, 0);
+        handler.lifecycle(0, false, 1, _votes(0x0F, 90), 0x0F, false); // 1: all four accept, early
+        handler.lifecycle(1, true, 1, _votes(0x0F, 10), 0x00, false); // 2: three reject, early
+        handler.lifecycle(0, false, 2, _votes(0x03, 70), 0x03, true); // 3, 4: under quorum, expire
+        handler.lifecycle(1, false, 1, _votes(0x07, 50), 0x04, true); // 5: half the stake rejects
+        IDatanetRegistry.ContributionStatus[5] memory expected = [
+            IDatanetRegistry.ContributionStatus.Accepted,
+            IDatanetRegistry.ContributionStatus.Rejected,
+            IDatanetRegistry.ContributionStatus.Expired,
+            IDatanetRegistry.ContributionStatus.Expired,
+            IDatanetRegistry.ContributionStatus.Rejected
+        ];
+        for (uint256 id = 1; id <= 5; ++id) {
+            assertEq(uint8(registry.getContribution(handler.hashOf(id)).status), uint8(expected[id - 1]));
+        }
+        assertTrue(handler.ghostTally(1).closedEarly && handler.ghostTally(2).closedEarly);
+        assertFalse(handler.ghostTally(5).closedEarly);
+        for (uint256 round = 0; round < 5; ++round) {
+            for (uint256 who = 0; who < 4; ++who) handler.settle(who, round, round);
+        }
+        assertGt(handler.ghostSettledPoints(0), 0, "validator points");
+        assertGt(handler.ghostCredit(address(0xA2)), 0, "forfeit share");
+        handler.withdrawCredit(3); // accounts[3] is 0xA2
+        handler.passTime(4 * 1 days);
+        handler.claim(0);
+        handler.claim(3);
+        assertGt(handler.ghostClaimed(), 0, "claims");
+
+        invariant_NothingAgainstTheRules();
+        invariant_StakesAddUp();
+        invariant_TokensAreConserved();
+        invariant_OutcomesPointsAndPools();
+        invariant_ContributorPointsAddUp();
+        invariant_AgreementCountsEqualSettledVerdicts();
+        invariant_ReputationMatchesOutcomes();
+    }
+
     function invariant_NothingAgainstTheRules() public view {
         _assertNothingUnexpected(handler);
     }
