@@ -121,4 +121,44 @@ contract AttestationRegistryTest is TestClock {
         (bool attested, bool accepted, bool settled) = attestations.verdictOf(workId, newcomer);
         assertTrue(attested && accepted && !settled);
     }
+
+    /// Verdicts wait for the reveal window, close with the validation window, and settle only after
+    /// closing and only for a validator that gave one.
+    function test_VerdictWindowAndSettlementOrder() public {
+        address small = address(0xA1);
+        address large = address(0xA2);
+        _stake(small, here, 10e18);
+        _stake(large, here, 20e18);
+        vm.warp(_now() + 1);
+        bytes32 work = keccak256("windowed work");
+        _submit(address(this), here, work);
+        IDatanetRegistry.Contribution memory c = registry.getContribution(work);
+
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.VotingNotOpen.selector, work, c.votingOpensAt));
+        vm.prank(small);
+        attestations.attest(IAttestationRegistry.Verdict(work, true, 70, 0));
+
+        vm.warp(c.votingOpensAt);
+        // A third of the eligible stake accepts: neither outcome is decided yet.
+        vm.prank(small);
+        attestations.attest(IAttestationRegistry.Verdict(work, true, 70, 0));
+        assertEq(uint8(registry.getContribution(work).status), uint8(IDatanetRegistry.ContributionStatus.Pending));
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = c.id;
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.NotClosed.selector, c.id));
+        attestations.settle(small, ids);
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.VotingStillOpen.selector, work, c.votingEndsAt));
+        attestations.finalize(work);
+
+        vm.warp(c.votingEndsAt);
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.VotingClosed.selector, work, c.votingEndsAt));
+        vm.prank(large);
+        attestations.attest(IAttestationRegistry.Verdict(work, false, 0, 0));
+        attestations.finalize(work);
+        assertEq(uint8(registry.getContribution(work).status), uint8(IDatanetRegistry.ContributionStatus.Accepted));
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.NotAttested.selector, c.id, large));
+        attestations.settle(large, ids);
+        (uint256 points,) = attestations.settle(small, ids);
+        assertEq(points, 10e18 / attestations.WEIGHT_UNIT());
+    }
 }

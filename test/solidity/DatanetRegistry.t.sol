@@ -51,6 +51,56 @@ contract DatanetRegistryTest is RegistryTestBase {
         assertEq(token.balanceOf(address(registry)), 2 * uint256(BOND), "one pending bond, one credit");
     }
 
+    function test_ACommitmentLapsesOnlyAfterItsWindow() public {
+        (bytes32 contentHash, bytes32 salt) = _commitNext(contributors[0], 10);
+        bytes32 commitment = _commitment(contributors[0], contentHash, salt);
+        uint256 lapsesAt = registry.getCommitment(commitment).committedAt + registry.REVEAL_WINDOW();
+        vm.warp(lapsesAt);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentNotLapsed.selector, commitment, lapsesAt));
+        registry.lapseCommitment(commitment);
+        vm.warp(lapsesAt + 1);
+        registry.lapseCommitment(commitment);
+        assertEq(registry.creditOf(treasury), BOND);
+    }
+
+    /// The finalizer closes only as Accepted, Rejected or Expired; a rejection credits 20% to the
+    /// treasury and 80% to the finalizer, which moves credit on; credit is withdrawn whole, once.
+    function test_FinalizingCreditsTheBondAndCreditIsPulled() public {
+        registry.grantRole(registry.FINALIZER_ROLE(), address(this));
+        (bytes32 kept, bytes32 keptSalt) = _commitNext(contributors[0], 10);
+        vm.prank(contributors[0]);
+        registry.submit(datanetId, kept, 10, "ipfs://x", keptSalt);
+        (bytes32 junk, bytes32 junkSalt) = _commitNext(contributors[1], 10);
+        vm.prank(contributors[1]);
+        registry.submit(datanetId, junk, 10, "ipfs://x", junkSalt);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.InvalidOutcome.selector, IDatanetRegistry.ContributionStatus.Pending)
+        );
+        registry.finalize(kept, IDatanetRegistry.ContributionStatus.Pending);
+        registry.finalize(kept, IDatanetRegistry.ContributionStatus.Accepted);
+        (, uint256 validatorsShare) = registry.finalize(junk, IDatanetRegistry.ContributionStatus.Rejected);
+        assertEq(validatorsShare, BOND * 8 / 10);
+        assertEq(registry.creditOf(address(this)), validatorsShare);
+        assertEq(registry.creditOf(treasury), BOND * 2 / 10);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.InsufficientCredit.selector, address(this), validatorsShare, validatorsShare + 1
+            )
+        );
+        registry.transferCredit(contributors[2], validatorsShare + 1);
+        registry.transferCredit(contributors[2], validatorsShare);
+
+        vm.prank(contributors[0]);
+        assertEq(registry.withdrawCredit(), BOND);
+        assertEq(token.balanceOf(contributors[0]), BOND);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NoCredit.selector, contributors[0]));
+        vm.prank(contributors[0]);
+        registry.withdrawCredit();
+        assertEq(token.balanceOf(address(registry)), validatorsShare + BOND * 2 / 10, "credits still owed");
+    }
+
     function test_DatanetIdsStopAtUint32Max() public {
         // _counters sits after AccessControl's `_roles` mapping and AccessControlDefaultAdminRules's two
         // packed slots (pending admin, its schedule and the current delay; current admin and pending
