@@ -81,18 +81,19 @@ export function commitmentOf(signer: HardhatEthersSigner, datanetId: bigint, ite
 export const totalBytes = (items: readonly Item[]) => items.reduce((sum, i) => sum + i.sizeBytes, 0n);
 
 /**
- * Commits to `items` as `signer`, reserving their count and total bytes (and paying the datanet's
- * bond), and returns the salt to reveal with.
+ * Commits to `items` as `signer`, reserving their count and total bytes (or `reservedBytes`) and
+ * paying the datanet's bond, and returns the salt to reveal with.
  */
 export async function commit(
   registry: DatanetRegistry,
   signer: HardhatEthersSigner,
   datanetId: bigint,
   items: readonly Item[],
+  reservedBytes = totalBytes(items),
 ): Promise<Hex> {
   const salt = randomSalt();
   const commitment = commitmentOf(signer, datanetId, items, salt);
-  await (await registry.connect(signer).commitSubmission(datanetId, commitment, items.length, totalBytes(items))).wait();
+  await (await registry.connect(signer).commitSubmission(datanetId, commitment, items.length, reservedBytes)).wait();
   return salt;
 }
 
