@@ -20,7 +20,7 @@ describe("Adversarial cases", function () {
       for (const give of Object.values(ENTRY_PATHS)) {
         await expect(give(f, sybil as never, [{ contentHash: hash, accept: true, quality: 100, reasonCode: 0 }]))
           .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, sybil.address, 0n, MIN_STAKE);
+          .withArgs(f.datanetId, sybil.address, 0n, 0n, MIN_STAKE);
       }
     }
     expect((await f.attestations.tallyOf(hash)).verdicts).to.equal(0n);
