@@ -214,7 +214,7 @@ describe("Adversarial cases: the rational attacker of the security redesign", fu
       .to.be.revertedWithCustomError(e.registry, "DatanetBytesQuotaExceeded")
       .withArgs(3n, 0n, 400n, 10n, 400n);
     await networkHelpers.time.increase(REVEAL_WINDOW + 1);
-    await (await e.registry.lapseCommitment(commitmentOf(s2!, 3n, hidden, salt))).wait();
+    await (await e.registry.lapseCommitment(s2!.address, commitmentOf(s2!, 3n, hidden, salt))).wait();
     await (await e.token.connect(e.admin).transfer(e.validator.address, 50_000n * OPEN)).wait();
     await (await e.staking.connect(e.validator).stake(3n, 50_000n * OPEN)).wait();
     // Staked after the spam was revealed: no weight on it. The spam nobody can judge expires, bond back.
