@@ -271,7 +271,7 @@ contract AttackInvariantsTest is ProtocolInvariants {
                 + staking.stakeOf(datanetId, addrs[i]).amount;
         }
         for (uint256 i = 0; i < handler.commitCount(); ++i) {
-            if (handler.committerAt(i) == mallory) position += registry.getCommitment(handler.commitmentAt(i)).bond;
+            if (handler.committerAt(i) == mallory) position += registry.getCommitment(mallory, handler.commitmentAt(i)).bond;
         }
         uint256 count = handler.contributionCount();
         for (uint256 id = 1; id <= count; ++id) {

@@ -44,9 +44,9 @@ contract DatanetRegistryTest is RegistryTestBase {
         vm.prank(contributors[1]);
         registry.submit(datanetId, late, 20, "ipfs://x", lateSalt);
 
-        registry.lapseCommitment(lateCommitment);
+        registry.lapseCommitment(contributors[1], lateCommitment);
         assertEq(registry.creditOf(treasury), BOND);
-        assertEq(registry.getCommitment(lateCommitment).committedAt, 0);
+        assertEq(registry.getCommitment(contributors[1], lateCommitment).committedAt, 0);
         assertEq(registry.contributorUsage(datanetId, contributors[1]).bytesUsed, 20);
         assertEq(token.balanceOf(address(registry)), 2 * uint256(BOND), "one pending bond, one credit");
     }
@@ -54,12 +54,12 @@ contract DatanetRegistryTest is RegistryTestBase {
     function test_ACommitmentLapsesOnlyAfterItsWindow() public {
         (bytes32 contentHash, bytes32 salt) = _commitNext(contributors[0], 10);
         bytes32 commitment = _commitment(contributors[0], contentHash, salt);
-        uint256 lapsesAt = registry.getCommitment(commitment).committedAt + registry.REVEAL_WINDOW();
+        uint256 lapsesAt = registry.getCommitment(contributors[0], commitment).committedAt + registry.REVEAL_WINDOW();
         vm.warp(lapsesAt);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentNotLapsed.selector, commitment, lapsesAt));
-        registry.lapseCommitment(commitment);
+        registry.lapseCommitment(contributors[0], commitment);
         vm.warp(lapsesAt + 1);
-        registry.lapseCommitment(commitment);
+        registry.lapseCommitment(contributors[0], commitment);
         assertEq(registry.creditOf(treasury), BOND);
     }
 
@@ -202,14 +202,12 @@ contract DatanetRegistryTest is RegistryTestBase {
     }
 }
 
-/// KNOWN CONTRACT BUG, reported and not fixed on this branch (contracts/ are not its to change).
-/// `commitSubmission(datanetId, commitment, ...)` stores any commitment under the datanet named in the
-/// call, and `_consumeCommitment` (DatanetRegistry.sol, the reveal) finds it by
-/// keccak256(sender, datanetId, digest, salt) without checking that the stored `Commitment.datanetId`
-/// is the datanet revealed to. The commitment is also not bound to its committer when it is made.
-/// These tests PASS WHILE THE BUG EXISTS: they show the exploit. When the registry binds a commitment
-/// to its datanet and committer, each final step must revert instead; turn them into regression tests.
-contract DatanetRegistryKnownBugTest is RegistryTestBase {
+/// Regression tests for a bug this suite found in the redesigned registry: a commitment was stored
+/// under the datanet named in the call but looked up at reveal without checking it, and was not bound
+/// to its committer. So a reservation on a bondless datanet served a bonded, allowlist-only one, and
+/// anyone could occupy a victim's commitment seen in the mempool. Commitments are now kept per
+/// committer and bound to their datanet.
+contract DatanetRegistryCommitmentBindingTest is RegistryTestBase {
     address internal attacker = address(0xBAD);
     address internal victim = address(0xA11CE);
     uint256 internal loose;
@@ -223,46 +221,47 @@ contract DatanetRegistryKnownBugTest is RegistryTestBase {
         loose = registry.createDatanet(IDatanetRegistry.DataKind.Other, "ipfs://loose", policy);
     }
 
-    /// A commitment made on the bondless datanet is revealed on a bonded, allowlist-only one: the
-    /// contribution registers there with no bond, no quota used and no allowlist check.
-    function test_KnownBug_CommitOnAnotherDatanetSkipsBondQuotaAndAllowlist() public {
+    /// A commitment to a guarded datanet's submission, reserved on the bondless datanet, does not
+    /// reveal on the guarded one: no bond, quota or allowlist can be skipped that way.
+    function test_AReservationOnOneDatanetDoesNotServeAnother() public {
         IDatanetRegistry.DatanetPolicy memory policy = _policy();
         policy.allowlistOnly = true;
         uint256 guarded = registry.createDatanet(IDatanetRegistry.DataKind.Text, "ipfs://guarded", policy);
-        assertFalse(registry.isAllowlisted(guarded, attacker));
         (bytes32 contentHash, bytes32 salt) = _newContent(10);
+        bytes32 commitment = _commitmentOn(guarded, attacker, contentHash, salt);
 
         vm.prank(attacker);
-        registry.commitSubmission(loose, _commitmentOn(guarded, attacker, contentHash, salt), 1, 10);
+        registry.commitSubmission(loose, commitment, 1, 10);
         vm.warp(_now() + 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentNotFound.selector, commitment));
         vm.prank(attacker);
         registry.submit(guarded, contentHash, 10, "ipfs://x", salt);
 
-        IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
-        assertEq(c.datanetId, guarded, "registered on the guarded datanet");
-        assertEq(c.contributor, attacker);
-        assertEq(c.bond, 0, "no bond although the guarded datanet asks for one");
-        assertEq(registry.contributorUsage(guarded, attacker).contributions, 0, "no quota used there");
-        assertEq(registry.datanetBytesUsed(guarded), 0);
-        assertEq(token.balanceOf(address(registry)), 0, "no OPEN was ever paid");
+        assertEq(registry.contributionIdOf(contentHash), 0, "nothing registered");
+        assertEq(registry.getCommitment(attacker, commitment).datanetId, loose, "the reservation stays where it was made");
     }
 
-    /// Seeing a victim's commitment in the mempool, the attacker makes it first on the bondless
-    /// datanet with a one-item, one-byte reservation: the victim's commit reverts, and its reveal
-    /// (which finds the attacker's reservation) does not fit.
-    function test_KnownBug_AnyoneCanTakeAnotherContributorsCommitment() public {
+    /// The attacker makes the victim's commitment first: it is the attacker's own (and can only
+    /// lapse); the victim's commit and reveal go through untouched.
+    function test_NobodyCanOccupyAnotherContributorsCommitment() public {
         (bytes32 contentHash, bytes32 salt) = _newContent(10);
         bytes32 commitment = _commitment(victim, contentHash, salt);
         vm.prank(attacker);
         registry.commitSubmission(loose, commitment, 1, 1);
 
         _payBond(victim, BOND);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentAlreadyExists.selector, commitment));
         vm.prank(victim);
         registry.commitSubmission(datanetId, commitment, 1, 10);
         vm.warp(_now() + 1);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.RevealMismatch.selector, commitment, 1, 1, 1, 10));
         vm.prank(victim);
-        registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
+        uint256 id = registry.submit(datanetId, contentHash, 10, "ipfs://x", salt);
+        assertEq(registry.getContribution(contentHash).contributor, victim);
+        assertEq(registry.getContribution(contentHash).bond, BOND);
+        assertEq(id, 1);
+
+        assertEq(registry.getCommitment(attacker, commitment).reservedBytes, 1, "the copy is the attacker's");
+        vm.warp(_now() + registry.REVEAL_WINDOW());
+        registry.lapseCommitment(attacker, commitment);
+        assertEq(registry.getCommitment(attacker, commitment).committedAt, 0);
     }
 }

@@ -168,7 +168,7 @@ abstract contract ProtocolHandler is TestClock {
     function _reveal(uint256 seed) internal {
         if (_commits.length == 0) return;
         Commit memory c = _commits[seed % _commits.length];
-        IDatanetRegistry.Commitment memory stored = registry.getCommitment(c.commitment);
+        IDatanetRegistry.Commitment memory stored = registry.getCommitment(c.contributor, c.commitment);
         if (stored.committedAt == 0) return;
         bool inWindow = _now() > stored.committedAt
             && _now() <= uint256(stored.committedAt) + registry.REVEAL_WINDOW();
@@ -191,11 +191,11 @@ abstract contract ProtocolHandler is TestClock {
         if (_commits.length == 0) return;
         Commit memory c = _commits[seed % _commits.length];
         bytes32 commitment = c.commitment;
-        IDatanetRegistry.Commitment memory stored = registry.getCommitment(commitment);
+        IDatanetRegistry.Commitment memory stored = registry.getCommitment(c.contributor, commitment);
         if (stored.committedAt == 0 || _now() <= uint256(stored.committedAt) + registry.REVEAL_WINDOW()) {
             return;
         }
-        try registry.lapseCommitment(commitment) {
+        try registry.lapseCommitment(c.contributor, commitment) {
             ghostCredit[treasury] += stored.bond;
             _onForfeit(c.contributor, stored.bond, false);
         } catch {
@@ -537,7 +537,7 @@ abstract contract ProtocolInvariants is StdInvariant, TestClock {
     function _assertRegistryHoldsBondsAndCredits(ProtocolHandler h) internal view {
         uint256 held;
         for (uint256 i = 0; i < h.commitCount(); ++i) {
-            held += registry.getCommitment(h.commitmentAt(i)).bond;
+            held += registry.getCommitment(h.committerAt(i), h.commitmentAt(i)).bond;
         }
         uint256 count = h.contributionCount();
         for (uint256 id = 1; id <= count; ++id) {

@@ -60,8 +60,8 @@ contract QuotaHandler is RegistryTestBase {
     function lapse(uint256 indexSeed) external {
         if (_commits.length == 0) return;
         Pending memory p = _commits[indexSeed % _commits.length];
-        uint96 bond = registry.getCommitment(p.commitment).bond;
-        try registry.lapseCommitment(p.commitment) {
+        uint96 bond = registry.getCommitment(p.contributor, p.commitment).bond;
+        try registry.lapseCommitment(p.contributor, p.commitment) {
             ghostToTreasury += bond;
         } catch {}
     }
@@ -93,6 +93,10 @@ contract QuotaHandler is RegistryTestBase {
 
     function commitmentAt(uint256 i) external view returns (bytes32) {
         return _commits[i].commitment;
+    }
+
+    function committerAt(uint256 i) external view returns (address) {
+        return _commits[i].contributor;
     }
 
     /// Seconds to a day and a half: reveals, withdrawals and lapses all fall on both sides of their limits.
@@ -167,7 +171,7 @@ contract QuotaInvariantsTest is StdInvariant, RegistryTestBase {
     function invariant_RegistryHoldsBondsPlusCredits() public view {
         uint256 held;
         for (uint256 i = 0; i < handler.commitCount(); ++i) {
-            held += registry.getCommitment(handler.commitmentAt(i)).bond;
+            held += registry.getCommitment(handler.committerAt(i), handler.commitmentAt(i)).bond;
         }
         for (uint256 i = 0; i < handler.registeredCount(); ++i) {
             IDatanetRegistry.Contribution memory c = registry.getContribution(handler.registered(i));
