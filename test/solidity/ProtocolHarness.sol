@@ -241,7 +241,7 @@ abstract contract ProtocolHandler is TestClock {
         bytes32 contentHash = hashOf[id];
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         uint256 weight = staking.stakeAt(datanetId, validator, c.revealedAt - 1) / WEIGHT_UNIT;
-        uint256 scoreBefore = attestations.reputationOf(datanetId, c.contributor).score;
+        IAttestationRegistry.Reputation memory before = attestations.reputationOf(datanetId, c.contributor);
         IAttestationRegistry.Verdict memory v = IAttestationRegistry.Verdict(contentHash, accept, quality % 101, 1);
         vm.prank(validator);
         try attestations.attest(v) {
@@ -253,7 +253,7 @@ abstract contract ProtocolHandler is TestClock {
             ++t.verdicts;
             if (registry.getContribution(contentHash).status != IDatanetRegistry.ContributionStatus.Pending) {
                 t.closedEarly = true;
-                _afterClose(id, c, scoreBefore);
+                _afterClose(id, c, before);
             }
         } catch {}
     }
@@ -266,9 +266,9 @@ abstract contract ProtocolHandler is TestClock {
             uint256 id = 1 + (start + k) % contributionCount;
             IDatanetRegistry.Contribution memory c = registry.getContribution(hashOf[id]);
             if (c.status != IDatanetRegistry.ContributionStatus.Pending || _now() < c.votingEndsAt) continue;
-            uint256 scoreBefore = attestations.reputationOf(datanetId, c.contributor).score;
+            IAttestationRegistry.Reputation memory before = attestations.reputationOf(datanetId, c.contributor);
             try attestations.finalize(hashOf[id]) {
-                _afterClose(id, c, scoreBefore);
+                _afterClose(id, c, before);
             } catch {
                 ++ghostUnexpected;
             }
@@ -278,7 +278,9 @@ abstract contract ProtocolHandler is TestClock {
 
     /// Books a closing: the bond's way (refund, or 20% treasury and 80% to the rejecting validators
     /// through the attestation contract), the settings it closed under, and the reputation's direction.
-    function _afterClose(uint256 id, IDatanetRegistry.Contribution memory c, uint256 scoreBefore) internal {
+    function _afterClose(uint256 id, IDatanetRegistry.Contribution memory c, IAttestationRegistry.Reputation memory before)
+        internal
+    {
         IDatanetRegistry.ContributionStatus status = registry.getContribution(hashOf[id]).status;
         IDatanetRegistry.ValidationSettings memory s = registry.validationSettings(datanetId);
         (_tallies[id].quorum, _tallies[id].thresholdBps) = (s.quorum, s.acceptanceThresholdBps);
@@ -290,12 +292,19 @@ abstract contract ProtocolHandler is TestClock {
         } else {
             ghostCredit[c.contributor] += c.bond;
         }
-        uint256 scoreAfter = attestations.reputationOf(datanetId, c.contributor).score;
-        if (status == IDatanetRegistry.ContributionStatus.Accepted ? scoreAfter < scoreBefore : scoreAfter > scoreBefore) {
-            if (status != IDatanetRegistry.ContributionStatus.Expired || scoreAfter != scoreBefore) {
-                ++ghostScoreMovedWrongWay;
-            }
+        // A rejection never raises a score and an expiry leaves it; an acceptance never lowers it unless
+        // its quality is below the contributor's mean so far (ReputationMath weighs mean quality).
+        IAttestationRegistry.Reputation memory after_ = attestations.reputationOf(datanetId, c.contributor);
+        bool wrongWay;
+        if (status == IDatanetRegistry.ContributionStatus.Accepted) {
+            uint256 quality = after_.qualitySum - before.qualitySum;
+            wrongWay = after_.score < before.score && quality * before.accepted >= before.qualitySum;
+        } else if (status == IDatanetRegistry.ContributionStatus.Rejected) {
+            wrongWay = after_.score > before.score;
+        } else {
+            wrongWay = after_.score != before.score;
         }
+        if (wrongWay) ++ghostScoreMovedWrongWay;
     }
 
     /// Settles one of `validator`'s verdicts on a closed contribution, called by `caller` (anyone may),
@@ -423,9 +432,9 @@ abstract contract ProtocolHandler is TestClock {
         virtual
     {}
 
-    /// Mostly minutes to hours (reveal and validation windows), sometimes up to a day (epochs).
+    /// Mostly minutes to hours (reveal and validation windows), sometimes up to two days (epochs).
     function _passTime(uint256 seed) internal {
-        uint256 most = seed % 4 == 0 ? 1 days : 3 hours;
+        uint256 most = seed % 3 == 0 ? 2 days : 3 hours;
         vm.warp(_now() + _bound(seed >> 2, 1, most));
     }
 
