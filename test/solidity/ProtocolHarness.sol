@@ -48,8 +48,8 @@ abstract contract ProtocolHandler is TestClock {
         uint256 weight;
     }
 
-    /// What the handler saw of a contribution: its verdicts' weights, whether a verdict closed it, and
-    /// the settings in force when it closed.
+    /// What the handler saw of a contribution: its verdicts' weights, whether a verdict closed it, the
+    /// settings in force when it closed, and the rejecting validators' share of its bond.
     struct GhostTally {
         uint256 acceptWeight;
         uint256 rejectWeight;
@@ -57,6 +57,7 @@ abstract contract ProtocolHandler is TestClock {
         bool closedEarly;
         uint256 quorum;
         uint256 thresholdBps;
+        uint256 forfeit;
     }
 
     OpenToken internal token;
@@ -288,6 +289,7 @@ abstract contract ProtocolHandler is TestClock {
             uint256 toTreasury = uint256(c.bond) * FORFEIT_TREASURY_BPS / BPS;
             ghostCredit[treasury] += toTreasury;
             ghostCredit[address(attestations)] += c.bond - toTreasury;
+            _tallies[id].forfeit = c.bond - toTreasury;
             _onForfeit(c.contributor, c.bond, true);
         } else {
             ghostCredit[c.contributor] += c.bond;
@@ -310,11 +312,11 @@ abstract contract ProtocolHandler is TestClock {
     /// Settles one of `validator`'s verdicts on a closed contribution, called by `caller` (anyone may),
     /// and checks what it earned against the rules: the verdict's weight in points for accepting
     /// accepted work, its stake share of the forfeit for rejecting rejected work, nothing otherwise.
-    function _settle(address validator, address caller, uint256 seed) internal returns (uint256 id, uint256 credit) {
-        if (contributionCount == 0) return (0, 0);
+    function _settle(address validator, address caller, uint256 seed) internal {
+        if (contributionCount == 0) return;
         uint256 start = seed % contributionCount;
         for (uint256 k = 0; k < contributionCount; ++k) {
-            id = 1 + (start + k) % contributionCount;
+            uint256 id = 1 + (start + k) % contributionCount;
             (bool attested,, bool settled) = attestations.verdictOf(id, validator);
             IAttestationRegistry.Tally memory t = attestations.tallyOf(id);
             if (!attested || settled || t.outcome == IDatanetRegistry.ContributionStatus.Pending) continue;
@@ -322,13 +324,12 @@ abstract contract ProtocolHandler is TestClock {
             bool accepted = t.outcome == IDatanetRegistry.ContributionStatus.Accepted;
             bool rejected = t.outcome == IDatanetRegistry.ContributionStatus.Rejected;
             uint256 expectedPoints = g.accept && accepted ? g.weight : 0;
-            uint256 expectedCredit = !g.accept && rejected ? attestations.forfeitOf(id) * g.weight / _tallies[id].rejectWeight : 0;
+            uint256 expectedCredit = !g.accept && rejected ? _tallies[id].forfeit * g.weight / _tallies[id].rejectWeight : 0;
             uint256[] memory ids = new uint256[](1);
             ids[0] = id;
             vm.prank(caller);
             try attestations.settle(validator, ids) returns (uint256 points, uint256 paid) {
                 if (points != expectedPoints || paid != expectedCredit) ++ghostUnexpected;
-                credit = paid;
                 ghostCredit[address(attestations)] -= paid;
                 ghostCredit[validator] += paid;
                 ghostSettledPoints[t.epoch] += points;
@@ -338,19 +339,17 @@ abstract contract ProtocolHandler is TestClock {
             } catch {
                 ++ghostUnexpected;
             }
-            return (id, credit);
+            return;
         }
-        return (0, 0);
     }
 
-    function _withdrawCredit(address account) internal returns (uint256 amount) {
-        if (registry.creditOf(account) == 0) return 0;
+    function _withdrawCredit(address account) internal {
+        if (registry.creditOf(account) == 0) return;
         vm.prank(account);
         try registry.withdrawCredit() returns (uint256 paid) {
             if (paid != ghostCredit[account]) ++ghostUnexpected;
             ghostCredit[account] = 0;
             ghostWithdrawnBy[account] += paid;
-            amount = paid;
         } catch {
             ++ghostUnexpected;
         }
@@ -587,6 +586,7 @@ abstract contract ProtocolInvariants is StdInvariant, TestClock {
             assertEq(t.acceptWeight, g.acceptWeight, "accept weight");
             assertEq(t.rejectWeight, g.rejectWeight, "reject weight");
             assertEq(t.verdicts, g.verdicts, "verdicts");
+            assertEq(attestations.forfeitOf(id), g.forfeit, "forfeit left to the rejecting validators");
             IDatanetRegistry.ContributionStatus status = registry.getContribution(h.hashOf(id)).status;
             if (status == IDatanetRegistry.ContributionStatus.Expired) {
                 assertLt(g.verdicts, g.quorum, "expired below quorum");
