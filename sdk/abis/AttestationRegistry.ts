@@ -108,6 +108,11 @@ export const attestationRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "ProtocolPaused",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint8",
@@ -1074,6 +1079,11 @@ export const attestationRegistryAbi = [
         "internalType": "struct IAttestationRegistry.Verdict",
         "name": "verdict",
         "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
       },
       {
         "internalType": "uint32",
