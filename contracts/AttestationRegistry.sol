@@ -311,19 +311,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
             revert AlreadyAttested(contentHash, validator);
         }
         uint32 snapshotAt = uint32(c.revealedAt - 1);
-        (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation) =
-            staking.votingPower(c.datanetId, validator, snapshotAt);
-        uint256 weight = stakeAtSnapshot / WEIGHT_UNIT;
-        // The snapshot stake must reach the minimum frozen at the reveal, and still be bonded now, so the
-        // whole weight a verdict carries stays slashable.
-        if (stakeAtSnapshot < c.minValidatorStake || activeStake < stakeAtSnapshot || weight == 0) {
-            if (skippable) return _skip(contentHash, validator, SkipReason.ValidatorNotActive);
-            revert ValidatorNotActive(c.datanetId, validator, stakeAtSnapshot, activeStake, c.minValidatorStake);
-        }
-        if (signed.present && signed.generation != generation) {
-            if (skippable) return _skip(contentHash, validator, SkipReason.StaleSignature);
-            revert StaleSignatureGeneration(validator, signed.generation, generation);
-        }
+        (uint256 weight, SkipReason voided) = _weightOf(c, validator, snapshotAt, signed, skippable);
+        if (weight == 0) return _skip(contentHash, validator, voided);
         words[id >> 6] = word | ((v.accept ? ATTESTED | ACCEPTED : ATTESTED) << shift);
         recorded = true;
 
@@ -353,6 +342,28 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         } else {
             _close(contentHash, c, tally, decided);
         }
+    }
+
+    /// @dev The validator's weight: its stake bonded at the snapshot, which must reach the minimum frozen
+    /// at the reveal and still be bonded now, so the whole weight a verdict carries stays slashable. A
+    /// signed verdict must also carry the current signature generation (batches only; it is skipped
+    /// otherwise). Returns weight 0 and the reason when a batch skips the verdict.
+    function _weightOf(
+        IDatanetRegistry.Contribution memory c,
+        address validator,
+        uint32 snapshotAt,
+        Signed memory signed,
+        bool skippable
+    ) private view returns (uint256 weight, SkipReason voided) {
+        (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation) =
+            staking.votingPower(c.datanetId, validator, snapshotAt);
+        weight = stakeAtSnapshot / WEIGHT_UNIT;
+        if (stakeAtSnapshot < c.minValidatorStake || activeStake < stakeAtSnapshot || weight == 0) {
+            if (skippable) return (0, SkipReason.ValidatorNotActive);
+            revert ValidatorNotActive(c.datanetId, validator, stakeAtSnapshot, activeStake, c.minValidatorStake);
+        }
+        // Signed verdicts arrive only in batches, so an old generation is always skipped.
+        if (signed.present && signed.generation != generation) return (0, SkipReason.StaleSignature);
     }
 
     /// @dev The outcome once it can no longer change whatever the stake that has not voted does, else

@@ -788,9 +788,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Checks one revealed item and writes its record. Only a pending or accepted registration
-    /// blocks a hash; a pending one is displaced by the reveal of an older commitment while its
-    /// verdicts have not opened (its bond goes to the treasury).
+    /// @dev Checks one revealed item and writes its record.
     function _register(
         uint256 datanetId,
         RevealTerms memory terms,
@@ -806,24 +804,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (sizeBytes > terms.maxBytesPerContribution) {
             revert ContributionTooLarge(contentHash, sizeBytes, terms.maxBytesPerContribution);
         }
-        Record storage record = _records[contentHash];
-        ContributionStatus status = record.status;
-        if (status == ContributionStatus.Accepted) revert DuplicateContent(contentHash, record.id);
-        if (status == ContributionStatus.Pending) {
-            if (c.committedAt >= record.committedAt || block.timestamp >= uint256(record.revealedAt) + REVEAL_WINDOW) {
-                revert DuplicateContent(contentHash, record.id);
-            }
-            uint96 forfeited = record.bond;
-            _credit(treasury, forfeited);
-            emit ContributionDisplaced(record.id, record.datanetId, record.contributor, forfeited);
-        } else if (
-            status != ContributionStatus.None && record.contributor != msg.sender
-                && block.timestamp < uint256(record.votingEndsAt) + REVEAL_WINDOW
-        ) {
-            // Closed or withdrawn content stays its contributor's to submit again for one reveal window
-            // after its validation window, so nobody who watched it expire or fail can take it first.
-            revert DuplicateContent(contentHash, record.id);
-        }
+        _takeHash(contentHash, c.committedAt);
         uint40 now_ = uint40(block.timestamp);
         uint40 endsAt = now_ + REVEAL_WINDOW + terms.validationWindow;
         _records[contentHash] = Record({
@@ -853,6 +834,29 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             endsAt,
             c.bond
         );
+    }
+
+    /// @dev Checks that the caller may register `contentHash` now: only a pending or accepted registration
+    /// blocks it; a pending one is displaced by the reveal of an older commitment before its verdicts
+    /// open (its bond to the treasury); closed or withdrawn content stays its contributor's for one reveal
+    /// window after its validation window, so nobody who watched it expire or fail can take it first.
+    function _takeHash(bytes32 contentHash, uint40 committedAt) private {
+        Record storage record = _records[contentHash];
+        ContributionStatus status = record.status;
+        if (status == ContributionStatus.Accepted) revert DuplicateContent(contentHash, record.id);
+        if (status == ContributionStatus.Pending) {
+            if (committedAt >= record.committedAt || block.timestamp >= uint256(record.revealedAt) + REVEAL_WINDOW) {
+                revert DuplicateContent(contentHash, record.id);
+            }
+            uint96 forfeited = record.bond;
+            _credit(treasury, forfeited);
+            emit ContributionDisplaced(record.id, record.datanetId, record.contributor, forfeited);
+        } else if (
+            status != ContributionStatus.None && record.contributor != msg.sender
+                && block.timestamp < uint256(record.votingEndsAt) + REVEAL_WINDOW
+        ) {
+            revert DuplicateContent(contentHash, record.id);
+        }
     }
 
     /// @dev Credits `amount` to `account`, withdrawable with `withdrawCredit`.
@@ -889,9 +893,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     function _validatePolicy(DatanetPolicy calldata policy) private pure {
-        if (policy.maxBytesPerContribution == 0) {
-            revert InvalidPolicy(PolicyField.MaxBytesPerContribution, 0);
-        }
+        if (policy.maxBytesPerContribution == 0) revert InvalidPolicy(PolicyField.MaxBytesPerContribution, 0);
         if (policy.maxContributionsPerContributorPerEpoch == 0) {
             revert InvalidPolicy(PolicyField.MaxContributionsPerContributorPerEpoch, 0);
         }

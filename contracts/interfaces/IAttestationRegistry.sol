@@ -120,9 +120,6 @@ interface IAttestationRegistry {
     error EmptyBatch();
     /// @notice The signed verdict's deadline has passed.
     error SignatureExpired(address validator, uint256 deadline);
-    /// @notice The signed verdict carries an old generation: the validator unbonded, was slashed or
-    /// cancelled its signatures since signing.
-    error StaleSignatureGeneration(address validator, uint32 signed, uint32 current);
     /// @notice The signature is not the validator's over this verdict on this chain and contract.
     error InvalidSignature(address validator);
     /// @notice An address that must be set is zero.

@@ -163,27 +163,6 @@ export const attestationRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "validator",
-        "type": "address"
-      },
-      {
-        "internalType": "uint32",
-        "name": "signed",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint32",
-        "name": "current",
-        "type": "uint32"
-      }
-    ],
-    "name": "StaleSignatureGeneration",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "string",
         "name": "str",
         "type": "string"
