@@ -100,10 +100,10 @@ export class VerdictAggregator {
           const [settings, tally] = await readProtocol(() =>
             Promise.all([
               client.publicClient.readContract({ ...registry, functionName: "validationSettings", args: [BigInt(contribution.datanetId)] }),
-              client.publicClient.readContract({ ...attestations, functionName: "tallyOf", args: [contentHash] }),
+              client.publicClient.readContract({ ...attestations, functionName: "tallyOf", args: [contribution.id] }),
             ]),
           );
-          missing.set(contentHash, settings.quorum - tally.verdicts);
+          missing.set(contentHash, settings.quorum - Number(tally.verdicts));
         }
       }
       const left = missing.get(contentHash)!;

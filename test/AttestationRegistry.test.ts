@@ -4,11 +4,13 @@ import { Signature, ZeroAddress } from "ethers";
 
 import { VERDICT_TYPES } from "../sdk/actions/validators.ts";
 import { contributorPoints, reputationScore } from "../sdk/reputation.ts";
-import { commit, item } from "./helpers/registry.ts";
+import { REVEAL_WINDOW, item, submitMany } from "./helpers/registry.ts";
 import {
+  BOND,
   ENTRY_PATHS,
   MIN_STAKE,
   OPEN,
+  pastWindow,
   signVerdict,
   validatorFixture,
   type EntryPath,
@@ -19,12 +21,13 @@ const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const fixture = () => validatorFixture(connection);
 
-const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n };
+const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Expired: 5n, Displaced: 6n };
 /** A policy change applies two epochs (of one day here) after it is made. */
 const TERMS_DELAY = 2 * 24 * 3_600;
-const WEIGHT = (openAmount: bigint) => (openAmount * OPEN) / 10n ** 12n;
-/** The points of a first acceptance at quality 70, by the SDK's independent port of the formula. */
-const FIRST_AT_70 = contributorPoints(70, reputationScore(1n, 0n, 70n));
+/** Stake weight of an amount of OPEN: units of 1e15 wei. */
+const WEIGHT = (openAmount: bigint) => (openAmount * OPEN) / 10n ** 15n;
+/** 80% of a rejected contribution's bond goes to its rejecting validators. */
+const VALIDATORS_SHARE = (BOND * 8_000n) / 10_000n;
 const verdict = (contentHash: string, accept: boolean, quality = 80, reasonCode = 7): VerdictInput => ({
   contentHash,
   accept,
@@ -32,17 +35,26 @@ const verdict = (contentHash: string, accept: boolean, quality = 80, reasonCode 
   reasonCode,
 });
 
-const Skip = { AlreadyAttested: 0n, NotPending: 1n };
+const Skip = { AlreadyAttested: 0n, NotPending: 1n, VotingClosed: 2n };
+type F = Awaited<ReturnType<typeof fixture>>;
+
+/** New contributions by the fixture's contributor, revealed now; their verdicts open after the reveal window. */
+async function fresh(f: F, count = 1, open = true) {
+  const items = Array.from({ length: count }, () => item(10n));
+  await (await submitMany(f.registry, f.contributor, f.datanetId, items)).wait();
+  if (open) await networkHelpers.time.increase(REVEAL_WINDOW);
+  return items.map((i) => i.contentHash);
+}
 
 /**
  * A verdict the chain has moved past: a direct verdict reverts with the named error; in a batch
  * (own or signed) it is skipped with `VerdictSkipped`, so the rest of a relayer's batch still counts.
  */
 async function expectMovedPast(
-  f: Awaited<ReturnType<typeof fixture>>,
+  f: F,
   path: EntryPath,
   tx: Promise<unknown>,
-  error: "ContributionNotPending" | "AlreadyAttested",
+  error: "ContributionNotPending" | "AlreadyAttested" | "VotingClosed",
   args: unknown[],
   validator: string,
 ) {
@@ -51,7 +63,7 @@ async function expectMovedPast(
   } else {
     await expect(tx)
       .to.emit(f.attestations, "VerdictSkipped")
-      .withArgs(args[0], validator, error === "AlreadyAttested" ? Skip.AlreadyAttested : Skip.NotPending)
+      .withArgs(args[0], validator, Skip[error === "ContributionNotPending" ? "NotPending" : error])
       .and.not.to.emit(f.attestations, "VerdictRecorded");
   }
 }
@@ -62,54 +74,72 @@ describe("AttestationRegistry", function () {
     const give = ENTRY_PATHS[path];
 
     describe(`verdicts through ${path}`, function () {
-      it("records a verdict with the validator's stake weight", async function () {
+      it("records a verdict with the validator's stake weight at the snapshot", async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const [v1] = f.validators;
         const hash = f.items[0]!.contentHash;
         const submitter = path === "signed" ? f.outsider.address : v1!.address;
         await expect(give(f, v1!, [verdict(hash, true, 80, 7)]))
           .to.emit(f.attestations, "VerdictRecorded")
-          .withArgs(hash, v1!.address, f.datanetId, true, 80, 7, WEIGHT(1_000n), submitter);
-        const tally = await f.attestations.tallyOf(hash);
+          .withArgs(hash, v1!.address, f.datanetId, 1n, true, 80, 7, WEIGHT(1_000n), submitter);
+        const { revealedAt } = await f.registry.getContribution(hash);
+        const tally = await f.attestations.tallyOf(1n);
         expect([tally.acceptWeight, tally.rejectWeight, tally.acceptQualityWeight, tally.verdicts]).to.deep.equal([
           WEIGHT(1_000n),
           0n,
           WEIGHT(1_000n) * 80n,
           1n,
         ]);
+        expect([tally.eligibleWeight, tally.outcome, tally.datanetId, tally.snapshotAt]).to.deep.equal([
+          WEIGHT(8_000n),
+          Status.Pending,
+          f.datanetId,
+          revealedAt - 1n,
+        ]);
         expect(await f.attestations.hasAttested(hash, v1!.address)).to.equal(true);
         expect(await f.attestations.hasAttested(hash, f.validators[1]!.address)).to.equal(false);
+        expect(await f.attestations.verdictOf(1n, v1!.address)).to.deep.equal([true, true, false]);
         expect((await f.registry.getContribution(hash)).status).to.equal(Status.Pending);
       });
 
-      it("finalizes at quorum: outcome by stake, quality the weighted mean of acceptances", async function () {
+      it("lets stake decide, not the first movers: three small verdicts do not close it, the large one does", async function () {
         const f = await networkHelpers.loadFixture(fixture);
-        const [v1, v2, v3] = f.validators;
+        const [v1, v2, v3, v4, v5] = f.validators;
         const hash = f.items[0]!.contentHash;
-        await give(f, v1!, [verdict(hash, true, 90)]);
-        await give(f, v2!, [verdict(hash, false, 10)]);
-        // 3,000 of 4,000 staked OPEN accept: 75% >= 66.67%. Quality (1,000·90 + 2,000·60) / 3,000 = 70.
-        await expect(give(f, v3!, [verdict(hash, true, 60)]))
-          .to.emit(f.attestations, "QuorumReached")
-          .withArgs(hash, f.datanetId, f.contributor.address, true, 70, WEIGHT(3_000n), WEIGHT(1_000n), 3, 0, FIRST_AT_70)
+        // Quorum 3 is met by three 1,000-OPEN acceptances, but 3,000 of 8,000 eligible cannot settle a
+        // two-thirds threshold: the contribution stays open for the rest of the stake.
+        for (const v of [v1!, v2!, v4!]) await give(f, v, [verdict(hash, true)]);
+        expect((await f.registry.getContribution(hash)).status).to.equal(Status.Pending);
+        // The 3,000-OPEN rejection leaves at most 5,000 of 8,000 to accept: below two-thirds, so it closes.
+        await expect(give(f, v5!, [verdict(hash, false, 0, 3)]))
+          .to.emit(f.attestations, "ValidationClosed")
+          .withArgs(hash, 1n, f.datanetId, f.contributor.address, Status.Rejected, 0, WEIGHT(3_000n), WEIGHT(3_000n), WEIGHT(8_000n), 4, 0, 0, VALIDATORS_SHARE)
           .and.to.emit(f.registry, "ContributionFinalized")
-          .withArgs(1n, f.datanetId, f.contributor.address, Status.Accepted, 1n);
-        expect((await f.registry.getContribution(hash)).status).to.equal(Status.Accepted);
+          .withArgs(1n, f.datanetId, f.contributor.address, Status.Rejected, 0n, BOND);
+        expect((await f.attestations.reputationOf(f.datanetId, f.contributor.address)).rejected).to.equal(1n);
+        await expectMovedPast(f, path, give(f, v3!, [verdict(hash, true)]), "ContributionNotPending", [hash, Status.Rejected], v3!.address);
+      });
+
+      it("closes accepted as soon as the accepting stake reaches the threshold of all eligible stake", async function () {
+        const f = await networkHelpers.loadFixture(fixture);
+        const [v1, , v3, , v5] = f.validators;
+        const hash = f.items[0]!.contentHash;
+        await give(f, v5!, [verdict(hash, true, 90)]);
+        await give(f, v3!, [verdict(hash, true, 60)]);
+        // 6,000 of 8,000 eligible accept: two-thirds whatever the other 2,000 do. Quality
+        // (3,000·90 + 2,000·60 + 1,000·60) / 6,000 = 75.
+        await expect(give(f, v1!, [verdict(hash, true, 60)]))
+          .to.emit(f.attestations, "ValidationClosed")
+          .withArgs(hash, 1n, f.datanetId, f.contributor.address, Status.Accepted, 75, WEIGHT(6_000n), 0n, WEIGHT(8_000n), 3, 0, contributorPoints(75, reputationScore(1n, 0n, 75n)), 0n)
+          .and.to.emit(f.registry, "ContributionFinalized")
+          .withArgs(1n, f.datanetId, f.contributor.address, Status.Accepted, 1n, BOND);
         for (const datanet of [f.datanetId, 0n]) {
           const rep = await f.attestations.reputationOf(datanet, f.contributor.address);
-          expect([rep.accepted, rep.rejected, rep.qualitySum]).to.deep.equal([1n, 0n, 70n]);
-          expect(rep.score).to.be.greaterThan(0n);
+          expect([rep.accepted, rep.rejected, rep.qualitySum]).to.deep.equal([1n, 0n, 75n]);
         }
-        const agreement = async (i: number) => {
-          const a = await f.attestations.agreementOf(f.datanetId, f.validators[i]!.address);
-          return [a.agreed, a.disagreed];
-        };
-        expect([await agreement(0), await agreement(1), await agreement(2)]).to.deep.equal([
-          [1n, 0n],
-          [0n, 1n],
-          [1n, 0n],
-        ]);
-        await expectMovedPast(f, path, give(f, f.validators[3]!, [verdict(hash, true)]), "ContributionNotPending", [hash, Status.Accepted], f.validators[3]!.address);
+        expect(await f.registry.creditOf(f.contributor.address)).to.equal(BOND);
+        const tally = await f.attestations.tallyOf(1n);
+        expect([tally.outcome, tally.epoch, tally.acceptQualityWeight]).to.deep.equal([Status.Accepted, 0n, 0n]);
       });
 
       it("rejects a quality above 100", async function () {
@@ -123,39 +153,54 @@ describe("AttestationRegistry", function () {
         const f = await networkHelpers.loadFixture(fixture);
         const [v1] = f.validators;
         const own = item(5n);
-        const salt = await commit(f.registry, v1!, f.datanetId, [own]);
-        await (await f.registry.connect(v1!).submit(f.datanetId, own.contentHash, own.sizeBytes, own.uri, salt)).wait();
+        await (await f.token.connect(v1!).approve(await f.registry.getAddress(), BOND)).wait();
+        await (await submitMany(f.registry, v1!, f.datanetId, [own])).wait();
+        await networkHelpers.time.increase(REVEAL_WINDOW);
         await expect(give(f, v1!, [verdict(own.contentHash, true)]))
           .to.be.revertedWithCustomError(f.attestations, "SelfAttestation")
           .withArgs(own.contentHash, v1!.address);
       });
 
-      it("refuses withdrawn and unknown contributions", async function () {
+      it("opens verdicts only after the reveal window, and refuses withdrawn and unknown contributions", async function () {
         const f = await networkHelpers.loadFixture(fixture);
-        const withdrawn = f.items[5]!.contentHash;
-        await (await f.registry.connect(f.contributor).withdraw(withdrawn)).wait();
-        await expectMovedPast(f, path, give(f, f.validators[0]!, [verdict(withdrawn, false)]), "ContributionNotPending", [withdrawn, Status.Withdrawn], f.validators[0]!.address);
+        const [hash, withdrawn] = await fresh(f, 2, false);
+        const { votingOpensAt } = await f.registry.getContribution(hash!);
+        await expect(give(f, f.validators[0]!, [verdict(hash!, true)]))
+          .to.be.revertedWithCustomError(f.attestations, "VotingNotOpen")
+          .withArgs(hash, votingOpensAt);
+        await (await f.registry.connect(f.contributor).withdraw(withdrawn!)).wait();
+        await networkHelpers.time.increaseTo(votingOpensAt);
+        await expectMovedPast(f, path, give(f, f.validators[0]!, [verdict(withdrawn!, false)]), "ContributionNotPending", [withdrawn, Status.Withdrawn], f.validators[0]!.address);
         const unknown = ethers.id("never submitted");
         await expect(give(f, f.validators[0]!, [verdict(unknown, false)]))
           .to.be.revertedWithCustomError(f.registry, "ContributionUnknown")
           .withArgs(unknown);
       });
 
-      it("refuses validators without enough bonded stake", async function () {
+      it("closes verdicts at the end of the window", async function () {
+        const f = await networkHelpers.loadFixture(fixture);
+        const hash = f.items[0]!.contentHash;
+        const { votingEndsAt } = await f.registry.getContribution(hash);
+        await networkHelpers.time.increaseTo(votingEndsAt);
+        await expectMovedPast(f, path, give(f, f.validators[0]!, [verdict(hash, true)]), "VotingClosed", [hash, votingEndsAt], f.validators[0]!.address);
+      });
+
+      it("weighs only stake bonded before the reveal, and only from validators still bonded", async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const hash = f.items[0]!.contentHash;
         await expect(give(f, f.lazy, [verdict(hash, true)]))
           .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, 0n, MIN_STAKE);
-        await (await f.staking.connect(f.lazy).stake(f.datanetId, MIN_STAKE - 1n)).wait();
+          .withArgs(f.datanetId, f.lazy.address, 0n, 0n, MIN_STAKE);
+        // Staking after seeing the content does not count on it.
+        await (await f.staking.connect(f.lazy).stake(f.datanetId, 5_000n * OPEN)).wait();
         await expect(give(f, f.lazy, [verdict(hash, true)]))
           .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, MIN_STAKE - 1n, MIN_STAKE);
+          .withArgs(f.datanetId, f.lazy.address, 0n, 5_000n * OPEN, MIN_STAKE);
         const [v1] = f.validators;
         await (await f.staking.connect(v1!).requestUnbond(f.datanetId)).wait();
         await expect(give(f, v1!, [verdict(hash, true)]))
           .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, v1!.address, 0n, MIN_STAKE);
+          .withArgs(f.datanetId, v1!.address, MIN_STAKE, 0n, MIN_STAKE);
       });
 
       it("needs one whole weight unit of stake, even where the datanet's minimum is lower", async function () {
@@ -163,16 +208,18 @@ describe("AttestationRegistry", function () {
         const unit = await f.attestations.WEIGHT_UNIT();
         await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, minValidatorStake: 1n })).wait();
         await networkHelpers.time.increase(TERMS_DELAY);
-        const hash = f.items[0]!.contentHash;
         await (await f.staking.connect(f.lazy).stake(f.datanetId, unit - 1n)).wait();
-        await expect(give(f, f.lazy, [verdict(hash, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, unit - 1n, 1n);
+        const [below] = await fresh(f, 1, false);
         await (await f.staking.connect(f.lazy).stake(f.datanetId, 1n)).wait();
+        const [whole] = await fresh(f);
+        await expect(give(f, f.lazy, [verdict(below!, true)]))
+          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
+          .withArgs(f.datanetId, f.lazy.address, unit - 1n, unit, 1n);
         const submitter = path === "signed" ? f.outsider.address : f.lazy.address;
-        await expect(give(f, f.lazy, [verdict(hash, true, 80, 7)]))
+        const id = await f.registry.contributionIdOf(whole!);
+        await expect(give(f, f.lazy, [verdict(whole!, true, 80, 7)]))
           .to.emit(f.attestations, "VerdictRecorded")
-          .withArgs(hash, f.lazy.address, f.datanetId, true, 80, 7, 1n, submitter);
+          .withArgs(whole, f.lazy.address, f.datanetId, id, true, 80, 7, 1n, submitter);
       });
 
       it("takes one verdict per validator per contribution", async function () {
@@ -181,13 +228,13 @@ describe("AttestationRegistry", function () {
         const hash = f.items[1]!.contentHash;
         await give(f, v1!, [verdict(hash, true)]);
         await expectMovedPast(f, path, give(f, v1!, [verdict(hash, false)]), "AlreadyAttested", [hash, v1!.address], v1!.address);
-        expect((await f.attestations.tallyOf(hash)).verdicts).to.equal(1n);
+        expect((await f.attestations.tallyOf(2n)).verdicts).to.equal(1n);
       });
     });
   }
 
   describe("batches", function () {
-    it("judges many contributions in one transaction, and refuses an empty batch", async function () {
+    it("judges many contributions in one transaction, and refuses empty batches", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const [v1] = f.validators;
       const verdicts = f.items.slice(0, 4).map((it, i) => verdict(it.contentHash, i % 2 === 0, 50 + i));
@@ -196,21 +243,180 @@ describe("AttestationRegistry", function () {
       expect(events.map((e) => e!.args.contentHash)).to.deep.equal(verdicts.map((v) => v.contentHash));
       await expect(f.attestations.connect(v1!).attestBatch([])).to.be.revertedWithCustomError(f.attestations, "EmptyBatch");
       await expect(f.attestations.connect(v1!).attestSigned([])).to.be.revertedWithCustomError(f.attestations, "EmptyBatch");
+      await expect(f.attestations.finalizeBatch([])).to.be.revertedWithCustomError(f.attestations, "EmptyBatch");
+      await expect(f.attestations.settle(v1!.address, [])).to.be.revertedWithCustomError(f.attestations, "EmptyBatch");
     });
 
-    it("aggregates signed verdicts of several validators into one finalizing transaction", async function () {
+    it("aggregates signed verdicts of several validators into one closing transaction", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      const [v1, v2, v3] = f.validators;
+      const [v1, , v3, , v5] = f.validators;
       const hash = f.items[2]!.contentHash;
       const signed = [
-        await signVerdict(f, v1!, verdict(hash, false, 0, 3)),
-        await signVerdict(f, v2!, verdict(hash, false, 0, 3)),
-        await signVerdict(f, v3!, verdict(hash, true, 40)),
+        await signVerdict(f, v5!, verdict(hash, false, 0, 3)),
+        await signVerdict(f, v3!, verdict(hash, false, 0, 3)),
+        await signVerdict(f, v1!, verdict(hash, true, 40)),
       ];
+      // 5,000 of 8,000 reject: at most 3,000 could still accept.
       await expect(f.attestations.connect(f.outsider).attestSigned(signed))
-        .to.emit(f.attestations, "QuorumReached")
-        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3, 0, 0);
+        .to.emit(f.attestations, "ValidationClosed")
+        .withArgs(hash, 3n, f.datanetId, f.contributor.address, Status.Rejected, 0, WEIGHT(1_000n), WEIGHT(5_000n), WEIGHT(8_000n), 3, 0, 0, VALIDATORS_SHARE);
       expect((await f.attestations.reputationOf(f.datanetId, f.contributor.address)).rejected).to.equal(1n);
+    });
+  });
+
+  describe("closing after the window", function () {
+    it("expires a contribution fewer than quorum validators judged, refunding its bond", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const hash = f.items[0]!.contentHash;
+      await (await f.attestations.connect(f.validators[0]!).attest(verdict(hash, false))).wait();
+      const { votingEndsAt } = await f.registry.getContribution(hash);
+      await expect(f.attestations.finalize(hash))
+        .to.be.revertedWithCustomError(f.attestations, "VotingStillOpen")
+        .withArgs(hash, votingEndsAt);
+      await networkHelpers.time.increaseTo(votingEndsAt);
+      await expect(f.attestations.connect(f.outsider).finalize(hash))
+        .to.emit(f.attestations, "ValidationClosed")
+        .withArgs(hash, 1n, f.datanetId, f.contributor.address, Status.Expired, 0, 0n, WEIGHT(1_000n), WEIGHT(8_000n), 1, 0, 0, 0n)
+        .and.to.emit(f.registry, "ContributionFinalized")
+        .withArgs(1n, f.datanetId, f.contributor.address, Status.Expired, 0n, BOND);
+      expect(await f.registry.creditOf(f.contributor.address)).to.equal(BOND);
+      const rep = await f.attestations.reputationOf(f.datanetId, f.contributor.address);
+      expect([rep.accepted, rep.rejected]).to.deep.equal([0n, 0n]);
+      await expect(f.attestations.finalize(hash))
+        .to.be.revertedWithCustomError(f.attestations, "ContributionNotPending")
+        .withArgs(hash, Status.Expired);
+      // A batch skips what is already closed and closes the rest, including contributions nobody judged.
+      await expect(f.attestations.finalizeBatch([hash, f.items[1]!.contentHash]))
+        .to.emit(f.attestations, "VerdictSkipped")
+        .withArgs(hash, ZeroAddress, Skip.NotPending)
+        .and.to.emit(f.attestations, "ValidationClosed")
+        .withArgs(f.items[1]!.contentHash, 2n, f.datanetId, f.contributor.address, Status.Expired, 0, 0n, 0n, 0n, 0, 0, 0, 0n);
+    });
+
+    it("decides by the stake-weighted majority of the verdicts cast, and rejects a tie", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, , v3, v4] = f.validators;
+      const [passes, ties] = [f.items[0]!.contentHash, f.items[1]!.contentHash];
+      // 3,000 accept against 1,000: 75% of the verdict stake, though far from two-thirds of all 8,000.
+      for (const [v, accept] of [[v1!, true], [v3!, true], [v4!, false]] as const) {
+        await (await f.attestations.connect(v).attest(verdict(passes, accept, 80))).wait();
+      }
+      // 2,000 accept against 2,000: a tie is not a majority.
+      for (const [v, accept] of [[v1!, true], [v4!, true], [v3!, false]] as const) {
+        await (await f.attestations.connect(v).attest(verdict(ties, accept))).wait();
+      }
+      await pastWindow(connection, f, passes);
+      await expect(f.attestations.finalizeBatch([passes, ties]))
+        .to.emit(f.attestations, "ValidationClosed")
+        .withArgs(passes, 1n, f.datanetId, f.contributor.address, Status.Accepted, 80, WEIGHT(3_000n), WEIGHT(1_000n), WEIGHT(8_000n), 3, 0, contributorPoints(80, reputationScore(1n, 0n, 80n)), 0n)
+        .and.to.emit(f.attestations, "ValidationClosed")
+        .withArgs(ties, 2n, f.datanetId, f.contributor.address, Status.Rejected, 0, WEIGHT(2_000n), WEIGHT(2_000n), WEIGHT(8_000n), 3, 0, 0, VALIDATORS_SHARE);
+    });
+
+    it("accepts at exactly the threshold, and rejects one weight unit of stake below it", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, v2, v3] = f.validators;
+      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500 })).wait();
+      await networkHelpers.time.increase(TERMS_DELAY);
+      const [exact] = await fresh(f);
+      // v3 loses one weight unit before the next reveal: 2,999.999 + 1,000 of 3,999.999 is below 75%.
+      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 15n, ethers.id("incident"))).wait();
+      const [below] = await fresh(f);
+      for (const hash of [exact!, below!]) {
+        await (await f.attestations.connect(v1!).attest(verdict(hash, true, 100))).wait();
+        await (await f.attestations.connect(v2!).attest(verdict(hash, false))).wait();
+        await (await f.attestations.connect(v3!).attest(verdict(hash, true, 100))).wait();
+      }
+      await pastWindow(connection, f, below!);
+      await (await f.attestations.finalizeBatch([exact!, below!])).wait();
+      expect((await f.registry.getContribution(exact!)).status).to.equal(Status.Accepted);
+      expect((await f.registry.getContribution(below!)).status).to.equal(Status.Rejected);
+    });
+  });
+
+  describe("settlement", function () {
+    it("pays stake for accepting accepted work and a stake share of the forfeited bond for rejecting rejected work", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, v2, v3, , v5] = f.validators;
+      const [good, junk] = [f.items[0]!.contentHash, f.items[1]!.contentHash];
+      await (await f.attestations.connect(v2!).attest(verdict(good, false))).wait();
+      for (const v of [v5!, v3!, v1!]) await (await f.attestations.connect(v).attest(verdict(good, true))).wait();
+      await (await f.attestations.connect(v5!).attest(verdict(junk, false, 0))).wait();
+      await (await f.attestations.connect(v3!).attest(verdict(junk, false, 0))).wait();
+      await (await f.attestations.connect(v1!).attest(verdict(junk, true))).wait();
+      expect((await f.registry.getContribution(junk)).status).to.equal(Status.Rejected);
+      // The rejected bond: 20% to the treasury, 80% held for the 5,000 of rejecting stake.
+      expect(await f.registry.creditOf(await f.registry.treasury())).to.equal(BOND - VALIDATORS_SHARE);
+      expect(await f.attestations.forfeitOf(2n)).to.equal(VALIDATORS_SHARE);
+      expect(await f.attestations.epochTotals(f.datanetId, 0n)).to.deep.equal([
+        contributorPoints(80, reputationScore(1n, 0n, 80n)),
+        WEIGHT(6_000n),
+      ]);
+
+      await expect(f.attestations.connect(f.outsider).settle(v5!.address, [1n, 2n]))
+        .to.emit(f.attestations, "VerdictSettled")
+        .withArgs(1n, v5!.address, f.datanetId, true, WEIGHT(3_000n), 0n, 0)
+        .and.to.emit(f.attestations, "VerdictSettled")
+        .withArgs(2n, v5!.address, f.datanetId, true, 0n, (VALIDATORS_SHARE * 3n) / 5n, 0);
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, v5!.address)).to.deep.equal([0n, WEIGHT(3_000n)]);
+      expect(await f.registry.creditOf(v5!.address)).to.equal((VALIDATORS_SHARE * 3n) / 5n);
+      expect(await f.attestations.settle.staticCall(v1!.address, [1n, 2n])).to.deep.equal([WEIGHT(1_000n), 0n]);
+      await (await f.attestations.settle(v1!.address, [1n, 2n])).wait();
+      await (await f.attestations.settle(v2!.address, [1n])).wait();
+      await (await f.attestations.settle(v3!.address, [1n, 2n])).wait();
+      const agreement = async (v: { address: string }) => {
+        const a = await f.attestations.agreementOf(f.datanetId, v.address);
+        return [a.agreed, a.disagreed];
+      };
+      expect([await agreement(v1!), await agreement(v2!), await agreement(v3!), await agreement(v5!)]).to.deep.equal([
+        [1n, 1n],
+        [0n, 1n],
+        [2n, 0n],
+        [2n, 0n],
+      ]);
+      // Settled points add up to the epoch's validator total; shares to at most what was forfeited.
+      let settled = 0n;
+      for (const v of [v1!, v2!, v3!, v5!]) settled += (await f.attestations.pointsOf(f.datanetId, 0n, v.address))[1];
+      expect(settled).to.equal(WEIGHT(6_000n));
+      expect(await f.registry.creditOf(v3!.address)).to.equal((VALIDATORS_SHARE * 2n) / 5n);
+      expect(await f.registry.creditOf(await f.attestations.getAddress())).to.equal(0n);
+
+      // Settling again pays nothing; verdicts never given or not closed cannot be settled.
+      expect(await f.attestations.settle.staticCall(v5!.address, [1n, 2n])).to.deep.equal([0n, 0n]);
+      await expect(f.attestations.settle(v2!.address, [2n]))
+        .to.be.revertedWithCustomError(f.attestations, "NotAttested")
+        .withArgs(2n, v2!.address);
+      await (await f.attestations.connect(v1!).attest(verdict(f.items[2]!.contentHash, true))).wait();
+      await expect(f.attestations.settle(v1!.address, [3n]))
+        .to.be.revertedWithCustomError(f.attestations, "NotClosed")
+        .withArgs(3n);
+
+      const before = await f.token.balanceOf(v5!.address);
+      await (await f.registry.connect(v5!).withdrawCredit()).wait();
+      expect((await f.token.balanceOf(v5!.address)) - before).to.equal((VALIDATORS_SHARE * 3n) / 5n);
+    });
+
+    it("files points by the epoch a contribution closed in, whenever they are settled", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, , v3, , v5] = f.validators;
+      const accept = async (hash: string, quality: number) => {
+        for (const v of [v5!, v3!, v1!]) await (await f.attestations.connect(v).attest(verdict(hash, true, quality))).wait();
+      };
+      await accept(f.items[0]!.contentHash, 90);
+      await networkHelpers.time.increase(24 * 3_600);
+      const [later] = await fresh(f);
+      await accept(later!, 60);
+      // v1 settles the later contribution (epoch 1) first, then the earlier one (epoch 0).
+      await (await f.attestations.settle(v1!.address, [7n])).wait();
+      await (await f.attestations.settle(v1!.address, [1n])).wait();
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, v1!.address)).to.deep.equal([0n, WEIGHT(1_000n)]);
+      expect(await f.attestations.pointsOf(f.datanetId, 1n, v1!.address)).to.deep.equal([0n, WEIGHT(1_000n)]);
+      const epoch0 = contributorPoints(90, reputationScore(1n, 0n, 90n));
+      const epoch1 = contributorPoints(60, reputationScore(2n, 0n, 150n));
+      expect(await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address)).to.deep.equal([epoch0, 0n]);
+      expect(await f.attestations.pointsOf(f.datanetId, 1n, f.contributor.address)).to.deep.equal([epoch1, 0n]);
+      expect(await f.attestations.epochTotals(f.datanetId, 1n)).to.deep.equal([epoch1, WEIGHT(6_000n)]);
+      expect(await f.attestations.pointsOf(f.datanetId, 2n, v1!.address)).to.deep.equal([0n, 0n]);
     });
   });
 
@@ -219,11 +425,11 @@ describe("AttestationRegistry", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const s = await signVerdict(f, f.validators[0]!, verdict(f.items[0]!.contentHash, true));
       await (await f.attestations.attestSigned([s])).wait();
-      const before = await f.attestations.tallyOf(s.verdict.contentHash);
+      const before = await f.attestations.tallyOf(1n);
       await expect(f.attestations.attestSigned([s]))
         .to.emit(f.attestations, "VerdictSkipped")
         .withArgs(s.verdict.contentHash, s.validator, Skip.AlreadyAttested);
-      expect(await f.attestations.tallyOf(s.verdict.contentHash)).to.deep.equal(before);
+      expect(await f.attestations.tallyOf(1n)).to.deep.equal(before);
     });
 
     it("a copied verdict cannot sink a relayer's batch: the copy lands first, the batch still counts the rest", async function () {
@@ -247,7 +453,7 @@ describe("AttestationRegistry", function () {
         [f.items[0]!.contentHash, v1!.address],
         [f.items[1]!.contentHash, v1!.address],
       ]);
-      expect((await f.attestations.tallyOf(f.items[0]!.contentHash)).verdicts).to.equal(2n);
+      expect((await f.attestations.tallyOf(1n)).verdicts).to.equal(2n);
     });
 
     it("expires at its deadline", async function () {
@@ -260,7 +466,6 @@ describe("AttestationRegistry", function () {
         .withArgs(s.validator, deadline);
     });
 
-    type F = Awaited<ReturnType<typeof fixture>>;
     const staleCases: [string, number, (f: F) => Promise<unknown>][] = [
       ["the validator cancelled its signatures", 0, async (f) => (await f.staking.connect(f.validators[0]!).invalidateSignatures(f.datanetId)).wait()],
       [
@@ -285,8 +490,10 @@ describe("AttestationRegistry", function () {
         const f = await networkHelpers.loadFixture(fixture);
         const validator = f.validators[index]!;
         const deadline = BigInt(await networkHelpers.time.latest()) + 30n * 24n * 3_600n;
-        const s = await signVerdict(f, validator, verdict(f.items[0]!.contentHash, true), { deadline });
         await act(f);
+        // Signed with the generation before the event, on a contribution revealed after it.
+        const [hash] = await fresh(f);
+        const s = await signVerdict(f, validator, verdict(hash!, true), { deadline, generation: 0n });
         await expect(f.attestations.attestSigned([s]))
           .to.be.revertedWithCustomError(f.attestations, "StaleSignatureGeneration")
           .withArgs(validator.address, 0, 1);
@@ -333,96 +540,6 @@ describe("AttestationRegistry", function () {
           { ...s.verdict, generation: s.generation, deadline: s.deadline },
         ),
       );
-    });
-  });
-
-  describe("reward points", function () {
-    it("records points per epoch and keeps earlier epochs readable after the epoch moves on", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const [v1, v2, v3] = f.validators;
-      const decide = async (hash: string, accept: boolean, quality = 80) => {
-        await (await f.attestations.connect(v1!).attest(verdict(hash, accept, quality))).wait();
-        await (await f.attestations.connect(v2!).attest(verdict(hash, !accept, quality))).wait();
-        await (await f.attestations.connect(v3!).attest(verdict(hash, accept, quality))).wait();
-      };
-      await decide(f.items[0]!.contentHash, true, 90);
-      await decide(f.items[1]!.contentHash, false);
-      await networkHelpers.time.increase(24 * 3_600);
-      await decide(f.items[2]!.contentHash, true, 60);
-
-      // Epoch 0: one acceptance (quality 90, first record) and one rejection; v1 and v3 agreed twice.
-      const epoch0 = contributorPoints(90, reputationScore(1n, 0n, 90n));
-      expect(await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address)).to.deep.equal([epoch0, 0n]);
-      expect(await f.attestations.pointsOf(f.datanetId, 0n, v1!.address)).to.deep.equal([0n, 2n]);
-      expect(await f.attestations.pointsOf(f.datanetId, 0n, v2!.address)).to.deep.equal([0n, 0n]);
-      expect(await f.attestations.epochTotals(f.datanetId, 0n)).to.deep.equal([epoch0, 4n]);
-      // Epoch 1: the score now counts 2 accepted of 3.
-      const epoch1 = contributorPoints(60, reputationScore(2n, 1n, 150n));
-      expect(await f.attestations.pointsOf(f.datanetId, 1n, f.contributor.address)).to.deep.equal([epoch1, 0n]);
-      expect(await f.attestations.pointsOf(f.datanetId, 1n, v3!.address)).to.deep.equal([0n, 1n]);
-      expect(await f.attestations.epochTotals(f.datanetId, 1n)).to.deep.equal([epoch1, 2n]);
-      expect(await f.attestations.pointsOf(f.datanetId, 2n, f.contributor.address)).to.deep.equal([0n, 0n]);
-    });
-  });
-
-  describe("quorum edge cases", function () {
-    it("rejects a tie of accepting and rejecting stake", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const [v1, v2, v3] = f.validators;
-      const hash = f.items[0]!.contentHash;
-      await (await f.attestations.connect(v1!).attest(verdict(hash, false))).wait();
-      await (await f.attestations.connect(v2!).attest(verdict(hash, false))).wait();
-      await expect(f.attestations.connect(v3!).attest(verdict(hash, true)))
-        .to.emit(f.attestations, "QuorumReached")
-        .withArgs(hash, f.datanetId, f.contributor.address, false, 0, WEIGHT(2_000n), WEIGHT(2_000n), 3, 0, 0);
-    });
-
-    it("accepts at exactly the threshold, and rejects one unit of stake below it", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const [v1, v2, v3] = f.validators;
-      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500, minValidatorStake: OPEN })).wait();
-      await networkHelpers.time.increase(TERMS_DELAY);
-      const exact = f.items[0]!.contentHash;
-      await (await f.attestations.connect(v1!).attest(verdict(exact, true, 100))).wait();
-      await (await f.attestations.connect(v2!).attest(verdict(exact, false))).wait();
-      await (await f.attestations.connect(v3!).attest(verdict(exact, true, 100))).wait();
-      expect((await f.registry.getContribution(exact)).status).to.equal(Status.Accepted);
-
-      // v3 loses one weight unit of stake: 2,999.999999 + 1,000 of 4,999.999999 is below 75%.
-      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 12n, ethers.id("incident"))).wait();
-      const below = f.items[1]!.contentHash;
-      await (await f.attestations.connect(v1!).attest(verdict(below, true, 100))).wait();
-      await (await f.attestations.connect(v2!).attest(verdict(below, false))).wait();
-      await (await f.attestations.connect(v3!).attest(verdict(below, true, 100))).wait();
-      expect((await f.registry.getContribution(below)).status).to.equal(Status.Rejected);
-    });
-
-    it("weighs each verdict by the stake at the time it was given", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const [v1, v2, , v4] = f.validators;
-      const hash = f.items[0]!.contentHash;
-      await (await f.attestations.connect(v1!).attest(verdict(hash, true))).wait();
-      // Counted again at today's stake, v1 would carry 5,000 of 7,000 and the contribution would pass.
-      await (await f.staking.connect(v1!).stake(f.datanetId, 4_000n * OPEN)).wait();
-      await (await f.attestations.connect(v2!).attest(verdict(hash, false))).wait();
-      await (await f.attestations.connect(v4!).attest(verdict(hash, false))).wait();
-      expect((await f.registry.getContribution(hash)).status).to.equal(Status.Rejected);
-      expect((await f.attestations.tallyOf(hash)).acceptWeight).to.equal(WEIGHT(1_000n));
-    });
-
-    it("counts every voter's agreement when the quorum is larger than the inline voter slots", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, quorum: 5 })).wait();
-      await networkHelpers.time.increase(TERMS_DELAY);
-      const hash = f.items[0]!.contentHash;
-      const sides = [true, false, true, true, false];
-      for (const [i, v] of f.validators.entries()) await (await f.attestations.connect(v).attest(verdict(hash, sides[i]!))).wait();
-      // accept 1,000 + 2,000 + 1,000 of 8,000 = 50%: rejected.
-      expect((await f.registry.getContribution(hash)).status).to.equal(Status.Rejected);
-      for (const [i, v] of f.validators.entries()) {
-        const a = await f.attestations.agreementOf(f.datanetId, v.address);
-        expect([a.agreed, a.disagreed], `validator ${i}`).to.deep.equal(sides[i] ? [0n, 1n] : [1n, 0n]);
-      }
     });
   });
 

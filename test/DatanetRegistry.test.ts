@@ -5,8 +5,11 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { datanetPolicy } from "../sdk/policy.ts";
 import {
   commit,
+  commitmentOf,
   DAY,
   item,
+  OPEN,
+  REVEAL_WINDOW,
   registryFixture,
   submitMany,
   submitOne,
@@ -18,7 +21,7 @@ const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const fixture = () => registryFixture(connection);
 
-const Status = { None: 0n, Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n };
+const Status = { None: 0n, Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Expired: 5n, Displaced: 6n };
 const Field = {
   MaxBytesPerContribution: 0,
   MaxContributionsPerContributorPerEpoch: 1,
@@ -29,6 +32,7 @@ const Field = {
   Quorum: 6,
   AcceptanceThresholdBps: 7,
   ContributorRewardBps: 8,
+  ValidationWindow: 9,
 };
 
 describe("DatanetRegistry", function () {
@@ -65,6 +69,8 @@ describe("DatanetRegistry", function () {
       ["threshold above 100%", { acceptanceThresholdBps: 10_001 }, Field.AcceptanceThresholdBps, 10_001n],
       ["contributor share below half", { contributorRewardBps: 4_999 }, Field.ContributorRewardBps, 4_999n],
       ["contributor share above 100%", { contributorRewardBps: 10_001 }, Field.ContributorRewardBps, 10_001n],
+      ["validation window under 10 minutes", { validationWindow: 599 }, Field.ValidationWindow, 599n],
+      ["validation window over 30 days", { validationWindow: 30 * DAY + 1 }, Field.ValidationWindow, BigInt(30 * DAY + 1)],
     ];
     for (const [name, override, field, value] of invalid) {
       it(`rejects a policy with ${name} (InvalidPolicy) on create and update`, async function () {
@@ -252,9 +258,13 @@ describe("DatanetRegistry", function () {
   describe("protocol roles", function () {
     it("refuses a zero admin at deployment", async function () {
       const factory = await ethers.getContractFactory("DatanetRegistry");
-      await expect(factory.deploy(ZeroAddress, 0))
+      const { deployment, admin } = await networkHelpers.loadFixture(fixture);
+      const token = deployment.contracts.openToken;
+      await expect(factory.deploy(token, admin.address, ZeroAddress, 0))
         .to.be.revertedWithCustomError(factory, "AccessControlInvalidDefaultAdmin")
         .withArgs(ZeroAddress);
+      await expect(factory.deploy(ZeroAddress, admin.address, admin.address, 0)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(factory.deploy(token, ZeroAddress, admin.address, 0)).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
     it("lets only PAUSER_ROLE pause the protocol, which stops every state change but admin ones", async function () {
@@ -273,11 +283,12 @@ describe("DatanetRegistry", function () {
       expect(await registry.protocolPaused()).to.equal(true);
 
       const paused = [
-        () => registry.connect(alice).commitSubmission(ethers.id("c")),
+        () => registry.connect(alice).commitSubmission(datanetId, ethers.id("c"), 1, 1n),
+        () => registry.connect(alice).lapseCommitment(ethers.id("c")),
         () => registry.connect(alice).submit(datanetId, committed.contentHash, committed.sizeBytes, committed.uri, salt),
         () => registry.connect(alice).submitBatch(datanetId, [committed], salt),
         () => registry.connect(alice).withdraw(pending.contentHash),
-        () => registry.connect(finalizer).finalize(pending.contentHash, true),
+        () => registry.connect(finalizer).finalize(pending.contentHash, Status.Accepted),
         () => registry.connect(owner).publishVersion(datanetId, ethers.id("root"), 0n, "x"),
       ];
       for (const call of paused) await expect(call()).to.be.revertedWithCustomError(registry, "ProtocolPaused");
@@ -296,7 +307,7 @@ describe("DatanetRegistry", function () {
       await (await submitOne(registry, alice, datanetId, it)).wait();
       const role = await registry.FINALIZER_ROLE();
       for (const caller of [admin, owner, alice]) {
-        await expect(registry.connect(caller).finalize(it.contentHash, true))
+        await expect(registry.connect(caller).finalize(it.contentHash, Status.Accepted))
           .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, role);
       }
@@ -317,19 +328,71 @@ describe("DatanetRegistry", function () {
   });
 
   describe("commit-reveal", function () {
-    it("rejects a zero or repeated commitment", async function () {
-      const { registry, alice } = await networkHelpers.loadFixture(fixture);
-      await expect(registry.connect(alice).commitSubmission(ZeroHash)).to.be.revertedWithCustomError(
+    it("rejects a zero or repeated commitment, and an empty reservation", async function () {
+      const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(alice).commitSubmission(datanetId, ZeroHash, 1, 10n)).to.be.revertedWithCustomError(
         registry,
         "ZeroCommitment",
       );
       const c = ethers.id("commitment");
-      await expect(registry.connect(alice).commitSubmission(c))
+      for (const [count, bytes] of [[0, 10n], [2, 1n]] as const) {
+        await expect(registry.connect(alice).commitSubmission(datanetId, c, count, bytes))
+          .to.be.revertedWithCustomError(registry, "InvalidReservation")
+          .withArgs(count, bytes);
+      }
+      const at = (await networkHelpers.time.latest()) + 1;
+      await expect(registry.connect(alice).commitSubmission(datanetId, c, 2, 30n))
         .to.emit(registry, "SubmissionCommitted")
-        .withArgs(alice.address, c, await ethers.provider.getBlockNumber() + 1);
-      await expect(registry.connect(alice).commitSubmission(c))
+        .withArgs(alice.address, c, datanetId, 2, 30n, 0n, 0, at);
+      expect(await registry.getCommitment(c)).to.deep.equal([BigInt(at), datanetId, 2n, 30n, 0n]);
+      await expect(registry.connect(alice).commitSubmission(datanetId, c, 1, 10n))
         .to.be.revertedWithCustomError(registry, "CommitmentAlreadyExists")
         .withArgs(c);
+    });
+
+    it("reserves quota at commit, so a reveal never fails for quota, and checks the reveal against it", async function () {
+      const { registry, alice, bob, carol, datanetId } = await networkHelpers.loadFixture(fixture);
+      const mine = [item(100n), item(100n)];
+      const salt = await commit(registry, alice, datanetId, mine);
+      expect((await registry.contributorUsage(datanetId, alice.address)).bytesUsed).to.equal(200n);
+      // Others fill the rest of the datanet's 400 bytes before alice reveals: her reveal still lands.
+      await (await submitMany(registry, bob, datanetId, [item(100n), item(100n)])).wait();
+      await expect(commit(registry, carol, datanetId, [item(1n)]))
+        .to.be.revertedWithCustomError(registry, "DatanetBytesQuotaExceeded")
+        .withArgs(datanetId, 0n, 400n, 1n, 400n);
+      // A reveal must hold exactly the reserved items, within the reserved bytes.
+      const commitment = commitmentOf(alice, datanetId, mine, salt);
+      await expect(registry.connect(alice).submitBatch(datanetId, [mine[0]!, { ...mine[1]!, sizeBytes: 101n }], salt))
+        .to.be.revertedWithCustomError(registry, "RevealMismatch")
+        .withArgs(commitment, 2n, 2n, 200n, 201n);
+      await expect(registry.connect(alice).submitBatch(datanetId, mine, salt)).to.emit(registry, "ContributionSubmitted");
+    });
+
+    it("lets a commitment lapse after the reveal window, its bond to the treasury and its quota still used", async function () {
+      const { registry, owner, alice, bob, datanetId, token } = await networkHelpers.loadFixture(fixture);
+      await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 5n * OPEN }))).wait();
+      const it = item(50n);
+      const before = await token.balanceOf(alice.address);
+      const salt = await commit(registry, alice, 2n, [it]);
+      expect(before - (await token.balanceOf(alice.address))).to.equal(5n * OPEN);
+      const commitment = commitmentOf(alice, 2n, [it], salt);
+      const { committedAt } = await registry.getCommitment(commitment);
+      const lapsesAt = committedAt + BigInt(REVEAL_WINDOW);
+      await expect(registry.connect(bob).lapseCommitment(commitment))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotLapsed")
+        .withArgs(commitment, lapsesAt);
+      await networkHelpers.time.increaseTo(lapsesAt + 1n);
+      await expect(registry.connect(alice).submit(2n, it.contentHash, it.sizeBytes, it.uri, salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentLapsed")
+        .withArgs(commitment, lapsesAt);
+      await expect(registry.connect(bob).lapseCommitment(commitment))
+        .to.emit(registry, "SubmissionLapsed")
+        .withArgs(commitment, 2n, 5n * OPEN);
+      expect(await registry.creditOf(await registry.treasury())).to.equal(5n * OPEN);
+      expect((await registry.contributorUsage(2n, alice.address)).bytesUsed).to.equal(50n);
+      await expect(registry.connect(bob).lapseCommitment(commitment))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound")
+        .withArgs(commitment);
     });
 
     it("refuses a reveal with no matching commitment: wrong salt, other sender, other hashes", async function () {
@@ -380,13 +443,16 @@ describe("DatanetRegistry", function () {
         const { randomSalt, submissionCommitment } = await import("../sdk/actions/contributions.ts");
         attackerSalt = randomSalt();
         await registry.connect(bob).commitSubmission(
+          datanetId,
           submissionCommitment({
             contributor: bob.address as `0x${string}`,
             datanetId,
             contentHashes: [victimItem.contentHash],
             salt: attackerSalt,
           }),
-          { gasLimit: 100_000, maxPriorityFeePerGas: 10n ** 9n },
+          1,
+          victimItem.sizeBytes,
+          { gasLimit: 200_000, maxPriorityFeePerGas: 10n ** 9n },
         );
         await networkHelpers.mine();
         expect((await ethers.provider.getTransactionReceipt(copied.hash))?.status).to.equal(0);
@@ -429,12 +495,21 @@ describe("DatanetRegistry", function () {
         expect(event.args.uri).to.equal(it.uri);
         expect(event.args.epoch).to.equal(0n);
         expect(event.args.submittedAt).to.equal(BigInt(block!.timestamp));
+        const votingOpensAt = BigInt(block!.timestamp + REVEAL_WINDOW);
+        expect(event.args.votingEndsAt).to.equal(votingOpensAt + 3_600n);
+        expect(event.args.bond).to.equal(0n);
         const stored = await registry.getContribution(it.contentHash);
         expect([stored.id, stored.contributor, stored.datanetId, stored.status]).to.deep.equal([
           1n,
           alice.address,
           datanetId,
           Status.Pending,
+        ]);
+        expect([stored.committedAt, stored.revealedAt, stored.votingOpensAt, stored.votingEndsAt]).to.deep.equal([
+          event.args.committedAt,
+          BigInt(block!.timestamp),
+          votingOpensAt,
+          votingOpensAt + 3_600n,
         ]);
         expect(await registry.contributionIdOf(it.contentHash)).to.equal(1n);
         expect(await registry.contributionCount()).to.equal(1n);
@@ -449,9 +524,12 @@ describe("DatanetRegistry", function () {
       it("rejects a zero size", async function () {
         const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
         const it = item(0n);
-        await expect(submitItem(registry, alice, datanetId, it))
-          .to.be.revertedWithCustomError(registry, "ZeroSize")
-          .withArgs(it.contentHash);
+        const salt = await commit(registry, alice, datanetId, [it], 1n);
+        const reveal =
+          path === "submit"
+            ? registry.connect(alice).submit(datanetId, it.contentHash, 0n, it.uri, salt)
+            : registry.connect(alice).submitBatch(datanetId, [it], salt);
+        await expect(reveal).to.be.revertedWithCustomError(registry, "ZeroSize").withArgs(it.contentHash);
       });
 
       it("rejects an item over the size limit, and takes one at the limit", async function () {
@@ -526,7 +604,7 @@ describe("DatanetRegistry", function () {
           contentHashes: [big.contentHash],
           salt,
         });
-        expect(await registry.commitmentBlock(commitment)).to.not.equal(0n);
+        expect((await registry.getCommitment(commitment)).committedAt).to.not.equal(0n);
       });
     });
   }
@@ -568,7 +646,7 @@ describe("DatanetRegistry", function () {
       const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
       await expect(submitMany(registry, alice, datanetId, [item(1n), item(1n), item(1n), item(1n)]))
         .to.be.revertedWithCustomError(registry, "ContributorCountQuotaExceeded")
-        .withArgs(datanetId, alice.address, 0n, 3n, 3n);
+        .withArgs(datanetId, alice.address, 0n, 0n, 3n);
     });
   });
 
@@ -580,39 +658,132 @@ describe("DatanetRegistry", function () {
       return { ...f, it };
     }
 
-    it("Pending -> Withdrawn by the contributor only; the hash and quota stay used", async function () {
+    it("Pending -> Withdrawn by the contributor only, before verdicts open; the quota stays used", async function () {
       const { registry, alice, bob, datanetId, it } = await networkHelpers.loadFixture(withPending);
       await expect(registry.connect(bob).withdraw(it.contentHash))
         .to.be.revertedWithCustomError(registry, "NotContributor")
         .withArgs(it.contentHash, bob.address);
       await expect(registry.connect(alice).withdraw(it.contentHash))
         .to.emit(registry, "ContributionWithdrawn")
-        .withArgs(1n, datanetId, alice.address);
+        .withArgs(1n, datanetId, alice.address, 0n);
       expect((await registry.getContribution(it.contentHash)).status).to.equal(Status.Withdrawn);
       await expect(registry.connect(alice).withdraw(it.contentHash))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
         .withArgs(it.contentHash, Status.Withdrawn, Status.Withdrawn);
-      await expect(submitOne(registry, alice, datanetId, it))
-        .to.be.revertedWithCustomError(registry, "DuplicateContent")
-        .withArgs(it.contentHash, 1n);
       expect((await registry.contributorUsage(datanetId, alice.address)).bytesUsed).to.equal(30n);
+      // Once verdicts are open, nobody can withdraw: no verdict can be seen and then dodged.
+      const late = item(10n);
+      await (await submitOne(registry, alice, datanetId, late)).wait();
+      const { votingOpensAt } = await registry.getContribution(late.contentHash);
+      await networkHelpers.time.increaseTo(votingOpensAt);
+      await expect(registry.connect(alice).withdraw(late.contentHash))
+        .to.be.revertedWithCustomError(registry, "WithdrawalClosed")
+        .withArgs(late.contentHash, votingOpensAt);
+    });
+
+    it("blocks a hash only while pending or accepted: rejected, withdrawn or expired content can come back with a new bond", async function () {
+      const { registry, alice, bob, carol, finalizer, datanetId, it } = await networkHelpers.loadFixture(withPending);
+      const [rejected, expired, accepted] = [item(), item(), item()];
+      await (await submitMany(registry, alice, datanetId, [rejected, expired])).wait();
+      await (await submitOne(registry, bob, datanetId, accepted)).wait();
+      await (await registry.connect(alice).withdraw(it.contentHash)).wait();
+      await (await registry.connect(finalizer).finalize(rejected.contentHash, Status.Rejected)).wait();
+      await (await registry.connect(finalizer).finalize(expired.contentHash, Status.Expired)).wait();
+      await (await registry.connect(finalizer).finalize(accepted.contentHash, Status.Accepted)).wait();
+      await expect(submitOne(registry, carol, datanetId, accepted))
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(accepted.contentHash, 4n);
+      await networkHelpers.time.increase(DAY); // a fresh quota
+      await (await submitMany(registry, bob, datanetId, [it, rejected, expired])).wait();
+      for (const [content, id] of [[it, 5n], [rejected, 6n], [expired, 7n]] as const) {
+        const again = await registry.getContribution(content.contentHash);
+        expect([again.id, again.contributor, again.status]).to.deep.equal([id, bob.address, Status.Pending]);
+      }
+    });
+
+    it("closes only as Accepted, Rejected or Expired, settling the bond", async function () {
+      const { registry, owner, alice, finalizer } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 10n * OPEN }))).wait();
+      const [a, r, e] = [item(), item(), item()];
+      await (await submitMany(registry, alice, 2n, [a, r, e])).wait();
+      for (const outcome of [Status.None, Status.Pending, Status.Withdrawn, Status.Displaced]) {
+        await expect(registry.connect(finalizer).finalize(a.contentHash, outcome))
+          .to.be.revertedWithCustomError(registry, "InvalidOutcome")
+          .withArgs(outcome);
+      }
+      await expect(registry.connect(finalizer).finalize(a.contentHash, Status.Accepted))
+        .to.emit(registry, "ContributionFinalized")
+        .withArgs(2n, 2n, alice.address, Status.Accepted, 1n, 10n * OPEN);
+      await (await registry.connect(finalizer).finalize(e.contentHash, Status.Expired)).wait();
+      await expect(registry.connect(finalizer).finalize(r.contentHash, Status.Rejected))
+        .to.emit(registry, "Credited")
+        .withArgs(await registry.treasury(), 2n * OPEN, 2n * OPEN)
+        .and.to.emit(registry, "Credited")
+        .withArgs(finalizer.address, 8n * OPEN, 8n * OPEN);
+      expect(await registry.creditOf(alice.address)).to.equal(20n * OPEN);
+    });
+
+    it("pays credits by pull, moves them only within what an account holds", async function () {
+      const { registry, owner, alice, bob, finalizer, token } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 10n * OPEN }))).wait();
+      const r = item();
+      await (await submitOne(registry, alice, 2n, r)).wait();
+      await (await registry.connect(finalizer).finalize(r.contentHash, Status.Rejected)).wait();
+      await expect(registry.connect(bob).withdrawCredit()).to.be.revertedWithCustomError(registry, "NoCredit").withArgs(bob.address);
+      await expect(registry.connect(finalizer).transferCredit(bob.address, 8n * OPEN + 1n))
+        .to.be.revertedWithCustomError(registry, "InsufficientCredit")
+        .withArgs(finalizer.address, 8n * OPEN, 8n * OPEN + 1n);
+      await expect(registry.connect(finalizer).transferCredit(ZeroAddress, 1n)).to.be.revertedWithCustomError(registry, "ZeroAddress");
+      await expect(registry.connect(finalizer).transferCredit(bob.address, 3n * OPEN))
+        .to.emit(registry, "CreditTransferred")
+        .withArgs(finalizer.address, bob.address, 3n * OPEN);
+      const before = await token.balanceOf(bob.address);
+      await expect(registry.connect(bob).withdrawCredit()).to.emit(registry, "CreditWithdrawn").withArgs(bob.address, 3n * OPEN);
+      expect((await token.balanceOf(bob.address)) - before).to.equal(3n * OPEN);
+      expect(await registry.creditOf(bob.address)).to.equal(0n);
+    });
+
+    it("class 5: the older commitment gets the content even when its reveal lands later; the copier loses its bond", async function () {
+      // The attack: the victim's reveal waits in the mempool (underpriced in a fee spike); the thief reads
+      // the hash, commits and reveals first.
+      const { registry, owner, alice, bob, token } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 10n * OPEN }))).wait();
+      const text = item(42n, "the victim's carefully written text, again");
+      const victimSalt = await commit(registry, alice, 2n, [text]);
+      const thiefBefore = await token.balanceOf(bob.address);
+      await (await submitOne(registry, bob, 2n, text)).wait(); // the thief's younger commitment, revealed first
+      expect((await registry.getContribution(text.contentHash)).contributor).to.equal(bob.address);
+      await networkHelpers.time.increase(REVEAL_WINDOW - 60);
+      await expect(registry.connect(alice).submit(2n, text.contentHash, text.sizeBytes, text.uri, victimSalt))
+        .to.emit(registry, "ContributionDisplaced")
+        .withArgs(2n, 2n, bob.address, 10n * OPEN)
+        .and.to.emit(registry, "ContributionSubmitted");
+      const record = await registry.getContribution(text.contentHash);
+      expect([record.id, record.contributor, record.status]).to.deep.equal([3n, alice.address, Status.Pending]);
+      expect(await registry.creditOf(bob.address)).to.equal(0n);
+      expect(thiefBefore - (await token.balanceOf(bob.address))).to.equal(10n * OPEN);
+      expect(await registry.creditOf(await registry.treasury())).to.equal(10n * OPEN);
+      // A younger commitment cannot displace an older registration.
+      await expect(submitOne(registry, bob, 2n, text))
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(text.contentHash, 3n);
     });
 
     it("Pending -> Accepted | Rejected by the finalizer, once", async function () {
       const { registry, alice, finalizer, datanetId, it } = await networkHelpers.loadFixture(withPending);
       const second = item();
       await (await submitOne(registry, alice, datanetId, second)).wait();
-      await expect(registry.connect(finalizer).finalize(it.contentHash, true))
+      await expect(registry.connect(finalizer).finalize(it.contentHash, Status.Accepted))
         .to.emit(registry, "ContributionFinalized")
-        .withArgs(1n, datanetId, alice.address, Status.Accepted, 1n);
-      await expect(registry.connect(finalizer).finalize(second.contentHash, false))
+        .withArgs(1n, datanetId, alice.address, Status.Accepted, 1n, 0n);
+      await expect(registry.connect(finalizer).finalize(second.contentHash, Status.Rejected))
         .to.emit(registry, "ContributionFinalized")
-        .withArgs(2n, datanetId, alice.address, Status.Rejected, 1n);
+        .withArgs(2n, datanetId, alice.address, Status.Rejected, 1n, 0n);
       expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(1n);
-      await expect(registry.connect(finalizer).finalize(it.contentHash, false))
+      await expect(registry.connect(finalizer).finalize(it.contentHash, Status.Rejected))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
         .withArgs(it.contentHash, Status.Accepted, Status.Rejected);
-      await expect(registry.connect(finalizer).finalize(second.contentHash, true))
+      await expect(registry.connect(finalizer).finalize(second.contentHash, Status.Accepted))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
         .withArgs(second.contentHash, Status.Rejected, Status.Accepted);
       await expect(registry.connect(alice).withdraw(it.contentHash))
@@ -623,12 +794,12 @@ describe("DatanetRegistry", function () {
     it("cannot finalize a withdrawn or unknown contribution", async function () {
       const { registry, alice, finalizer, it } = await networkHelpers.loadFixture(withPending);
       await (await registry.connect(alice).withdraw(it.contentHash)).wait();
-      await expect(registry.connect(finalizer).finalize(it.contentHash, true))
+      await expect(registry.connect(finalizer).finalize(it.contentHash, Status.Accepted))
         .to.be.revertedWithCustomError(registry, "InvalidStatusTransition")
         .withArgs(it.contentHash, Status.Withdrawn, Status.Accepted);
       const unknown = ethers.id("never registered");
       for (const call of [
-        () => registry.connect(finalizer).finalize(unknown, true),
+        () => registry.connect(finalizer).finalize(unknown, Status.Accepted),
         () => registry.connect(alice).withdraw(unknown),
         () => registry.getContribution(unknown),
       ]) {
@@ -646,10 +817,10 @@ describe("DatanetRegistry", function () {
       const { registry, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
       const items = [item(), item(), item()];
       await (await submitMany(registry, alice, datanetId, items)).wait();
-      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
-      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, Status.Accepted)).wait();
+      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, Status.Accepted)).wait();
       const root = ethers.id("root over the first two accepted");
-      await (await registry.connect(finalizer).finalize(items[2]!.contentHash, true)).wait(); // lands first
+      await (await registry.connect(finalizer).finalize(items[2]!.contentHash, Status.Accepted)).wait(); // lands first
       expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(3n);
       await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
@@ -664,7 +835,7 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(owner).publishVersion(datanetId, ethers.id("empty"), 0n, "ipfs://v0"))
         .to.be.revertedWithCustomError(registry, "EmptyVersion")
         .withArgs(datanetId);
-      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[0]!.contentHash, Status.Accepted)).wait();
       const root = ethers.id("root-1");
       await expect(registry.connect(alice).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.be.revertedWithCustomError(registry, "NotDatanetOwner")
@@ -678,7 +849,7 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);
-      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+      await (await registry.connect(finalizer).finalize(items[1]!.contentHash, Status.Accepted)).wait();
       for (const count of [1n, 0n]) {
         const tx = registry.connect(owner).publishVersion(datanetId, ethers.id("again"), count, "ipfs://again");
         if (count === 0n) await expect(tx).to.be.revertedWithCustomError(registry, "EmptyVersion");

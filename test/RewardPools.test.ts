@@ -196,7 +196,7 @@ describe("RewardPools", function () {
       contentHashes: [it.contentHash],
       salt,
     });
-    await (await token.execute(await f.registry.getAddress(), f.registry.interface.encodeFunctionData("commitSubmission", [commitment]))).wait();
+    await (await token.execute(await f.registry.getAddress(), f.registry.interface.encodeFunctionData("commitSubmission", [f.datanetId, commitment, 1, it.sizeBytes]))).wait();
     await (
       await token.execute(
         await f.registry.getAddress(),

@@ -53,9 +53,9 @@ export async function modelsFixture(connection: NetworkConnection) {
   const { registry, owner, alice, finalizer, datanetId } = f;
   const items = [item(), item()];
   await (await submitMany(registry, alice, datanetId, items)).wait();
-  await (await registry.connect(finalizer).finalize(items[0]!.contentHash, true)).wait();
+  await (await registry.connect(finalizer).finalize(items[0]!.contentHash, 2)).wait();
   await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-1"), 1n, "ipfs://v1")).wait();
-  await (await registry.connect(finalizer).finalize(items[1]!.contentHash, true)).wait();
+  await (await registry.connect(finalizer).finalize(items[1]!.contentHash, 2)).wait();
   await (await registry.connect(owner).publishVersion(datanetId, ethers.id("root-2"), 2n, "ipfs://v2")).wait();
   await (await registry.connect(owner).createDatanet(0, "ipfs://second", testPolicy())).wait();
   const factory = await ethers.getContractAt("ModelFactory", f.deployment.contracts.modelFactory);

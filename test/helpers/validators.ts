@@ -4,9 +4,9 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import { VERDICT_TYPES } from "../../sdk/actions/validators.ts";
 import type { AttestationRegistry } from "../../types/ethers-contracts/index.ts";
-import { item, submitMany, testPolicy, type Item } from "./registry.ts";
+import { OPEN, REVEAL_WINDOW, item, submitMany, testPolicy, type Item } from "./registry.ts";
 
-export const OPEN = 10n ** 18n;
+export { OPEN };
 export const MIN_STAKE = 1_000n * OPEN;
 export const WEEK = 7 * 24 * 3_600;
 
@@ -17,10 +17,13 @@ export interface VerdictInput {
   reasonCode: number;
 }
 
+/** The bond each contribution carries in the validator fixture. */
+export const BOND = 10n * OPEN;
+
 /**
- * The protocol with one datanet (quorum 3, two-thirds threshold, 1,000 OPEN minimum stake), five
- * validators staked 1,000 / 1,000 / 2,000 / 1,000 / 3,000 OPEN, and six pending contributions by
- * `contributor`.
+ * The protocol with one datanet (quorum 3, two-thirds threshold, 1,000 OPEN minimum stake, a 10-OPEN
+ * bond, a one-hour validation window), five validators staked 1,000 / 1,000 / 2,000 / 1,000 / 3,000 OPEN
+ * (8,000 eligible) before six contributions by `contributor` were revealed, and their verdicts open.
  */
 export async function validatorFixture(connection: NetworkConnection) {
   const { ethers } = connection;
@@ -39,6 +42,7 @@ export async function validatorFixture(connection: NetworkConnection) {
     maxContributionsPerContributorPerEpoch: 100,
     maxBytesPerContributorPerEpoch: 10_000n,
     maxBytesPerDatanetPerEpoch: 100_000n,
+    submissionBond: BOND,
   });
   await (await registry.connect(owner!).createDatanet(0, "ipfs://validated", policy)).wait();
   const datanetId = 1n;
@@ -53,8 +57,13 @@ export async function validatorFixture(connection: NetworkConnection) {
   await (await token.connect(admin!).transfer(lazy!.address, 10_000n * OPEN)).wait();
   await (await token.connect(lazy!).approve(await staking.getAddress(), 2n ** 255n)).wait();
 
+  for (const account of [contributor!, outsider!]) {
+    await (await token.connect(admin!).transfer(account.address, 1_000n * OPEN)).wait();
+    await (await token.connect(account).approve(await registry.getAddress(), 2n ** 255n)).wait();
+  }
   const items: Item[] = Array.from({ length: 6 }, () => item(10n));
   await (await submitMany(registry, contributor!, datanetId, items)).wait();
+  await connection.networkHelpers.time.increase(REVEAL_WINDOW);
 
   return {
     deployment,
@@ -75,6 +84,12 @@ export async function validatorFixture(connection: NetworkConnection) {
 }
 
 export type ValidatorFixture = Awaited<ReturnType<typeof validatorFixture>>;
+
+/** Moves time past a contribution's validation window, so it can be finalized. */
+export async function pastWindow(connection: NetworkConnection, f: Pick<ValidatorFixture, "registry">, contentHash: string) {
+  const { votingEndsAt } = await f.registry.getContribution(contentHash);
+  await connection.networkHelpers.time.increaseTo(votingEndsAt);
+}
 
 /** Signs a verdict as `validator` with its current generation (or the one given). */
 export async function signVerdict(
