@@ -180,7 +180,7 @@ describe("SDK history", function () {
   it("keys contributions by id: a displaced registration and a resubmitted rejected hash keep their old records", async function () {
     const { sdk, items, accounts } = await networkHelpers.loadFixture(historyFixture);
     const state = await sdk.owner.history.rebuild();
-    const [carol, bob] = [6n, 7n].map((id) => state.contributions.get(id)!);
+    const [carol, bob] = [state.contributions.get(6n)!, state.contributions.get(7n)!];
     expect([carol.contentHash, carol.contributor, carol.status]).to.deep.equal([items.x.contentHash, getAddress(accounts.carol.account.address), ContributionStatus.Displaced]);
     expect(bob.committedAt).to.be.lessThan(carol.committedAt);
     expect(bob.submittedAt).to.be.greaterThan(carol.submittedAt);
@@ -199,7 +199,7 @@ describe("SDK history", function () {
   it("rebuilds expiry, settlement, points and stake checkpoints, and the audit finds no discrepancy", async function () {
     const { sdk, deployment, accounts } = await networkHelpers.loadFixture(historyFixture);
     const state = await rebuildAll(sdk.owner);
-    const [v1, v2] = [accounts.v1, accounts.v2].map((w) => getAddress(w.account.address));
+    const [v1, v2] = [getAddress(accounts.v1.account.address), getAddress(accounts.v2.account.address)];
     expect(state.tallies.get(5n)).to.deep.include({ outcome: ContributionStatus.Expired, verdicts: new Map(), eligibleWeight: 0n });
     expect(state.tallies.get(2n)).to.deep.include({ outcome: ContributionStatus.Rejected, forfeit: (BOND * 8n) / 10n, rejectWeight: WEIGHT.v1 });
     expect(state.tallies.get(2n)!.verdicts.get(v1)).to.deep.include({ settled: true, credit: (BOND * 8n) / 10n });
@@ -218,7 +218,7 @@ describe("SDK history", function () {
   it("reports a tally, a verdict, a stake checkpoint or a validator's points that disagree with the chain", async function () {
     const { sdk, accounts } = await networkHelpers.loadFixture(historyFixture);
     const state = await rebuildAll(sdk.owner);
-    const [v1, v2] = [accounts.v1, accounts.v2].map((w) => getAddress(w.account.address));
+    const [v1, v2] = [getAddress(accounts.v1.account.address), getAddress(accounts.v2.account.address)];
     state.tallies.get(5n)!.outcome = ContributionStatus.Rejected;
     state.tallies.get(8n)!.verdicts.get(v2)!.settled = true;
     state.tallies.get(3n)!.verdicts.get(v2)!.weight += 1n;
