@@ -201,6 +201,10 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
       add(entity, `verdict of ${validator}`, [true, v.accept, v.settled], attestations, "verdictOf", [id, validator]);
     }
   }
+  // A contribution never judged nor closed (withdrawn, displaced, or waiting for verdicts) has no tally.
+  for (const id of state.registry.contributions.keys()) {
+    if (!state.tallies.has(id)) add(`tally ${id}`, "verdicts", 0n, attestations, "tallyOf", [id], field("verdicts"));
+  }
   for (const rep of state.reputation.values()) {
     add(`reputation ${rep.datanetId}/${rep.contributor}`, "accepted, rejected, qualitySum", [rep.accepted, rep.rejected, rep.qualitySum], attestations, "reputationOf", [rep.datanetId, rep.contributor], (x) => {
       const i = x as { accepted: number; rejected: number; qualitySum: bigint };
