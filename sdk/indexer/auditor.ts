@@ -1,5 +1,6 @@
 import { getAddress, type Abi, type Address } from "viem";
 
+import { ContributionStatus } from "../actions/contributions.ts";
 import { computeVersionRoot } from "../actions/versions.ts";
 import {
   attestationContract,
@@ -94,8 +95,8 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
       votingEndsAt: c.votingEndsAt,
       bond: c.bond,
     };
+    // `contributionIdOf` reads the same record's id, so `getContribution` answers for it.
     for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [contentHash], field(name));
-    add(entity, "contributionIdOf", id, registry, "contributionIdOf", [contentHash]);
   }
   for (const v of r.versions.values()) {
     const entity = `datanet ${v.datanetId} version ${v.version}`;
@@ -196,7 +197,8 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
       snapshotAt: t.snapshotAt,
     };
     for (const [name, value] of Object.entries(stored)) add(entity, name, value, attestations, "tallyOf", [id], field(name));
-    add(entity, "forfeit", t.forfeit, attestations, "forfeitOf", [id]);
+    // Only a rejection leaves a forfeit to the validators.
+    if (t.outcome === ContributionStatus.Rejected) add(entity, "forfeit", t.forfeit, attestations, "forfeitOf", [id]);
     for (const [validator, v] of t.verdicts) {
       add(entity, `verdict of ${validator}`, [true, v.accept, v.settled], attestations, "verdictOf", [id, validator]);
     }
