@@ -7,6 +7,7 @@ import {
   distributorContract,
   merkleEpochContract,
   modelFactoryContract,
+  tokenContract,
   registryContract,
   rewardPoolsContract,
   stakingContract,
@@ -15,8 +16,8 @@ import {
 import type { Discrepancy } from "../audit.ts";
 import { withRetry } from "./retry.ts";
 import type { ModelLineage } from "../actions/models.ts";
-import type { RegistryState } from "../history.ts";
-import type { ProtocolState } from "./state.ts";
+import { registryHoldings, usageKey, type RegistryState } from "../history.ts";
+import { checkpointAt, WEIGHT_UNIT, type ProtocolState } from "./state.ts";
 
 /** One rebuilt value and the view call that must return it (`pick` extracts the field). */
 export interface ViewCheck {
@@ -25,6 +26,9 @@ export interface ViewCheck {
   expected: unknown;
   call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] };
   pick?: (result: unknown) => unknown;
+  /** For a view that answers for the time of the call (the current epoch): the rebuilt value for
+   * what the result says that time is. Replaces `expected`. */
+  expectedFor?: (result: unknown) => unknown;
 }
 
 /** A value as discrepancies show it: JSON for objects (bigints as decimal strings). */
@@ -38,8 +42,16 @@ type Contract = { address: Address; abi: Abi };
 /** A list of checks and the function that adds one. */
 function checkList() {
   const checks: ViewCheck[] = [];
-  const add = (entity: string, field: string, expected: unknown, contract: Contract, functionName: string, args: readonly unknown[], pick?: (r: unknown) => unknown) =>
-    checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick });
+  const add = (
+    entity: string,
+    field: string,
+    expected: unknown,
+    contract: Contract,
+    functionName: string,
+    args: readonly unknown[],
+    pick?: (r: unknown) => unknown,
+    expectedFor?: (r: unknown) => unknown,
+  ) => checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick, expectedFor });
   return { checks, add };
 }
 
@@ -66,11 +78,24 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
       add(entity, `allowlist ${account}`, [entry.listed, entry.removedFrom], registry, "allowlistEntry", [d.datanetId, account]);
     }
   }
-  for (const c of r.contributions.values()) {
-    const entity = `contribution ${c.contributionId}`;
-    const stored = { id: c.contributionId, contributor: getAddress(c.contributor), datanetId: Number(c.datanetId), status: c.status };
-    for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [c.contentHash], field(name));
-    add(entity, "contributionIdOf", c.contributionId, registry, "contributionIdOf", [c.contentHash]);
+  // The registry keeps one record per content hash: the latest registration. Earlier ids of a hash
+  // live on in the attestation contract's tallies, which are checked by id.
+  for (const [contentHash, id] of r.currentIds) {
+    const c = r.contributions.get(id)!;
+    const entity = `contribution ${id}`;
+    const stored = {
+      id,
+      contributor: getAddress(c.contributor),
+      datanetId: Number(c.datanetId),
+      status: c.status,
+      committedAt: c.committedAt,
+      revealedAt: c.submittedAt,
+      votingOpensAt: c.votingOpensAt,
+      votingEndsAt: c.votingEndsAt,
+      bond: c.bond,
+    };
+    for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [contentHash], field(name));
+    add(entity, "contributionIdOf", id, registry, "contributionIdOf", [contentHash]);
   }
   for (const v of r.versions.values()) {
     const entity = `datanet ${v.datanetId} version ${v.version}`;
@@ -78,7 +103,26 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
     for (const [name, value] of Object.entries(published)) add(entity, name, value, registry, "getVersion", [v.datanetId, v.version], field(name));
     add(entity, "recomputed root", computeVersionRoot(r, v.datanetId, v.contributionCount), registry, "getVersion", [v.datanetId, v.version], field("root"));
   }
-  for (const [commitment, block] of r.commitments) add(`commitment ${commitment}`, "block", block, registry, "commitmentBlock", [commitment]);
+  for (const c of r.commitments.values()) {
+    const held = { committedAt: c.committedAt, datanetId: Number(c.datanetId), itemCount: c.itemCount, reservedBytes: c.reservedBytes, bond: c.bond };
+    for (const [name, value] of Object.entries(held)) add(`commitment ${c.commitment}`, name, value, registry, "getCommitment", [c.commitment], field(name));
+  }
+  // The view reports the current epoch only: compare with what was reserved in the epoch it names.
+  const usagePairs = new Map<string, [bigint, Address]>();
+  for (const c of r.contributions.values()) usagePairs.set(`${c.datanetId}:${getAddress(c.contributor)}`, [c.datanetId, getAddress(c.contributor)]);
+  for (const c of r.commitments.values()) usagePairs.set(`${c.datanetId}:${c.contributor}`, [c.datanetId, c.contributor]);
+  for (const [datanetId, contributor] of usagePairs.values()) {
+    add(`quota ${datanetId}/${contributor}`, "reserved this epoch", undefined, registry, "contributorUsage", [datanetId, contributor], (x) => {
+      const u = x as { epoch: number; contributions: number; bytesUsed: bigint };
+      return [u.contributions, u.bytesUsed];
+    }, (x) => {
+      const used = r.usage.get(usageKey(datanetId, (x as { epoch: number }).epoch, contributor));
+      return [used?.contributions ?? 0, used?.bytesUsed ?? 0n];
+    });
+  }
+  for (const [account, credit] of r.credits) add(`credit ${account}`, "creditOf", credit, registry, "creditOf", [account]);
+  // Every OPEN the registry holds is someone's credit or a bond still at stake: nothing else comes in.
+  add("registry", "OPEN held = credits + pending bonds + commitment bonds", registryHoldings(r), tokenContract(client) as Contract, "balanceOf", [registry.address]);
   return checks;
 }
 
@@ -130,11 +174,32 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
   }
   add("staking", "totalStaked", total, staking, "totalStaked", []);
 
-  for (const [contentHash, t] of state.tallies) {
-    add(`tally ${contentHash}`, "weights and verdicts", [t.acceptWeight, t.rejectWeight, t.acceptQualityWeight, t.voters.length], attestations, "tallyOf", [contentHash], (x) => {
-      const i = x as { acceptWeight: bigint; rejectWeight: bigint; acceptQualityWeight: bigint; verdicts: number };
-      return [i.acceptWeight, i.rejectWeight, i.acceptQualityWeight, i.verdicts];
-    });
+  for (const [k, history] of state.stakeHistory) {
+    const { datanetId, validator } = state.stakes.get(k)!;
+    for (const c of history) add(`stake ${datanetId}/${validator}`, `bonded at ${c.at}`, c.amount, staking, "stakeAt", [datanetId, validator, BigInt(c.at)]);
+  }
+  for (const [datanetId, history] of state.totalStakeHistory) {
+    for (const c of history) add(`staking ${datanetId}`, `total bonded at ${c.at}`, c.amount, staking, "totalStakeAt", [datanetId, BigInt(c.at)]);
+  }
+
+  for (const [id, t] of state.tallies) {
+    const entity = `tally ${id}`;
+    const stored = {
+      acceptWeight: t.acceptWeight,
+      rejectWeight: t.rejectWeight,
+      acceptQualityWeight: t.acceptQualityWeight,
+      verdicts: BigInt(t.verdicts.size),
+      eligibleWeight: t.eligibleWeight,
+      outcome: t.outcome,
+      epoch: t.epoch,
+      datanetId: Number(t.datanetId),
+      snapshotAt: t.snapshotAt,
+    };
+    for (const [name, value] of Object.entries(stored)) add(entity, name, value, attestations, "tallyOf", [id], field(name));
+    add(entity, "forfeit", t.forfeit, attestations, "forfeitOf", [id]);
+    for (const [validator, v] of t.verdicts) {
+      add(entity, `verdict of ${validator}`, [true, v.accept, v.settled], attestations, "verdictOf", [id, validator]);
+    }
   }
   for (const rep of state.reputation.values()) {
     add(`reputation ${rep.datanetId}/${rep.contributor}`, "accepted, rejected, qualitySum", [rep.accepted, rep.rejected, rep.qualitySum], attestations, "reputationOf", [rep.datanetId, rep.contributor], (x) => {
@@ -189,6 +254,18 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
   const check = (entity: string, field: string, ok: boolean, expected: string, actual: string) => {
     if (!ok) found.push({ entity, field, expected, actual });
   };
+  for (const [id, t] of state.tallies) {
+    if (t.verdicts.size === 0) continue;
+    // Weights are stake checkpoints rebuilt from staking events: every verdict must weigh its stake then.
+    const eligible = checkpointAt(state.totalStakeHistory.get(t.datanetId), t.snapshotAt) / WEIGHT_UNIT;
+    check(`tally ${id}`, "eligible weight = stake bonded at the snapshot", eligible === t.eligibleWeight, String(eligible), String(t.eligibleWeight));
+    let paid = 0n;
+    for (const [validator, v] of t.verdicts) {
+      paid += v.credit;
+      check(`tally ${id}`, `weight of ${validator} = its stake at the snapshot`, v.weight === v.weightAtSnapshot, String(v.weightAtSnapshot), String(v.weight));
+    }
+    check(`tally ${id}`, "forfeit shares paid ≤ forfeit", paid <= t.forfeit, `≤ ${t.forfeit}`, String(paid));
+  }
   for (const pool of state.rewardPools.values()) {
     check(`reward pool ${pool.datanetId}/${pool.epoch}`, "claimed ≤ funded", pool.claimed <= pool.funded, `≤ ${pool.funded}`, String(pool.claimed));
   }
@@ -243,8 +320,10 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
   const groups = [...byCall.values()];
   const compare = (group: ViewCheck[], result: unknown) => {
     for (const check of group) {
-      const actual = check.pick === undefined ? result : check.pick(result);
-      if (show(check.expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(check.expected), actual: show(actual) });
+      const reverted = typeof result === "string" && result.startsWith("reverted: ");
+      const actual = check.pick === undefined || reverted ? result : check.pick(result);
+      const expected = check.expectedFor === undefined || reverted ? check.expected : check.expectedFor(result);
+      if (show(expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(expected), actual: show(actual) });
     }
   };
   const blockNumber = options.blockNumber;
