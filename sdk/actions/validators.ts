@@ -468,8 +468,10 @@ export async function fetchAttestationLogs(client: ProtocolClient) {
 }
 
 /**
- * Contributions a validator can judge now: pending, in the given datanet (or every datanet where it
- * has bonded stake), not its own, and not yet judged by it. Oldest first.
+ * Contributions a validator can judge now: pending with their voting window open, in the given
+ * datanet (or every datanet where it has bonded stake), not its own, not yet judged by it, and
+ * revealed after it had the datanet's minimum stake bonded (a verdict weighs the stake bonded
+ * before the reveal). Oldest first.
  */
 export async function pendingContributions(
   client: ProtocolClient,
@@ -477,29 +479,53 @@ export async function pendingContributions(
 ): Promise<ContributionRecord[]> {
   assertAddress("validator", params.validator);
   const validator = getAddress(params.validator);
-  const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
+  const [registryLogs, attestationLogs, { timestamp: now }] = await Promise.all([
+    fetchRegistryLogs(client),
+    fetchAttestationLogs(client),
+    client.publicClient.getBlock(),
+  ]);
   const state = rebuildRegistryState(registryLogs);
   const judged = new Set(
     attestationLogs
       .filter((log) => log.eventName === "VerdictRecorded" && getAddress((log.args as { validator: Address }).validator) === validator)
-      .map((log) => (log.args as { contentHash: Hex }).contentHash),
+      .map((log) => (log.args as { contributionId: bigint }).contributionId),
   );
-  const datanets =
-    params.datanetId !== undefined
-      ? [params.datanetId]
-      : [...state.datanets.keys()];
-  const active = new Set<bigint>();
+  const datanets = params.datanetId !== undefined ? [params.datanetId] : [...state.datanets.keys()];
+  const minStake = new Map<bigint, bigint>();
   for (const datanetId of datanets) {
     const info = await getStake(client, { datanetId, validator });
-    if (info.amount > 0n && info.unbondingEndsAt === 0) active.add(datanetId);
+    if (info.amount === 0n || info.unbondingEndsAt !== 0) continue;
+    const settings = await readProtocol(() =>
+      client.publicClient.readContract({ ...registryContract(client), functionName: "validationSettings", args: [datanetId] }),
+    );
+    if (info.amount >= settings.minValidatorStake) minStake.set(datanetId, settings.minValidatorStake);
   }
-  return [...state.contributions.values()].filter(
+  const candidates = [...state.contributions.values()].filter(
     (c) =>
       c.status === ContributionStatus.Pending &&
-      active.has(c.datanetId) &&
+      minStake.has(c.datanetId) &&
       getAddress(c.contributor) !== validator &&
-      !judged.has(c.contentHash),
+      !judged.has(c.contributionId),
   );
+  const open = await Promise.all(
+    candidates.map(async (c) => {
+      const stored = await readProtocol(() =>
+        client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [c.contentHash] }),
+      );
+      if (stored.status !== ContributionStatus.Pending || now < BigInt(stored.votingOpensAt) || now >= BigInt(stored.votingEndsAt)) {
+        return false;
+      }
+      const atSnapshot = await readProtocol(() =>
+        client.publicClient.readContract({
+          ...stakingContract(client),
+          functionName: "stakeAt",
+          args: [c.datanetId, validator, BigInt(stored.revealedAt) - 1n],
+        }),
+      );
+      return atSnapshot >= minStake.get(c.datanetId)!;
+    }),
+  );
+  return candidates.filter((_, i) => open[i]);
 }
 
 /** A contributor's on-chain reputation on a datanet, or overall with `datanetId` 0. */
