@@ -234,6 +234,21 @@ describe("SDK history", function () {
     ]);
   });
 
+  it("reports a displacement or a lapse missing from the events: the registry holds less OPEN than the rebuilt bonds", async function () {
+    const { sdk } = await networkHelpers.loadFixture(historyFixture);
+    const { events } = await indexProtocolEvents(sdk.owner);
+    for (const [missing, entity] of [
+      ["ContributionDisplaced", "registry"],
+      ["SubmissionLapsed", "commitment "],
+    ] as const) {
+      const state = rebuildProtocolState(sdk.owner, events.filter((e) => e.eventName !== missing));
+      const found = await verifyProtocolState(sdk.owner, state);
+      const balance = found.find((d) => d.field === "OPEN held = credits + pending bonds + commitment bonds");
+      expect(BigInt(balance!.expected) - BigInt(balance!.actual), missing).to.equal(BOND);
+      expect(found.some((d) => d.entity.startsWith(entity)), JSON.stringify(found)).to.equal(true);
+    }
+  });
+
   it("publishes version roots equal to an independent StandardMerkleTree over the accepted set, in acceptance order", async function () {
     const { sdk, text, version1: v1, version2: v2 } = await networkHelpers.loadFixture(historyFixture);
     const state = await sdk.owner.history.rebuild();
