@@ -70,7 +70,7 @@ describe("SDK indexer and auditor", function () {
     expect(unconfirmed).to.deep.equal([]);
     expect(progress.length).to.be.greaterThan(2);
     const state = rebuildProtocolState(client, events);
-    expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([4, 1, 1, 1, 1]);
+    expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([6, 1, 1, 1, 1]);
     expect(await verifyProtocolState(client, state)).to.deep.equal([]);
   });
 
