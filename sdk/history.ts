@@ -91,6 +91,8 @@ export interface RegistryState {
   commitments: Map<Hex, CommitmentRecord>;
   /** Quota reserved by `${datanetId}:${epoch}:${contributor}`. */
   usage: Map<string, ReservedQuota>;
+  /** Bytes reserved in a whole datanet, by `${datanetId}:${epoch}`. */
+  datanetBytes: Map<string, bigint>;
   /** Withdrawable credit (refunded and forfeited bonds) by account. */
   credits: Map<Address, bigint>;
   /** Versions by `${datanetId}/${version}`. */
@@ -141,6 +143,7 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
     currentIds: new Map(),
     commitments: new Map(),
     usage: new Map(),
+    datanetBytes: new Map(),
     credits: new Map(),
     versions: new Map(),
   };
@@ -216,6 +219,8 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
         const k = usageKey(datanetId, epoch, contributor);
         const used = state.usage.get(k) ?? { contributions: 0, bytesUsed: 0n };
         state.usage.set(k, { contributions: used.contributions + itemCount, bytesUsed: used.bytesUsed + reservedBytes });
+        const total = `${datanetId}:${epoch}`;
+        state.datanetBytes.set(total, (state.datanetBytes.get(total) ?? 0n) + reservedBytes);
         break;
       }
       case "SubmissionLapsed":

@@ -27,9 +27,18 @@ export interface ViewCheck {
   expected: unknown;
   call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] };
   pick?: (result: unknown) => unknown;
-  /** For a view that answers for the time of the call (the current epoch): the rebuilt value for
-   * what the result says that time is. Replaces `expected`. */
-  expectedFor?: (result: unknown) => unknown;
+}
+
+/** The block an audit reads every view at, and its second (the views of "the current epoch" answer for it). */
+export interface AuditBlock {
+  number: bigint;
+  timestamp: number;
+}
+
+/** The block `blockNumber`, or the head now: where an audit pins its reads. */
+export async function auditBlock(client: ProtocolClient, blockNumber?: bigint): Promise<AuditBlock> {
+  const block = await withRetry(() => client.publicClient.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber }));
+  return { number: block.number, timestamp: Number(block.timestamp) };
 }
 
 /** A value as discrepancies show it: JSON for objects (bigints as decimal strings). */
@@ -51,15 +60,14 @@ function checkList() {
     functionName: string,
     args: readonly unknown[],
     pick?: (r: unknown) => unknown,
-    expectedFor?: (r: unknown) => unknown,
-  ) => checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick, expectedFor });
+  ) => checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick });
   return { checks, add };
 }
 
 const field = (name: string) => (r: unknown) => (r as Record<string, unknown>)[name];
 
-/** The registry's views against its rebuilt state, and every version root recomputed. */
-export function registryViewChecks(client: ProtocolClient, r: RegistryState): ViewCheck[] {
+/** The registry's views at block `at` against its rebuilt state, and every version root recomputed. */
+export function registryViewChecks(client: ProtocolClient, r: RegistryState, at: AuditBlock): ViewCheck[] {
   const { checks, add } = checkList();
   const registry = registryContract(client) as Contract;
 
@@ -108,17 +116,24 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
     const held = { committedAt: c.committedAt, datanetId: Number(c.datanetId), itemCount: c.itemCount, reservedBytes: c.reservedBytes, bond: c.bond };
     for (const [name, value] of Object.entries(held)) add(`commitment ${c.commitment}`, name, value, registry, "getCommitment", [c.commitment], field(name));
   }
-  // The view reports the current epoch only: compare with what was reserved in the epoch it names.
+  // Quota views answer for the epoch of the audited block: the reservations made in it.
+  const epochAt = (datanetId: bigint) => {
+    const d = r.datanets.get(datanetId)!;
+    return Math.floor((at.timestamp - d.createdAt) / d.policy.epochLength);
+  };
+  for (const d of r.datanets.values()) {
+    const epoch = epochAt(d.datanetId);
+    add(`quota ${d.datanetId}`, `bytes reserved in epoch ${epoch}`, r.datanetBytes.get(`${d.datanetId}:${epoch}`) ?? 0n, registry, "datanetBytesUsed", [d.datanetId]);
+  }
   const usagePairs = new Map<string, [bigint, Address]>();
   for (const c of r.contributions.values()) usagePairs.set(`${c.datanetId}:${getAddress(c.contributor)}`, [c.datanetId, getAddress(c.contributor)]);
   for (const c of r.commitments.values()) usagePairs.set(`${c.datanetId}:${c.contributor}`, [c.datanetId, c.contributor]);
   for (const [datanetId, contributor] of usagePairs.values()) {
-    add(`quota ${datanetId}/${contributor}`, "reserved this epoch", undefined, registry, "contributorUsage", [datanetId, contributor], (x) => {
+    const epoch = epochAt(datanetId);
+    const used = r.usage.get(usageKey(datanetId, epoch, contributor)) ?? { contributions: 0, bytesUsed: 0n };
+    add(`quota ${datanetId}/${contributor}`, "epoch, items and bytes reserved", [epoch, used.contributions, used.bytesUsed], registry, "contributorUsage", [datanetId, contributor], (x) => {
       const u = x as { epoch: number; contributions: number; bytesUsed: bigint };
-      return [u.contributions, u.bytesUsed];
-    }, (x) => {
-      const used = r.usage.get(usageKey(datanetId, (x as { epoch: number }).epoch, contributor));
-      return [used?.contributions ?? 0, used?.bytesUsed ?? 0n];
+      return [u.epoch, u.contributions, u.bytesUsed];
     });
   }
   for (const [account, credit] of r.credits) add(`credit ${account}`, "creditOf", credit, registry, "creditOf", [account]);
@@ -155,8 +170,8 @@ export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigi
   return checks;
 }
 
-/** Every view check the rebuilt protocol state implies. */
-export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCheck[] {
+/** Every view check the rebuilt protocol state implies, read at block `at`. */
+export function viewChecks(client: ProtocolClient, state: ProtocolState, at: AuditBlock): ViewCheck[] {
   const { checks, add } = checkList();
   const staking = stakingContract(client) as Contract;
   const attestations = attestationContract(client) as Contract;
@@ -251,7 +266,7 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
     });
   }
   for (const [account, amount] of state.earnings) add(`developer ${account}`, "earnings", amount, attribution, "earningsOf", [account]);
-  return registryViewChecks(client, state.registry).concat(modelViewChecks(client, state.models), checks);
+  return registryViewChecks(client, state.registry, at).concat(modelViewChecks(client, state.models), checks);
 }
 
 /** Money checks that need no view: nothing paid out beyond what came in. */
@@ -298,14 +313,16 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
  * Compares every value rebuilt from events with the chain's views and checks that no pool paid out
  * more than it received. Reads go through Multicall3 when the chain declares one (500 calls per
  * request), otherwise `concurrency` parallel `eth_call`s; every read is retried on transient
- * failures. Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
+ * failures. Every read is at one block: `options.blockNumber`, or the head when the audit starts.
+ * Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
  */
 export async function verifyProtocolState(
   client: ProtocolClient,
   state: ProtocolState,
   options: ReadOptions = {},
 ): Promise<Discrepancy[]> {
-  return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state), options))];
+  const at = await auditBlock(client, options.blockNumber);
+  return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state, at), { ...options, blockNumber: at.number }))];
 }
 
 /** How checks read the chain: parallel `eth_call`s (without Multicall3), and at which block. */
@@ -328,8 +345,7 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
     for (const check of group) {
       const reverted = typeof result === "string" && result.startsWith("reverted: ");
       const actual = check.pick === undefined || reverted ? result : check.pick(result);
-      const expected = check.expectedFor === undefined || reverted ? check.expected : check.expectedFor(result);
-      if (show(expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(expected), actual: show(actual) });
+      if (show(check.expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(check.expected), actual: show(actual) });
     }
   };
   const blockNumber = options.blockNumber;

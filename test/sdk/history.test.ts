@@ -160,6 +160,8 @@ describe("SDK history", function () {
     const bob = getAddress(accounts.bob.account.address);
     state.credits.set(bob, state.credits.get(bob)! + 1n);
     state.commitments.values().next().value!.reservedBytes = 31n;
+    state.datanetBytes.set("2:0", state.datanetBytes.get("2:0")! + 1n);
+    state.usage.get(`1:0:${getAddress(accounts.alice.account.address)}`)!.contributions -= 1;
     const discrepancies = await verifyRegistryState(sdk.owner, state);
     expect(discrepancies).to.deep.include({ entity: "contribution 3", field: "status", expected: "3", actual: "2" });
     expect(discrepancies).to.deep.include({
@@ -174,6 +176,8 @@ describe("SDK history", function () {
       "datanet 1 version 2/recomputed root",
       "registry/OPEN held = credits + pending bonds + commitment bonds",
       `commitment ${state.commitments.keys().next().value}/reservedBytes`,
+      "quota 2/bytes reserved in epoch 0",
+      `quota 1/${getAddress(accounts.alice.account.address)}/epoch, items and bytes reserved`,
     ]);
   });
 
