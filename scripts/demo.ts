@@ -75,7 +75,9 @@ function printTables(s: DemoSummary) {
     },
     {
       scene: `first movers on #${s.firstMovers.contributionId}`,
-      outcome: `${weight(s.firstMovers.rejectWeight)} OPEN rejected first, ${weight(s.firstMovers.acceptWeight)} accepted of ${weight(s.firstMovers.eligibleWeight)}: ${s.firstMovers.accepted ? "accepted" : "rejected"}`,
+      outcome:
+        `${weight(s.firstMovers.rejectWeight)} OPEN rejecting (two 1,000-OPEN verdicts first), ${weight(s.firstMovers.acceptWeight)} accepting, ` +
+        `of ${weight(s.firstMovers.eligibleWeight)} eligible: ${s.firstMovers.accepted ? "accepted" : "rejected"}`,
     },
     { scene: `dodger withdrawing #${s.dodger.contributionId} after a verdict`, outcome: `refused: ${s.dodger.refusal}` },
     {

@@ -454,7 +454,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     if (contributionIds.length === 0) continue;
     const { points, credit } = await (await v.client.validators.settle({ contributionIds })).wait();
     if (v.judges === "for Sam") recovered += credit;
-    log(`  ${v.name}: ${contributionIds.length} verdicts settled, ${points} points, ${formatUnits(credit, 18)} OPEN of forfeited bonds credited`);
+    log(`  ${v.name}: ${contributionIds.length} verdicts settled, ${points} validator points (stake weight), ${formatUnits(credit, 18)} OPEN of forfeited bonds credited`);
   }
   const bondsForfeited = BigInt(sam.hashes.length) * policy.submissionBond;
   const farmerAfter = await holdings(farmerAccounts);
