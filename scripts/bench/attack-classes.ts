@@ -207,6 +207,9 @@ function toolsFor(connection: NetworkConnection, e: Economy) {
 
 type Tools = ReturnType<typeof toolsFor>;
 
+/** The defence's checks of a play: none when it was played by the rules. */
+const onlyInAttack = (attack: boolean, checks: Record<string, boolean>) => (attack ? checks : {});
+
 /** Bit `depth` of an address, from the most significant: the side of the Merkle trie it sits on. */
 const bit = (account: string, depth: number) => Number((BigInt(account) >> BigInt(159 - depth)) & 1n);
 /** An honest recipient on the other side of the trie's root from the class 9 attacker. */
@@ -255,7 +258,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       for (const hash of junk) for (const a of e.attackers) await t.attest(a, hash, false);
       await t.settleAndClaim([good!, ...junk], [e.validator, ...e.attackers], [e.honest, e.validator, ...e.attackers, ...e.throwaways]);
       const rejected = await Promise.all(junk.map(async (h) => (await t.status(h)) === Status.Rejected));
-      return attack ? { "the junk is rejected and its bonds forfeited": rejected.every(Boolean) } : {};
+      return onlyInAttack(attack, { "the junk is rejected and its bonds forfeited": rejected.every(Boolean) });
     },
   },
   {
@@ -330,7 +333,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       await t.openVoting();
       await t.attest(e.validator, text.contentHash, true);
       await t.settleAndClaim([text.contentHash], [e.validator], [e.honest, e.validator, thief]);
-      return attack ? { "the older commitment gets the content": record.contributor === e.honest.address } : {};
+      return onlyInAttack(attack, { "the older commitment gets the content": record.contributor === e.honest.address });
     },
   },
   {
@@ -347,7 +350,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       await t.attest(e.validator, text.contentHash, true);
       for (const hash of spam) await t.attest(e.validator, hash, false);
       await t.settleAndClaim([text.contentHash, ...spam], [e.validator], [], 2n);
-      return attack ? { "the reserved reveal succeeds": refused === undefined } : {};
+      return onlyInAttack(attack, { "the reserved reveal succeeds": refused === undefined });
     },
   },
   {

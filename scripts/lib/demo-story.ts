@@ -23,8 +23,6 @@ import {
   openTokenAbi,
   ProtocolError,
   REVEAL_WINDOW,
-  randomSalt,
-  submissionCommitment,
   toSdkError,
   hashMatches,
   InvalidInputError,
