@@ -14,10 +14,8 @@ import {
 } from "./actions/validators.ts";
 import { attestationContract, registryContract, requireWallet, stakingContract, type ProtocolClient } from "./client.ts";
 import { InvalidInputError, ProtocolError, toSdkError } from "./errors.ts";
+import { WEIGHT_UNIT } from "./indexer/state.ts";
 import { readProtocol } from "./transaction.ts";
-
-/** The contract's `WEIGHT_UNIT`: a verdict weighs its validator's snapshot stake in units of 1e15 wei. */
-export const WEIGHT_UNIT = 10n ** 15n;
 
 /** Why the aggregator did not relay a verdict. */
 export type AggregatorSkip =

@@ -77,6 +77,7 @@ export function createClient(config: {
       signVerdict: bind(client, validators.signVerdict),
       submitSigned: bind(client, validators.submitSignedVerdicts),
       finalize: bind(client, validators.finalizeContributions),
+      finalizable: bind(client, validators.finalizableContributions),
       settle: bind(client, validators.settleVerdicts),
       unsettled: bind(client, validators.unsettledVerdicts),
       tally: bind(client, validators.getTally),

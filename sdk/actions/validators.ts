@@ -437,6 +437,28 @@ export async function getVerdict(
 }
 
 /**
+ * Pending contributions whose validation window has ended, in the given datanet or all of them, oldest
+ * first: what `finalizeContributions` can close now (anyone may).
+ */
+export async function finalizableContributions(client: ProtocolClient, params: { datanetId?: bigint } = {}): Promise<Hex[]> {
+  if (params.datanetId !== undefined) assertPositiveId("datanetId", params.datanetId);
+  const [logs, { timestamp: now }] = await Promise.all([fetchRegistryLogs(client), client.publicClient.getBlock()]);
+  const candidates = [...rebuildRegistryState(logs).contributions.values()].filter(
+    (c) => c.status === ContributionStatus.Pending && (params.datanetId === undefined || c.datanetId === params.datanetId),
+  );
+  const ended = await Promise.all(
+    candidates.map(async (c) => {
+      const stored = await readProtocol(() =>
+        client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [c.contentHash] }),
+      );
+      // The hash may have been registered again since; only its current registration counts.
+      return stored.id === c.contributionId && stored.status === ContributionStatus.Pending && now >= BigInt(stored.votingEndsAt);
+    }),
+  );
+  return candidates.filter((_, i) => ended[i]).map((c) => c.contentHash);
+}
+
+/**
  * The contributions a validator judged that have closed and whose verdicts it has not settled yet,
  * oldest first: what `settleVerdicts` should be given.
  */
