@@ -11,7 +11,7 @@
  *   (the revert that stops the attack, the outcome stake decided...), all read from the chain.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { Contract } from "ethers";
+import type { Interface } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { concat, formatUnits, keccak256, type Address, type Hex } from "viem";
 
@@ -110,8 +110,11 @@ async function holdings(e: Economy, accounts: Account[]) {
   return total;
 }
 
+/** A contract whose custom errors a revert may carry. */
+type Decoder = { interface: Pick<Interface, "parseError"> };
+
 /** The custom error a failed transaction reverted with, or `undefined` when it succeeded. */
-async function revertOf(tx: Promise<{ wait(): Promise<unknown> }>, contracts: Contract[]): Promise<string | undefined> {
+async function revertOf(tx: Promise<{ wait(): Promise<unknown> }>, contracts: Decoder[]): Promise<string | undefined> {
   try {
     await (await tx).wait();
     return undefined;
@@ -193,7 +196,7 @@ function toolsFor(connection: NetworkConnection, e: Economy) {
     await advanceTo(e.createdAt + (lastEpoch + 1n) * policy.epochLength);
     for (const account of claimants) {
       const signer = account as HardhatEthersSigner;
-      const refused = await revertOf(e.pools.connect(signer).claim(datanetId, [...epochs]), [e.pools as unknown as Contract]);
+      const refused = await revertOf(e.pools.connect(signer).claim(datanetId, [...epochs]), [e.pools]);
       if (refused !== undefined && refused !== "NothingToClaim") throw new Error(`claim by ${account.address}: ${refused}`);
     }
   }
@@ -233,7 +236,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       if (attack) await (await e.staking.connect(late).stake(1n, 2_000_000n * OPEN)).wait();
       await t.openVoting();
       if (attack) {
-        const refused = await t.revertOf(e.attestations.connect(late).attest({ contentHash: good!, accept: false, quality: 0, reasonCode: 4 }), [e.attestations as unknown as Contract]);
+        const refused = await t.revertOf(e.attestations.connect(late).attest({ contentHash: good!, accept: false, quality: 0, reasonCode: 4 }), [e.attestations]);
         checks["a stake bonded after the reveal has no weight"] = refused === "ValidatorNotActive";
         for (const a of e.attackers) await t.attest(a, good!, false);
         checks["two first movers decide nothing"] = (await t.status(good!)) === Status.Pending;
@@ -280,7 +283,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       await t.openVoting();
       await t.attest(e.validator, good!, true);
       if (junk !== undefined) {
-        const refused = await t.revertOf(e.registry.connect(dodger).withdraw(junk), [e.registry as unknown as Contract]);
+        const refused = await t.revertOf(e.registry.connect(dodger).withdraw(junk), [e.registry]);
         checks["withdrawing after verdicts open is refused"] = refused === "WithdrawalClosed";
         await t.attest(e.validator, junk, false);
       }
@@ -302,7 +305,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
         // 400 bytes a day: four 100-byte items fill it, two revealed and two only reserved.
         hashes.push(...(await t.submit(s1!, 2n, [t.item(100n), t.item(100n)])));
         const hidden = await t.commit(s2!, 2n, [t.item(100n), t.item(100n)]);
-        const refused = await t.revertOf(t.commitTx(e.honest, 2n, [t.item(10n)], randomSalt()).tx, [e.registry as unknown as Contract]);
+        const refused = await t.revertOf(t.commitTx(e.honest, 2n, [t.item(10n)], randomSalt()).tx, [e.registry]);
         checks["the honest commit is refused for quota, and pays nothing"] = refused === "DatanetBytesQuotaExceeded";
         await t.time.increase(REVEAL_WINDOW + 1);
         await (await e.registry.lapseCommitment(hidden.commitment)).wait();
@@ -345,7 +348,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       const text = t.item(100n);
       const { salt } = await t.commit(e.honest, 2n, [text]);
       const spam = attack ? await t.submit(squeezer, 2n, [t.item(100n), t.item(100n), t.item(100n)]) : [];
-      const refused = await t.revertOf(t.reveal(e.honest, 2n, [text], salt), [e.registry as unknown as Contract]);
+      const refused = await t.revertOf(t.reveal(e.honest, 2n, [text], salt), [e.registry]);
       await t.openVoting();
       await t.attest(e.validator, text.contentHash, true);
       for (const hash of spam) await t.attest(e.validator, hash, false);
@@ -375,7 +378,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       if (attack) {
         checks["the funded epoch keeps its terms"] =
           terms.quorum === BigInt(mainPolicy.quorum) && terms.minValidatorStake === mainPolicy.minValidatorStake && !terms.allowlistOnly && terms.contributorRewardBps === BigInt(mainPolicy.contributorRewardBps);
-        const refused = await t.revertOf(e.attestations.connect(e.owner).attest({ contentHash: junk[0]!, accept: true, quality: 100, reasonCode: 0 }), [e.attestations as unknown as Contract]);
+        const refused = await t.revertOf(e.attestations.connect(e.owner).attest({ contentHash: junk[0]!, accept: true, quality: 100, reasonCode: 0 }), [e.attestations]);
         checks["the owner's unstaked verdict is refused"] = refused === "ValidatorNotActive";
         await t.attest(e.validator, junk[0]!, false);
       }
@@ -392,7 +395,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       const stranger = e.throwaways[0]!;
       const checks: Record<string, boolean> = {};
       if (attack) {
-        const refused = await t.revertOf(e.pools.connect(stranger).fund(1n, 2n, 1n), [e.pools as unknown as Contract]);
+        const refused = await t.revertOf(e.pools.connect(stranger).fund(1n, 2n, 1n), [e.pools]);
         checks["a deposit into an epoch whose terms are not fixed is refused"] = refused === "EpochTermsNotFixed";
       }
       // The owner moves contributors to 90% from epoch 2, as it may; a funder funds epoch 2 later.
@@ -436,7 +439,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
       await (await e.distributor.connect(e.admin).postRoot(9n, epochId, root, total, cap, `0x${"00".repeat(32)}`)).wait();
       const contract = await e.epochAt(await e.distributor.epochContract(e.admin.address, 9n, epochId));
       const refusals = [];
-      for (const c of claims) refusals.push(await revertOf(contract.claim(c.index, c.account, cap, c.proof), [contract as unknown as Contract]));
+      for (const c of claims) refusals.push(await revertOf(contract.claim(c.index, c.account, cap, c.proof), [contract]));
       if (attack) checks["the second leaf of one account is refused"] = refusals[1] === "InvalidProof" && refusals[0] === undefined && refusals[2] === undefined;
       return checks;
     },
