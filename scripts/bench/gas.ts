@@ -2,10 +2,12 @@
  * The benchmark, in one process on the embedded network: deploys with the Ignition module, runs
  * each of our operations in the state its key names and the peers' doing the same work (the
  * Ethereum Attestation Service and Uniswap's MerkleDistributor, from their npm packages' shipped
- * builds), and writes `bench/gas.json` (flat `{ key: gasUsed }`), `bench/batch-limits.json` (the
+ * builds), and writes `bench/gas.json` (flat `{ key: gasUsed }`, this run's keys only), `bench/batch-limits.json` (the
  * largest batch of each kind that fits the 16,777,216-gas transaction cap, confirmed by sending it),
  * and `bench/results.json` + `bench/RESULTS.md` (gas, ratio to the peer, targets, scaling, batch
- * limits, bytecode sizes, and the SDK figures `bench:engine` and `bench:audit` last wrote).
+ * limits, bytecode sizes, and the SDK figures `bench:engine` and `bench:audit` last wrote). Time moves
+ * on the embedded network as the protocol requires: verdicts open `REVEAL_WINDOW` after a reveal, and
+ * `finalize` waits for a contribution's validation window to end.
  *
  *   npm run bench
  */
