@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto";
-
 import { Wallet } from "ethers";
 import type { Hex } from "viem";
 
-import { REVEAL_WINDOW, randomSalt, submissionCommitment } from "../../sdk/actions/contributions.ts";
+import { REVEAL_WINDOW, submissionCommitment } from "../../sdk/actions/contributions.ts";
 import { hashContent } from "../../sdk/index.ts";
 import { datanetPolicy } from "../../sdk/policy.ts";
-import { OPEN, type Bench } from "./harness.ts";
+import { OPEN, benchBytes32, type Bench } from "./harness.ts";
 
 const DAY = 24 * 3_600;
 
@@ -39,12 +37,12 @@ export async function benchRewards(b: Bench) {
   let nonce = 0;
   /** `count` fresh contributors each get one contribution accepted in the current epoch. */
   async function acceptedContributors(count: number) {
-    const wallets = Array.from({ length: count }, () => new Wallet(`0x${randomBytes(32).toString("hex")}`, ethers.provider));
+    const wallets = Array.from({ length: count }, () => new Wallet(benchBytes32(`contributor ${nonce++}`), ethers.provider));
     const hashes: Hex[] = [];
     for (const [i, wallet] of wallets.entries()) {
       await connection.networkHelpers.setBalance(wallet.address, 10n ** 18n);
       const { contentHash, sizeBytes } = hashContent(`reward bench ${nonce++}`);
-      const salt = randomSalt();
+      const salt = benchBytes32(`reward salt ${nonce++}`);
       const commitment = submissionCommitment({ contributor: wallet.address as Hex, datanetId, contentHashes: [contentHash], salt });
       await (await registry.connect(wallet).commitSubmission(datanetId, commitment, 1, sizeBytes)).wait();
       await (await registry.connect(wallet).submit(datanetId, contentHash, sizeBytes, "ipfs://r", salt)).wait();
@@ -80,7 +78,7 @@ export async function benchRewards(b: Bench) {
   const regularWallet = regular!;
   const addRegular = async () => {
     const { contentHash, sizeBytes } = hashContent(`regular ${nonce++}`);
-    const salt = randomSalt();
+    const salt = benchBytes32(`reward salt ${nonce++}`);
     const commitment = submissionCommitment({ contributor: regularWallet.address as Hex, datanetId, contentHashes: [contentHash], salt });
     await (await registry.connect(regularWallet).commitSubmission(datanetId, commitment, 1, sizeBytes)).wait();
     await (await registry.connect(regularWallet).submit(datanetId, contentHash, sizeBytes, "ipfs://r", salt)).wait();

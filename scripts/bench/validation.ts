@@ -1,10 +1,10 @@
-import { Wallet, type HDNodeWallet } from "ethers";
+import { Wallet } from "ethers";
 import type { Hex } from "viem";
 
 import { REVEAL_WINDOW } from "../../sdk/actions/contributions.ts";
 import { VERDICT_TYPES } from "../../sdk/actions/validators.ts";
 import { datanetPolicy } from "../../sdk/policy.ts";
-import { GAS_CAP, OPEN, largestBatch, type Bench } from "./harness.ts";
+import { GAS_CAP, OPEN, benchBytes32, largestBatch, type Bench } from "./harness.ts";
 
 const HOUR = 3_600;
 
@@ -38,14 +38,14 @@ export async function benchValidation(b: Bench) {
   const contributor = signers[12]!;
   await fund(contributor);
 
-  const validators = Array.from({ length: 6 }, () => Wallet.createRandom().connect(ethers.provider));
+  const validators = Array.from({ length: 6 }, (_, i) => new Wallet(benchBytes32(`validator ${i}`), ethers.provider));
   const [large, small] = [validators.slice(0, 3), validators.slice(3)];
   for (const v of validators) {
     await connection.networkHelpers.setBalance(v.address, 10n ** 21n);
     await (await token.connect(treasury!).transfer(v.address, 10_000n * OPEN)).wait();
     await (await token.connect(v).approve(await staking.getAddress(), 2n ** 255n)).wait();
   }
-  const stakeOf = (v: HDNodeWallet) => (large.includes(v) ? 4_000n : 1_000n) * OPEN;
+  const stakeOf = (v: Wallet) => (large.includes(v) ? 4_000n : 1_000n) * OPEN;
   // `stake` is a validator's first stake on the datanet, after others have staked (not the
   // contract's very first deposit, which also creates the total and the contract's token balance).
   for (const v of validators.slice(1)) await (await staking.connect(v).stake(datanetId, stakeOf(v))).wait();
@@ -60,7 +60,7 @@ export async function benchValidation(b: Bench) {
   const deadline = 2n ** 40n;
   const types = { Verdict: [...VERDICT_TYPES.Verdict] };
   const verdict = (contentHash: string, accept = true) => ({ contentHash, accept, quality: 80, reasonCode: 0 });
-  const sign = async (v: HDNodeWallet, contentHash: string) => ({
+  const sign = async (v: Wallet, contentHash: string) => ({
     validator: v.address,
     verdict: verdict(contentHash),
     generation: 0,
