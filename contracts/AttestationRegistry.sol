@@ -248,10 +248,15 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     {
         ReputationSlot memory r = _reputation[datanetId][account];
         AgreementSlot memory a = _agreement[datanetId][account];
-        ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
-        contributorPoints = r.pointsEpoch == epoch ? r.epochPoints : closed.contributor;
-        // Late settlements of an epoch before the latest one land in `_closedPoints` too.
-        validatorPoints = a.pointsEpoch == epoch ? a.epochPoints + closed.validator : closed.validator;
+        if (r.pointsEpoch == epoch) contributorPoints = r.epochPoints;
+        if (a.pointsEpoch == epoch) validatorPoints = a.epochPoints;
+        // Points are filed away only for epochs before the latest one an account earned in (late
+        // settlements of such an epoch land there too), so the latest epoch's are all in the slot.
+        if (r.pointsEpoch > epoch || a.pointsEpoch > epoch) {
+            ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
+            if (r.pointsEpoch > epoch) contributorPoints = closed.contributor;
+            if (a.pointsEpoch > epoch) validatorPoints = closed.validator;
+        }
     }
 
     /// @inheritdoc IAttestationRegistry
