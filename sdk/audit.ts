@@ -2,7 +2,7 @@ import { computeEpochAttribution, type EpochAttributionInputs } from "./actions/
 import type { ModelLineage } from "./actions/models.ts";
 import { attributionContract, type ProtocolClient } from "./client.ts";
 import type { RegistryState } from "./history.ts";
-import { auditBlock, modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
+import { auditBlockFor, modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
 import { readProtocol } from "./transaction.ts";
 
 /** One value rebuilt from events that the chain's views disagree with. */
@@ -21,7 +21,7 @@ export interface Discrepancy {
  * is the rebuilt value, `actual` the chain's.
  */
 export async function verifyRegistryState(client: ProtocolClient, state: RegistryState): Promise<Discrepancy[]> {
-  const at = await auditBlock(client);
+  const at = await auditBlockFor(client, state);
   return runViewChecks(client, registryViewChecks(client, state, at), { blockNumber: at.number });
 }
 

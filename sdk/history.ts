@@ -45,6 +45,11 @@ export interface ContributionRecord {
   votingEndsAt: number;
   /** The OPEN bond it carries, refunded or forfeited when it leaves `Pending`. */
   bond: bigint;
+  /** The validation terms frozen at its reveal: those of the reveal's epoch (the minimum stake rounded
+   * up to a whole `STAKE_UNIT`). */
+  quorum: number;
+  acceptanceThresholdBps: number;
+  minValidatorStake: bigint;
   status: number;
   /** Position in the datanet's acceptance order (1-based), once accepted. */
   acceptedIndex?: bigint;
@@ -81,14 +86,16 @@ export interface VersionRecord {
 /** Everything the registry holds, rebuilt from its events without calling a view. */
 export interface RegistryState {
   protocolPaused: boolean;
+  /** The block of the pause in force, if any: a pause lapses `MAX_PAUSE_SECONDS` after its block's time. */
+  pausedAtBlock?: bigint;
   datanets: Map<bigint, DatanetRecord>;
   /** Every contribution ever registered, by id. */
   contributions: Map<bigint, ContributionRecord>;
   /** The id each content hash is registered under now: its latest registration (a hash whose
    * contribution was rejected, withdrawn, expired or displaced can be registered again). */
   currentIds: Map<Hex, bigint>;
-  /** Unrevealed commitments. */
-  commitments: Map<Hex, CommitmentRecord>;
+  /** Unrevealed commitments, by `commitmentKey(committer, commitment)` (each committer has its own). */
+  commitments: Map<string, CommitmentRecord>;
   /** Quota reserved by `${datanetId}:${epoch}:${contributor}`. */
   usage: Map<string, ReservedQuota>;
   /** Bytes reserved in a whole datanet, by `${datanetId}:${epoch}`. */
@@ -98,6 +105,15 @@ export interface RegistryState {
   /** Versions by `${datanetId}/${version}`. */
   versions: Map<string, VersionRecord>;
 }
+
+/** Frozen minimum stakes are kept in units of a thousandth of an OPEN (`DatanetRegistry.STAKE_UNIT`). */
+export const STAKE_UNIT = 10n ** 15n;
+
+/** The key of `RegistryState.commitments`. */
+export const commitmentKey = (committer: Address, commitment: Hex) => `${getAddress(committer)}:${commitment}`;
+
+/** The longest a protocol pause lasts: it lapses by itself after this (`DatanetRegistry.MAX_PAUSE_DURATION`). */
+export const MAX_PAUSE_SECONDS = 7 * 24 * 60 * 60;
 
 /** The key of `RegistryState.usage`. */
 export const usageKey = (datanetId: bigint, epoch: number, contributor: Address) => `${datanetId}:${epoch}:${getAddress(contributor)}`;
@@ -211,11 +227,12 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       }
       case "ProtocolPauseSet":
         state.protocolPaused = log.args.paused;
+        state.pausedAtBlock = log.args.paused ? log.blockNumber : undefined;
         break;
       case "SubmissionCommitted": {
         // The quota is reserved here, in the commit's epoch, and stays used whatever follows.
         const { contributor, commitment, datanetId, itemCount, reservedBytes, bond, epoch, committedAt } = log.args;
-        state.commitments.set(commitment, { commitment, contributor: getAddress(contributor), datanetId, itemCount, reservedBytes, bond, epoch, committedAt });
+        state.commitments.set(commitmentKey(contributor, commitment), { commitment, contributor: getAddress(contributor), datanetId, itemCount, reservedBytes, bond, epoch, committedAt });
         const k = usageKey(datanetId, epoch, contributor);
         const used = state.usage.get(k) ?? { contributions: 0, bytesUsed: 0n };
         state.usage.set(k, { contributions: used.contributions + itemCount, bytesUsed: used.bytesUsed + reservedBytes });
@@ -224,14 +241,16 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
         break;
       }
       case "SubmissionLapsed":
-        state.commitments.delete(log.args.commitment);
+        state.commitments.delete(commitmentKey(log.args.committer, log.args.commitment));
         break;
       case "ContributionSubmitted": {
         const { contributionId, datanetId, contributor, contentHash, sizeBytes, uri, epoch, submittedAt, commitment, committedAt, votingEndsAt, bond } =
           log.args;
         // One commitment covers a whole batch: every item of the reveal names it.
-        state.commitments.delete(commitment);
+        state.commitments.delete(commitmentKey(contributor, commitment));
         state.currentIds.set(contentHash, contributionId);
+        const d = datanet(datanetId);
+        const terms = d.scheduled !== undefined && epoch >= d.scheduled.fromEpoch ? d.scheduled.policy : d.policy;
         state.contributions.set(contributionId, {
           contributionId,
           datanetId,
@@ -246,6 +265,9 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
           votingOpensAt: submittedAt + REVEAL_WINDOW,
           votingEndsAt,
           bond,
+          quorum: terms.quorum,
+          acceptanceThresholdBps: terms.acceptanceThresholdBps,
+          minValidatorStake: ((terms.minValidatorStake + STAKE_UNIT - 1n) / STAKE_UNIT) * STAKE_UNIT,
           status: ContributionStatus.Pending,
         });
         break;

@@ -397,7 +397,7 @@ describe("DatanetRegistry", function () {
     });
 
     it("lets a commitment lapse after the reveal window, its bond to the treasury and its quota still used", async function () {
-      const { registry, owner, alice, bob, datanetId, token } = await networkHelpers.loadFixture(fixture);
+      const { registry, owner, alice, bob, token } = await networkHelpers.loadFixture(fixture);
       await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 5n * OPEN }))).wait();
       const it = item(50n);
       const before = await token.balanceOf(alice.address);

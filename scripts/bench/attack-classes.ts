@@ -308,7 +308,7 @@ export const ATTACK_CLASSES: AttackClass[] = [
         const refused = await t.revertOf(t.commitTx(e.honest, 2n, [t.item(10n)], randomSalt()).tx, [e.registry]);
         checks["the honest commit is refused for quota, and pays nothing"] = refused === "DatanetBytesQuotaExceeded";
         await t.time.increase(REVEAL_WINDOW + 1);
-        await (await e.registry.lapseCommitment(hidden.commitment)).wait();
+        await (await e.registry.lapseCommitment(s2!.address, hidden.commitment)).wait();
         for (const hash of hashes) await t.attest(e.validator, hash, false);
       } else {
         hashes.push(...(await t.submit(e.honest, 2n, [t.item(10n)])));

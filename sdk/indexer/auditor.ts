@@ -17,7 +17,7 @@ import {
 import type { Discrepancy } from "../audit.ts";
 import { withRetry } from "./retry.ts";
 import type { ModelLineage } from "../actions/models.ts";
-import { registryHoldings, usageKey, type RegistryState } from "../history.ts";
+import { MAX_PAUSE_SECONDS, registryHoldings, usageKey, type RegistryState } from "../history.ts";
 import { checkpointAt, WEIGHT_UNIT, type ProtocolState } from "./state.ts";
 
 /** One rebuilt value and the view call that must return it (`pick` extracts the field). */
@@ -33,6 +33,16 @@ export interface ViewCheck {
 export interface AuditBlock {
   number: bigint;
   timestamp: number;
+  /** When the protocol pause the rebuild says is in force lapses by itself (absent: none in force). */
+  pauseEndsAt?: number;
+}
+
+/** The block an audit reads at, with when the rebuilt protocol pause (if any) lapses. */
+export async function auditBlockFor(client: ProtocolClient, r: RegistryState, blockNumber?: bigint): Promise<AuditBlock> {
+  const at = await auditBlock(client, blockNumber);
+  if (!r.protocolPaused || r.pausedAtBlock === undefined) return at;
+  const paused = await withRetry(() => client.publicClient.getBlock({ blockNumber: r.pausedAtBlock! }));
+  return { ...at, pauseEndsAt: Number(paused.timestamp) + MAX_PAUSE_SECONDS };
 }
 
 /** The block `blockNumber`, or the head now: where an audit pins its reads. */
@@ -71,7 +81,8 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState, at:
   const { checks, add } = checkList();
   const registry = registryContract(client) as Contract;
 
-  add("protocol", "paused", r.protocolPaused, registry, "protocolPaused", []);
+  const paused = r.protocolPaused && (at.pauseEndsAt === undefined || at.timestamp < at.pauseEndsAt);
+  add("protocol", "paused", paused, registry, "protocolPaused", []);
   add("protocol", "datanetCount", BigInt(r.datanets.size), registry, "datanetCount", []);
   add("protocol", "contributionCount", BigInt(r.contributions.size), registry, "contributionCount", []);
   for (const d of r.datanets.values()) {
@@ -102,6 +113,9 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState, at:
       votingOpensAt: c.votingOpensAt,
       votingEndsAt: c.votingEndsAt,
       bond: c.bond,
+      quorum: c.quorum,
+      acceptanceThresholdBps: c.acceptanceThresholdBps,
+      minValidatorStake: c.minValidatorStake,
     };
     // `contributionIdOf` reads the same record's id, so `getContribution` answers for it.
     for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [contentHash], field(name));
@@ -114,7 +128,7 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState, at:
   }
   for (const c of r.commitments.values()) {
     const held = { committedAt: c.committedAt, datanetId: Number(c.datanetId), itemCount: c.itemCount, reservedBytes: c.reservedBytes, bond: c.bond };
-    for (const [name, value] of Object.entries(held)) add(`commitment ${c.commitment}`, name, value, registry, "getCommitment", [c.commitment], field(name));
+    for (const [name, value] of Object.entries(held)) add(`commitment ${c.commitment}`, name, value, registry, "getCommitment", [c.contributor, c.commitment], field(name));
   }
   // Quota views answer for the epoch of the audited block: the reservations made in it.
   const epochAt = (datanetId: bigint) => {
@@ -321,7 +335,7 @@ export async function verifyProtocolState(
   state: ProtocolState,
   options: ReadOptions = {},
 ): Promise<Discrepancy[]> {
-  const at = await auditBlock(client, options.blockNumber);
+  const at = await auditBlockFor(client, state.registry, options.blockNumber);
   return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state, at), { ...options, blockNumber: at.number }))];
 }
 
