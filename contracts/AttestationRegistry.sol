@@ -21,7 +21,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
     /// @notice The EIP-712 type of a signed verdict.
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
-        "Verdict(bytes32 contentHash,bool accept,uint8 quality,uint16 reasonCode,uint32 generation,uint64 deadline)"
+        "Verdict(bytes32 contentHash,uint256 contributionId,bool accept,uint8 quality,uint16 reasonCode,uint32 generation,uint64 deadline)"
     );
     /// @notice Stake is weighed in units of 1e15 wei (a thousandth of an OPEN): the whole OPEN supply
     /// (1e27 wei) is 1e12 units, below 2^40, so weights fit 40 bits.
@@ -53,11 +53,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint32 snapshotAt;
     }
 
-    /// @dev What a batch has already loaded, so consecutive verdicts on one datanet by one validator
-    /// read the registry's settings once.
-    struct Context {
-        uint256 datanetId;
-        IDatanetRegistry.ValidationSettings settings;
+    /// @dev A signed verdict's signer data, checked once its contribution and the validator's power are known.
+    struct Signed {
+        bool present;
+        uint32 generation;
     }
 
     /// @dev Slot: accepted (32) | rejected (32) | qualitySum (40) | score (64) | pointsEpoch (32) |
@@ -113,35 +112,33 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
     /// @inheritdoc IAttestationRegistry
     function attest(Verdict calldata verdict) external {
-        Context memory ctx;
-        _record(msg.sender, verdict, ctx, false);
+        Signed memory none;
+        _record(msg.sender, verdict, none, false);
     }
 
     /// @inheritdoc IAttestationRegistry
     function attestBatch(Verdict[] calldata verdicts) external {
         if (verdicts.length == 0) revert EmptyBatch();
-        Context memory ctx;
+        Signed memory none;
         for (uint256 i = 0; i < verdicts.length; ++i) {
-            _record(msg.sender, verdicts[i], ctx, true);
+            _record(msg.sender, verdicts[i], none, true);
         }
     }
 
     /// @inheritdoc IAttestationRegistry
     function attestSigned(SignedVerdict[] calldata signed) external {
         if (signed.length == 0) revert EmptyBatch();
-        Context memory ctx;
         for (uint256 i = 0; i < signed.length; ++i) {
             SignedVerdict calldata s = signed[i];
             if (block.timestamp > s.deadline) revert SignatureExpired(s.validator, s.deadline);
-            bytes32 digest = _hashTypedDataV4(_structHash(s.verdict, s.generation, s.deadline));
+            // The signature names the contribution id, so it cannot be replayed on the same content
+            // submitted again later (a new id, perhaps in another datanet).
+            uint256 id = registry.contributionIdOf(s.verdict.contentHash);
+            bytes32 digest = _hashTypedDataV4(_structHash(s.verdict, id, s.generation, s.deadline));
             if (!SignatureChecker.isValidSignatureNow(s.validator, digest, s.signature)) {
                 revert InvalidSignature(s.validator);
             }
-            // A skipped verdict changes nothing, so its generation does not matter.
-            (bool recorded, uint32 generation) = _record(s.validator, s.verdict, ctx, true);
-            if (recorded && s.generation != generation) {
-                revert StaleSignatureGeneration(s.validator, s.generation, generation);
-            }
+            _record(s.validator, s.verdict, Signed({present: true, generation: s.generation}), true);
         }
     }
 
@@ -185,12 +182,12 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function verdictDigest(Verdict calldata verdict, uint32 generation, uint64 deadline)
+    function verdictDigest(Verdict calldata verdict, uint256 contributionId, uint32 generation, uint64 deadline)
         external
         view
         returns (bytes32 digest)
     {
-        digest = _hashTypedDataV4(_structHash(verdict, generation, deadline));
+        digest = _hashTypedDataV4(_structHash(verdict, contributionId, generation, deadline));
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -251,10 +248,15 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     {
         ReputationSlot memory r = _reputation[datanetId][account];
         AgreementSlot memory a = _agreement[datanetId][account];
-        ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
-        contributorPoints = r.pointsEpoch == epoch ? r.epochPoints : closed.contributor;
-        // Late settlements of an epoch before the latest one land in `_closedPoints` too.
-        validatorPoints = a.pointsEpoch == epoch ? a.epochPoints + closed.validator : closed.validator;
+        if (r.pointsEpoch == epoch) contributorPoints = r.epochPoints;
+        if (a.pointsEpoch == epoch) validatorPoints = a.epochPoints;
+        // Points are filed away only for epochs before the latest one an account earned in (late
+        // settlements of such an epoch land there too), so the latest epoch's are all in the slot.
+        if (r.pointsEpoch > epoch || a.pointsEpoch > epoch) {
+            ClosedPoints memory closed = _closedPoints[datanetId][account][epoch];
+            if (r.pointsEpoch > epoch) contributorPoints = closed.contributor;
+            if (a.pointsEpoch > epoch) validatorPoints = closed.validator;
+        }
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -269,30 +271,38 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
     // ------------------------------------------------------------------ internals
 
-    function _structHash(Verdict calldata v, uint32 generation, uint64 deadline) private pure returns (bytes32) {
+    function _structHash(Verdict calldata v, uint256 contributionId, uint32 generation, uint64 deadline)
+        private
+        pure
+        returns (bytes32)
+    {
         return keccak256(
-            abi.encode(VERDICT_TYPEHASH, v.contentHash, v.accept, v.quality, v.reasonCode, generation, deadline)
+            abi.encode(
+                VERDICT_TYPEHASH, v.contentHash, contributionId, v.accept, v.quality, v.reasonCode, generation, deadline
+            )
         );
     }
 
     /// @dev Every check and effect of one verdict, shared by the three entry points. With `skippable`
     /// (batches), a verdict the chain has moved past (already recorded, contribution no longer pending,
-    /// window closed) is skipped with an event instead of reverting the batch; returns whether it was
-    /// recorded and the validator's signature generation.
-    function _record(address validator, Verdict calldata v, Context memory ctx, bool skippable)
+    /// window closed) or that its validator voided (a signature of an old generation, stake no longer
+    /// bonded) is skipped with an event instead of reverting the batch, so no signer and no copier can
+    /// sink a relayer's batch; returns whether it was recorded.
+    function _record(address validator, Verdict calldata v, Signed memory signed, bool skippable)
         private
-        returns (bool recorded, uint32 generation)
+        returns (bool recorded)
     {
         if (v.quality > MAX_QUALITY) revert InvalidQuality(v.quality);
+        if (registry.protocolPaused()) revert IDatanetRegistry.ProtocolPaused();
         bytes32 contentHash = v.contentHash;
         IDatanetRegistry.Contribution memory c = registry.getContribution(contentHash);
         if (c.status != IDatanetRegistry.ContributionStatus.Pending) {
-            if (skippable) return (_skip(contentHash, validator, SkipReason.NotPending), 0);
+            if (skippable) return _skip(contentHash, validator, SkipReason.NotPending);
             revert ContributionNotPending(contentHash, c.status);
         }
         if (block.timestamp < c.votingOpensAt) revert VotingNotOpen(contentHash, c.votingOpensAt);
         if (block.timestamp >= c.votingEndsAt) {
-            if (skippable) return (_skip(contentHash, validator, SkipReason.VotingClosed), 0);
+            if (skippable) return _skip(contentHash, validator, SkipReason.VotingClosed);
             revert VotingClosed(contentHash, c.votingEndsAt);
         }
         if (c.contributor == validator) revert SelfAttestation(contentHash, validator);
@@ -302,16 +312,12 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint256 shift = (id & 63) * 4;
         uint256 word = words[id >> 6];
         if ((word >> shift) & ATTESTED != 0) {
-            if (skippable) return (_skip(contentHash, validator, SkipReason.AlreadyAttested), 0);
+            if (skippable) return _skip(contentHash, validator, SkipReason.AlreadyAttested);
             revert AlreadyAttested(contentHash, validator);
         }
-        if (ctx.datanetId != c.datanetId) {
-            ctx.settings = registry.validationSettings(c.datanetId);
-            ctx.datanetId = c.datanetId;
-        }
         uint32 snapshotAt = uint32(c.revealedAt - 1);
-        uint256 weight;
-        (weight, generation) = _weightOf(c.datanetId, validator, snapshotAt, ctx.settings.minValidatorStake);
+        (uint256 weight, SkipReason voided) = _weightOf(c, validator, snapshotAt, signed, skippable);
+        if (weight == 0) return _skip(contentHash, validator, voided);
         words[id >> 6] = word | ((v.accept ? ATTESTED | ACCEPTED : ATTESTED) << shift);
         recorded = true;
 
@@ -329,12 +335,13 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         } else {
             tally.rejectWeight += uint40(weight);
         }
-        ++tally.verdicts;
+        // Saturates: the participation floor is at most 100, so the count past 65,535 decides nothing.
+        if (tally.verdicts != type(uint16).max) ++tally.verdicts;
         emit VerdictRecorded(
             contentHash, validator, c.datanetId, id, v.accept, v.quality, v.reasonCode, weight, msg.sender
         );
 
-        IDatanetRegistry.ContributionStatus decided = _earlyOutcome(tally, ctx.settings);
+        IDatanetRegistry.ContributionStatus decided = _earlyOutcome(tally, c);
         if (decided == IDatanetRegistry.ContributionStatus.Pending) {
             _tallies[id] = tally;
         } else {
@@ -342,32 +349,38 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         }
     }
 
-    /// @dev The validator's weight on a contribution: its stake bonded at the snapshot, which must
-    /// reach the datanet's minimum, as must the stake it holds bonded now (so it is still slashable).
-    function _weightOf(uint256 datanetId, address validator, uint32 snapshotAt, uint256 minStake)
-        private
-        view
-        returns (uint256 weight, uint32 generation)
-    {
-        uint256 stakeAtSnapshot;
-        uint256 activeStake;
-        (stakeAtSnapshot, activeStake, generation) = staking.votingPower(datanetId, validator, snapshotAt);
+    /// @dev The validator's weight: its stake bonded at the snapshot, which must reach the minimum frozen
+    /// at the reveal and still be bonded now, so the whole weight a verdict carries stays slashable. A
+    /// signed verdict must also carry the current signature generation (batches only; it is skipped
+    /// otherwise). Returns weight 0 and the reason when a batch skips the verdict.
+    function _weightOf(
+        IDatanetRegistry.Contribution memory c,
+        address validator,
+        uint32 snapshotAt,
+        Signed memory signed,
+        bool skippable
+    ) private view returns (uint256 weight, SkipReason voided) {
+        (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation) =
+            staking.votingPower(c.datanetId, validator, snapshotAt);
         weight = stakeAtSnapshot / WEIGHT_UNIT;
-        if (stakeAtSnapshot < minStake || activeStake < minStake || weight == 0) {
-            revert ValidatorNotActive(datanetId, validator, stakeAtSnapshot, activeStake, minStake);
+        if (stakeAtSnapshot < c.minValidatorStake || activeStake < stakeAtSnapshot || weight == 0) {
+            if (skippable) return (0, SkipReason.ValidatorNotActive);
+            revert ValidatorNotActive(c.datanetId, validator, stakeAtSnapshot, activeStake, c.minValidatorStake);
         }
+        // Signed verdicts arrive only in batches, so an old generation is always skipped.
+        if (signed.present && signed.generation != generation) return (0, SkipReason.StaleSignature);
     }
 
     /// @dev The outcome once it can no longer change whatever the stake that has not voted does, else
     /// `Pending`. Verdict weights are snapshot stakes, so the stake still able to vote is at most
     /// eligible − accept − reject.
-    function _earlyOutcome(TallySlot memory tally, IDatanetRegistry.ValidationSettings memory settings)
+    function _earlyOutcome(TallySlot memory tally, IDatanetRegistry.Contribution memory c)
         private
         pure
         returns (IDatanetRegistry.ContributionStatus)
     {
-        if (tally.verdicts < settings.quorum) return IDatanetRegistry.ContributionStatus.Pending;
-        uint256 needed = uint256(settings.acceptanceThresholdBps) * tally.eligibleWeight;
+        if (tally.verdicts < c.quorum) return IDatanetRegistry.ContributionStatus.Pending;
+        uint256 needed = uint256(c.acceptanceThresholdBps) * tally.eligibleWeight;
         // Accepted even if all remaining stake rejects.
         if (uint256(tally.acceptWeight) * BPS >= needed) return IDatanetRegistry.ContributionStatus.Accepted;
         // Rejected even if all remaining stake accepts.
@@ -388,15 +401,14 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         }
         if (block.timestamp < c.votingEndsAt) revert VotingStillOpen(contentHash, c.votingEndsAt);
         TallySlot memory tally = _tallies[c.id];
-        IDatanetRegistry.ValidationSettings memory settings = registry.validationSettings(c.datanetId);
         IDatanetRegistry.ContributionStatus outcome;
-        if (tally.verdicts < settings.quorum) {
+        if (tally.verdicts < c.quorum) {
             outcome = IDatanetRegistry.ContributionStatus.Expired;
             tally.datanetId = c.datanetId;
             tally.snapshotAt = uint32(c.revealedAt - 1);
         } else {
             uint256 total = uint256(tally.acceptWeight) + tally.rejectWeight;
-            outcome = uint256(tally.acceptWeight) * BPS >= uint256(settings.acceptanceThresholdBps) * total
+            outcome = uint256(tally.acceptWeight) * BPS >= uint256(c.acceptanceThresholdBps) * total
                 ? IDatanetRegistry.ContributionStatus.Accepted
                 : IDatanetRegistry.ContributionStatus.Rejected;
         }

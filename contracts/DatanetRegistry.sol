@@ -40,6 +40,13 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     /// @notice A policy change (or an allowlist removal) applies this many epochs after the epoch it is
     /// made in, so the current and next epoch's terms are fixed before anyone can fund them.
     uint32 public constant TERMS_DELAY_EPOCHS = 2;
+    /// @notice The longest a protocol pause lasts; it lapses by itself after this.
+    uint40 public constant MAX_PAUSE_DURATION = 7 days;
+    /// @notice Stake amounts frozen into a contribution (its minimum validator stake) are kept in units of
+    /// a thousandth of an OPEN, the attestation contract's weight unit; a minimum is rounded up to one.
+    uint256 public constant STAKE_UNIT = 1e15;
+    /// @notice The largest minimum validator stake: the whole OPEN supply.
+    uint128 public constant MAX_MIN_VALIDATOR_STAKE = 1e27;
     /// @notice A commitment must be revealed within this many seconds, and verdicts on a reveal open
     /// this many seconds after it: any older commitment to the same content has been revealed (and has
     /// displaced the younger registration) before anyone can judge it.
@@ -125,19 +132,23 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint32 removedFrom;
     }
 
-    /// @dev Slots: contributor (160) | id (56) | datanetId (32) | status (8); committedAt (40) |
-    /// revealedAt (40) | votingOpensAt (40) | votingEndsAt (40) | bond (96). Keyed by content hash, so the
-    /// duplicate check and the record are the same storage.
+    /// @dev Slots: contributor (160) | id (56) | datanetId (32) | status (8); committedAt (32) |
+    /// revealedAt (32) | votingEndsAt (32) | bond (96) | quorum (8) | acceptanceThresholdBps (16) |
+    /// minValidatorStake in STAKE_UNIT (40). Keyed by content hash, so the duplicate check and the record
+    /// are the same storage. The validation terms are frozen at the reveal, so no later policy change can
+    /// decide a contribution already revealed. Times fit 32 bits until 2106.
     struct Record {
         address contributor;
         uint56 id;
         uint32 datanetId;
         ContributionStatus status;
-        uint40 committedAt;
-        uint40 revealedAt;
-        uint40 votingOpensAt;
-        uint40 votingEndsAt;
+        uint32 committedAt;
+        uint32 revealedAt;
+        uint32 votingEndsAt;
         uint96 bond;
+        uint8 quorum;
+        uint16 acceptanceThresholdBps;
+        uint40 minStakeUnits;
     }
 
     /// @dev What a reveal needs from the current terms.
@@ -145,13 +156,19 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint64 maxBytesPerContribution;
         uint32 validationWindow;
         uint32 epoch;
+        uint8 quorum;
+        uint16 acceptanceThresholdBps;
+        uint40 minStakeUnits;
     }
 
-    /// @dev Slot: contributionCount (56) | datanetCount (32) | protocolPaused (8).
+    /// @dev Slot: contributionCount (56) | datanetCount (32) | pausedUntil (40) | pauseStartedAt (40). The
+    /// protocol is paused while `block.timestamp < pausedUntil`; the last pause's start stays so that a
+    /// commitment whose reveal window it overlapped is refunded, not forfeited, when it lapses.
     struct Counters {
         uint56 contributionCount;
         uint32 datanetCount;
-        bool protocolPaused;
+        uint40 pausedUntil;
+        uint40 pauseStartedAt;
     }
 
     Counters private _counters;
@@ -276,7 +293,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function setProtocolPaused(bool paused) external onlyRole(PAUSER_ROLE) {
-        _counters.protocolPaused = paused;
+        Counters memory counters = _counters;
+        uint40 now_ = uint40(block.timestamp);
+        if (paused) {
+            (counters.pauseStartedAt, counters.pausedUntil) = (now_, now_ + MAX_PAUSE_DURATION);
+        } else if (counters.pausedUntil > now_) {
+            counters.pausedUntil = now_;
+        }
+        _counters = counters;
         emit ProtocolPauseSet(msg.sender, paused);
     }
 
@@ -286,7 +310,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     function commitSubmission(uint256 datanetId, bytes32 commitment, uint16 itemCount, uint64 reservedBytes)
         external
     {
-        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(_counters)) revert ProtocolPaused();
         if (commitment == bytes32(0)) revert ZeroCommitment();
         if (itemCount == 0 || reservedBytes < itemCount) revert InvalidReservation(itemCount, reservedBytes);
         if (_commitments[msg.sender][commitment].committedAt != 0) revert CommitmentAlreadyExists(commitment);
@@ -294,6 +318,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         State memory state = datanet.state;
         (Limits memory limits, ContributorSlot memory quota, uint32 epoch, bool next) =
             _openSubmission(datanetId, datanet, state);
+        // A reservation can be no larger than its items may be, and a reveal must declare exactly it.
+        if (reservedBytes > uint256(itemCount) * limits.maxBytesPerContribution) {
+            revert InvalidReservation(itemCount, reservedBytes);
+        }
         _rollEpoch(state, quota, epoch);
         _reserve(datanetId, limits, state, quota, epoch, itemCount, reservedBytes);
         // A uint96 bond times a uint16 count fits a uint256; a total above uint96 cannot be paid anyway.
@@ -315,13 +343,16 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function lapseCommitment(address committer, bytes32 commitment) external {
-        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(_counters)) revert ProtocolPaused();
         Commitment memory c = _commitments[committer][commitment];
         if (c.committedAt == 0) revert CommitmentNotFound(commitment);
         uint256 lapsesAt = uint256(c.committedAt) + REVEAL_WINDOW;
         if (block.timestamp <= lapsesAt) revert CommitmentNotLapsed(commitment, lapsesAt);
         delete _commitments[committer][commitment];
-        _credit(treasury, c.bond);
+        // A pause that overlapped the reveal window may be why it was not revealed: refund the bond then.
+        Counters memory counters = _counters;
+        bool pauseOverlapped = counters.pauseStartedAt <= lapsesAt && counters.pausedUntil > c.committedAt;
+        _credit(pauseOverlapped ? committer : treasury, c.bond);
         emit SubmissionLapsed(committer, commitment, c.datanetId, c.bond);
     }
 
@@ -331,10 +362,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         returns (uint256 contributionId)
     {
         Counters memory counters = _counters;
-        if (counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(counters)) revert ProtocolPaused();
         (bytes32 commitment, Commitment memory c) =
             _consumeCommitment(datanetId, keccak256(abi.encodePacked(contentHash)), salt);
-        if (c.itemCount != 1 || sizeBytes > c.reservedBytes) {
+        if (c.itemCount != 1 || sizeBytes != c.reservedBytes) {
             revert RevealMismatch(commitment, c.itemCount, 1, c.reservedBytes, sizeBytes);
         }
         RevealTerms memory terms = _revealTerms(datanetId);
@@ -350,14 +381,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         returns (uint256 firstContributionId)
     {
         Counters memory counters = _counters;
-        if (counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(counters)) revert ProtocolPaused();
         if (items.length == 0) revert EmptyBatch();
         (bytes32 commitment, Commitment memory c) = _consumeCommitment(datanetId, _batchDigest(items), salt);
         uint256 totalBytes;
         for (uint256 i = 0; i < items.length; ++i) {
             totalBytes += items[i].sizeBytes;
         }
-        if (items.length != c.itemCount || totalBytes > c.reservedBytes) {
+        if (items.length != c.itemCount || totalBytes != c.reservedBytes) {
             revert RevealMismatch(commitment, c.itemCount, items.length, c.reservedBytes, totalBytes);
         }
         RevealTerms memory terms = _revealTerms(datanetId);
@@ -376,14 +407,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function withdraw(bytes32 contentHash) external {
-        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(_counters)) revert ProtocolPaused();
         Record storage record = _existingContribution(contentHash);
         if (record.contributor != msg.sender) revert NotContributor(contentHash, msg.sender);
         ContributionStatus status = record.status;
         if (status != ContributionStatus.Pending) {
             revert InvalidStatusTransition(contentHash, status, ContributionStatus.Withdrawn);
         }
-        uint40 opensAt = record.votingOpensAt;
+        uint256 opensAt = uint256(record.revealedAt) + REVEAL_WINDOW;
         if (block.timestamp >= opensAt) revert WithdrawalClosed(contentHash, opensAt);
         record.status = ContributionStatus.Withdrawn;
         uint96 bond = record.bond;
@@ -397,7 +428,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         onlyRole(FINALIZER_ROLE)
         returns (uint32 epoch, uint256 validatorsShare)
     {
-        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(_counters)) revert ProtocolPaused();
         if (
             outcome != ContributionStatus.Accepted && outcome != ContributionStatus.Rejected
                 && outcome != ContributionStatus.Expired
@@ -450,7 +481,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         external
         returns (uint32 version)
     {
-        if (_counters.protocolPaused) revert ProtocolPaused();
+        if (_isPaused(_counters)) revert ProtocolPaused();
         State storage state = _onlyDatanetOwner(datanetId).state;
         if (root == bytes32(0)) revert ZeroVersionRoot();
         if (count == 0) revert EmptyVersion(datanetId);
@@ -574,9 +605,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             status: record.status,
             committedAt: record.committedAt,
             revealedAt: record.revealedAt,
-            votingOpensAt: record.votingOpensAt,
+            votingOpensAt: uint40(record.revealedAt) + REVEAL_WINDOW,
             votingEndsAt: record.votingEndsAt,
-            bond: record.bond
+            bond: record.bond,
+            quorum: record.quorum,
+            acceptanceThresholdBps: record.acceptanceThresholdBps,
+            minValidatorStake: uint256(record.minStakeUnits) * STAKE_UNIT
         });
     }
 
@@ -608,7 +642,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IDatanetRegistry
     function protocolPaused() external view returns (bool paused) {
-        paused = _counters.protocolPaused;
+        paused = _isPaused(_counters);
     }
 
     // ------------------------------------------------------------------ internals
@@ -672,6 +706,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         bool next = nextFrom != 0 && terms.epoch >= nextFrom;
         terms.maxBytesPerContribution = next ? datanet.nextLimits.maxBytesPerContribution : limits.maxBytesPerContribution;
         terms.validationWindow = (next ? datanet.nextBondTerms : datanet.bondTerms).validationWindow;
+        ValidationSlot memory v = next ? datanet.nextValidation : datanet.validation;
+        // Policies bound quorum by 100 and the minimum stake by the OPEN supply (1e12 units < 2^40).
+        terms.quorum = uint8(v.quorum);
+        terms.acceptanceThresholdBps = v.acceptanceThresholdBps;
+        terms.minStakeUnits = uint40((uint256(v.minValidatorStake) + STAKE_UNIT - 1) / STAKE_UNIT);
     }
 
     /// @dev The commitment binds the sender and the datanet, and is stored under its committer, so a copied
@@ -749,9 +788,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Checks one revealed item and writes its record. Only a pending or accepted registration
-    /// blocks a hash; a pending one is displaced by the reveal of an older commitment while its
-    /// verdicts have not opened (its bond goes to the treasury).
+    /// @dev Checks one revealed item and writes its record.
     function _register(
         uint256 datanetId,
         RevealTerms memory terms,
@@ -767,30 +804,21 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (sizeBytes > terms.maxBytesPerContribution) {
             revert ContributionTooLarge(contentHash, sizeBytes, terms.maxBytesPerContribution);
         }
-        Record storage record = _records[contentHash];
-        ContributionStatus status = record.status;
-        if (status == ContributionStatus.Accepted) revert DuplicateContent(contentHash, record.id);
-        if (status == ContributionStatus.Pending) {
-            if (c.committedAt >= record.committedAt || block.timestamp >= record.votingOpensAt) {
-                revert DuplicateContent(contentHash, record.id);
-            }
-            uint96 forfeited = record.bond;
-            _credit(treasury, forfeited);
-            emit ContributionDisplaced(record.id, record.datanetId, record.contributor, forfeited);
-        }
+        _takeHash(contentHash, c.committedAt);
         uint40 now_ = uint40(block.timestamp);
-        uint40 opensAt = now_ + REVEAL_WINDOW;
-        uint40 endsAt = opensAt + terms.validationWindow;
+        uint40 endsAt = now_ + REVEAL_WINDOW + terms.validationWindow;
         _records[contentHash] = Record({
             contributor: msg.sender,
             id: contributionId,
             datanetId: uint32(datanetId),
             status: ContributionStatus.Pending,
-            committedAt: c.committedAt,
-            revealedAt: now_,
-            votingOpensAt: opensAt,
-            votingEndsAt: endsAt,
-            bond: c.bond
+            committedAt: uint32(c.committedAt),
+            revealedAt: uint32(now_),
+            votingEndsAt: uint32(endsAt),
+            bond: c.bond,
+            quorum: terms.quorum,
+            acceptanceThresholdBps: terms.acceptanceThresholdBps,
+            minStakeUnits: terms.minStakeUnits
         });
         emit ContributionSubmitted(
             contributionId,
@@ -806,6 +834,29 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             endsAt,
             c.bond
         );
+    }
+
+    /// @dev Checks that the caller may register `contentHash` now: only a pending or accepted registration
+    /// blocks it; a pending one is displaced by the reveal of an older commitment before its verdicts
+    /// open (its bond to the treasury); closed or withdrawn content stays its contributor's for one reveal
+    /// window after its validation window, so nobody who watched it expire or fail can take it first.
+    function _takeHash(bytes32 contentHash, uint40 committedAt) private {
+        Record storage record = _records[contentHash];
+        ContributionStatus status = record.status;
+        if (status == ContributionStatus.Accepted) revert DuplicateContent(contentHash, record.id);
+        if (status == ContributionStatus.Pending) {
+            if (committedAt >= record.committedAt || block.timestamp >= uint256(record.revealedAt) + REVEAL_WINDOW) {
+                revert DuplicateContent(contentHash, record.id);
+            }
+            uint96 forfeited = record.bond;
+            _credit(treasury, forfeited);
+            emit ContributionDisplaced(record.id, record.datanetId, record.contributor, forfeited);
+        } else if (
+            status != ContributionStatus.None && record.contributor != msg.sender
+                && block.timestamp < uint256(record.votingEndsAt) + REVEAL_WINDOW
+        ) {
+            revert DuplicateContent(contentHash, record.id);
+        }
     }
 
     /// @dev Credits `amount` to `account`, withdrawable with `withdrawCredit`.
@@ -842,9 +893,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     function _validatePolicy(DatanetPolicy calldata policy) private pure {
-        if (policy.maxBytesPerContribution == 0) {
-            revert InvalidPolicy(PolicyField.MaxBytesPerContribution, 0);
-        }
+        if (policy.maxBytesPerContribution == 0) revert InvalidPolicy(PolicyField.MaxBytesPerContribution, 0);
         if (policy.maxContributionsPerContributorPerEpoch == 0) {
             revert InvalidPolicy(PolicyField.MaxContributionsPerContributorPerEpoch, 0);
         }
@@ -859,7 +908,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (policy.epochLength < MIN_EPOCH_LENGTH || policy.epochLength > MAX_EPOCH_LENGTH) {
             revert InvalidPolicy(PolicyField.EpochLength, policy.epochLength);
         }
-        if (policy.minValidatorStake == 0) revert InvalidPolicy(PolicyField.MinValidatorStake, 0);
+        if (policy.minValidatorStake == 0 || policy.minValidatorStake > MAX_MIN_VALIDATOR_STAKE) {
+            revert InvalidPolicy(PolicyField.MinValidatorStake, policy.minValidatorStake);
+        }
         if (policy.quorum == 0 || policy.quorum > MAX_QUORUM) revert InvalidPolicy(PolicyField.Quorum, policy.quorum);
         if (policy.acceptanceThresholdBps < MIN_ACCEPTANCE_THRESHOLD_BPS || policy.acceptanceThresholdBps > BPS) {
             revert InvalidPolicy(PolicyField.AcceptanceThresholdBps, policy.acceptanceThresholdBps);
@@ -870,6 +921,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (policy.validationWindow < MIN_VALIDATION_WINDOW || policy.validationWindow > MAX_VALIDATION_WINDOW) {
             revert InvalidPolicy(PolicyField.ValidationWindow, policy.validationWindow);
         }
+    }
+
+    function _isPaused(Counters memory counters) private view returns (bool) {
+        return block.timestamp < counters.pausedUntil;
     }
 
     function _existingDatanet(uint256 datanetId) private view returns (Datanet storage datanet) {

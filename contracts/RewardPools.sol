@@ -110,11 +110,13 @@ contract RewardPools is IRewardPools, AccessControlDefaultAdminRules, BoundedPau
             uint256 bit = 1 << (epoch & 0xff);
             uint256 word = claimedWords[epoch >> 8];
             if (word & bit != 0) continue;
-            claimedWords[epoch >> 8] = word | bit;
 
             Pool storage pool = _pools[datanetId][epoch];
             (uint256 contributorShare, uint256 validatorShare) = _shares(datanetId, epoch, msg.sender, pool);
             uint256 amount = contributorShare + validatorShare;
+            // An epoch that pays nothing yet (a validator that has not settled) stays claimable.
+            if (amount == 0) continue;
+            claimedWords[epoch >> 8] = word | bit;
             // Shares round down from `funded`, so the sum of all claims stays within it (< 2^104).
             pool.claimed += uint104(amount);
             paid += amount;

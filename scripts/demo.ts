@@ -37,6 +37,7 @@ function printTables(s: DemoSummary) {
       accepted: c.accepted,
       rejected: c.rejected,
       withdrawn: c.withdrawn,
+      displaced: c.displaced,
       bytes: Number(c.bytes),
       refused: c.refusals.join(", "),
     })),
@@ -61,16 +62,35 @@ function printTables(s: DemoSummary) {
       "stake (OPEN)": Number(v.stake),
       agreed: v.agreed,
       disagreed: v.disagreed,
-      careless: v.careless,
+      judges: v.judges,
     })),
   );
+  const open = (wei: bigint) => Number(wei) / 1e18;
+  const weight = (w: bigint) => open(w * 10n ** 15n);
+  console.log("== The attacks the validation redesign stops");
+  console.table([
+    {
+      scene: "Sybil farmer (Sam and its two validators)",
+      outcome: `bonded ${open(s.farmer.bondsForfeited)} OPEN of junk, recovered ${open(s.farmer.recovered)}: ${open(s.farmer.after - s.farmer.before)} OPEN`,
+    },
+    {
+      scene: `first movers on #${s.firstMovers.contributionId}`,
+      outcome:
+        `${weight(s.firstMovers.rejectWeight)} OPEN rejecting (two 1,000-OPEN verdicts first), ${weight(s.firstMovers.acceptWeight)} accepting, ` +
+        `of ${weight(s.firstMovers.eligibleWeight)} eligible: ${s.firstMovers.accepted ? "accepted" : "rejected"}`,
+    },
+    { scene: `dodger withdrawing #${s.dodger.contributionId} after a verdict`, outcome: `refused: ${s.dodger.refusal}` },
+    {
+      scene: `funded epoch ${s.terms.epoch}`,
+      outcome: `keeps ${s.terms.contributorRewardBps / 100}% and quorum ${s.terms.quorum}; the curator's ${s.terms.scheduledContributorRewardBps / 100}% applies from epoch ${s.terms.scheduledFrom}`,
+    },
+  ]);
   console.log(`== Rewards of epoch ${s.rewards.epoch} (${Number(s.rewards.funded / 10n ** 18n)} OPEN funded)`);
   console.table(s.rewards.paid.map((p) => ({ claimant: p.name, "OPEN paid": Number(p.amount) / 1e18 })));
   console.log(`   dust left for the treasury: ${s.rewards.dust} wei`);
   console.log(`== Model ${s.model.modelId} "${s.model.name}": ${s.model.method}, r=${s.model.rank}, ${s.model.quantizationBits}-bit base, ${s.model.targetModules.join("/")}`);
   console.table(s.model.trainedOn.map((d) => ({ "trained on": `datanet ${d.datanetId} version ${d.version}`, root: d.versionRoot })));
   console.table(s.model.estimate.map((e) => ({ method: e.method, "trainable parameters": e.trainableParameters.toLocaleString("en"), "memory (GB, no activations)": e.memoryGB })));
-  const open = (wei: bigint) => Number(wei) / 1e18;
   console.log(`== Attribution epoch ${s.attribution.epoch}: ${open(s.attribution.fees)} OPEN of inference fees`);
   console.table(
     s.attribution.payouts.map((p) => ({ recipient: p.name, "attribution weight %": p.weightPercent || "validator", "OPEN paid": open(p.amount) })),
@@ -79,7 +99,7 @@ function printTables(s: DemoSummary) {
     `   developer ${open(s.attribution.developerWithdrawn)} OPEN, treasury ${open(s.attribution.toTreasury)} OPEN; ` +
       `paid out ${open(s.attribution.claimed + s.attribution.developerWithdrawn + s.attribution.toTreasury)} of ${open(s.attribution.fees)} OPEN`,
   );
-  console.log("== Refused before or at submission");
+  console.log("== Refused by the protocol (before or at submission, and the dodger's withdrawal)");
   console.table(s.refusals.map((r) => ({ who: r.who, error: r.error, message: r.message })));
   console.log("== Version and audit");
   console.table([

@@ -1,33 +1,76 @@
 import { encodeFunctionData, getAddress, type Hex } from "viem";
 
 import { attestationRegistryAbi } from "./abis/index.ts";
-import { ContributionStatus } from "./actions/contributions.ts";
+import { ContributionStatus, type Contribution } from "./actions/contributions.ts";
 import {
   assertNotExpired,
   assertVerdict,
   recoverVerdictSigner,
+  SkipReason,
   submitSignedVerdicts,
   TRANSACTION_GAS_CAP,
   type Finalization,
   type SignedVerdict,
 } from "./actions/validators.ts";
-import { attestationContract, registryContract, requireWallet, type ProtocolClient } from "./client.ts";
+import { attestationContract, registryContract, requireWallet, stakingContract, type ProtocolClient } from "./client.ts";
 import { InvalidInputError, ProtocolError, toSdkError } from "./errors.ts";
+import { WEIGHT_UNIT } from "./indexer/state.ts";
 import { readProtocol } from "./transaction.ts";
+
+/** Why the aggregator did not relay a verdict. */
+export type AggregatorSkip =
+  /** The contribution is unknown, closed, withdrawn or displaced. */
+  | "not-pending"
+  /** Its validation window has ended: only `finalize` can close it now. */
+  | "window-closed"
+  /** The validator's verdict is already on chain. */
+  | "already-attested"
+  /** Verdicts earlier in this flush close it (the outcome can no longer change), so this one would be skipped. */
+  | "closed-early"
+  /** The validator's stake before the reveal, or its bonded stake now, is below the datanet's minimum. */
+  | "not-eligible"
+  /** The validator signed with an old signature generation (unbonded, slashed or cancelled since). */
+  | "stale-generation"
+  /** The signature's deadline has passed. */
+  | "expired"
+  /** The validator made the contribution. */
+  | "own-contribution"
+  /** The chain moved on between selection and inclusion, and the contract skipped it. */
+  | "skipped-on-chain";
 
 /** What one `flush()` did. */
 export interface AggregatorFlush {
   transactions: { hash: Hex; verdicts: number; gasUsed: bigint }[];
   finalized: Finalization[];
-  /** Verdicts not sent: the contribution was no longer pending, already had the validator's verdict,
-   * or had enough verdicts in the queue to reach its quorum. */
-  skipped: { signed: SignedVerdict; reason: string }[];
+  /** Verdicts dropped: relaying them would be refused or skipped by the contract. */
+  skipped: { signed: SignedVerdict; code: AggregatorSkip; reason: string }[];
+  /** Verdicts kept in the queue because their contribution's verdicts have not opened yet. */
+  waiting: { signed: SignedVerdict; opensAt: number }[];
 }
 
+/** What the aggregator tracks per contribution while selecting: the tally as it will be on chain. */
+interface Projection {
+  contribution: Contribution;
+  snapshotAt: bigint;
+  minStake: bigint;
+  quorum: number;
+  thresholdBps: bigint;
+  eligible: bigint;
+  accept: bigint;
+  reject: bigint;
+  verdicts: bigint;
+  closed: boolean;
+}
+
+const BPS = 10_000n;
+
 /**
- * Collects signed verdicts from many validators and submits them in as few transactions as fit under
- * the per-transaction gas cap (EIP-7825, 16,777,216 by default). `add` checks each signature locally;
- * `flush` drops what the chain would refuse, sizes batches by gas estimate, and sends them in order.
+ * Collects signed verdicts from many validators and relays them in as few transactions as fit under
+ * the per-transaction gas cap (EIP-7825, 16,777,216 by default). `add` checks each signature locally.
+ * `flush` respects every contribution's voting window (verdicts not open yet stay queued; those past
+ * their window are dropped and reported), drops what the contract would refuse or skip, including
+ * verdicts that arrive after earlier ones in the same flush have closed the contribution early, sizes
+ * batches by gas estimate, and sends them in queue order.
  */
 export class VerdictAggregator {
   readonly #client: ProtocolClient;
@@ -54,70 +97,141 @@ export class VerdictAggregator {
     }
     const { timestamp } = await this.#client.publicClient.getBlock();
     assertNotExpired(signed, timestamp);
-    const key = (s: SignedVerdict) => `${getAddress(s.validator)}/${s.verdict.contentHash}`;
+    const key = (s: SignedVerdict) => `${getAddress(s.validator)}/${s.verdict.contentHash.toLowerCase()}`;
     if (this.#queue.some((queued) => key(queued) === key(signed))) {
       throw new InvalidInputError("signed", `a verdict by ${signed.validator} on ${signed.verdict.contentHash} is already queued`);
     }
     this.#queue.push(signed);
   }
 
-  /** Submits everything queued; returns the transactions, the finalizations and what was skipped. */
+  /**
+   * Relays every queued verdict whose contribution is open for verdicts; returns the transactions,
+   * the closings they caused, what was dropped and why, and what stays queued until its window opens.
+   */
   async flush(): Promise<AggregatorFlush> {
     const queue = this.#queue;
     this.#queue = [];
-    const { sendable, skipped } = await this.#select(queue);
-    const result: AggregatorFlush = { transactions: [], finalized: [], skipped };
+    const { sendable, skipped, waiting } = await this.#select(queue);
+    this.#queue.push(...waiting.map((w) => w.signed));
+    const result: AggregatorFlush = { transactions: [], finalized: [], skipped, waiting };
     for (const batch of await this.#split(sendable)) {
       const { finalized, skipped: onChain, receipt } = await (await submitSignedVerdicts(this.#client, batch)).wait();
       result.transactions.push({ hash: receipt.transactionHash, verdicts: batch.length, gasUsed: receipt.gasUsed });
       result.finalized.push(...finalized);
-      // The chain may have moved on since selection (a copied verdict landed first): the contract skipped those.
       for (const s of onChain) {
         const signed = batch.find((b) => b.verdict.contentHash === s.contentHash && getAddress(b.validator) === s.validator);
-        if (signed !== undefined) result.skipped.push({ signed, reason: "the chain had already moved past it when the batch landed" });
+        if (signed === undefined) continue;
+        const why = s.reason === SkipReason.VotingClosed ? "its window closed" : s.reason === SkipReason.NotPending ? "it had closed" : "the verdict was already recorded";
+        result.skipped.push({ signed, code: "skipped-on-chain", reason: `the contract skipped it: ${why} before the batch landed` });
       }
     }
     return result;
   }
 
-  /** Keeps, per contribution, at most the verdicts still missing for its quorum, in queue order. */
+  /**
+   * Decides, in queue order, which verdicts the contract would count, projecting each contribution's
+   * tally so that verdicts arriving after it closes early are not paid for.
+   */
   async #select(queue: SignedVerdict[]) {
     const client = this.#client;
-    const registry = registryContract(client);
     const attestations = attestationContract(client);
+    const { timestamp: now } = await client.publicClient.getBlock();
     const sendable: SignedVerdict[] = [];
     const skipped: AggregatorFlush["skipped"] = [];
-    const missing = new Map<Hex, number>();
+    const waiting: AggregatorFlush["waiting"] = [];
+    const projections = new Map<string, Projection | undefined>();
     for (const signed of queue) {
       const { contentHash } = signed.verdict;
-      if (!missing.has(contentHash)) {
-        const contribution = await readProtocol(() =>
-          client.publicClient.readContract({ ...registry, functionName: "getContribution", args: [contentHash] }),
-        ).catch(() => undefined);
-        if (contribution === undefined || contribution.status !== ContributionStatus.Pending) {
-          missing.set(contentHash, 0);
-        } else {
-          const [settings, tally] = await readProtocol(() =>
-            Promise.all([
-              client.publicClient.readContract({ ...registry, functionName: "validationSettings", args: [BigInt(contribution.datanetId)] }),
-              client.publicClient.readContract({ ...attestations, functionName: "tallyOf", args: [contentHash] }),
-            ]),
-          );
-          missing.set(contentHash, settings.quorum - tally.verdicts);
-        }
+      const key = contentHash.toLowerCase();
+      if (!projections.has(key)) projections.set(key, await this.#project(contentHash));
+      const p = projections.get(key);
+      const skip = (code: AggregatorSkip, reason: string) => skipped.push({ signed, code, reason });
+      if (p === undefined) {
+        skip("not-pending", "the contribution is unknown, closed, withdrawn or displaced");
+        continue;
       }
-      const left = missing.get(contentHash)!;
+      const { contribution: c } = p;
+      if (now < BigInt(c.votingOpensAt)) {
+        waiting.push({ signed, opensAt: c.votingOpensAt });
+        continue;
+      }
+      if (now >= BigInt(c.votingEndsAt)) {
+        skip("window-closed", `its validation window closed at ${c.votingEndsAt}; finalize it instead`);
+        continue;
+      }
+      if (now > signed.deadline) {
+        skip("expired", `the signature expired at ${signed.deadline}`);
+        continue;
+      }
+      if (p.closed) {
+        skip("closed-early", "verdicts before it in this flush already decide the contribution");
+        continue;
+      }
+      if (getAddress(c.contributor) === getAddress(signed.validator)) {
+        skip("own-contribution", "the validator made the contribution");
+        continue;
+      }
       const already = await readProtocol(() =>
         client.publicClient.readContract({ ...attestations, functionName: "hasAttested", args: [contentHash, signed.validator] }),
       );
-      if (left <= 0) skipped.push({ signed, reason: "the contribution is finalized, withdrawn, unknown, or its quorum is already queued" });
-      else if (already) skipped.push({ signed, reason: "the validator already gave a verdict on it" });
-      else {
-        sendable.push(signed);
-        missing.set(contentHash, left - 1);
+      if (already) {
+        skip("already-attested", "the validator's verdict is already on chain");
+        continue;
       }
+      const [atSnapshot, active, generation] = await readProtocol(() =>
+        client.publicClient.readContract({
+          ...stakingContract(client),
+          functionName: "votingPower",
+          args: [BigInt(c.datanetId), signed.validator, p.snapshotAt],
+        }),
+      );
+      const weight = atSnapshot / WEIGHT_UNIT;
+      if (atSnapshot < p.minStake || active < p.minStake || weight === 0n) {
+        skip("not-eligible", `the validator had ${atSnapshot} wei bonded before the reveal and has ${active} now; ${p.minStake} are needed at both`);
+        continue;
+      }
+      if (generation !== signed.generation) {
+        skip("stale-generation", `signed for generation ${signed.generation}; the validator's is now ${generation}`);
+        continue;
+      }
+      sendable.push(signed);
+      if (signed.verdict.accept) p.accept += weight;
+      else p.reject += weight;
+      p.verdicts += 1n;
+      p.closed = decidedEarly(p);
     }
-    return { sendable, skipped };
+    return { sendable, skipped, waiting };
+  }
+
+  /** A pending contribution's tally as on chain now, with what deciding it early needs; undefined when not pending. */
+  async #project(contentHash: Hex): Promise<Projection | undefined> {
+    const client = this.#client;
+    const contribution = await readProtocol(() =>
+      client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [contentHash] }),
+    ).catch(() => undefined);
+    if (contribution === undefined || contribution.status !== ContributionStatus.Pending) return undefined;
+    const datanetId = BigInt(contribution.datanetId);
+    const snapshotAt = BigInt(contribution.revealedAt) - 1n;
+    const [settings, tally, total] = await readProtocol(() =>
+      Promise.all([
+        client.publicClient.readContract({ ...registryContract(client), functionName: "validationSettings", args: [datanetId] }),
+        client.publicClient.readContract({ ...attestationContract(client), functionName: "tallyOf", args: [contribution.id] }),
+        client.publicClient.readContract({ ...stakingContract(client), functionName: "totalStakeAt", args: [datanetId, snapshotAt] }),
+      ]),
+    );
+    return {
+      contribution,
+      snapshotAt,
+      minStake: settings.minValidatorStake,
+      quorum: settings.quorum,
+      thresholdBps: BigInt(settings.acceptanceThresholdBps),
+      // The tally fixes the eligible stake at its first verdict; before that it is the snapshot total.
+      eligible: tally.verdicts === 0n ? total / WEIGHT_UNIT : tally.eligibleWeight,
+      accept: tally.acceptWeight,
+      reject: tally.rejectWeight,
+      verdicts: tally.verdicts,
+      closed: false,
+    };
   }
 
   /** Splits verdicts into consecutive batches whose estimated gas stays under the cap. */
@@ -147,4 +261,15 @@ export class VerdictAggregator {
       return undefined;
     }
   }
+}
+
+/**
+ * The contract's early close: once `quorum` verdicts are in, the outcome is decided when the
+ * accepting stake already reaches the threshold of all eligible stake, or the rejecting stake makes
+ * that impossible.
+ */
+function decidedEarly(p: Projection): boolean {
+  if (p.verdicts < BigInt(p.quorum)) return false;
+  const needed = p.thresholdBps * p.eligible;
+  return p.accept * BPS >= needed || (p.eligible - p.reject) * BPS < needed;
 }

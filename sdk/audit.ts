@@ -2,7 +2,7 @@ import { computeEpochAttribution, type EpochAttributionInputs } from "./actions/
 import type { ModelLineage } from "./actions/models.ts";
 import { attributionContract, type ProtocolClient } from "./client.ts";
 import type { RegistryState } from "./history.ts";
-import { modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
+import { auditBlockFor, modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
 import { readProtocol } from "./transaction.ts";
 
 /** One value rebuilt from events that the chain's views disagree with. */
@@ -16,12 +16,13 @@ export interface Discrepancy {
 
 /**
  * Compares every value of a registry state rebuilt from events with the registry's views, and
- * recomputes every published version root from the rebuilt contributions. Returns the
- * disagreements; an empty list means the history verifies. `expected` is the rebuilt value,
- * `actual` the chain's.
+ * recomputes every published version root from the rebuilt contributions, all read at the head
+ * when it starts. Returns the disagreements; an empty list means the history verifies. `expected`
+ * is the rebuilt value, `actual` the chain's.
  */
 export async function verifyRegistryState(client: ProtocolClient, state: RegistryState): Promise<Discrepancy[]> {
-  return runViewChecks(client, registryViewChecks(client, state));
+  const at = await auditBlockFor(client, state);
+  return runViewChecks(client, registryViewChecks(client, state, at), { blockNumber: at.number });
 }
 
 /**

@@ -14,6 +14,8 @@ export const ReasonCode = {
   Duplicate: 6,
   /** No configured store or gateway returned bytes matching the contribution's CID. */
   ContentUnavailable: 7,
+  /** The content's byte length differs from the size declared at submission (and charged to the quotas). */
+  SizeMismatch: 8,
 } as const;
 
 /** What one check concluded: a rejection with its reason, or a quality to average. */
@@ -66,6 +68,22 @@ export const sizeWithin =
     BigInt(content.length) <= maxBytes
       ? { reject: false, quality: 100 }
       : { reject: true, reasonCode: ReasonCode.TooLarge, reason: `${content.length} bytes is over the limit of ${maxBytes}` };
+
+/**
+ * The content must be exactly as long as the size its contributor declared. Quotas and the reveal's
+ * reservation count the declared size, never the bytes, so a contribution declared smaller than it is
+ * takes more of the datanet than it paid for (and one declared larger misstates its share).
+ */
+export const sizeMatches =
+  (declaredBytes: bigint): ContentCheck =>
+  (content) =>
+    BigInt(content.length) === declaredBytes
+      ? { reject: false, quality: 100 }
+      : {
+          reject: true,
+          reasonCode: ReasonCode.SizeMismatch,
+          reason: `the content is ${content.length} bytes but was declared as ${declaredBytes}`,
+        };
 
 /**
  * The hash of a text with case, punctuation and spacing removed: two uploads of the same words get

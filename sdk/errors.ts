@@ -138,7 +138,7 @@ function nameArgs(errorName: string, args: readonly unknown[]): Record<string, u
   return named;
 }
 
-const STATUS = ["None", "Pending", "Accepted", "Rejected", "Withdrawn"] as const;
+const STATUS = ["None", "Pending", "Accepted", "Rejected", "Withdrawn", "Expired", "Displaced"] as const;
 const POLICY_FIELD = [
   "maxBytesPerContribution",
   "maxContributionsPerContributorPerEpoch",
@@ -149,9 +149,12 @@ const POLICY_FIELD = [
   "quorum",
   "acceptanceThresholdBps",
   "contributorRewardBps",
+  "validationWindow",
 ] as const;
 
 const open = (wei: unknown) => `${formatUnits(wei as bigint, 18)} OPEN`;
+/** A chain timestamp (seconds) as UTC, with the raw number for scripts that compare it. */
+const at = (seconds: unknown) => `${new Date(Number(seconds) * 1000).toISOString()} (${seconds})`;
 type Described = Record<string, unknown>;
 
 /** One readable sentence per custom error. The type makes a new contract error a compile error here. */
@@ -185,7 +188,19 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   CommitmentNotFound: (a) =>
     `No commitment ${a.commitment} from this sender: commit the same hashes and salt before submitting.`,
   CommitmentNotMatured: (a) =>
-    `Commitment ${a.commitment} was made in block ${a.committedAtBlock}; submit in a later block.`,
+    `Commitment ${a.commitment} was made at ${at(a.committedAt)}; reveal it in a later second.`,
+  CommitmentLapsed: (a) =>
+    `Commitment ${a.commitment} lapsed at ${at(a.lapsedAt)} without a reveal; it can only be ended with lapseCommitment (its bond goes to the treasury).`,
+  CommitmentNotLapsed: (a) => `Commitment ${a.commitment} can still be revealed until ${at(a.lapsesAt)}; it lapses after that.`,
+  InvalidReservation: (a) =>
+    `A commitment must reserve at least one item and one byte per item, not ${a.itemCount} item(s) and ${a.reservedBytes} bytes.`,
+  RevealMismatch: (a) =>
+    `Commitment ${a.commitment} reserved ${a.reservedItems} item(s) and ${a.reservedBytes} bytes; the reveal has ${a.revealedItems} item(s) and ${a.revealedBytes} bytes.`,
+  WithdrawalClosed: (a) =>
+    `Verdicts on contribution ${a.contentHash} opened at ${at(a.votingOpenedAt)}; it can no longer be withdrawn.`,
+  InsufficientCredit: (a) => `${a.account} has ${open(a.credit)} of credit; ${open(a.requested)} were requested.`,
+  NoCredit: (a) => `${a.account} has no credit to withdraw.`,
+  InvalidOutcome: (a) => `A contribution can be closed Accepted, Rejected or Expired, not ${STATUS[Number(a.outcome)] ?? a.outcome}.`,
   ContributionUnknown: (a) => `No contribution has content hash ${a.contentHash}.`,
   NotContributor: (a) => `${a.caller} did not make contribution ${a.contentHash}.`,
   InvalidStatusTransition: (a) =>
@@ -221,13 +236,20 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ContributionNotPending: (a) =>
     `Contribution ${a.contentHash} is ${STATUS[Number(a.status)]}; only pending contributions take verdicts.`,
   ValidatorNotActive: (a) =>
-    `${a.validator} has ${open(a.activeStake)} bonded on datanet ${a.datanetId}; validating needs ${open(a.minStake)} (and no unbonding).`,
+    `${a.validator} had ${open(a.stakeAtSnapshot)} bonded on datanet ${a.datanetId} before the contribution was revealed and has ${open(a.activeStake)} bonded now; judging it needs ${open(a.minStake)} at both (stake before the reveal, and do not unbond).`,
   AlreadyAttested: (a) => `${a.validator} already gave a verdict on contribution ${a.contentHash}.`,
   SignatureExpired: (a) => `${a.validator}'s signed verdict expired at ${a.deadline}.`,
   StaleSignatureGeneration: (a) =>
     `${a.validator}'s verdict was signed for generation ${a.signed}; the current one is ${a.current} (unbonded, slashed or cancelled since).`,
   InvalidSignature: (a) => `The signature is not ${a.validator}'s over this verdict on this chain and contract.`,
-  ValidatorIndexOverflow: () => "No more validator indices are available.",
+  VotingNotOpen: (a) =>
+    `Verdicts on contribution ${a.contentHash} open at ${at(a.opensAt)} (the reveal window after its reveal); wait until then.`,
+  VotingClosed: (a) => `The validation window of contribution ${a.contentHash} closed at ${at(a.endedAt)}; finalize it instead.`,
+  VotingStillOpen: (a) =>
+    `The validation window of contribution ${a.contentHash} is open until ${at(a.endsAt)} and its outcome can still change; finalize it after that.`,
+  NotClosed: (a) => `Contribution ${a.contributionId} is still being validated; its verdicts can be settled once it closes.`,
+  NotAttested: (a) => `${a.validator} gave no verdict on contribution ${a.contributionId}.`,
+  CheckpointUnorderedInsertion: () => "A stake checkpoint cannot be written before the last one.",
   ZeroAddressArgument: () => "A constructor address is zero.",
   ReentrancyGuardReentrantCall: () => "Re-entrant call refused.",
   // MerkleEpochDistributor and MerkleEpoch

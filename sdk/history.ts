@@ -1,6 +1,6 @@
-import type { Address, Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 
-import { ContributionStatus } from "./actions/contributions.ts";
+import { ContributionStatus, REVEAL_WINDOW } from "./actions/contributions.ts";
 import type { DatanetPolicy } from "./actions/datanets.ts";
 import { registryContract, type ProtocolClient } from "./client.ts";
 import { readProtocol } from "./transaction.ts";
@@ -36,10 +36,41 @@ export interface ContributionRecord {
   sizeBytes: bigint;
   uri: string;
   epoch: number;
+  /** The reveal's second; verdicts weigh stake bonded before it. */
   submittedAt: number;
+  /** The commitment the reveal consumed, and when it was made (an older one displaces a younger). */
+  commitment: Hex;
+  committedAt: number;
+  votingOpensAt: number;
+  votingEndsAt: number;
+  /** The OPEN bond it carries, refunded or forfeited when it leaves `Pending`. */
+  bond: bigint;
+  /** The validation terms frozen at its reveal: those of the reveal's epoch (the minimum stake rounded
+   * up to a whole `STAKE_UNIT`). */
+  quorum: number;
+  acceptanceThresholdBps: number;
+  minValidatorStake: bigint;
   status: number;
   /** Position in the datanet's acceptance order (1-based), once accepted. */
   acceptedIndex?: bigint;
+}
+
+/** An unrevealed commitment: the quota it reserved and the bond it holds. */
+export interface CommitmentRecord {
+  commitment: Hex;
+  contributor: Address;
+  datanetId: bigint;
+  itemCount: number;
+  reservedBytes: bigint;
+  bond: bigint;
+  epoch: number;
+  committedAt: number;
+}
+
+/** Quota a contributor reserved in a datanet epoch (reserved at commit, never given back). */
+export interface ReservedQuota {
+  contributions: number;
+  bytesUsed: bigint;
 }
 
 /** A published version as rebuilt from events. */
@@ -55,12 +86,48 @@ export interface VersionRecord {
 /** Everything the registry holds, rebuilt from its events without calling a view. */
 export interface RegistryState {
   protocolPaused: boolean;
+  /** The block of the pause in force, if any: a pause lapses `MAX_PAUSE_SECONDS` after its block's time. */
+  pausedAtBlock?: bigint;
   datanets: Map<bigint, DatanetRecord>;
+  /** Every contribution ever registered, by id. */
   contributions: Map<bigint, ContributionRecord>;
-  /** Unrevealed commitments and the block each was made in. */
-  commitments: Map<Hex, bigint>;
+  /** The id each content hash is registered under now: its latest registration (a hash whose
+   * contribution was rejected, withdrawn, expired or displaced can be registered again). */
+  currentIds: Map<Hex, bigint>;
+  /** Unrevealed commitments, by `commitmentKey(committer, commitment)` (each committer has its own). */
+  commitments: Map<string, CommitmentRecord>;
+  /** Quota reserved by `${datanetId}:${epoch}:${contributor}`. */
+  usage: Map<string, ReservedQuota>;
+  /** Bytes reserved in a whole datanet, by `${datanetId}:${epoch}`. */
+  datanetBytes: Map<string, bigint>;
+  /** Withdrawable credit (refunded and forfeited bonds) by account. */
+  credits: Map<Address, bigint>;
   /** Versions by `${datanetId}/${version}`. */
   versions: Map<string, VersionRecord>;
+}
+
+/** Frozen minimum stakes are kept in units of a thousandth of an OPEN (`DatanetRegistry.STAKE_UNIT`). */
+export const STAKE_UNIT = 10n ** 15n;
+
+/** The key of `RegistryState.commitments`. */
+export const commitmentKey = (committer: Address, commitment: Hex) => `${getAddress(committer)}:${commitment}`;
+
+/** The longest a protocol pause lasts: it lapses by itself after this (`DatanetRegistry.MAX_PAUSE_DURATION`). */
+export const MAX_PAUSE_SECONDS = 7 * 24 * 60 * 60;
+
+/** The key of `RegistryState.usage`. */
+export const usageKey = (datanetId: bigint, epoch: number, contributor: Address) => `${datanetId}:${epoch}:${getAddress(contributor)}`;
+
+/**
+ * The OPEN the registry must hold: every credit not yet withdrawn, and the bond of every pending
+ * contribution and unrevealed commitment.
+ */
+export function registryHoldings(state: RegistryState): bigint {
+  let total = 0n;
+  for (const credit of state.credits.values()) total += credit;
+  for (const c of state.contributions.values()) if (c.status === ContributionStatus.Pending) total += c.bond;
+  for (const c of state.commitments.values()) total += c.bond;
+  return total;
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as Address;
@@ -89,7 +156,11 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
     protocolPaused: false,
     datanets: new Map(),
     contributions: new Map(),
+    currentIds: new Map(),
     commitments: new Map(),
+    usage: new Map(),
+    datanetBytes: new Map(),
+    credits: new Map(),
     versions: new Map(),
   };
   const datanet = (id: bigint) => {
@@ -156,13 +227,30 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       }
       case "ProtocolPauseSet":
         state.protocolPaused = log.args.paused;
+        state.pausedAtBlock = log.args.paused ? log.blockNumber : undefined;
         break;
-      case "SubmissionCommitted":
-        state.commitments.set(log.args.commitment, log.args.blockNumber);
+      case "SubmissionCommitted": {
+        // The quota is reserved here, in the commit's epoch, and stays used whatever follows.
+        const { contributor, commitment, datanetId, itemCount, reservedBytes, bond, epoch, committedAt } = log.args;
+        state.commitments.set(commitmentKey(contributor, commitment), { commitment, contributor: getAddress(contributor), datanetId, itemCount, reservedBytes, bond, epoch, committedAt });
+        const k = usageKey(datanetId, epoch, contributor);
+        const used = state.usage.get(k) ?? { contributions: 0, bytesUsed: 0n };
+        state.usage.set(k, { contributions: used.contributions + itemCount, bytesUsed: used.bytesUsed + reservedBytes });
+        const total = `${datanetId}:${epoch}`;
+        state.datanetBytes.set(total, (state.datanetBytes.get(total) ?? 0n) + reservedBytes);
+        break;
+      }
+      case "SubmissionLapsed":
+        state.commitments.delete(commitmentKey(log.args.committer, log.args.commitment));
         break;
       case "ContributionSubmitted": {
-        const { contributionId, datanetId, contributor, contentHash, sizeBytes, uri, epoch, submittedAt } = log.args;
-        state.commitments.delete(log.args.commitment);
+        const { contributionId, datanetId, contributor, contentHash, sizeBytes, uri, epoch, submittedAt, commitment, committedAt, votingEndsAt, bond } =
+          log.args;
+        // One commitment covers a whole batch: every item of the reveal names it.
+        state.commitments.delete(commitmentKey(contributor, commitment));
+        state.currentIds.set(contentHash, contributionId);
+        const d = datanet(datanetId);
+        const terms = d.scheduled !== undefined && epoch >= d.scheduled.fromEpoch ? d.scheduled.policy : d.policy;
         state.contributions.set(contributionId, {
           contributionId,
           datanetId,
@@ -172,6 +260,14 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
           uri,
           epoch,
           submittedAt,
+          commitment,
+          committedAt,
+          votingOpensAt: submittedAt + REVEAL_WINDOW,
+          votingEndsAt,
+          bond,
+          quorum: terms.quorum,
+          acceptanceThresholdBps: terms.acceptanceThresholdBps,
+          minValidatorStake: ((terms.minValidatorStake + STAKE_UNIT - 1n) / STAKE_UNIT) * STAKE_UNIT,
           status: ContributionStatus.Pending,
         });
         break;
@@ -179,6 +275,25 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       case "ContributionWithdrawn":
         contribution(log.args.contributionId).status = ContributionStatus.Withdrawn;
         break;
+      case "ContributionDisplaced":
+        // The displacing registration follows in the same transaction and takes the hash over.
+        contribution(log.args.contributionId).status = ContributionStatus.Displaced;
+        break;
+      case "Credited": {
+        const account = getAddress(log.args.account);
+        state.credits.set(account, (state.credits.get(account) ?? 0n) + log.args.amount);
+        break;
+      }
+      case "CreditTransferred": {
+        const from = getAddress(log.args.from);
+        state.credits.set(from, (state.credits.get(from) ?? 0n) - log.args.amount);
+        break;
+      }
+      case "CreditWithdrawn": {
+        const account = getAddress(log.args.account);
+        state.credits.set(account, (state.credits.get(account) ?? 0n) - log.args.amount);
+        break;
+      }
       case "ContributionFinalized": {
         const record = contribution(log.args.contributionId);
         record.status = log.args.status;

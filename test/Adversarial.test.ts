@@ -30,10 +30,15 @@ describe("Adversarial cases", function () {
     const sybils = Array.from({ length: 12 }, () => Wallet.createRandom().connect(ethers.provider));
     for (const sybil of sybils) await (await f.admin.sendTransaction({ to: sybil.address, value: 10n ** 17n })).wait();
     for (const sybil of sybils) {
-      for (const give of Object.values(ENTRY_PATHS)) {
-        await expect(give(f, sybil as never, [{ contentHash: hash, accept: true, quality: 100, reasonCode: 0 }]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, sybil.address, 0n, 0n, MIN_STAKE);
+      for (const [path, give] of Object.entries(ENTRY_PATHS)) {
+        const tx = give(f, sybil as never, [{ contentHash: hash, accept: true, quality: 100, reasonCode: 0 }]);
+        if (path === "direct") {
+          await expect(tx)
+            .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
+            .withArgs(f.datanetId, sybil.address, 0n, 0n, MIN_STAKE);
+        } else {
+          await expect(tx).to.emit(f.attestations, "VerdictSkipped").withArgs(hash, sybil.address, 3n); // ValidatorNotActive
+        }
       }
     }
     expect((await f.attestations.tallyOf(hash)).verdicts).to.equal(0n);

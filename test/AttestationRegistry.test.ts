@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Signature, ZeroAddress } from "ethers";
 
-import { VERDICT_TYPES } from "../sdk/actions/validators.ts";
 import { contributorPoints, reputationScore } from "../sdk/reputation.ts";
 import { REVEAL_WINDOW, item, submitMany } from "./helpers/registry.ts";
 import {
@@ -11,6 +10,7 @@ import {
   MIN_STAKE,
   OPEN,
   pastWindow,
+  SIGNED_VERDICT_TYPE,
   signVerdict,
   validatorFixture,
   type EntryPath,
@@ -35,7 +35,7 @@ const verdict = (contentHash: string, accept: boolean, quality = 80, reasonCode 
   reasonCode,
 });
 
-const Skip = { AlreadyAttested: 0n, NotPending: 1n, VotingClosed: 2n };
+const Skip = { AlreadyAttested: 0n, NotPending: 1n, VotingClosed: 2n, ValidatorNotActive: 3n, StaleSignature: 4n };
 type F = Awaited<ReturnType<typeof fixture>>;
 
 /** New contributions by the fixture's contributor, revealed now; their verdicts open after the reveal window. */
@@ -54,16 +54,17 @@ async function expectMovedPast(
   f: F,
   path: EntryPath,
   tx: Promise<unknown>,
-  error: "ContributionNotPending" | "AlreadyAttested" | "VotingClosed",
+  error: "ContributionNotPending" | "AlreadyAttested" | "VotingClosed" | "ValidatorNotActive",
   args: unknown[],
   validator: string,
+  contentHash = args[0],
 ) {
   if (path === "direct") {
     await expect(tx).to.be.revertedWithCustomError(f.attestations, error).withArgs(...args);
   } else {
     await expect(tx)
       .to.emit(f.attestations, "VerdictSkipped")
-      .withArgs(args[0], validator, Skip[error === "ContributionNotPending" ? "NotPending" : error])
+      .withArgs(contentHash, validator, Skip[error === "ContributionNotPending" ? "NotPending" : error])
       .and.not.to.emit(f.attestations, "VerdictRecorded");
   }
 }
@@ -188,19 +189,19 @@ describe("AttestationRegistry", function () {
       it("weighs only stake bonded before the reveal, and only from validators still bonded", async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const hash = f.items[0]!.contentHash;
-        await expect(give(f, f.lazy, [verdict(hash, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, 0n, 0n, MIN_STAKE);
+        // In a batch, a verdict its validator can no longer back is skipped, not fatal to the rest.
+        const refused = (v: { address: string }, args: unknown[], tx: Promise<unknown>) =>
+          expectMovedPast(f, path, tx, "ValidatorNotActive", [f.datanetId, v.address, ...args], v.address, hash);
+        await refused(f.lazy, [0n, 0n, MIN_STAKE], give(f, f.lazy, [verdict(hash, true)]));
         // Staking after seeing the content does not count on it.
         await (await f.staking.connect(f.lazy).stake(f.datanetId, 5_000n * OPEN)).wait();
-        await expect(give(f, f.lazy, [verdict(hash, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, 0n, 5_000n * OPEN, MIN_STAKE);
-        const [v1] = f.validators;
+        await refused(f.lazy, [0n, 5_000n * OPEN, MIN_STAKE], give(f, f.lazy, [verdict(hash, true)]));
+        const [v1, v2] = f.validators;
         await (await f.staking.connect(v1!).requestUnbond(f.datanetId)).wait();
-        await expect(give(f, v1!, [verdict(hash, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, v1!.address, MIN_STAKE, 0n, MIN_STAKE);
+        await refused(v1!, [MIN_STAKE, 0n, MIN_STAKE], give(f, v1!, [verdict(hash, true)]));
+        // Slashed below its snapshot stake, a validator would weigh more than it can lose: refused.
+        await (await f.staking.connect(f.admin).slash(f.datanetId, v2!.address, OPEN, ethers.id("incident"))).wait();
+        await refused(v2!, [MIN_STAKE, MIN_STAKE - OPEN, MIN_STAKE], give(f, v2!, [verdict(hash, true)]));
       });
 
       it("needs one whole weight unit of stake, even where the datanet's minimum is lower", async function () {
@@ -212,9 +213,9 @@ describe("AttestationRegistry", function () {
         const [below] = await fresh(f, 1, false);
         await (await f.staking.connect(f.lazy).stake(f.datanetId, 1n)).wait();
         const [whole] = await fresh(f);
-        await expect(give(f, f.lazy, [verdict(below!, true)]))
-          .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive")
-          .withArgs(f.datanetId, f.lazy.address, unit - 1n, unit, 1n);
+        // The 1-wei minimum is frozen into each contribution rounded up to one whole unit.
+        expect((await f.registry.getContribution(below!)).minValidatorStake).to.equal(unit);
+        await expectMovedPast(f, path, give(f, f.lazy, [verdict(below!, true)]), "ValidatorNotActive", [f.datanetId, f.lazy.address, unit - 1n, unit, unit], f.lazy.address, below);
         const submitter = path === "signed" ? f.outsider.address : f.lazy.address;
         const id = await f.registry.contributionIdOf(whole!);
         await expect(give(f, f.lazy, [verdict(whole!, true, 80, 7)]))
@@ -318,19 +319,67 @@ describe("AttestationRegistry", function () {
       const [v1, v2, v3] = f.validators;
       await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 7_500 })).wait();
       await networkHelpers.time.increase(TERMS_DELAY);
-      const [exact] = await fresh(f);
-      // v3 loses one weight unit before the next reveal: 2,999.999 + 1,000 of 3,999.999 is below 75%.
-      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 15n, ethers.id("incident"))).wait();
-      const [below] = await fresh(f);
-      for (const hash of [exact!, below!]) {
+      const judge = async (hash: string) => {
         await (await f.attestations.connect(v1!).attest(verdict(hash, true, 100))).wait();
         await (await f.attestations.connect(v2!).attest(verdict(hash, false))).wait();
         await (await f.attestations.connect(v3!).attest(verdict(hash, true, 100))).wait();
-      }
+      };
+      const [exact] = await fresh(f);
+      await judge(exact!);
+      // v3 loses one weight unit before the next reveal: 2,999.999 + 1,000 of 3,999.999 is below 75%.
+      await (await f.staking.connect(f.admin).slash(f.datanetId, v3!.address, 10n ** 15n, ethers.id("incident"))).wait();
+      const [below] = await fresh(f);
+      await judge(below!);
       await pastWindow(connection, f, below!);
       await (await f.attestations.finalizeBatch([exact!, below!])).wait();
       expect((await f.registry.getContribution(exact!)).status).to.equal(Status.Accepted);
       expect((await f.registry.getContribution(below!)).status).to.equal(Status.Rejected);
+    });
+  });
+
+  describe("terms and replays", function () {
+    it("judges a contribution by the terms frozen at its reveal: a later policy change decides nothing", async function () {
+      // The attack: after a reveal, the owner schedules a 100% threshold and a larger quorum, so that its
+      // own small rejection decides a contribution whose window outlasts the change.
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, , v3, , v5] = f.validators;
+      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, validationWindow: 3 * 24 * 3_600 })).wait();
+      await networkHelpers.time.increase(TERMS_DELAY);
+      const [hash] = await fresh(f);
+      await (await f.registry.connect(f.owner).updatePolicy(f.datanetId, { ...f.policy, acceptanceThresholdBps: 10_000, quorum: 5 })).wait();
+      await networkHelpers.time.increase(TERMS_DELAY);
+      expect((await f.registry.validationSettings(f.datanetId)).acceptanceThresholdBps).to.equal(10_000n);
+      const frozen = await f.registry.getContribution(hash!);
+      expect([frozen.quorum, frozen.acceptanceThresholdBps, frozen.minValidatorStake]).to.deep.equal([3n, 6_667n, MIN_STAKE]);
+      for (const v of [v5!, v3!]) await (await f.attestations.connect(v).attest(verdict(hash!, true))).wait();
+      await expect(f.attestations.connect(v1!).attest(verdict(hash!, true)))
+        .to.emit(f.attestations, "ValidationClosed")
+        .withArgs(hash, frozen.id, f.datanetId, f.contributor.address, Status.Accepted, 80, WEIGHT(6_000n), 0n, WEIGHT(8_000n), 3, 4, contributorPoints(80, reputationScore(1n, 0n, 80n)), 0n);
+    });
+
+    it("binds a signed verdict to its contribution: it cannot count on the same content submitted again", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, , v3, , v5] = f.validators;
+      const hash = f.items[0]!.contentHash;
+      const old = await signVerdict(f, v1!, verdict(hash, false, 0, 3), { deadline: BigInt(await networkHelpers.time.latest()) + 30n * 24n * 3_600n });
+      for (const v of [v5!, v3!, v1!]) await (await f.attestations.connect(v).attest(verdict(hash, false, 0))).wait();
+      expect((await f.registry.getContribution(hash)).status).to.equal(Status.Rejected);
+      // Its contributor submits it again (its own, so within the grace after the window too).
+      await (await submitMany(f.registry, f.contributor, f.datanetId, [f.items[0]!])).wait();
+      await networkHelpers.time.increase(REVEAL_WINDOW);
+      expect((await f.registry.getContribution(hash)).id).to.equal(7n);
+      await expect(f.attestations.connect(f.outsider).attestSigned([old]))
+        .to.be.revertedWithCustomError(f.attestations, "InvalidSignature")
+        .withArgs(v1!.address);
+    });
+
+    it("stops verdicts while the protocol is paused", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await (await f.registry.connect(f.admin).setProtocolPaused(true)).wait();
+      await expect(f.attestations.connect(f.validators[0]!).attest(verdict(f.items[0]!.contentHash, true)))
+        .to.be.revertedWithCustomError(f.registry, "ProtocolPaused");
+      await (await f.registry.connect(f.admin).setProtocolPaused(false)).wait();
+      await expect(f.attestations.connect(f.validators[0]!).attest(verdict(f.items[0]!.contentHash, true))).to.emit(f.attestations, "VerdictRecorded");
     });
   });
 
@@ -494,9 +543,11 @@ describe("AttestationRegistry", function () {
         // Signed with the generation before the event, on a contribution revealed after it.
         const [hash] = await fresh(f);
         const s = await signVerdict(f, validator, verdict(hash!, true), { deadline, generation: 0n });
+        // Skipped, not fatal: a signer voiding its signature cannot sink the relayer's batch.
         await expect(f.attestations.attestSigned([s]))
-          .to.be.revertedWithCustomError(f.attestations, "StaleSignatureGeneration")
-          .withArgs(validator.address, 0, 1);
+          .to.emit(f.attestations, "VerdictSkipped")
+          .withArgs(hash, validator.address, Skip.StaleSignature)
+          .and.not.to.emit(f.attestations, "VerdictRecorded");
       });
     }
 
@@ -533,11 +584,11 @@ describe("AttestationRegistry", function () {
           .to.be.revertedWithCustomError(f.attestations, "InvalidSignature")
           .withArgs(v1!.address);
       }
-      expect(await f.attestations.verdictDigest(s.verdict, s.generation, s.deadline)).to.equal(
+      expect(await f.attestations.verdictDigest(s.verdict, 1n, s.generation, s.deadline)).to.equal(
         ethers.TypedDataEncoder.hash(
           { name: "OpenLedger Attestations", version: "1", chainId: 31337n, verifyingContract: await f.attestations.getAddress() },
-          { Verdict: [...VERDICT_TYPES.Verdict] },
-          { ...s.verdict, generation: s.generation, deadline: s.deadline },
+          { Verdict: [...SIGNED_VERDICT_TYPE] },
+          { ...s.verdict, contributionId: 1n, generation: s.generation, deadline: s.deadline },
         ),
       );
     });

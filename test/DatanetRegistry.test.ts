@@ -125,11 +125,18 @@ describe("DatanetRegistry", function () {
       const [current, scheduled, from] = await registry.policySchedule(datanetId);
       expect([current.maxBytesPerContribution, scheduled.maxBytesPerContribution, from]).to.deep.equal([testPolicy().maxBytesPerContribution, 5n, 2n]);
       await expect(submitOne(registry, alice, datanetId, item(10n))).to.emit(registry, "ContributionSubmitted");
-      await networkHelpers.time.increase(2 * DAY);
+      // Committed a minute before epoch 2 under the old terms, revealed a minute into it under the new.
+      const { createdAt } = await registry.getDatanet(datanetId);
+      await networkHelpers.time.increaseTo(createdAt + BigInt(2 * DAY) - 60n);
       const it = item(10n);
-      await expect(submitOne(registry, alice, datanetId, it))
+      const salt = await commit(registry, alice, datanetId, [it]);
+      await networkHelpers.time.increase(120);
+      await expect(registry.connect(alice).submit(datanetId, it.contentHash, it.sizeBytes, it.uri, salt))
         .to.be.revertedWithCustomError(registry, "ContributionTooLarge")
         .withArgs(it.contentHash, 10n, 5n);
+      await expect(submitOne(registry, alice, datanetId, item(10n)))
+        .to.be.revertedWithCustomError(registry, "InvalidReservation")
+        .withArgs(1, 10n);
       await expect(registry.epochTerms(datanetId, 1n)).to.be.revertedWithCustomError(registry, "EpochTermsPassed").withArgs(datanetId, 1n, 2n);
       // Once applied, the next change may be scheduled (and the applied one becomes the current terms).
       await expect(registry.connect(owner).updatePolicy(datanetId, testPolicy())).to.emit(registry, "DatanetPolicyUpdated");
@@ -301,6 +308,26 @@ describe("DatanetRegistry", function () {
       ).to.emit(registry, "ContributionSubmitted");
     });
 
+    it("ends a protocol pause by itself after 7 days, and refunds the commitments whose reveal window it overlapped", async function () {
+      const { registry, admin, owner, alice, bob } = await networkHelpers.loadFixture(fixture);
+      await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 5n * OPEN }))).wait();
+      const [a, b] = [item(10n), item(10n)];
+      const saltA = await commit(registry, alice, 2n, [a]);
+      await (await registry.connect(admin).setProtocolPaused(true)).wait();
+      await networkHelpers.time.increase(7 * DAY - 10);
+      expect(await registry.protocolPaused()).to.equal(true);
+      await networkHelpers.time.increase(10);
+      expect(await registry.protocolPaused()).to.equal(false); // lapsed by itself
+      // Alice could not reveal during the pause: her lapsed bond comes back to her.
+      await (await registry.connect(bob).lapseCommitment(alice.address, commitmentOf(alice, 2n, [a], saltA))).wait();
+      expect(await registry.creditOf(alice.address)).to.equal(5n * OPEN);
+      // A commitment made and left to lapse after the pause pays the treasury as always.
+      const saltB = await commit(registry, bob, 2n, [b]);
+      await networkHelpers.time.increase(REVEAL_WINDOW + 1);
+      await (await registry.connect(alice).lapseCommitment(bob.address, commitmentOf(bob, 2n, [b], saltB))).wait();
+      expect(await registry.creditOf(await registry.treasury())).to.equal(5n * OPEN);
+    });
+
     it("lets only FINALIZER_ROLE finalize", async function () {
       const { registry, admin, owner, alice, datanetId } = await networkHelpers.loadFixture(fixture);
       const it = item();
@@ -370,7 +397,7 @@ describe("DatanetRegistry", function () {
     });
 
     it("lets a commitment lapse after the reveal window, its bond to the treasury and its quota still used", async function () {
-      const { registry, owner, alice, bob, datanetId, token } = await networkHelpers.loadFixture(fixture);
+      const { registry, owner, alice, bob, token } = await networkHelpers.loadFixture(fixture);
       await (await registry.connect(owner).createDatanet(0, "bonded", testPolicy({ submissionBond: 5n * OPEN }))).wait();
       const it = item(50n);
       const before = await token.balanceOf(alice.address);
@@ -545,21 +572,32 @@ describe("DatanetRegistry", function () {
           .to.be.revertedWithCustomError(registry, "ZeroContentHash");
       });
 
-      it("rejects a zero size", async function () {
+      it("rejects a zero size, and a reveal that declares other than the bytes reserved", async function () {
         const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
-        const it = item(0n);
-        const salt = await commit(registry, alice, datanetId, [it], 1n);
-        const reveal =
-          path === "submit"
-            ? registry.connect(alice).submit(datanetId, it.contentHash, 0n, it.uri, salt)
-            : registry.connect(alice).submitBatch(datanetId, [it], salt);
-        await expect(reveal).to.be.revertedWithCustomError(registry, "ZeroSize").withArgs(it.contentHash);
+        const [empty, other] = [item(0n), item(2n)];
+        const items = path === "submit" ? [empty] : [empty, other];
+        const salt = await commit(registry, alice, datanetId, items, 2n);
+        const commitment = commitmentOf(alice, datanetId, items, salt);
+        if (path === "submit") {
+          await expect(registry.connect(alice).submit(datanetId, empty.contentHash, 0n, empty.uri, salt))
+            .to.be.revertedWithCustomError(registry, "RevealMismatch")
+            .withArgs(commitment, 1n, 1n, 2n, 0n);
+        } else {
+          await expect(registry.connect(alice).submitBatch(datanetId, items, salt))
+            .to.be.revertedWithCustomError(registry, "ZeroSize")
+            .withArgs(empty.contentHash);
+        }
       });
 
-      it("rejects an item over the size limit, and takes one at the limit", async function () {
+      it("rejects an item over the size limit, at commit or at reveal, and takes one at the limit", async function () {
         const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
-        const big = item(101n);
-        await expect(submitItem(registry, alice, datanetId, big))
+        await expect(submitItem(registry, alice, datanetId, item(101n)))
+          .to.be.revertedWithCustomError(registry, "InvalidReservation")
+          .withArgs(1, 101n);
+        // Two items may reserve 200 bytes between them, but neither may declare more than 100.
+        const [big, small] = [item(101n), item(49n)];
+        const salt = await commit(registry, alice, datanetId, [big, small]);
+        await expect(registry.connect(alice).submitBatch(datanetId, [big, small], salt))
           .to.be.revertedWithCustomError(registry, "ContributionTooLarge")
           .withArgs(big.contentHash, 101n, 100n);
         await expect(submitItem(registry, alice, datanetId, item(100n))).to.emit(registry, "ContributionSubmitted");
@@ -612,15 +650,17 @@ describe("DatanetRegistry", function () {
       });
 
       it("leaves the commitment unconsumed when a rule fails", async function () {
-        const { registry, alice, datanetId } = await networkHelpers.loadFixture(fixture);
-        const big = item(101n);
+        const { registry, alice, bob, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
+        const big = item(10n);
         const salt = await commit(registry, alice, datanetId, [big]);
+        await (await submitOne(registry, bob, datanetId, big)).wait(); // younger, but revealed first...
+        await (await registry.connect(finalizer).finalize(big.contentHash, Status.Accepted)).wait(); // ...and accepted
         const call =
           path === "submit"
             ? registry.connect(alice).submit(datanetId, big.contentHash, big.sizeBytes, big.uri, salt)
             : registry.connect(alice).submitBatch(datanetId, [big], salt);
-        await expect(call).to.be.revertedWithCustomError(registry, "ContributionTooLarge");
-        expect(await registry.contributionCount()).to.equal(0n);
+        await expect(call).to.be.revertedWithCustomError(registry, "DuplicateContent");
+        expect(await registry.contributionCount()).to.equal(1n);
         const { submissionCommitment } = await import("../sdk/actions/contributions.ts");
         const commitment = submissionCommitment({
           contributor: alice.address as `0x${string}`,
@@ -745,6 +785,25 @@ describe("DatanetRegistry", function () {
         .and.to.emit(registry, "Credited")
         .withArgs(finalizer.address, 8n * OPEN, 8n * OPEN);
       expect(await registry.creditOf(alice.address)).to.equal(20n * OPEN);
+    });
+
+    it("keeps closed content its contributor's for one reveal window after its validation window", async function () {
+      // The attack: watch a contribution expire (or fail in a datanet without honest stake), then take the
+      // content for oneself in another datanet before its author can submit it again.
+      const { registry, owner, alice, bob, finalizer, it } = await networkHelpers.loadFixture(withPending);
+      await (await registry.connect(owner).createDatanet(0, "elsewhere", testPolicy())).wait();
+      await (await registry.connect(finalizer).finalize(it.contentHash, Status.Expired)).wait();
+      const { votingEndsAt } = await registry.getContribution(it.contentHash);
+      await expect(submitOne(registry, bob, 2n, it))
+        .to.be.revertedWithCustomError(registry, "DuplicateContent")
+        .withArgs(it.contentHash, 1n);
+      await expect(submitOne(registry, alice, 2n, it)).to.emit(registry, "ContributionSubmitted");
+      // Had she not, it would have been anyone's after the grace.
+      await (await registry.connect(finalizer).finalize(it.contentHash, Status.Rejected)).wait();
+      const second = await registry.getContribution(it.contentHash);
+      await networkHelpers.time.increaseTo(second.votingEndsAt + BigInt(REVEAL_WINDOW));
+      await expect(submitOne(registry, bob, 2n, it)).to.emit(registry, "ContributionSubmitted");
+      expect(votingEndsAt).to.be.lessThan(second.votingEndsAt);
     });
 
     it("pays credits by pull, moves them only within what an account holds", async function () {

@@ -178,6 +178,13 @@ describe("RewardPools", function () {
         await networkHelpers.time.increase(DAY);
       }
       await (await f.pools.connect(f.contributor).claim(f.datanetId, [1n])).wait();
+      // A validator that settled only epoch 0's verdicts is paid for it; epochs 1 and 2 stay claimable.
+      const [v1] = f.validators;
+      await (await f.attestations.settle(v1!.address, [1n])).wait();
+      await (await f.pools.connect(v1!).claim(f.datanetId, [0n, 1n, 2n])).wait();
+      expect([await f.pools.hasClaimed(f.datanetId, 0n, v1!.address), await f.pools.hasClaimed(f.datanetId, 1n, v1!.address)]).to.deep.equal([true, false]);
+      await (await f.attestations.settle(v1!.address, [7n, 8n])).wait();
+      await expect(f.pools.connect(v1!).claim(f.datanetId, [1n, 2n])).to.emit(f.pools, "RewardsClaimed");
       const share = (100n * OPEN * 8_000n) / BPS;
       await expect(f.pools.connect(f.contributor).claim(f.datanetId, [0n, 1n, 2n])).to.changeTokenBalance(
         ethers,

@@ -59,8 +59,11 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
   it("runs the whole loop: datanet, submissions, a serving validator, version, model, fees, attribution, claims, audit", async function () {
     this.timeout(240_000);
     await json(TREASURY, "token", "transfer", address(VALIDATOR), "1000");
+    await json(TREASURY, "token", "transfer", address(CONTRIBUTOR), "100");
     const { datanetId } = await json<{ datanetId: string }>(OWNER, "datanet", "create", "--metadata", "ipfs://cli", "--quorum", "1");
     expect(datanetId).to.equal("1");
+    // A verdict weighs the stake bonded before the reveal: the validator stakes first.
+    await json(VALIDATOR, "validator", "stake", "1", "1000");
 
     // Three real texts, an advert, and a copy of the first with other spacing and case.
     const texts = ["how-tides-work.txt", "why-the-sky-is-blue.txt", "why-ice-floats.txt"].map((f) => path.join(SCIENCE, f));
@@ -68,10 +71,13 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     await writeFile(spam, "BEST DEAL!!! click here for science facts, click here now, best deal of the year for everyone!");
     const copy = path.join(dir, "tides-copy.txt");
     await writeFile(copy, (await readFile(texts[0]!, "utf8")).toUpperCase().replace(/ /g, "  "));
-    const submitted = await json<{ id: string }[]>(CONTRIBUTOR, "datanet", "submit", "1", ...texts, spam, copy);
-    expect(submitted.map((r) => r.id)).to.deep.equal(["1", "2", "3", "4", "5"]);
+    const submitted = await json<{ id: string; bond: string }[]>(CONTRIBUTOR, "datanet", "submit", "1", ...texts, spam, copy);
+    expect(submitted.map((r) => [r.id, r.bond])).to.deep.equal(["1", "2", "3", "4", "5"].map((id) => [id, "10"]));
 
-    await json(VALIDATOR, "validator", "stake", "1", "1000");
+    // Verdicts open 30 minutes after the reveal; until then nothing is open to judge.
+    const closed = await json<{ verdicts: unknown[] }>(VALIDATOR, "validator", "serve", "--datanet", "1", "--once");
+    expect(closed.verdicts).to.deep.equal([]);
+    await advanceTime(node.url, 30 * 60);
     const round = await json<{ verdicts: { contributionId: string; accept: boolean; reasonCode: number }[]; finalized: number }>(
       VALIDATOR,
       "validator",
@@ -90,6 +96,15 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     expect(round.finalized).to.equal(5);
     const board = await json<{ accepted: number; submitted: number; verified: boolean }[]>(undefined, "leaderboard", "1");
     expect(board.map((r) => [r.accepted, r.submitted, r.verified])).to.deep.equal([[3, 5, true]]);
+
+    // The validator settles: points for its three acceptances (1,000 OPEN of weight each), and 80% of
+    // the two rejected bonds as credit; the contributor's three accepted bonds come back as credit.
+    const settled = await json<{ points: string; credit: string; settled: unknown[] }>(VALIDATOR, "validator", "settle");
+    expect([settled.points, settled.credit, settled.settled.length]).to.deep.equal(["3000000", (16n * 10n ** 18n).toString(), 5]);
+    expect((await json<{ settled: unknown[] }>(VALIDATOR, "validator", "settle")).settled).to.deep.equal([]);
+    expect((await json<{ amount: string }>(VALIDATOR, "credit", "withdraw")).amount).to.equal((16n * 10n ** 18n).toString());
+    expect((await json<{ credit: string }>(undefined, "credit", "show", address(CONTRIBUTOR))).credit).to.equal((30n * 10n ** 18n).toString());
+    expect((await json<{ amount: string }>(CONTRIBUTOR, "credit", "withdraw")).amount).to.equal((30n * 10n ** 18n).toString());
 
     const version = await json<{ version: number; root: string }>(OWNER, "datanet", "publish-version", "1", "--uri", "ipfs://cli/v1");
     await json(TRAINER, "model", "register-base", "--name", "Llama-3.1-8B", "--family", "llama", "--parameters", "8030261248", "--artifact-hash", `0x${"ba".repeat(32)}`);
@@ -134,8 +149,33 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     expect(await readFile(path.join(exported, "leaderboard.csv"), "utf8")).to.include(address(CONTRIBUTOR));
   });
 
-  it("refuses bad input with one readable line and a non-zero exit, sending nothing", async function () {
+  it("withdraws before verdicts open, refuses after, and finalizes what nobody judged once its window ends", async function () {
     this.timeout(120_000);
+    const files = ["one", "two"].map((name) => path.join(dir, `late-${name}.txt`));
+    await writeFile(files[0]!, "Clouds form when rising air cools and its water vapour condenses on dust.");
+    await writeFile(files[1]!, "Rainbows appear when sunlight is refracted and reflected inside raindrops.");
+    const [kept, withdrawn] = await json<{ contentHash: string }[]>(CONTRIBUTOR, "datanet", "submit", "1", ...files);
+    const out = await json<{ bondForfeited: string }>(CONTRIBUTOR, "datanet", "withdraw", withdrawn!.contentHash);
+    expect(out.bondForfeited).to.equal((10n * 10n ** 18n).toString());
+
+    await advanceTime(node.url, 30 * 60);
+    const late = await cli(CONTRIBUTOR, "datanet", "withdraw", kept!.contentHash);
+    expect([late.code, late.stderr.trim()]).to.deep.equal([1, late.stderr.trim().split("\n")[0]]);
+    expect(late.stderr).to.match(/^error: Verdicts on contribution 0x[0-9a-f]{64} opened at .*; it can no longer be withdrawn\.$/m);
+    const early = await cli(RELAYER, "datanet", "finalize", kept!.contentHash);
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.match(/^error: The validation window of contribution 0x[0-9a-f]{64} is open until .*; finalize it after that\.\n$/);
+
+    await advanceTime(node.url, 24 * 3_600);
+    const closed = await json<{ finalized: { contentHash: string; outcome: number }[] }>(RELAYER, "datanet", "finalize", "--datanet", "1");
+    expect(closed.finalized.map((f) => [f.contentHash, f.outcome])).to.deep.equal([[kept!.contentHash, 5]]);
+    expect((await json<{ credit: string }>(CONTRIBUTOR, "credit", "show")).credit).to.equal((10n * 10n ** 18n).toString());
+    expect((await cli(RELAYER, "datanet", "finalize", "--datanet", "1")).stdout).to.match(/^nothing to finalize/);
+  });
+
+  it("refuses bad input with one readable line and a non-zero exit, sending nothing", async function () {
+    // About 25 runs of the CLI, each a fresh process (a few seconds each on a busy machine).
+    this.timeout(400_000);
     const nonce = async () => rpc(node.url, "eth_getTransactionCount", [address(OWNER), "latest"]);
     const before = await nonce();
     for (const [args, key, code, pattern] of [
@@ -148,6 +188,20 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["rewards", "claim", "1", "--epochs", "0"], OWNER, 1, /nothing to claim|has not ended/],
       [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /Cannot read \/no\/such\/file/],
       [["frobnicate"], undefined, 2, /unknown command/],
+      [["datanet", "create", "--metadata", "x", "--bond", "ten"], OWNER, 1, /^error: Invalid --bond: ten is not an amount of OPEN/],
+      [["datanet", "create", "--metadata", "x", "--validation-window", "60"], OWNER, 1, /^error: Policy field validationWindow cannot be 60/],
+      [["datanet", "withdraw", "0x12"], OWNER, 1, /^error: Invalid contentHash: 0x12 is not a 32-byte hex hash/],
+      [["datanet", "withdraw", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No contribution has content hash 0xabababababababababababababababababababababababababababababababab\./],
+      [["datanet", "lapse", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No commitment 0xabababababababababababababababababababababababababababababababab from this sender/],
+      [["datanet", "finalize"], OWNER, 1, /^error: Invalid contentHash: name the contributions to close, or give --datanet/],
+      [["datanet", "finalize", "0xabababababababababababababababababababababababababababababababab", "--datanet", "1"], OWNER, 1, /^error: Invalid contentHash: name the contributions to close, or give --datanet \(not both\)/],
+      [["datanet", "finalize", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No contribution has content hash/],
+      [["datanet", "finalize", "--datanet", "0"], OWNER, 1, /^error: Invalid --datanet: 0 is not an id/],
+      [["validator", "settle", "--ids", "1,x"], OWNER, 1, /^error: Invalid --ids: x is not an id/],
+      [["validator", "settle", "--validator", "0xnope"], OWNER, 1, /^error: Invalid --validator: 0xnope is not an address/],
+      [["validator", "settle", "--ids", "99"], OWNER, 1, /^error: 0x[0-9a-fA-F]{40} gave no verdict on contribution 99\./],
+      [["credit", "withdraw"], OWNER, 1, /^error: 0x[0-9a-fA-F]{40} has no credit to withdraw\./],
+      [["credit", "show", "0xnope"], undefined, 1, /^error: Invalid address: 0xnope is not an address/],
       [["attribution", "explain", "1", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--inference", "nope"], undefined, 1, /--inference: nope is not in/],
     ] as const) {
       const run = await cli(key, ...args);
@@ -160,10 +214,10 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
   });
 
   it("has --help for every command", async function () {
-    this.timeout(60_000);
+    this.timeout(300_000);
     const overview = await cli(undefined, "--help");
     expect(overview.code).to.equal(0);
-    for (const command of ["datanet submit", "validator serve", "attribution run", "attribution explain", "audit export"]) {
+    for (const command of ["datanet submit", "datanet withdraw", "datanet lapse", "datanet finalize", "validator serve", "validator settle", "credit show", "credit withdraw", "attribution run", "attribution explain", "audit export"]) {
       expect(overview.stdout).to.include(command);
       const help = await cli(undefined, ...command.split(" "), "--help");
       expect(help.code).to.equal(0);

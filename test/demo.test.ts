@@ -16,14 +16,30 @@ import { expectRejected } from "./helpers/errors.ts";
 function checkStory(summary: DemoSummary) {
   const who = (name: string) => summary.contributors.find((c) => c.name === name)!;
 
-  expect(who("Sam").refusals).to.include("ContributorCountQuotaExceeded");
+  expect(who("Sam").refusals).to.deep.equal(["ContributorCountQuotaExceeded", "ContributorCountQuotaExceeded", "WithdrawalClosed"]);
   expect(who("Sam").accepted).to.equal(0);
   expect(who("Sam").submitted).to.equal(4);
   expect(who("Ada").accepted).to.equal(who("Ada").submitted);
   expect(who("Dev").refusals).to.deep.equal(["DuplicateContent", "ContributionTooLarge"]);
+  // Eve's copy of Ben's pending reveal landed first and was displaced by his older commitment.
   expect(who("Eve").refusals).to.deep.equal(["CommitmentNotFound", "DuplicateContent"]);
-  expect(who("Eve").submitted).to.equal(0);
+  expect([who("Eve").submitted, who("Eve").displaced, who("Eve").accepted]).to.deep.equal([1, 1, 0]);
+  expect(who("Ben").accepted).to.equal(3);
   expect(who("Cleo").withdrawn).to.equal(1);
+
+  // The Sybil farmer loses its bonds: its validators recover part of the forfeit, never all of it.
+  const { farmer } = summary;
+  expect(farmer.bondsForfeited).to.equal(4n * 10n ** 19n);
+  expect(farmer.before - farmer.after).to.equal(farmer.bondsForfeited - farmer.recovered);
+  expect(farmer.recovered > 0n && farmer.recovered < farmer.bondsForfeited).to.equal(true);
+  // Two 1,000-OPEN validators rejected Ada's first text first; the 10,000-OPEN verdict decided it.
+  const WEIGHT_PER_OPEN = 1_000n;
+  expect(summary.firstMovers.accepted).to.equal(true);
+  expect(summary.firstMovers.rejectWeight >= 2_000n * WEIGHT_PER_OPEN).to.equal(true);
+  expect(summary.firstMovers.acceptWeight >= 10_000n * WEIGHT_PER_OPEN).to.equal(true);
+  expect(summary.dodger.refusal).to.equal("WithdrawalClosed");
+  // The funded epoch kept its terms; the curator's change waits two epochs.
+  expect(summary.terms).to.deep.equal({ epoch: summary.rewards.epoch, contributorRewardBps: 8_000, quorum: 3, scheduledFrom: Number(summary.rewards.epoch) + 2, scheduledContributorRewardBps: 5_000 });
 
   expect(who("Sam").rejected).to.equal(4);
   const rank = (name: string) => summary.leaderboard.findIndex((row) => row.contributor.toLowerCase() === who(name).address.toLowerCase());
@@ -38,7 +54,7 @@ function checkStory(summary: DemoSummary) {
   const paidOut = summary.rewards.paid.reduce((sum, p) => sum + p.amount, 0n);
   expect(paidOut + summary.rewards.dust).to.equal(summary.rewards.funded);
   expect(summary.rewards.dust < BigInt(summary.rewards.paid.length)).to.equal(true);
-  expect(summary.rewards.paid.map((p) => p.name)).to.not.include("Sam");
+  for (const farmerAccount of ["Sam", "Sam-1", "Sam-2"]) expect(summary.rewards.paid.map((p) => p.name)).to.not.include(farmerAccount);
   expect(summary.rewards.paid.map((p) => p.name)).to.include.members(["Ada", "Vera"]);
 
   const accepted = summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
@@ -91,9 +107,11 @@ describe("demo story", function () {
         const cid = cidOfUri(args.uri)!;
         await assertSameContent(await store.get(cid), { contentHash: args.contentHash, cid });
       }
-      // Nothing refused was stored: one block per registered contribution (each under 1 MiB).
+      // Nothing refused was stored: one block per registered content (each under 1 MiB); Eve's
+      // displaced copy is Ben's content, one block.
       const blocks = await readdir(path.join(summary.storage.dir, "blocks"));
-      expect(blocks).to.have.length(summary.audit.contributions);
+      expect(blocks).to.have.length(new Set(submitted.map(({ args }) => args.uri)).size);
+      expect(blocks).to.have.length(summary.audit.contributions - 1);
       // The store's reads are verified: an altered block is refused, not returned.
       const cid = cidOfUri(submitted[0]!.args.uri)!;
       await writeFile(path.join(summary.storage.dir, "blocks", blockKey(parseCid(cid, "cid"))), "altered");
@@ -121,7 +139,7 @@ describe("demo story", function () {
   it("says where the content went and keeps the store with --keep-store", async function () {
     const script = path.resolve(import.meta.dirname, "..", "scripts", "demo.ts");
     const { stdout } = await promisify(execFile)(process.execPath, [script, "--keep-store"], { cwd: path.dirname(path.dirname(script)) });
-    const line = /content store (\S+): 12 of 12 contributions by CID; all \d+ reads \(validators, attributor, auditor\) verified against their CIDs\n/.exec(stdout);
+    const line = /content store (\S+): 13 of 13 contributions by CID; all \d+ reads \(validators, attributor, auditor\) verified against their CIDs\n/.exec(stdout);
     expect(line, stdout).to.not.equal(null);
     const dir = line![1]!;
     try {

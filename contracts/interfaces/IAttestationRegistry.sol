@@ -37,8 +37,10 @@ interface IAttestationRegistry {
         uint16 reasonCode;
     }
 
-    /// @notice A verdict signed off-chain (EIP-712 type `Verdict(bytes32 contentHash,bool accept,
-    /// uint8 quality,uint16 reasonCode,uint32 generation,uint64 deadline)`).
+    /// @notice A verdict signed off-chain (EIP-712 type `Verdict(bytes32 contentHash,uint256 contributionId,
+    /// bool accept,uint8 quality,uint16 reasonCode,uint32 generation,uint64 deadline)`); the contribution id
+    /// is the one registered for the hash when it is submitted, so a signature never counts on the same
+    /// content submitted again.
     /// @param validator The signer (an EOA or an ERC-1271 contract).
     /// @param generation The validator's signature generation when signing (see IValidatorStaking).
     /// @param deadline Last second the signature is valid; required.
@@ -98,8 +100,9 @@ interface IAttestationRegistry {
     error SelfAttestation(bytes32 contentHash, address validator);
     /// @notice The contribution is not pending (closed, withdrawn or displaced).
     error ContributionNotPending(bytes32 contentHash, IDatanetRegistry.ContributionStatus status);
-    /// @notice The validator's stake at the snapshot is below the datanet's minimum, or it no longer
-    /// holds that minimum bonded now (unbonding or slashed).
+    /// @notice The validator's stake at the snapshot is below the minimum frozen at the reveal, or it no
+    /// longer holds that snapshot stake bonded now (unbonding, withdrawn or slashed since), so its whole
+    /// weight would not be slashable.
     error ValidatorNotActive(uint256 datanetId, address validator, uint256 stakeAtSnapshot, uint256 activeStake, uint256 minStake);
     /// @notice The validator already gave a verdict on this contribution.
     error AlreadyAttested(bytes32 contentHash, address validator);
@@ -117,9 +120,6 @@ interface IAttestationRegistry {
     error EmptyBatch();
     /// @notice The signed verdict's deadline has passed.
     error SignatureExpired(address validator, uint256 deadline);
-    /// @notice The signed verdict carries an old generation: the validator unbonded, was slashed or
-    /// cancelled its signatures since signing.
-    error StaleSignatureGeneration(address validator, uint32 signed, uint32 current);
     /// @notice The signature is not the validator's over this verdict on this chain and contract.
     error InvalidSignature(address validator);
     /// @notice An address that must be set is zero.
@@ -130,12 +130,14 @@ interface IAttestationRegistry {
         AlreadyAttested,
         NotPending,
         VotingClosed,
-        AlreadySettled
+        ValidatorNotActive,
+        StaleSignature
     }
 
-    /// @notice A verdict of a batch was left out because the chain moved on since it was signed or sent:
+    /// @notice An item of a batch was left out because the chain moved on since it was signed or sent:
     /// the validator's verdict is already recorded (perhaps copied onto the chain by someone else), the
-    /// contribution is no longer pending, or its window has closed. The rest of the batch still counts.
+    /// contribution is no longer pending, its window has closed, the validator's stake is no longer
+    /// bonded, or it voided its signatures (a new generation). The rest of the batch still counts.
     event VerdictSkipped(bytes32 indexed contentHash, address indexed validator, SkipReason reason);
     /// @notice A verdict was counted with `weight`, the validator's stake at the snapshot.
     event VerdictRecorded(
@@ -221,10 +223,11 @@ interface IAttestationRegistry {
 
     /// @notice The EIP-712 digest a validator signs for a verdict.
     /// @param verdict The verdict.
+    /// @param contributionId The id registered for the verdict's content hash.
     /// @param generation The validator's signature generation.
     /// @param deadline The signature's last valid second.
     /// @return digest The digest.
-    function verdictDigest(Verdict calldata verdict, uint32 generation, uint64 deadline)
+    function verdictDigest(Verdict calldata verdict, uint256 contributionId, uint32 generation, uint64 deadline)
         external
         view
         returns (bytes32 digest);

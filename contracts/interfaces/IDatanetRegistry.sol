@@ -115,6 +115,10 @@ interface IDatanetRegistry {
     /// @param votingOpensAt When verdicts open: `REVEAL_WINDOW` after the reveal.
     /// @param votingEndsAt When verdicts close.
     /// @param bond The OPEN bond it carries.
+    /// @param quorum The participation floor that judges it, frozen at the reveal.
+    /// @param acceptanceThresholdBps The acceptance threshold that judges it, frozen at the reveal.
+    /// @param minValidatorStake The minimum validator stake that judges it, frozen at the reveal (rounded up
+    /// to a whole `STAKE_UNIT`).
     struct Contribution {
         uint256 id;
         address contributor;
@@ -125,6 +129,9 @@ interface IDatanetRegistry {
         uint40 votingOpensAt;
         uint40 votingEndsAt;
         uint96 bond;
+        uint16 quorum;
+        uint16 acceptanceThresholdBps;
+        uint256 minValidatorStake;
     }
 
     /// @notice An unrevealed commitment: what it reserved and the bond it holds.
@@ -203,9 +210,11 @@ interface IDatanetRegistry {
     error CommitmentLapsed(bytes32 commitment, uint256 lapsedAt);
     /// @notice The commitment is still within its reveal window and cannot lapse yet.
     error CommitmentNotLapsed(bytes32 commitment, uint256 lapsesAt);
-    /// @notice A commitment must reserve at least one item and one byte per item.
+    /// @notice A commitment must reserve at least one item, at least one byte per item, and no more bytes
+    /// than its items may have (`maxBytesPerContribution` each).
     error InvalidReservation(uint256 itemCount, uint256 reservedBytes);
-    /// @notice The reveal does not match what the commitment reserved (item count, total bytes).
+    /// @notice The reveal does not match what the commitment reserved: the item count and the total
+    /// declared bytes must equal the reservation, so no reserved quota is left unused and unpriced.
     error RevealMismatch(bytes32 commitment, uint256 reservedItems, uint256 revealedItems, uint256 reservedBytes, uint256 revealedBytes);
     /// @notice Verdicts have opened on the contribution: it can no longer be withdrawn.
     error WithdrawalClosed(bytes32 contentHash, uint256 votingOpenedAt);
@@ -383,7 +392,9 @@ interface IDatanetRegistry {
     /// @param datanetId The datanet.
     function acceptDatanetOwnership(uint256 datanetId) external;
 
-    /// @notice Pauses or unpauses every commitment, submission, withdrawal, finalization and publication.
+    /// @notice Pauses (for at most `MAX_PAUSE_DURATION`, 7 days, after which the pause lapses by itself) or
+    /// unpauses every commitment, submission, lapse, withdrawal, finalization, publication and verdict. A
+    /// commitment whose reveal window the pause overlapped is refunded when it lapses.
     /// Only holders of PAUSER_ROLE.
     /// @param paused The new state.
     function setProtocolPaused(bool paused) external;

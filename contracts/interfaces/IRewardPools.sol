@@ -88,7 +88,9 @@ interface IRewardPools {
     ) external;
 
     /// @notice Pays the caller its shares of each named epoch that has ended and that it has not
-    /// claimed yet (already claimed epochs pay nothing again).
+    /// claimed yet (already claimed epochs pay nothing again). An epoch is marked claimed only when it
+    /// pays something, so an epoch a validator has not settled yet stays claimable; but a claim pays the
+    /// points settled by then, so a validator settles its verdicts of the epoch before claiming it.
     /// @param datanetId The datanet.
     /// @param epochs The epochs.
     /// @return paid The OPEN paid in total.

@@ -1,11 +1,11 @@
 import { getAddress, keccak256, toBytes } from "viem";
 
+import { REVEAL_WINDOW } from "../../sdk/actions/contributions.ts";
 import { buildMerkleEpoch } from "../../sdk/merkle.ts";
 import { BASE_MODEL, qloraSpec } from "../../test/helpers/models.ts";
 import { datanetPolicy } from "../../sdk/policy.ts";
-import type { Bench } from "./harness.ts";
+import { OPEN, type Bench } from "./harness.ts";
 
-const OPEN = 10n ** 18n;
 const DAY = 24 * 3_600;
 const LEAVES = 1_000;
 
@@ -27,6 +27,7 @@ export async function benchAttribution(b: Bench) {
   await (await token.connect(validator).approve(await staking.getAddress(), 2n ** 255n)).wait();
   await (await staking.connect(validator).stake(datanetId, 1_000n * OPEN)).wait();
   const items = await submit(contributor!, datanetId, 2);
+  await b.wait(REVEAL_WINDOW);
   for (const it of items) await (await attestations.connect(validator).attest({ contentHash: it.contentHash, accept: true, quality: 90, reasonCode: 0 })).wait();
   await (await registry.connect(owner!).publishVersion(datanetId, ethers.id("bench version"), 2n, "ipfs://bench-v1")).wait();
 

@@ -23,6 +23,7 @@ import {
   openTokenAbi,
   randomSalt,
   readDeploymentFile,
+  REVEAL_WINDOW,
   rebuildProtocolState,
   submissionCommitment,
   validatorStakingAbi,
@@ -31,9 +32,12 @@ import {
 import { deployToNode, NODE_KEYS, ROOT, startLocalNode } from "../../test/helpers/local-node.ts";
 
 const TARGET_EVENTS = Number(process.env.EVENTS ?? 100_000);
-/** Events per contribution: submitted, then (quorum 1) verdict, quorum, finalized. */
-const EVENTS_PER_CONTRIBUTION = 4;
-const SUBMIT_BATCH = 500;
+/** Events per contribution: submitted; then (quorum 1, one validator holding all stake, so the verdict
+ * closes it) verdict, validation closed, finalized, bond credited; then its settlement. */
+const EVENTS_PER_CONTRIBUTION = 6;
+/** Bond per contribution: small, but every refund is a credit the audit balances against the registry's OPEN. */
+const BOND = 10n ** 15n;
+const SUBMIT_BATCH = 250;
 const ATTEST_BATCH = 120;
 const GAS = 16_000_000n;
 const TARGETS = { eventsPerSecond: 20_000, verifySeconds: 20 };
@@ -62,13 +66,27 @@ try {
   const deployHash = await treasury.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode });
   const multicall3 = (await publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
 
-  const policy = datanetPolicy({ quorum: 1, maxContributionsPerContributorPerEpoch: 1_000_000, maxBytesPerContribution: 1_000n, maxBytesPerContributorPerEpoch: 10n ** 12n, maxBytesPerDatanetPerEpoch: 10n ** 12n });
+  const policy = datanetPolicy({
+    quorum: 1,
+    maxContributionsPerContributorPerEpoch: 1_000_000,
+    maxBytesPerContribution: 1_000n,
+    maxBytesPerContributorPerEpoch: 10n ** 12n,
+    maxBytesPerDatanetPerEpoch: 10n ** 12n,
+    submissionBond: BOND,
+  });
   await send(owner!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "createDatanet", args: [0, "ipfs://bench", policy] }));
   await send(treasury.writeContract({ address: c.openToken, abi: openTokenAbi, functionName: "transfer", args: [validator!.account.address, policy.minValidatorStake] }));
   await send(validator!.writeContract({ address: c.openToken, abi: openTokenAbi, functionName: "approve", args: [c.validatorStaking, policy.minValidatorStake] }));
   await send(validator!.writeContract({ address: c.validatorStaking, abi: validatorStakingAbi, functionName: "stake", args: [1n, policy.minValidatorStake] }));
-
   const contributions = Math.ceil(TARGET_EVENTS / EVENTS_PER_CONTRIBUTION);
+  await send(treasury.writeContract({ address: c.openToken, abi: openTokenAbi, functionName: "transfer", args: [contributor!.account.address, BOND * BigInt(contributions)] }));
+  await send(contributor!.writeContract({ address: c.openToken, abi: openTokenAbi, functionName: "approve", args: [c.datanetRegistry, BOND * BigInt(contributions)] }));
+  // Verdicts open REVEAL_WINDOW after a reveal: the bench node's clock is moved on, as a real chain's would be.
+  const waitRevealWindow = async () => {
+    await publicClient.request({ method: "evm_increaseTime" as never, params: [REVEAL_WINDOW] as never });
+    await publicClient.request({ method: "evm_mine" as never });
+  };
+
   const generationStarted = performance.now();
   for (let done = 0; done < contributions; done += SUBMIT_BATCH) {
     const items = Array.from({ length: Math.min(SUBMIT_BATCH, contributions - done) }, (_, i) => ({
@@ -77,11 +95,16 @@ try {
     }));
     const salt = randomSalt();
     const commitment = submissionCommitment({ contributor: contributor!.account.address, datanetId: 1n, contentHashes: items.map((i) => i.contentHash), salt });
-    await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "commitSubmission", args: [commitment], gas: 200_000n }));
+    const reservedBytes = items.reduce((sum, it) => sum + it.sizeBytes, 0n);
+    await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "commitSubmission", args: [1n, commitment, items.length, reservedBytes], gas: 300_000n }));
     await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "submitBatch", args: [1n, items, salt], gas: GAS }));
+    await waitRevealWindow();
     for (let i = 0; i < items.length; i += ATTEST_BATCH) {
-      const verdicts = items.slice(i, i + ATTEST_BATCH).map((it) => ({ contentHash: it.contentHash, accept: true, quality: 80, reasonCode: 0 }));
+      const batch = items.slice(i, i + ATTEST_BATCH);
+      const verdicts = batch.map((it) => ({ contentHash: it.contentHash, accept: true, quality: 80, reasonCode: 0 }));
       await send(validator!.writeContract({ address: c.attestationRegistry, abi: attestationRegistryAbi, functionName: "attestBatch", args: [verdicts], gas: GAS }));
+      const ids = batch.map((_, j) => BigInt(done + i + j + 1));
+      await send(validator!.writeContract({ address: c.attestationRegistry, abi: attestationRegistryAbi, functionName: "settle", args: [validator!.account.address, ids], gas: GAS }));
     }
     process.stderr.write(`\rhistory: ${done + items.length}/${contributions} contributions`);
   }

@@ -128,16 +128,22 @@ export async function writeResults(
   limits: Record<string, { items: number; gasUsed: number }>,
   targets: Record<string, [number, string]>,
   flat: Record<string, string>,
+  peerRatios: Record<string, [string, number]>,
 ) {
-  const peers = PEERS.filter(([ours, theirs]) => gas[ours] !== undefined && gas[theirs] !== undefined).map(([ours, theirs, what]) => ({
-    operation: ours,
-    gas: gas[ours]!,
-    peer: what,
-    peerGas: gas[theirs]!,
-    ratio: Number((gas[ours]! / gas[theirs]!).toFixed(3)),
-    target: targets[ours]?.[1] ?? "",
-    met: targets[ours] === undefined ? null : gas[ours]! <= targets[ours]![0],
-  }));
+  const peers = PEERS.filter(([ours, theirs]) => gas[ours] !== undefined && gas[theirs] !== undefined).map(([ours, theirs, what]) => {
+    const ratio = gas[ours]! / gas[theirs]!;
+    const bound = peerRatios[ours]?.[1];
+    const checks = [targets[ours] && gas[ours]! <= targets[ours]![0], bound === undefined ? undefined : ratio <= bound].filter((c) => c !== undefined);
+    return {
+      operation: ours,
+      gas: gas[ours]!,
+      peer: what,
+      peerGas: gas[theirs]!,
+      ratio: Number(ratio.toFixed(3)),
+      target: [targets[ours]?.[1], bound !== undefined && `<= ${bound}x the peer`].filter(Boolean).join("; "),
+      met: checks.length === 0 ? null : checks.every(Boolean),
+    };
+  });
   const peerKeys = new Set(PEERS.map(([, theirs]) => theirs));
   const operations = Object.entries(gas)
     .filter(([key]) => !peerKeys.has(key))
@@ -159,10 +165,38 @@ export async function writeResults(
   await writeResultsMarkdown(dir);
 }
 
-/** Writes `RESULTS.md` from `results.json` (the gas run) and `mutation.json` (the last mutation run), both in `dir`. */
+/** What `npm run bench:attacks` writes to `bench/attacks.json`. */
+export interface AttackResult {
+  attack: string;
+  attackerNetOpen: string;
+  honestLossOpen: string;
+  blocked: boolean;
+}
+
+function attacksSection(rows: AttackResult[] | null): string[] {
+  if (rows === null) return ["## Attacks", "", "`npm run bench:attacks` has not written bench/attacks.json yet.", ""];
+  return [
+    "## Attacks (issue 13's rational attacker)",
+    "",
+    "Written by `npm run bench:attacks` (embedded network, real OPEN). Each class is played twice from one snapshot, by the rules",
+    "and with the attack: the attacker's net is what it ends with in the attack minus what it ends with by the rules; the honest",
+    "loss is how much less the honest participants end with (0 when not less); blocked = neither, and the defence's own checks held.",
+    "",
+    "| attack | attacker net (OPEN) | honest loss (OPEN) | blocked |",
+    "| --- | ---: | ---: | --- |",
+    ...rows.map((r) => `| ${r.attack} | ${r.attackerNetOpen} | ${r.honestLossOpen} | ${r.blocked} |`),
+    "",
+  ];
+}
+
+/**
+ * Writes `RESULTS.md` from `results.json` (the gas run), `attacks.json` (the last attack bench) and
+ * `mutation.json` (the last mutation run), all in `dir`.
+ */
 export async function writeResultsMarkdown(dir: string) {
   const { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit } = JSON.parse(await readFile(path.join(dir, "results.json"), "utf8")) as Results;
   const mutation = await optionalJson<MutationReport>(path.join(dir, "mutation.json"));
+  const attacks = await optionalJson<AttackResult[]>(path.join(dir, "attacks.json"));
   const md = [
     "# Benchmark results",
     "",
@@ -203,6 +237,7 @@ export async function writeResultsMarkdown(dir: string) {
       ? "`npm run bench:audit` has not written bench/audit.json yet."
       : `Auditor (\`bench:audit\`, ${fmt(audit.events!)} events on a separate node over HTTP): ${fmt(audit.eventsPerSecond!)} events/s indexed (target ≥ 20,000), full verify ${audit.verifySeconds} s (target ≤ 20 s), ${audit.discrepancies} discrepancies, memory peak ${audit.peakRssMB} MB.`,
     "",
+    ...attacksSection(attacks),
     ...mutationSection(mutation),
   ].join("\n");
   await writeFile(path.join(dir, "RESULTS.md"), md);

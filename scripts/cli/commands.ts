@@ -33,6 +33,7 @@ import {
   rebuildProtocolState,
   rebuildRegistryState,
   reputationScore,
+  sizeMatches,
   sizeWithin,
   textFingerprint,
   verifyAttributionEpoch,
@@ -80,14 +81,22 @@ export function parseCount(value: string | undefined, field: string): bigint {
   return BigInt(v);
 }
 
-/** OPEN amounts as people write them ("1000", "12.5"), to wei. */
-export function parseOpen(value: string | undefined, field: string): bigint {
+/** OPEN amounts as people write them ("1000", "12.5"), to wei; zero only where `zero` allows it. */
+export function parseOpen(value: string | undefined, field: string, options: { zero?: boolean } = {}): bigint {
   const v = need(value, field);
   if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new InvalidInputError(field, `${v} is not an amount of OPEN (like 100 or 12.5)`);
   const wei = parseUnits(v, 18);
-  if (wei === 0n) throw new InvalidInputError(field, "must be more than zero");
+  if (wei === 0n && options.zero !== true) throw new InvalidInputError(field, "must be more than zero");
   return wei;
 }
+
+/** Comma-separated ids ("1,2,3"). */
+function parseIds(value: string | undefined, field: string): bigint[] {
+  return need(value, field).split(",").map((id) => parseId(id.trim(), field));
+}
+
+/** A chain timestamp as UTC. */
+const when = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 function parseNumber(value: string | undefined, field: string): number {
   const v = need(value, field);
@@ -133,8 +142,10 @@ const POLICY_OPTIONS: Record<string, OptionSpec> = {
   "contributor-bytes": text("bytes per contributor per epoch (default 10 MiB)"),
   "datanet-bytes": text("bytes for the whole datanet per epoch (default 1 GiB)"),
   "epoch-length": text("seconds per epoch (default 86400)"),
-  quorum: text("verdicts that finalize a contribution (default 3)"),
+  quorum: text("fewest verdicts that decide a contribution; with fewer it expires (default 3)"),
   "threshold-bps": text("stake share that must accept, in basis points (default 6667)"),
+  bond: text("OPEN bonded per contribution, refunded unless rejected, withdrawn or lapsed (default 10; 0 for none)"),
+  "validation-window": text("seconds verdicts stay open, from 30 minutes after the reveal (default 86400)"),
   "min-stake": text("OPEN a validator must bond (default 1000)"),
   "contributor-reward-bps": text("contributors' share of reward pools (default 8000)"),
   "allowlist-only": flag("only allowlisted contributors may submit"),
@@ -153,6 +164,8 @@ function policyFrom(o: Record<string, string | boolean | string[] | undefined>) 
     acceptanceThresholdBps: num("threshold-bps"),
     minValidatorStake: str(o, "min-stake") === undefined ? undefined : parseOpen(str(o, "min-stake"), "--min-stake"),
     contributorRewardBps: num("contributor-reward-bps"),
+    submissionBond: str(o, "bond") === undefined ? undefined : parseOpen(str(o, "bond"), "--bond", { zero: true }),
+    validationWindow: num("validation-window"),
     allowlistOnly: o["allowlist-only"] === true ? true : undefined,
   };
   return datanetPolicy(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
@@ -265,7 +278,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   "datanet submit": {
     usage: "datanet submit <datanetId> <file...> [--store <url>] [--store-dir <dir>] [--uri-prefix <prefix>]",
-    summary: "store files (embedded store, or a storage service) and register them as contributions (commit, then reveal)",
+    summary: "store files (embedded store, or a storage service) and register them as contributions (approve the bond, commit, reveal)",
     options: {
       ...STORE_DIR,
       store: text("put the files through this storage service (openledger storage serve) instead of the embedded store"),
@@ -294,8 +307,53 @@ export const COMMANDS: Record<string, Command> = {
       for (const batch of chunks(items, SUBMISSIONS_PER_TX)) {
         contributionIds.push(...(await (await client.contributions.submitBatch({ datanetId, items: batch })).wait()).contributionIds);
       }
-      const rows = items.map((it, i) => ({ id: contributionIds[i], contentHash: it.contentHash, bytes: it.sizeBytes, uri: it.uri }));
+      const stored = await Promise.all(items.map((it) => client.contributions.get(it.contentHash)));
+      const rows = items.map((it, i) => ({
+        id: contributionIds[i],
+        contentHash: it.contentHash,
+        bytes: it.sizeBytes,
+        bond: formatUnits(stored[i]!.bond, 18),
+        votingOpensAt: when(stored[i]!.votingOpensAt),
+        uri: it.uri,
+      }));
       return { text: table(rows), data: rows };
+    },
+  },
+  "datanet withdraw": {
+    usage: "datanet withdraw <contentHash>",
+    summary: "withdraw one of the key's pending contributions before its verdicts open (its bond is forfeited)",
+    async run(session, [hash]) {
+      const contentHash = parseHash(hash, "contentHash");
+      const { contributionId, bondForfeited } = await (await (await session.wallet()).contributions.withdraw({ contentHash })).wait();
+      return { text: `contribution ${contributionId} withdrawn; bond of ${open(bondForfeited)} forfeited`, data: { contributionId, contentHash, bondForfeited } };
+    },
+  },
+  "datanet lapse": {
+    usage: "datanet lapse <commitment>",
+    summary: "end a commitment nobody revealed within 30 minutes (its bond goes to the treasury)",
+    async run(session, [value]) {
+      const commitment = parseHash(value, "commitment");
+      const { datanetId, bond } = await (await (await session.wallet()).contributions.lapse({ commitment })).wait();
+      return { text: `commitment ${commitment} lapsed; ${open(bond)} to the treasury`, data: { commitment, datanetId, bond } };
+    },
+  },
+  "datanet finalize": {
+    usage: "datanet finalize [contentHash...] [--datanet <id>]",
+    summary: "close contributions whose validation window has ended (those named, or every one of a datanet): expired ones get their bond back",
+    options: { datanet: text("close every contribution of this datanet whose window has ended") },
+    async run(session, hashes, o) {
+      const named = hashes.map((h) => parseHash(h, "contentHash"));
+      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      if ((named.length === 0) === (datanetId === undefined)) {
+        throw new InvalidInputError("contentHash", "name the contributions to close, or give --datanet (not both)");
+      }
+      const client = await session.wallet();
+      const contentHashes = datanetId === undefined ? named : await client.validators.finalizable({ datanetId });
+      if (contentHashes.length === 0) return { text: "nothing to finalize: no contribution's window has ended", data: { finalized: [], skipped: [] } };
+      const { finalized, skipped } = await (await client.validators.finalize({ contentHashes })).wait();
+      const rows = finalized.map((f) => ({ id: f.contributionId, contentHash: f.contentHash, outcome: STATUS_NAME[f.outcome], quality: f.quality, epoch: f.epoch }));
+      const text = [table(rows), ...(skipped.length === 0 ? [] : [`${skipped.length} already closed`])].join("\n");
+      return { text, data: { finalized, skipped } };
     },
   },
   "datanet publish-version": {
@@ -353,13 +411,34 @@ export const COMMANDS: Record<string, Command> = {
       const quality = str(o, "quality") === undefined ? (accept ? 80 : 0) : Number(parseCount(str(o, "quality"), "--quality"));
       const reasonCode = str(o, "reason") === undefined ? 0 : Number(parseCount(str(o, "reason"), "--reason"));
       const { finalized } = await (await (await session.wallet()).validators.attest({ contentHash, accept, quality, reasonCode })).wait();
-      const outcome = finalized.length === 0 ? "counted" : `finalized: ${finalized[0]!.accepted ? "Accepted" : "Rejected"}`;
+      const outcome = finalized.length === 0 ? "counted" : `closed: ${STATUS_NAME[finalized[0]!.outcome]}`;
       return { text: `verdict on ${contentHash} ${outcome}`, data: { contentHash, accept, quality, reasonCode, finalized } };
+    },
+  },
+  "validator settle": {
+    usage: "validator settle [--validator <address>] [--ids <id1,id2,...>]",
+    summary: "settle a validator's verdicts on closed contributions: points for accepting accepted work, bond shares for rejecting rejected work",
+    options: {
+      validator: text("whose verdicts (default: the key's; anyone may settle for a validator)"),
+      ids: text("comma-separated contribution ids (default: every closed one it has not settled)"),
+    },
+    async run(session, _, o) {
+      const given = str(o, "validator") === undefined ? undefined : parseAddress(str(o, "validator"), "--validator");
+      const ids = str(o, "ids") === undefined ? undefined : parseIds(str(o, "ids"), "--ids");
+      const client = await session.wallet();
+      const validator = given ?? client.walletClient.account.address;
+      const contributionIds = ids ?? (await client.validators.unsettled({ validator }));
+      if (contributionIds.length === 0) return { text: `${validator} has no verdict to settle`, data: { validator, points: 0n, credit: 0n, settled: [] } };
+      const { points, credit, settled } = await (await client.validators.settle({ validator, contributionIds })).wait();
+      return {
+        text: `settled ${settled.length} verdict(s) of ${validator}: ${points} validator points, ${open(credit)} of credit (withdraw it with: credit withdraw)`,
+        data: { validator, points, credit, settled },
+      };
     },
   },
   "validator serve": {
     usage: "validator serve [--datanet <id>] [--store-dir <dir>] [--store <url>] [--gateway <url>...] [--content-dir <dir>] [--interval <seconds>] [--once]",
-    summary: "judge pending contributions in a loop: fetch by CID and verify, check (size, hash, format, duplicate), sign, batch",
+    summary: "judge contributions open for verdicts in a loop: fetch by CID and verify, check (size limit, hash, declared size, format, duplicate), sign, batch",
     options: {
       datanet: text("only this datanet (default: every datanet the key has stake on)"),
       interval: text("seconds between rounds (default 30)"),
@@ -406,6 +485,23 @@ export const COMMANDS: Record<string, Command> = {
       });
       await service.close();
       return { text: "storage service stopped", data: { url: service.url, dir, datanetIds } };
+    },
+  },
+  "credit show": {
+    usage: "credit show [address]",
+    summary: "OPEN an address can withdraw from the registry: refunded bonds and forfeit shares (the key's, by default)",
+    async run(session, [address]) {
+      const account = address === undefined ? (await session.wallet()).walletClient.account.address : parseAddress(address, "address");
+      const credit = await (await session.client()).contributions.credit({ account });
+      return { text: `${account} can withdraw ${open(credit)}`, data: { account, credit } };
+    },
+  },
+  "credit withdraw": {
+    usage: "credit withdraw",
+    summary: "withdraw the key's whole registry credit in OPEN",
+    async run(session) {
+      const { amount } = await (await (await session.wallet()).contributions.withdrawCredit()).wait();
+      return { text: `withdrew ${open(amount)}`, data: { amount } };
     },
   },
   leaderboard: {
@@ -858,7 +954,8 @@ async function serveRound(
   // Every live contribution whose content we can read, in id order, feeds the duplicate check;
   // each is fetched once per process (unreadable ones are tried again next round).
   for (const c of state.contributions.values()) {
-    if (c.status === ContributionStatus.Withdrawn || c.status === ContributionStatus.Rejected || contents.has(c.contentHash)) continue;
+    // Only live registrations (pending or accepted) can make a later copy a duplicate.
+    if ((c.status !== ContributionStatus.Pending && c.status !== ContributionStatus.Accepted) || contents.has(c.contentHash)) continue;
     const data = await fetchContent(c, contentDir, sources).catch(() => undefined);
     if (data === undefined) continue;
     contents.set(c.contentHash, data);
@@ -880,17 +977,18 @@ async function serveRound(
     const verdict =
       content === undefined
         ? { contentHash: c.contentHash, accept: false, quality: 0, reasonCode: ReasonCode.ContentUnavailable }
-        : judge([sizeWithin(maxBytes), hashMatches, isText, notDuplicateOf(known), proseQuality()], content, c.contentHash);
+        : judge([sizeWithin(maxBytes), hashMatches, sizeMatches(c.sizeBytes), isText, notDuplicateOf(known), proseQuality()], content, c.contentHash);
     verdicts.push({ contributionId: c.contributionId, ...verdict });
     await aggregator.add(await client.validators.signVerdict(verdict));
   }
-  const flushed = verdicts.length === 0 ? { transactions: [], finalized: [], skipped: [] } : await aggregator.flush();
+  const flushed = verdicts.length === 0 ? { transactions: [], finalized: [], skipped: [], waiting: [] } : await aggregator.flush();
   return {
-    summary: `${pending.length} pending, ${verdicts.length} judged (${verdicts.filter((v) => v.accept).length} accepted), ${unreadable.length} unreadable; ${flushed.transactions.length} transaction(s), ${flushed.finalized.length} finalized`,
+    summary: `${pending.length} open for verdicts, ${verdicts.length} judged (${verdicts.filter((v) => v.accept).length} accepted), ${unreadable.length} unreadable; ${flushed.transactions.length} transaction(s), ${flushed.finalized.length} closed, ${flushed.skipped.length} not relayed`,
     verdicts,
     unreadable,
     transactions: flushed.transactions.length,
     finalized: flushed.finalized.length,
+    skipped: flushed.skipped.map((s) => ({ contentHash: s.signed.verdict.contentHash, code: s.code, reason: s.reason })),
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { NetworkConnection } from "hardhat/types/network";
-import { formatUnits, type Address, type Hex } from "viem";
+import { formatUnits, parseEventLogs, type Address, type Hex } from "viem";
 
 import {
   assertSameContent,
@@ -22,8 +22,7 @@ import {
   hashContent,
   openTokenAbi,
   ProtocolError,
-  randomSalt,
-  submissionCommitment,
+  REVEAL_WINDOW,
   toSdkError,
   hashMatches,
   InvalidInputError,
@@ -47,7 +46,7 @@ const OPEN = 10n ** 18n;
 const LLAMA_31_8B = { hiddenSize: 4_096, intermediateSize: 14_336, numLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 };
 
 /** How many steps the story narrates (its progress indicator counts to this). */
-const DEMO_STEPS = 18;
+const DEMO_STEPS = 19;
 
 /** The contributors and what each does in the story. */
 const CAST = [
@@ -56,22 +55,31 @@ const CAST = [
   { name: "Cleo", role: "regular contributor", files: 2 },
   { name: "Dev", role: "one text, then a re-upload and an oversized file", files: 1 },
   { name: "Eve", role: "copies a pending reveal from the mempool", files: 0 },
-  { name: "Sam", role: "spammer: many low-effort uploads", files: 0 },
+  { name: "Sam", role: "Sybil farmer: junk, rejected by its own validators", files: 0 },
 ] as const;
 
-/** The validators: stake in OPEN, and whether they judge carefully. */
+/**
+ * The validators: stake in OPEN, and how they judge. Vera's stake outweighs the others together;
+ * Sam runs two minimum-stake validators to reject its own junk (and anything else) first.
+ */
 const VALIDATORS = [
-  { name: "Vera", stake: 3_000n, careless: false },
-  { name: "Walt", stake: 2_000n, careless: false },
-  { name: "Xia", stake: 2_000n, careless: false },
-  { name: "Carl", stake: 1_000n, careless: true },
+  { name: "Vera", stake: 10_000n, judges: "carefully" },
+  { name: "Walt", stake: 2_000n, judges: "carefully" },
+  { name: "Xia", stake: 2_000n, judges: "carefully" },
+  { name: "Carl", stake: 1_000n, judges: "carelessly" },
+  { name: "Sam-1", stake: 1_000n, judges: "for Sam" },
+  { name: "Sam-2", stake: 1_000n, judges: "for Sam" },
 ] as const;
+
+/** OPEN each contributor starts with, for its bonds. */
+const CONTRIBUTOR_FUNDS = 100n;
 
 export interface DemoValidator {
   name: string;
   address: Address;
   stake: bigint;
-  careless: boolean;
+  /** "carefully" (reads and checks), "carelessly" (by size, unread) or "for Sam" (the farmer's). */
+  judges: string;
   agreed: number;
   disagreed: number;
 }
@@ -84,6 +92,7 @@ export interface DemoContributor {
   accepted: number;
   rejected: number;
   withdrawn: number;
+  displaced: number;
   bytes: bigint;
   refusals: string[];
 }
@@ -97,6 +106,16 @@ export interface DemoSummary {
   validators: DemoValidator[];
   leaderboard: LeaderboardEntry[];
   aggregator: { transactions: number; verdicts: number; skipped: number };
+  /**
+   * The scenes of the validation redesign: what the Sybil farmer (Sam and its two validators) holds
+   * in OPEN before and after (wallet, registry credit, stake), the first contribution's tally (two
+   * small rejections first, then the large stake), the dodger's refused withdrawal, and the funded
+   * epoch's terms against the curator's later change.
+   */
+  farmer: { before: bigint; after: bigint; bondsForfeited: bigint; recovered: bigint };
+  firstMovers: { contributionId: bigint; rejectWeight: bigint; acceptWeight: bigint; eligibleWeight: bigint; accepted: boolean };
+  dodger: { contributionId: bigint; refusal: string };
+  terms: { epoch: bigint; contributorRewardBps: number; quorum: number; scheduledFrom: number; scheduledContributorRewardBps: number };
   rewards: { epoch: bigint; funded: bigint; paid: { name: string; amount: bigint }[]; dust: bigint };
   version: { version: number; root: Hex; contributionCount: bigint; verified: boolean };
   model: {
@@ -167,36 +186,40 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
   const sdk = (wallet: (typeof wallets)[number]) => createClient({ publicClient, walletClient: wallet, deployment });
   log(`OpenToken ${deployment.contracts.openToken}\nDatanetRegistry ${deployment.contracts.datanetRegistry}`);
 
-  step("Opening the datanet 'Science, explained' with quotas");
+  const give = async (to: Address, amount: bigint) =>
+    publicClient.waitForTransactionReceipt({
+      hash: await treasury!.writeContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [to, amount] }),
+    });
+
+  step("Opening the datanet 'Science, explained' with quotas, a bond and a validation window");
   const policy = datanetPolicy({
     maxBytesPerContribution: 1_024n,
     maxContributionsPerContributorPerEpoch: 4,
     maxBytesPerContributorPerEpoch: 4_096n,
     maxBytesPerDatanetPerEpoch: 64n * 1_024n,
+    submissionBond: 10n * OPEN,
+    validationWindow: 3_600,
   });
   const owner = sdk(curator!);
   const { datanetId } = await (
     await owner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://science-explained", policy })
   ).wait();
-  log(`datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day; quorum 3, two-thirds of stake`);
+  log(
+    `datanet ${datanetId}: at most 1 KiB per item, 4 items and 4 KiB per contributor per day; a 10-OPEN bond per item; ` +
+      `verdicts open 30 minutes after a reveal, for an hour; quorum 3, two-thirds of stake`,
+  );
 
-  step("Validators stake OPEN (ERC-2612 permit: one transaction each)");
+  step("Validators stake OPEN (ERC-2612 permit: one transaction each), before anything is revealed");
   const validators: ((typeof VALIDATORS)[number] & { client: ReturnType<typeof sdk>; address: Address })[] = [];
   for (const [i, v] of VALIDATORS.entries()) {
     const wallet = validatorWallets[i]!;
-    await publicClient.waitForTransactionReceipt({
-      hash: await treasury!.writeContract({
-        address: deployment.contracts.openToken,
-        abi: openTokenAbi,
-        functionName: "transfer",
-        args: [wallet.account.address, v.stake * 10n ** 18n],
-      }),
-    });
+    await give(wallet.account.address, v.stake * OPEN);
     const client = sdk(wallet);
-    await (await client.validators.stake({ datanetId, amount: v.stake * 10n ** 18n })).wait();
+    await (await client.validators.stake({ datanetId, amount: v.stake * OPEN })).wait();
     validators.push({ ...v, client, address: wallet.account.address });
-    log(`  ${v.name} staked ${v.stake} OPEN${v.careless ? " (careless: judges without reading)" : ""}`);
+    log(`  ${v.name} staked ${v.stake} OPEN (judges ${v.judges})`);
   }
+  const validator = (name: string) => validators.find((v) => v.name === name)!;
 
   const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith(".txt")).sort();
   const texts = await Promise.all(files.map(async (f) => ({ file: f, bytes: await readFile(path.join(EXAMPLES, f)) })));
@@ -207,6 +230,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     hashes: [] as Hex[],
     refusals: [] as string[],
   }));
+  for (const member of cast) await give(member.address, CONTRIBUTOR_FUNDS * OPEN);
   const byName = (name: string) => cast.find((c) => c.name === name)!;
   const refusals: DemoSummary["refusals"] = [];
   /**
@@ -240,8 +264,20 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     byName(who).refusals.push(error.errorName);
     log(`  refused for ${who}: ${error.errorName}: ${error.shortMessage}`);
   };
+  /** What an account set holds in OPEN: wallets, registry credit (refunds, forfeit shares) and stake. */
+  const holdings = async (accounts: Address[]) => {
+    let total = 0n;
+    for (const account of accounts) {
+      total += await publicClient.readContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "balanceOf", args: [account] });
+      total += await owner.contributions.credit({ account });
+      total += (await owner.validators.getStake({ datanetId, validator: account })).amount;
+    }
+    return total;
+  };
+  const farmerAccounts = [byName("Sam").address, validator("Sam-1").address, validator("Sam-2").address];
+  const farmerBefore = await holdings(farmerAccounts);
 
-  step("Contributors submit through commit-reveal");
+  step(`Contributors submit through commit-reveal, each bonding 10 OPEN per item (they hold ${CONTRIBUTOR_FUNDS} OPEN)`);
   let next = 0;
   for (const member of cast) {
     if (member.files === 0) continue;
@@ -253,7 +289,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     for (const [i, t] of mine.entries()) log(`  ${member.name} registered ${t.file} as #${contributionIds[i]}: ${items[i]!.uri}`);
   }
 
-  step("Sam floods the datanet");
+  step("Sam, a Sybil farmer, floods the datanet with junk, bonds and all");
   const sam = byName("Sam");
   for (let i = 1; i <= 6; i++) {
     const spamText = new TextEncoder().encode(`BEST DEAL!!! science facts ${i} click here click here ${"!".repeat(i)}`);
@@ -261,7 +297,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       const spam = (await stage(sam, [spamText]))[0]!;
       const { contributionId } = await (await sam.client.contributions.submit({ datanetId, ...spam })).wait();
       sam.hashes.push(spam.contentHash);
-      log(`  Sam registered spam #${contributionId}`);
+      log(`  Sam registered junk #${contributionId}`);
     } catch (error) {
       refuse("Sam", error);
     }
@@ -278,18 +314,14 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     }
   }
 
-  step("Eve copies a pending reveal from the mempool");
+  step("Eve copies a pending reveal from the mempool; the older commitment wins");
   const eve = byName("Eve");
   const ben = byName("Ben");
   const original = texts[texts.length - 1]!;
   const item = (await stage(ben, [original.bytes]))[0]!;
-  const salt = randomSalt();
   const registry = { address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi } as const;
-  const commitment = submissionCommitment({ contributor: ben.address, datanetId, contentHashes: [item.contentHash], salt });
-  await publicClient.waitForTransactionReceipt({
-    hash: await people[1]!.writeContract({ ...registry, functionName: "commitSubmission", args: [commitment] }),
-  });
-  // Eve replays Ben's reveal arguments from her own address before Ben's reveal lands.
+  const { salt } = await ben.client.contributions.commit({ datanetId, contentHashes: [item.contentHash], reservedBytes: item.sizeBytes });
+  // Eve first replays Ben's reveal arguments from her own address: the commitment binds its sender.
   try {
     await eve.client.publicClient.simulateContract({
       ...registry,
@@ -302,6 +334,10 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
   } catch (error) {
     refuse("Eve", toSdkError(error));
   }
+  // Then she commits to the hash she read and reveals before Ben's underpriced reveal lands.
+  const { contributionId: eveId } = await (await eve.client.contributions.submit({ datanetId, ...item })).wait();
+  eve.hashes.push(item.contentHash);
+  log(`  Eve's copy landed first as #${eveId}`);
   const benReveal = await publicClient.waitForTransactionReceipt({
     hash: await people[1]!.writeContract({
       ...registry,
@@ -309,48 +345,120 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       args: [datanetId, item.contentHash, item.sizeBytes, item.uri, salt],
     }),
   });
-  const benId = BigInt(benReveal.logs[0]!.topics[1]!);
+  const revealLogs = parseEventLogs({ abi: datanetRegistryAbi, logs: benReveal.logs });
+  const benId = revealLogs.find((l) => l.eventName === "ContributionSubmitted")!.args.contributionId as bigint;
+  const displaced = revealLogs.find((l) => l.eventName === "ContributionDisplaced");
   ben.hashes.push(item.contentHash);
-  log(`  Ben's reveal landed as #${benId}; the content is his`);
+  log(
+    `  Ben's older commitment revealed as #${benId}: the content is his; Eve's #${eveId} was displaced` +
+      (displaced ? ` and her ${formatUnits(displaced.args.bondForfeited as bigint, 18)}-OPEN bond went to the treasury` : ""),
+  );
   try {
     await eve.client.contributions.submit({ datanetId, ...item });
   } catch (error) {
     refuse("Eve", error);
   }
 
-  step("Cleo withdraws a contribution she wants to rework");
+  step("Cleo withdraws a contribution she wants to rework, before verdicts open (her bond is forfeited)");
   const cleo = byName("Cleo");
   const withdrawn = cleo.hashes[1]!;
   const { contributionId: withdrawnId } = await (await cleo.client.contributions.withdraw({ contentHash: withdrawn })).wait();
   log(`  #${withdrawnId} withdrawn`);
 
-  step("The treasury funds this epoch's reward pool: 10,000 OPEN (permit, one transaction)");
+  step("The treasury funds this epoch's reward pool: 10,000 OPEN, under terms fixed before the money came");
   const rewardEpoch = await owner.datanets.currentEpoch(datanetId).then(BigInt);
   const funded = 10_000n * 10n ** 18n;
   await (await sdk(treasury!).rewards.fund({ datanetId, epoch: rewardEpoch, amount: funded })).wait();
-  log(`  epoch ${rewardEpoch}: 80% for contributors by points, 20% for validators by agreeing verdicts`);
+  // The curator then tries to move the funded epoch's split and quorum: the change waits two epochs.
+  const rigged = { ...policy, contributorRewardBps: 5_000, quorum: 1 };
+  const { effectiveEpoch } = await (await owner.datanets.updatePolicy({ datanetId, policy: rigged })).wait();
+  const terms = await owner.datanets.epochTerms({ datanetId, epoch: rewardEpoch });
+  log(
+    `  epoch ${rewardEpoch}: ${terms.contributorRewardBps / 100}% for contributors by points, the rest for validators by settled accepting stake; ` +
+      `quorum ${terms.quorum}. The curator's change (50%, quorum 1) applies from epoch ${effectiveEpoch}, not to the funded one`,
+  );
 
-  step("Validators judge the pending contributions; signed verdicts go through the aggregator");
+  step("Verdicts open; a dodger cannot withdraw, the farmer's validators move first, the rest go through the aggregator");
+  await connection.networkHelpers.time.increase(REVEAL_WINDOW);
   const checks = [hashMatches, isText, proseQuality()];
+  const contributionOf = async (contentHash: Hex) => owner.contributions.get(contentHash);
+  // Vera's rejection of Sam's first junk lands; Sam sees it and tries to withdraw.
+  const dodged = sam.hashes[0]!;
+  const [dodgedRecord] = (await validator("Vera").client.validators.pending({ validator: validator("Vera").address, datanetId })).filter((c) => c.contentHash === dodged);
+  await (await validator("Vera").client.validators.attest(judge(checks, await readByCid(dodgedRecord!), dodged))).wait();
+  let dodgerRefusal = "";
+  try {
+    await sam.client.contributions.withdraw({ contentHash: dodged });
+    throw new Error("the dodger's withdrawal should have been refused");
+  } catch (error) {
+    refuse("Sam", error);
+    dodgerRefusal = (error as ProtocolError).errorName;
+  }
+  // Sam's two validators reject Sam's junk (to farm its bonds) and Ada's first text (to push it out), first.
+  const ada = byName("Ada");
+  for (const name of ["Sam-1", "Sam-2"]) {
+    const { client } = validator(name);
+    const targets = [...sam.hashes, ada.hashes[0]!];
+    await (await client.validators.attestBatch(targets.map((contentHash) => ({ contentHash, accept: false, quality: 0, reasonCode: 1 })))).wait();
+  }
+  const adaFirst = await contributionOf(ada.hashes[0]!);
+  const early = await owner.validators.tally({ contributionId: adaFirst.id });
+  log(
+    `  Ada's #${adaFirst.id}: two 1,000-OPEN rejections first, ${formatUnits(early.rejectWeight * 10n ** 15n, 18)} of ${formatUnits(early.eligibleWeight * 10n ** 15n, 18)} OPEN eligible: nothing decided`,
+  );
   const queued: SignedVerdict[] = [];
   // Carl's verdicts reach the aggregator first, so his disagreements are counted.
-  for (const v of [...validators].sort((a, b) => Number(b.careless) - Number(a.careless))) {
+  const honest = validators.filter((v) => v.judges !== "for Sam").sort((a, b) => Number(b.judges === "carelessly") - Number(a.judges === "carelessly"));
+  for (const v of honest) {
     const pending = await v.client.validators.pending({ validator: v.address, datanetId });
     for (const c of pending) {
       // Carl waves through whatever is short and rejects what is long, without reading.
-      const verdict: Verdict = v.careless
-        ? { contentHash: c.contentHash, accept: c.sizeBytes < 300n, quality: 50, reasonCode: 0 }
-        : judge(checks, await readByCid(c), c.contentHash);
+      const verdict: Verdict =
+        v.judges === "carelessly"
+          ? { contentHash: c.contentHash, accept: c.sizeBytes < 300n, quality: 50, reasonCode: 0 }
+          : judge(checks, await readByCid(c), c.contentHash);
       queued.push(await v.client.validators.signVerdict(verdict));
     }
   }
   const aggregator = sdk(relayer!).validators.aggregator();
   for (const signed of queued) await aggregator.add(signed);
   const flushed = await aggregator.flush();
-  const accepted = flushed.finalized.filter((f) => f.accepted).length;
+  // Whatever the verdicts did not decide early closes after the validation window.
+  const stillPending: Hex[] = [];
+  for (const member of cast) {
+    for (const hash of member.hashes) if ((await contributionOf(hash)).status === 1 && !stillPending.includes(hash)) stillPending.push(hash);
+  }
+  let afterWindow = 0;
+  if (stillPending.length > 0) {
+    const last = await contributionOf(stillPending[stillPending.length - 1]!);
+    await connection.networkHelpers.time.increaseTo(BigInt(last.votingEndsAt));
+    afterWindow = (await (await sdk(relayer!).validators.finalize({ contentHashes: stillPending })).wait()).finalized.length;
+  }
+  const adaTally = await owner.validators.tally({ contributionId: adaFirst.id });
+  const adaAccepted = (await contributionOf(ada.hashes[0]!)).status === 2;
   log(
-    `  ${queued.length} signed verdicts, ${flushed.transactions.length} transaction(s), ${flushed.skipped.length} not needed after quorum; ` +
-      `${accepted} accepted, ${flushed.finalized.length - accepted} rejected`,
+    `  ${queued.length} signed verdicts, ${flushed.transactions.length} transaction(s), ${flushed.skipped.length} not needed; ` +
+      `${afterWindow} closed by finalize after the window`,
+  );
+  log(
+    `  Ada's #${adaFirst.id}: ${adaAccepted ? "accepted" : "rejected"} by stake, ${formatUnits(adaTally.acceptWeight * 10n ** 15n, 18)} OPEN accepting ` +
+      `against ${formatUnits(adaTally.rejectWeight * 10n ** 15n, 18)} rejecting: Vera's verdict counted over the two early ones`,
+  );
+
+  step("Validators settle their verdicts: stake weight for accepting accepted work, forfeited bonds for rejecting rejected work");
+  let recovered = 0n;
+  for (const v of validators) {
+    const contributionIds = await v.client.validators.unsettled({ validator: v.address });
+    if (contributionIds.length === 0) continue;
+    const { points, credit } = await (await v.client.validators.settle({ contributionIds })).wait();
+    if (v.judges === "for Sam") recovered += credit;
+    log(`  ${v.name}: ${contributionIds.length} verdicts settled, ${points} validator points (stake weight), ${formatUnits(credit, 18)} OPEN of forfeited bonds credited`);
+  }
+  const bondsForfeited = BigInt(sam.hashes.length) * policy.submissionBond;
+  const farmerAfter = await holdings(farmerAccounts);
+  log(
+    `  Sam bonded ${formatUnits(bondsForfeited, 18)} OPEN of junk, all rejected; its validators recovered ${formatUnits(recovered, 18)}: ` +
+      `the farmer ends ${formatUnits(farmerBefore - farmerAfter, 18)} OPEN poorer`,
   );
 
   step("Publishing version 1: root computed locally from events");
@@ -510,7 +618,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       name: v.name,
       address: v.address,
       stake: v.stake,
-      careless: v.careless,
+      judges: v.judges,
       agreed: agreement.agreed,
       disagreed: agreement.disagreed,
     });
@@ -526,6 +634,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       accepted: mine.filter((c) => c.status === 2).length,
       rejected: mine.filter((c) => c.status === 3).length,
       withdrawn: mine.filter((c) => c.status === 4).length,
+      displaced: mine.filter((c) => c.status === 6).length,
       bytes: mine.reduce((sum, c) => sum + c.sizeBytes, 0n),
       refusals: member.refusals,
     };
@@ -540,6 +649,22 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     validators: validatorRows,
     leaderboard,
     rewards: { epoch: rewardEpoch, funded, paid, dust },
+    farmer: { before: farmerBefore, after: farmerAfter, bondsForfeited, recovered },
+    firstMovers: {
+      contributionId: adaFirst.id,
+      rejectWeight: adaTally.rejectWeight,
+      acceptWeight: adaTally.acceptWeight,
+      eligibleWeight: adaTally.eligibleWeight,
+      accepted: adaAccepted,
+    },
+    dodger: { contributionId: dodgedRecord!.contributionId, refusal: dodgerRefusal },
+    terms: {
+      epoch: rewardEpoch,
+      contributorRewardBps: terms.contributorRewardBps,
+      quorum: terms.quorum,
+      scheduledFrom: effectiveEpoch,
+      scheduledContributorRewardBps: rigged.contributorRewardBps,
+    },
     aggregator: {
       transactions: flushed.transactions.length,
       verdicts: flushed.transactions.reduce((n, t) => n + t.verdicts, 0),

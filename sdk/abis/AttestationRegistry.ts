@@ -108,6 +108,11 @@ export const attestationRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "ProtocolPaused",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint8",
@@ -153,27 +158,6 @@ export const attestationRegistryAbi = [
       }
     ],
     "name": "SignatureExpired",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "validator",
-        "type": "address"
-      },
-      {
-        "internalType": "uint32",
-        "name": "signed",
-        "type": "uint32"
-      },
-      {
-        "internalType": "uint32",
-        "name": "current",
-        "type": "uint32"
-      }
-    ],
-    "name": "StaleSignatureGeneration",
     "type": "error"
   },
   {
@@ -1074,6 +1058,11 @@ export const attestationRegistryAbi = [
         "internalType": "struct IAttestationRegistry.Verdict",
         "name": "verdict",
         "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
       },
       {
         "internalType": "uint32",

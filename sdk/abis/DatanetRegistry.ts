@@ -1644,6 +1644,32 @@ export const datanetRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_MIN_VALIDATOR_STAKE",
+    "outputs": [
+      {
+        "internalType": "uint128",
+        "name": "",
+        "type": "uint128"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_PAUSE_DURATION",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_QUORUM",
     "outputs": [
       {
@@ -1741,6 +1767,19 @@ export const datanetRegistryAbi = [
         "internalType": "uint32",
         "name": "",
         "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "STAKE_UNIT",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -2364,6 +2403,21 @@ export const datanetRegistryAbi = [
             "internalType": "uint96",
             "name": "bond",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint16",
+            "name": "quorum",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "acceptanceThresholdBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint256",
+            "name": "minValidatorStake",
+            "type": "uint256"
           }
         ],
         "internalType": "struct IDatanetRegistry.Contribution",

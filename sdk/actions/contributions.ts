@@ -12,10 +12,10 @@ import {
 } from "viem";
 
 import type { datanetRegistryAbi } from "../abis/index.ts";
-import { registryContract, requireWallet, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
+import { registryContract, requireWallet, tokenContract, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
-import { assertBytes32, assertPositiveId, assertUint64 } from "../validate.ts";
+import { assertAddress, assertBytes32, assertPositiveId, assertUint64 } from "../validate.ts";
 
 /** One contribution to register. */
 export interface SubmissionItem {
@@ -27,13 +27,30 @@ export interface SubmissionItem {
 /** A contribution as stored on chain, keyed by content hash (size, URI and time are in its `ContributionSubmitted` event). */
 export type Contribution = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getContribution">;
 
+/** An unrevealed commitment: what it reserved and the bond it holds (all zero when there is none). */
+export type Commitment = ContractFunctionReturnType<typeof datanetRegistryAbi, "view", "getCommitment">;
+
 /** The contract's `ContributionStatus` enum. */
-export const ContributionStatus = { None: 0, Pending: 1, Accepted: 2, Rejected: 3, Withdrawn: 4 } as const;
+export const ContributionStatus = {
+  None: 0,
+  Pending: 1,
+  Accepted: 2,
+  Rejected: 3,
+  Withdrawn: 4,
+  /** Closed with fewer verdicts than the quorum when its window ended; its bond was refunded. */
+  Expired: 5,
+  /** Replaced, before its verdicts opened, by the reveal of an older commitment to the same content. */
+  Displaced: 6,
+} as const;
 export type ContributionStatus = (typeof ContributionStatus)[keyof typeof ContributionStatus];
 
-/** A reveal is valid only after its commitment's block, so it is simulated in the pending block. */
+/** Seconds a commitment may wait for its reveal, and a reveal for its verdicts (the contract's `REVEAL_WINDOW`). */
+export const REVEAL_WINDOW = 30 * 60;
+
+/** A reveal is valid only after its commitment's second, so it is simulated in the pending block. */
 const REVEAL = { simulateAt: "pending" } as const;
 
+const MAX_UINT16 = 65_535;
 
 /** The content hash the protocol registers (keccak256 of the bytes) and the size in bytes. */
 export function hashContent(content: Uint8Array | string): { contentHash: Hex; sizeBytes: bigint } {
@@ -78,6 +95,7 @@ export function submissionCommitment(params: {
 
 function assertItems(items: readonly SubmissionItem[]): void {
   if (items.length === 0) throw new InvalidInputError("items", "the batch is empty");
+  if (items.length > MAX_UINT16) throw new InvalidInputError("items", `${items.length} items are more than one commitment holds (65,535)`);
   items.forEach((item, i) => {
     assertBytes32(`items[${i}].contentHash`, item.contentHash);
     assertUint64(`items[${i}].sizeBytes`, item.sizeBytes);
@@ -85,48 +103,106 @@ function assertItems(items: readonly SubmissionItem[]): void {
   });
 }
 
+type Fail = (error: ConstructorParameters<typeof ProtocolError>[0], args: readonly unknown[]) => never;
+const fail: Fail = (error, args) => {
+  throw new ProtocolError(error, args as never, { preflight: true });
+};
+
+/** The terms a commitment made now falls under, and the bond it pulls. */
+interface Reservation {
+  datanetId: bigint;
+  contributor: Address;
+  itemCount: number;
+  reservedBytes: bigint;
+}
+
 /**
- * Checks a submission against the datanet's current policy, quotas and registered hashes, in the
- * contract's order, and throws the `ProtocolError` the contract would revert with (`preflight: true`).
- * Submitting is two transactions (commit, then reveal), so this keeps a doomed submission from
- * spending the first. Near an epoch boundary it can refuse what the next epoch would allow.
+ * Checks a commitment the way `commitSubmission` will (protocol and datanet open, allowlist, the
+ * count and byte quotas of the current epoch) and that the contributor holds the bond. Returns the
+ * epoch's terms and the bond, so nothing is approved or sent for a commitment the chain would refuse.
+ */
+async function checkReservation(client: ProtocolClient, params: Reservation) {
+  const { datanetId, contributor, itemCount, reservedBytes } = params;
+  if (itemCount === 0 || reservedBytes < BigInt(itemCount)) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
+  const { publicClient } = client;
+  const contract = registryContract(client);
+  const [protocolPaused, info, epoch] = await readProtocol(() =>
+    Promise.all([
+      publicClient.readContract({ ...contract, functionName: "protocolPaused" }),
+      publicClient.readContract({ ...contract, functionName: "getDatanet", args: [datanetId] }),
+      publicClient.readContract({ ...contract, functionName: "currentEpoch", args: [datanetId] }),
+    ]),
+  );
+  const [policy, usage, datanetBytes, allowlisted, balance] = await readProtocol(() =>
+    Promise.all([
+      publicClient.readContract({ ...contract, functionName: "epochTerms", args: [datanetId, BigInt(epoch)] }),
+      publicClient.readContract({ ...contract, functionName: "contributorUsage", args: [datanetId, contributor] }),
+      publicClient.readContract({ ...contract, functionName: "datanetBytesUsed", args: [datanetId] }),
+      publicClient.readContract({ ...contract, functionName: "isAllowlisted", args: [datanetId, contributor] }),
+      publicClient.readContract({ ...tokenContract(client), functionName: "balanceOf", args: [contributor] }),
+    ]),
+  );
+  if (protocolPaused) fail("ProtocolPaused", []);
+  if (info.paused) fail("DatanetPaused", [datanetId]);
+  if (policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
+  const e = BigInt(epoch);
+  if (usage.contributions + itemCount > policy.maxContributionsPerContributorPerEpoch) {
+    fail("ContributorCountQuotaExceeded", [
+      datanetId, contributor, e, BigInt(usage.contributions), BigInt(policy.maxContributionsPerContributorPerEpoch),
+    ]);
+  }
+  if (usage.bytesUsed + reservedBytes > policy.maxBytesPerContributorPerEpoch) {
+    fail("ContributorBytesQuotaExceeded", [
+      datanetId, contributor, e, usage.bytesUsed, reservedBytes, policy.maxBytesPerContributorPerEpoch,
+    ]);
+  }
+  if (datanetBytes + reservedBytes > policy.maxBytesPerDatanetPerEpoch) {
+    fail("DatanetBytesQuotaExceeded", [datanetId, e, datanetBytes, reservedBytes, policy.maxBytesPerDatanetPerEpoch]);
+  }
+  const bond = policy.submissionBond * BigInt(itemCount);
+  if (balance < bond) fail("ERC20InsufficientBalance", [contributor, balance, bond]);
+  return { policy, bond };
+}
+
+/**
+ * Checks a submission against the datanet's terms for the current epoch, its quotas, the bond and
+ * the registered hashes, and throws the `ProtocolError` the contract would revert with (`preflight:
+ * true`). Submitting is an approval, a commitment (which reserves the quota and pulls the bond) and a
+ * reveal, so this keeps a doomed submission from spending the first two. Near an epoch boundary it
+ * can refuse what the next epoch would allow.
  */
 export async function checkSubmission(
   client: ProtocolClient,
   params: { datanetId: bigint; contributor: Address; items: readonly SubmissionItem[] },
 ): Promise<void> {
-  const { datanetId, contributor, items } = params;
-  const fail = (error: ConstructorParameters<typeof ProtocolError>[0], args: readonly unknown[]): never => {
-    throw new ProtocolError(error, args as never, { preflight: true });
-  };
-  const { publicClient } = client;
-  const contract = registryContract(client);
+  await checkItems(client, params);
+}
 
-  const [protocolPaused, info, usage, datanetBytes, count, allowlisted, existing] = await readProtocol(() =>
+/** `checkSubmission`, returning the bond the commitment will pull. */
+async function checkItems(
+  client: ProtocolClient,
+  params: { datanetId: bigint; contributor: Address; items: readonly SubmissionItem[] },
+): Promise<{ bond: bigint; reservedBytes: bigint }> {
+  const { datanetId, contributor, items } = params;
+  const reservedBytes = items.reduce((sum, item) => sum + item.sizeBytes, 0n);
+  const { policy, bond } = await checkReservation(client, { datanetId, contributor, itemCount: items.length, reservedBytes });
+  const contract = registryContract(client);
+  // Only a pending or accepted registration blocks a hash; a new commitment is never older than a
+  // pending one, so it cannot displace it.
+  const [count, blocking] = await readProtocol(() =>
     Promise.all([
-      publicClient.readContract({ ...contract, functionName: "protocolPaused" }),
-      publicClient.readContract({ ...contract, functionName: "getDatanet", args: [datanetId] }),
-      publicClient.readContract({ ...contract, functionName: "contributorUsage", args: [datanetId, contributor] }),
-      publicClient.readContract({ ...contract, functionName: "datanetBytesUsed", args: [datanetId] }),
-      publicClient.readContract({ ...contract, functionName: "contributionCount" }),
-      publicClient.readContract({ ...contract, functionName: "isAllowlisted", args: [datanetId, contributor] }),
+      client.publicClient.readContract({ ...contract, functionName: "contributionCount" }),
       Promise.all(
-        items.map((item) =>
-          publicClient.readContract({ ...contract, functionName: "contributionIdOf", args: [item.contentHash] }),
-        ),
+        items.map(async (item) => {
+          const id = await client.publicClient.readContract({ ...contract, functionName: "contributionIdOf", args: [item.contentHash] });
+          if (id === 0n) return 0n;
+          const { status } = await client.publicClient.readContract({ ...contract, functionName: "getContribution", args: [item.contentHash] });
+          return status === ContributionStatus.Pending || status === ContributionStatus.Accepted ? id : 0n;
+        }),
       ),
     ]),
   );
-  if (protocolPaused) fail("ProtocolPaused", []);
-  if (info.paused) fail("DatanetPaused", [datanetId]);
-  if (info.policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
-
-  const { policy } = info;
-  const epoch = BigInt(usage.epoch);
-  let contributions = usage.contributions;
-  let contributorBytes = usage.bytesUsed;
-  let totalBytes = datanetBytes;
-  const inBatch = new Map<Hex, bigint>();
+  const inBatch = new Map<string, bigint>();
   items.forEach((item, i) => {
     const { contentHash, sizeBytes } = item;
     if (BigInt(contentHash) === 0n) fail("ZeroContentHash", []);
@@ -134,37 +210,48 @@ export async function checkSubmission(
     if (sizeBytes > policy.maxBytesPerContribution) {
       fail("ContributionTooLarge", [contentHash, sizeBytes, policy.maxBytesPerContribution]);
     }
-    const duplicateOf = existing[i] || inBatch.get(contentHash.toLowerCase() as Hex);
+    // A second copy in one reveal finds the first pending under the same commitment, which is not older.
+    const duplicateOf = blocking[i] || inBatch.get(contentHash.toLowerCase());
     if (duplicateOf) fail("DuplicateContent", [contentHash, duplicateOf]);
-    if (contributions >= policy.maxContributionsPerContributorPerEpoch) {
-      fail("ContributorCountQuotaExceeded", [
-        datanetId, contributor, epoch, BigInt(contributions), BigInt(policy.maxContributionsPerContributorPerEpoch),
-      ]);
-    }
-    if (contributorBytes + sizeBytes > policy.maxBytesPerContributorPerEpoch) {
-      fail("ContributorBytesQuotaExceeded", [
-        datanetId, contributor, epoch, contributorBytes, sizeBytes, policy.maxBytesPerContributorPerEpoch,
-      ]);
-    }
-    if (totalBytes + sizeBytes > policy.maxBytesPerDatanetPerEpoch) {
-      fail("DatanetBytesQuotaExceeded", [datanetId, epoch, totalBytes, sizeBytes, policy.maxBytesPerDatanetPerEpoch]);
-    }
-    contributions += 1;
-    contributorBytes += sizeBytes;
-    totalBytes += sizeBytes;
-    inBatch.set(contentHash.toLowerCase() as Hex, count + BigInt(i) + 1n);
+    inBatch.set(contentHash.toLowerCase(), count + BigInt(i) + 1n);
   });
+  return { bond, reservedBytes };
 }
 
-/**
- * Sends the commitment for a submission and waits until it is mined; the reveal must come in a
- * later block. Returns the salt to reveal with.
- */
-export async function commitSubmission(
-  client: ProtocolClient,
-  params: { datanetId: bigint; contentHashes: readonly Hex[]; salt?: Hex },
-): Promise<{ salt: Hex; commitment: Hex; committedAtBlock: bigint }> {
-  const wallet = requireWallet(client, "commitSubmission");
+/** Sends an approval of the registry for `bond` when the allowance is short of it, and waits for it. */
+async function approveBond(wallet: WritableProtocolClient, bond: bigint): Promise<void> {
+  if (bond === 0n) return;
+  const owner = wallet.walletClient.account.address;
+  const registry = registryContract(wallet).address;
+  const allowance = await readProtocol(() =>
+    wallet.publicClient.readContract({ ...tokenContract(wallet), functionName: "allowance", args: [owner, registry] }),
+  );
+  if (allowance >= bond) return;
+  // Exactly the bond: the registry is never left a standing allowance beyond what this commitment pulls.
+  const approval = await sendContractTransaction(
+    wallet,
+    { ...tokenContract(wallet), functionName: "approve", args: [registry, bond] },
+    () => ({}),
+  );
+  await approval.wait();
+}
+
+/** What a mined commitment reserved and paid. */
+export interface CommittedSubmission {
+  /** The salt to reveal with: keep it, the reveal cannot be made without it. */
+  salt: Hex;
+  commitment: Hex;
+  /** The commitment's second: reveal after it and at most `REVEAL_WINDOW` later. */
+  committedAt: number;
+  /** OPEN wei pulled as bond: the datanet's `submissionBond` times the items. */
+  bond: bigint;
+}
+
+async function commit(
+  wallet: WritableProtocolClient,
+  params: { datanetId: bigint; contentHashes: readonly Hex[]; reservedBytes: bigint; salt?: Hex },
+  bond: bigint,
+): Promise<CommittedSubmission> {
   const salt = params.salt ?? randomSalt();
   const commitment = submissionCommitment({
     contributor: wallet.walletClient.account.address,
@@ -172,13 +259,50 @@ export async function commitSubmission(
     contentHashes: params.contentHashes,
     salt,
   });
+  await approveBond(wallet, bond);
   const handle = await sendContractTransaction(
     wallet,
-    { ...registryContract(client), functionName: "commitSubmission", args: [commitment] },
-    (logs) => ({ committedAtBlock: only(logs, "SubmissionCommitted").args.blockNumber }),
+    {
+      ...registryContract(wallet),
+      functionName: "commitSubmission",
+      args: [params.datanetId, commitment, params.contentHashes.length, params.reservedBytes],
+    },
+    (logs) => {
+      const { committedAt, bond: paid } = only(logs, "SubmissionCommitted").args;
+      return { committedAt, bond: paid };
+    },
   );
-  const { committedAtBlock } = await handle.wait();
-  return { salt, commitment, committedAtBlock };
+  const { committedAt, bond: paid } = await handle.wait();
+  return { salt, commitment, committedAt, bond: paid };
+}
+
+/**
+ * Commits to a later submission of `contentHashes`, reserving their count and `reservedBytes` (the
+ * most their declared sizes will add up to) of the current epoch's quotas. The bond (the epoch's
+ * `submissionBond` per item) is pulled at commit: when the registry's allowance is short of it, an
+ * approval of exactly the bond is sent first. Waits until the commitment is mined; reveal in a later
+ * second and within `REVEAL_WINDOW`, or it lapses and the bond goes to the treasury.
+ */
+export async function commitSubmission(
+  client: ProtocolClient,
+  params: { datanetId: bigint; contentHashes: readonly Hex[]; reservedBytes: bigint; salt?: Hex },
+): Promise<CommittedSubmission> {
+  const wallet = requireWallet(client, "commitSubmission");
+  assertPositiveId("datanetId", params.datanetId);
+  if (params.contentHashes.length === 0) throw new InvalidInputError("contentHashes", "name at least one content hash");
+  if (params.contentHashes.length > MAX_UINT16) {
+    throw new InvalidInputError("contentHashes", `${params.contentHashes.length} hashes are more than one commitment holds (65,535)`);
+  }
+  params.contentHashes.forEach((hash, i) => assertBytes32(`contentHashes[${i}]`, hash));
+  assertUint64("reservedBytes", params.reservedBytes);
+  if (params.salt !== undefined) assertBytes32("salt", params.salt);
+  const { bond } = await checkReservation(client, {
+    datanetId: params.datanetId,
+    contributor: wallet.walletClient.account.address,
+    itemCount: params.contentHashes.length,
+    reservedBytes: params.reservedBytes,
+  });
+  return commit(wallet, params, bond);
 }
 
 async function prepare(
@@ -190,17 +314,16 @@ async function prepare(
   const wallet = requireWallet(client, action);
   assertPositiveId("datanetId", datanetId);
   assertItems(items);
-  await checkSubmission(client, { datanetId, contributor: wallet.walletClient.account.address, items });
-  const { salt } = await commitSubmission(client, {
-    datanetId,
-    contentHashes: items.map((item) => item.contentHash),
-  });
+  const contributor = wallet.walletClient.account.address;
+  const { bond, reservedBytes } = await checkItems(client, { datanetId, contributor, items });
+  const { salt } = await commit(wallet, { datanetId, contentHashes: items.map((item) => item.contentHash), reservedBytes }, bond);
   return { wallet, salt };
 }
 
 /**
- * Registers one contribution: checks it, commits, then reveals in a later block. The returned handle
- * is the reveal; `wait()` gives the contribution id.
+ * Registers one contribution: checks it, approves the bond if needed, commits (reserving its size),
+ * then reveals in a later second. The returned handle is the reveal; `wait()` gives the contribution
+ * id. Verdicts open `REVEAL_WINDOW` after the reveal.
  */
 export async function submitContribution(
   client: ProtocolClient,
@@ -216,7 +339,7 @@ export async function submitContribution(
   );
 }
 
-/** Registers several contributions with one commitment and one reveal; all or nothing. */
+/** Registers several contributions with one approval, one commitment and one reveal; all or nothing. */
 export async function submitContributions(
   client: ProtocolClient,
   params: { datanetId: bigint; items: readonly SubmissionItem[] },
@@ -235,16 +358,66 @@ export async function submitContributions(
   );
 }
 
-/** Withdraws one of the wallet account's pending contributions. */
+/**
+ * Withdraws one of the wallet account's pending contributions. Only before its verdicts open
+ * (`WithdrawalClosed` after); the bond is forfeited to the treasury and the quota stays used.
+ */
 export async function withdrawContribution(
   client: ProtocolClient,
   params: { contentHash: Hex },
-): Promise<TransactionHandle<{ contributionId: bigint }>> {
+): Promise<TransactionHandle<{ contributionId: bigint; bondForfeited: bigint }>> {
   assertBytes32("contentHash", params.contentHash);
   return sendContractTransaction(
     requireWallet(client, "withdrawContribution"),
     { ...registryContract(client), functionName: "withdraw", args: [params.contentHash] },
-    (logs) => ({ contributionId: only(logs, "ContributionWithdrawn").args.contributionId }),
+    (logs) => {
+      const { contributionId, bondForfeited } = only(logs, "ContributionWithdrawn").args;
+      return { contributionId, bondForfeited };
+    },
+  );
+}
+
+/**
+ * Ends a commitment nobody revealed within `REVEAL_WINDOW` (anyone may call it): its bond goes to
+ * the treasury, its quota stays used.
+ */
+export async function lapseCommitment(
+  client: ProtocolClient,
+  params: { commitment: Hex },
+): Promise<TransactionHandle<{ datanetId: bigint; bond: bigint }>> {
+  assertBytes32("commitment", params.commitment);
+  return sendContractTransaction(
+    requireWallet(client, "lapseCommitment"),
+    { ...registryContract(client), functionName: "lapseCommitment", args: [params.commitment] },
+    (logs) => {
+      const { datanetId, bond } = only(logs, "SubmissionLapsed").args;
+      return { datanetId, bond };
+    },
+  );
+}
+
+/** An unrevealed commitment (all zero when there is none, or once revealed or lapsed). */
+export async function getCommitment(client: ProtocolClient, params: { commitment: Hex }): Promise<Commitment> {
+  assertBytes32("commitment", params.commitment);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...registryContract(client), functionName: "getCommitment", args: [params.commitment] }),
+  );
+}
+
+/** OPEN wei an account can withdraw from the registry: refunded bonds and forfeit shares. */
+export async function getCredit(client: ProtocolClient, params: { account: Address }): Promise<bigint> {
+  assertAddress("account", params.account);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...registryContract(client), functionName: "creditOf", args: [params.account] }),
+  );
+}
+
+/** Pays the wallet account its whole registry credit in OPEN (`NoCredit` when there is none). */
+export async function withdrawCredit(client: ProtocolClient): Promise<TransactionHandle<{ amount: bigint }>> {
+  return sendContractTransaction(
+    requireWallet(client, "withdrawCredit"),
+    { ...registryContract(client), functionName: "withdrawCredit", args: [] },
+    (logs) => ({ amount: only(logs, "CreditWithdrawn").args.amount }),
   );
 }
 

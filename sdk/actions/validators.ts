@@ -44,29 +44,60 @@ export interface SignedVerdict {
   signature: Hex;
 }
 
-/** What a finalizing verdict decided, when the transaction reached a quorum. */
+/**
+ * A contribution's validation closing (`ValidationClosed`): early, by a verdict once the outcome could
+ * no longer change, or by `finalize` after its window.
+ */
 export interface Finalization {
   contentHash: Hex;
+  contributionId: bigint;
+  outcome: typeof ContributionStatus.Accepted | typeof ContributionStatus.Rejected | typeof ContributionStatus.Expired;
+  /** `outcome === Accepted`. */
   accepted: boolean;
+  /** Weighted mean quality of the accepting verdicts (0 unless accepted). */
   quality: number;
+  /** The datanet epoch the outcome counts in for rewards. */
+  epoch: number;
+  /** Forfeited bond (OPEN wei) the rejecting validators settle; 0 unless rejected. */
+  validatorsShare: bigint;
 }
 
-/** Why a batch left a verdict out: the contract's `SkipReason`. */
-export const SkipReason = { AlreadyAttested: 0, NotPending: 1 } as const;
+/** Why a batch left a verdict (or a finalization) out: the contract's `SkipReason`. */
+export const SkipReason = { AlreadyAttested: 0, NotPending: 1, VotingClosed: 2, AlreadySettled: 3 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
-/** A verdict of a batch the chain had moved past (already recorded, or the contribution no longer pending). */
+/**
+ * A verdict of a batch the chain had moved past (already recorded, the contribution no longer
+ * pending, its window closed), or a contribution `finalizeContributions` found already closed
+ * (`validator` is then the zero address).
+ */
 export interface SkippedVerdict {
   contentHash: Hex;
   validator: Address;
   reason: SkipReason;
 }
 
-/** What a verdict transaction did: the finalizations it caused and, for batches, the verdicts it skipped. */
+/** What a verdict or finalization transaction did: the closings it caused and what it skipped. */
 export interface VerdictOutcome {
   finalized: Finalization[];
   skipped: SkippedVerdict[];
 }
+
+/** One settled verdict (`VerdictSettled`). */
+export interface Settlement {
+  contributionId: bigint;
+  validator: Address;
+  /** Whether the verdict matched the outcome (false for an expired contribution). */
+  agreed: boolean;
+  /** Validator points earned in `epoch`: the verdict's weight, for accepting accepted work. */
+  points: bigint;
+  /** OPEN wei credited in the registry: the verdict's stake share of a rejected contribution's forfeit. */
+  credit: bigint;
+  epoch: number;
+}
+
+/** A contribution's validation tally, by contribution id (all zero before its first verdict). */
+export type Tally = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "tallyOf">;
 
 export type StakeInfo = ContractFunctionReturnType<typeof validatorStakingAbi, "view", "stakeOf">;
 export type Reputation = ContractFunctionReturnType<typeof attestationRegistryAbi, "view", "reputationOf">;
@@ -104,9 +135,17 @@ function verdictOutcome(logs: DecodedLogs<typeof attestationRegistryAbi>): Verdi
   const finalized: Finalization[] = [];
   const skipped: SkippedVerdict[] = [];
   for (const log of logs) {
-    if (log.eventName === "QuorumReached") {
-      const { contentHash, accepted, quality } = log.args;
-      finalized.push({ contentHash, accepted, quality });
+    if (log.eventName === "ValidationClosed") {
+      const { contentHash, contributionId, outcome, quality, epoch, validatorsShare } = log.args;
+      finalized.push({
+        contentHash,
+        contributionId,
+        outcome: outcome as Finalization["outcome"],
+        accepted: outcome === ContributionStatus.Accepted,
+        quality,
+        epoch,
+        validatorsShare,
+      });
     } else if (log.eventName === "VerdictSkipped") {
       const { contentHash, validator, reason } = log.args;
       skipped.push({ contentHash, validator, reason: reason as SkipReason });
@@ -315,6 +354,131 @@ export async function submitSignedVerdicts(
   );
 }
 
+// ------------------------------------------------------------------ closing and settling
+
+/**
+ * Closes contributions whose validation window has ended (anyone may): with fewer verdicts than the
+ * quorum a contribution expires (bond refunded), else it is accepted when the accepting stake reaches
+ * the threshold of the verdict stake. Contributions no longer pending are skipped (reported with the
+ * zero validator); a window still open anywhere refuses the whole call (`VotingStillOpen`).
+ * `wait()` gives the closings.
+ */
+export async function finalizeContributions(
+  client: ProtocolClient,
+  params: { contentHashes: readonly Hex[] },
+): Promise<TransactionHandle<VerdictOutcome>> {
+  if (params.contentHashes.length === 0) throw new InvalidInputError("contentHashes", "name at least one contribution");
+  params.contentHashes.forEach((hash, i) => assertBytes32(`contentHashes[${i}]`, hash));
+  return sendContractTransaction(
+    requireWallet(client, "finalizeContributions"),
+    { ...attestationContract(client), functionName: "finalizeBatch", args: [params.contentHashes] },
+    verdictOutcome,
+  );
+}
+
+/**
+ * Settles a validator's verdicts on closed contributions (the wallet account's by default; anyone may
+ * settle for a validator, what it earns is the validator's): validator points for accepting accepted
+ * work, a share of the forfeited bond for rejecting rejected work (credited in the registry, see
+ * `withdrawCredit`). Settle before claiming an epoch's rewards. Verdicts already settled are left
+ * out. `wait()` gives the totals and each settlement.
+ */
+export async function settleVerdicts(
+  client: ProtocolClient,
+  params: { validator?: Address; contributionIds: readonly bigint[] },
+): Promise<TransactionHandle<{ points: bigint; credit: bigint; settled: Settlement[] }>> {
+  const wallet = requireWallet(client, "settleVerdicts");
+  if (params.validator !== undefined) assertAddress("validator", params.validator);
+  if (params.contributionIds.length === 0) throw new InvalidInputError("contributionIds", "name at least one contribution");
+  params.contributionIds.forEach((id, i) => assertPositiveId(`contributionIds[${i}]`, id));
+  const validator = getAddress(params.validator ?? wallet.walletClient.account.address);
+  return sendContractTransaction(
+    wallet,
+    { ...attestationContract(client), functionName: "settle", args: [validator, params.contributionIds] },
+    (logs) => {
+      const settled: Settlement[] = [];
+      for (const log of logs) {
+        if (log.eventName !== "VerdictSettled") continue;
+        const { contributionId, validator: v, agreed, points, credit, epoch } = log.args;
+        settled.push({ contributionId, validator: v, agreed, points, credit, epoch });
+      }
+      return {
+        points: settled.reduce((sum, s) => sum + s.points, 0n),
+        credit: settled.reduce((sum, s) => sum + s.credit, 0n),
+        settled,
+      };
+    },
+  );
+}
+
+/** A contribution's tally: verdict weights, eligible stake, outcome and closing epoch. */
+export async function getTally(client: ProtocolClient, params: { contributionId: bigint }): Promise<Tally> {
+  assertPositiveId("contributionId", params.contributionId);
+  return readProtocol(() =>
+    client.publicClient.readContract({ ...attestationContract(client), functionName: "tallyOf", args: [params.contributionId] }),
+  );
+}
+
+/** A validator's verdict on a contribution as stored: given, accepting, settled. */
+export async function getVerdict(
+  client: ProtocolClient,
+  params: { contributionId: bigint; validator: Address },
+): Promise<{ attested: boolean; accepted: boolean; settled: boolean }> {
+  assertPositiveId("contributionId", params.contributionId);
+  assertAddress("validator", params.validator);
+  const [attested, accepted, settled] = await readProtocol(() =>
+    client.publicClient.readContract({
+      ...attestationContract(client),
+      functionName: "verdictOf",
+      args: [params.contributionId, params.validator],
+    }),
+  );
+  return { attested, accepted, settled };
+}
+
+/**
+ * Pending contributions whose validation window has ended, in the given datanet or all of them, oldest
+ * first: what `finalizeContributions` can close now (anyone may).
+ */
+export async function finalizableContributions(client: ProtocolClient, params: { datanetId?: bigint } = {}): Promise<Hex[]> {
+  if (params.datanetId !== undefined) assertPositiveId("datanetId", params.datanetId);
+  const [logs, { timestamp: now }] = await Promise.all([fetchRegistryLogs(client), client.publicClient.getBlock()]);
+  const candidates = [...rebuildRegistryState(logs).contributions.values()].filter(
+    (c) => c.status === ContributionStatus.Pending && (params.datanetId === undefined || c.datanetId === params.datanetId),
+  );
+  const ended = await Promise.all(
+    candidates.map(async (c) => {
+      const stored = await readProtocol(() =>
+        client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [c.contentHash] }),
+      );
+      // The hash may have been registered again since; only its current registration counts.
+      return stored.id === c.contributionId && stored.status === ContributionStatus.Pending && now >= BigInt(stored.votingEndsAt);
+    }),
+  );
+  return candidates.filter((_, i) => ended[i]).map((c) => c.contentHash);
+}
+
+/**
+ * The contributions a validator judged that have closed and whose verdicts it has not settled yet,
+ * oldest first: what `settleVerdicts` should be given.
+ */
+export async function unsettledVerdicts(client: ProtocolClient, params: { validator: Address }): Promise<bigint[]> {
+  assertAddress("validator", params.validator);
+  const validator = getAddress(params.validator);
+  const judged = (await fetchAttestationLogs(client))
+    .filter((log) => log.eventName === "VerdictRecorded" && getAddress((log.args as { validator: Address }).validator) === validator)
+    .map((log) => (log.args as { contributionId: bigint }).contributionId);
+  const open: bigint[] = [];
+  for (const contributionId of judged) {
+    const [{ settled }, tally] = await Promise.all([
+      getVerdict(client, { contributionId, validator }),
+      getTally(client, { contributionId }),
+    ]);
+    if (!settled && tally.outcome !== ContributionStatus.Pending) open.push(contributionId);
+  }
+  return open;
+}
+
 // ------------------------------------------------------------------ reading
 
 /** Every attestation event from the deployment's start block, in chain order. */
@@ -326,8 +490,10 @@ export async function fetchAttestationLogs(client: ProtocolClient) {
 }
 
 /**
- * Contributions a validator can judge now: pending, in the given datanet (or every datanet where it
- * has bonded stake), not its own, and not yet judged by it. Oldest first.
+ * Contributions a validator can judge now: pending with their voting window open, in the given
+ * datanet (or every datanet where it has bonded stake), not its own, not yet judged by it, and
+ * revealed after it had the datanet's minimum stake bonded (a verdict weighs the stake bonded
+ * before the reveal). Oldest first.
  */
 export async function pendingContributions(
   client: ProtocolClient,
@@ -335,29 +501,53 @@ export async function pendingContributions(
 ): Promise<ContributionRecord[]> {
   assertAddress("validator", params.validator);
   const validator = getAddress(params.validator);
-  const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
+  const [registryLogs, attestationLogs, { timestamp: now }] = await Promise.all([
+    fetchRegistryLogs(client),
+    fetchAttestationLogs(client),
+    client.publicClient.getBlock(),
+  ]);
   const state = rebuildRegistryState(registryLogs);
   const judged = new Set(
     attestationLogs
       .filter((log) => log.eventName === "VerdictRecorded" && getAddress((log.args as { validator: Address }).validator) === validator)
-      .map((log) => (log.args as { contentHash: Hex }).contentHash),
+      .map((log) => (log.args as { contributionId: bigint }).contributionId),
   );
-  const datanets =
-    params.datanetId !== undefined
-      ? [params.datanetId]
-      : [...state.datanets.keys()];
-  const active = new Set<bigint>();
+  const datanets = params.datanetId !== undefined ? [params.datanetId] : [...state.datanets.keys()];
+  const minStake = new Map<bigint, bigint>();
   for (const datanetId of datanets) {
     const info = await getStake(client, { datanetId, validator });
-    if (info.amount > 0n && info.unbondingEndsAt === 0) active.add(datanetId);
+    if (info.amount === 0n || info.unbondingEndsAt !== 0) continue;
+    const settings = await readProtocol(() =>
+      client.publicClient.readContract({ ...registryContract(client), functionName: "validationSettings", args: [datanetId] }),
+    );
+    if (info.amount >= settings.minValidatorStake) minStake.set(datanetId, settings.minValidatorStake);
   }
-  return [...state.contributions.values()].filter(
+  const candidates = [...state.contributions.values()].filter(
     (c) =>
       c.status === ContributionStatus.Pending &&
-      active.has(c.datanetId) &&
+      minStake.has(c.datanetId) &&
       getAddress(c.contributor) !== validator &&
-      !judged.has(c.contentHash),
+      !judged.has(c.contributionId),
   );
+  const open = await Promise.all(
+    candidates.map(async (c) => {
+      const stored = await readProtocol(() =>
+        client.publicClient.readContract({ ...registryContract(client), functionName: "getContribution", args: [c.contentHash] }),
+      );
+      if (stored.status !== ContributionStatus.Pending || now < BigInt(stored.votingOpensAt) || now >= BigInt(stored.votingEndsAt)) {
+        return false;
+      }
+      const atSnapshot = await readProtocol(() =>
+        client.publicClient.readContract({
+          ...stakingContract(client),
+          functionName: "stakeAt",
+          args: [c.datanetId, validator, BigInt(stored.revealedAt) - 1n],
+        }),
+      );
+      return atSnapshot >= minStake.get(c.datanetId)!;
+    }),
+  );
+  return candidates.filter((_, i) => open[i]);
 }
 
 /** A contributor's on-chain reputation on a datanet, or overall with `datanetId` 0. */
@@ -405,7 +595,7 @@ export interface LeaderboardEntry {
 }
 
 /**
- * A datanet's leaderboard built from events (submissions and quorum outcomes), each score checked
+ * A datanet's leaderboard built from events (submissions and validation outcomes), each score checked
  * against the chain's view. Highest score first; ties by more accepted, then by address.
  */
 export async function leaderboard(client: ProtocolClient, params: { datanetId: bigint }): Promise<LeaderboardEntry[]> {
@@ -422,11 +612,12 @@ export async function leaderboard(client: ProtocolClient, params: { datanetId: b
     if (c.datanetId === params.datanetId) row(c.contributor).submitted += 1;
   }
   for (const log of attestationLogs) {
-    if (log.eventName !== "QuorumReached") continue;
-    const args = log.args as { datanetId: bigint; contributor: Address; accepted: boolean; quality: number };
-    if (args.datanetId !== params.datanetId) continue;
+    if (log.eventName !== "ValidationClosed") continue;
+    const args = log.args as { datanetId: bigint; contributor: Address; outcome: number; quality: number };
+    // An expired contribution was judged by too few to say anything about its contributor.
+    if (args.datanetId !== params.datanetId || args.outcome === ContributionStatus.Expired) continue;
     const r = row(args.contributor);
-    if (args.accepted) {
+    if (args.outcome === ContributionStatus.Accepted) {
       r.accepted += 1;
       r.qualitySum += args.quality;
     } else {

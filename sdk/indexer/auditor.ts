@@ -1,5 +1,6 @@
 import { getAddress, type Abi, type Address } from "viem";
 
+import { ContributionStatus } from "../actions/contributions.ts";
 import { computeVersionRoot } from "../actions/versions.ts";
 import {
   attestationContract,
@@ -7,6 +8,7 @@ import {
   distributorContract,
   merkleEpochContract,
   modelFactoryContract,
+  tokenContract,
   registryContract,
   rewardPoolsContract,
   stakingContract,
@@ -15,8 +17,8 @@ import {
 import type { Discrepancy } from "../audit.ts";
 import { withRetry } from "./retry.ts";
 import type { ModelLineage } from "../actions/models.ts";
-import type { RegistryState } from "../history.ts";
-import type { ProtocolState } from "./state.ts";
+import { MAX_PAUSE_SECONDS, registryHoldings, usageKey, type RegistryState } from "../history.ts";
+import { checkpointAt, WEIGHT_UNIT, type ProtocolState } from "./state.ts";
 
 /** One rebuilt value and the view call that must return it (`pick` extracts the field). */
 export interface ViewCheck {
@@ -25,6 +27,28 @@ export interface ViewCheck {
   expected: unknown;
   call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] };
   pick?: (result: unknown) => unknown;
+}
+
+/** The block an audit reads every view at, and its second (the views of "the current epoch" answer for it). */
+export interface AuditBlock {
+  number: bigint;
+  timestamp: number;
+  /** When the protocol pause the rebuild says is in force lapses by itself (absent: none in force). */
+  pauseEndsAt?: number;
+}
+
+/** The block an audit reads at, with when the rebuilt protocol pause (if any) lapses. */
+export async function auditBlockFor(client: ProtocolClient, r: RegistryState, blockNumber?: bigint): Promise<AuditBlock> {
+  const at = await auditBlock(client, blockNumber);
+  if (!r.protocolPaused || r.pausedAtBlock === undefined) return at;
+  const paused = await withRetry(() => client.publicClient.getBlock({ blockNumber: r.pausedAtBlock! }));
+  return { ...at, pauseEndsAt: Number(paused.timestamp) + MAX_PAUSE_SECONDS };
+}
+
+/** The block `blockNumber`, or the head now: where an audit pins its reads. */
+export async function auditBlock(client: ProtocolClient, blockNumber?: bigint): Promise<AuditBlock> {
+  const block = await withRetry(() => client.publicClient.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber }));
+  return { number: block.number, timestamp: Number(block.timestamp) };
 }
 
 /** A value as discrepancies show it: JSON for objects (bigints as decimal strings). */
@@ -38,19 +62,27 @@ type Contract = { address: Address; abi: Abi };
 /** A list of checks and the function that adds one. */
 function checkList() {
   const checks: ViewCheck[] = [];
-  const add = (entity: string, field: string, expected: unknown, contract: Contract, functionName: string, args: readonly unknown[], pick?: (r: unknown) => unknown) =>
-    checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick });
+  const add = (
+    entity: string,
+    field: string,
+    expected: unknown,
+    contract: Contract,
+    functionName: string,
+    args: readonly unknown[],
+    pick?: (r: unknown) => unknown,
+  ) => checks.push({ entity, field, expected, call: { ...contract, functionName, args }, pick });
   return { checks, add };
 }
 
 const field = (name: string) => (r: unknown) => (r as Record<string, unknown>)[name];
 
-/** The registry's views against its rebuilt state, and every version root recomputed. */
-export function registryViewChecks(client: ProtocolClient, r: RegistryState): ViewCheck[] {
+/** The registry's views at block `at` against its rebuilt state, and every version root recomputed. */
+export function registryViewChecks(client: ProtocolClient, r: RegistryState, at: AuditBlock): ViewCheck[] {
   const { checks, add } = checkList();
   const registry = registryContract(client) as Contract;
 
-  add("protocol", "paused", r.protocolPaused, registry, "protocolPaused", []);
+  const paused = r.protocolPaused && (at.pauseEndsAt === undefined || at.timestamp < at.pauseEndsAt);
+  add("protocol", "paused", paused, registry, "protocolPaused", []);
   add("protocol", "datanetCount", BigInt(r.datanets.size), registry, "datanetCount", []);
   add("protocol", "contributionCount", BigInt(r.contributions.size), registry, "contributionCount", []);
   for (const d of r.datanets.values()) {
@@ -66,11 +98,27 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
       add(entity, `allowlist ${account}`, [entry.listed, entry.removedFrom], registry, "allowlistEntry", [d.datanetId, account]);
     }
   }
-  for (const c of r.contributions.values()) {
-    const entity = `contribution ${c.contributionId}`;
-    const stored = { id: c.contributionId, contributor: getAddress(c.contributor), datanetId: Number(c.datanetId), status: c.status };
-    for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [c.contentHash], field(name));
-    add(entity, "contributionIdOf", c.contributionId, registry, "contributionIdOf", [c.contentHash]);
+  // The registry keeps one record per content hash: the latest registration. Earlier ids of a hash
+  // live on in the attestation contract's tallies, which are checked by id.
+  for (const [contentHash, id] of r.currentIds) {
+    const c = r.contributions.get(id)!;
+    const entity = `contribution ${id}`;
+    const stored = {
+      id,
+      contributor: getAddress(c.contributor),
+      datanetId: Number(c.datanetId),
+      status: c.status,
+      committedAt: c.committedAt,
+      revealedAt: c.submittedAt,
+      votingOpensAt: c.votingOpensAt,
+      votingEndsAt: c.votingEndsAt,
+      bond: c.bond,
+      quorum: c.quorum,
+      acceptanceThresholdBps: c.acceptanceThresholdBps,
+      minValidatorStake: c.minValidatorStake,
+    };
+    // `contributionIdOf` reads the same record's id, so `getContribution` answers for it.
+    for (const [name, value] of Object.entries(stored)) add(entity, name, value, registry, "getContribution", [contentHash], field(name));
   }
   for (const v of r.versions.values()) {
     const entity = `datanet ${v.datanetId} version ${v.version}`;
@@ -78,7 +126,33 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState): Vi
     for (const [name, value] of Object.entries(published)) add(entity, name, value, registry, "getVersion", [v.datanetId, v.version], field(name));
     add(entity, "recomputed root", computeVersionRoot(r, v.datanetId, v.contributionCount), registry, "getVersion", [v.datanetId, v.version], field("root"));
   }
-  for (const [commitment, block] of r.commitments) add(`commitment ${commitment}`, "block", block, registry, "commitmentBlock", [commitment]);
+  for (const c of r.commitments.values()) {
+    const held = { committedAt: c.committedAt, datanetId: Number(c.datanetId), itemCount: c.itemCount, reservedBytes: c.reservedBytes, bond: c.bond };
+    for (const [name, value] of Object.entries(held)) add(`commitment ${c.commitment}`, name, value, registry, "getCommitment", [c.contributor, c.commitment], field(name));
+  }
+  // Quota views answer for the epoch of the audited block: the reservations made in it.
+  const epochAt = (datanetId: bigint) => {
+    const d = r.datanets.get(datanetId)!;
+    return Math.floor((at.timestamp - d.createdAt) / d.policy.epochLength);
+  };
+  for (const d of r.datanets.values()) {
+    const epoch = epochAt(d.datanetId);
+    add(`quota ${d.datanetId}`, `bytes reserved in epoch ${epoch}`, r.datanetBytes.get(`${d.datanetId}:${epoch}`) ?? 0n, registry, "datanetBytesUsed", [d.datanetId]);
+  }
+  const usagePairs = new Map<string, [bigint, Address]>();
+  for (const c of r.contributions.values()) usagePairs.set(`${c.datanetId}:${getAddress(c.contributor)}`, [c.datanetId, getAddress(c.contributor)]);
+  for (const c of r.commitments.values()) usagePairs.set(`${c.datanetId}:${c.contributor}`, [c.datanetId, c.contributor]);
+  for (const [datanetId, contributor] of usagePairs.values()) {
+    const epoch = epochAt(datanetId);
+    const used = r.usage.get(usageKey(datanetId, epoch, contributor)) ?? { contributions: 0, bytesUsed: 0n };
+    add(`quota ${datanetId}/${contributor}`, "epoch, items and bytes reserved", [epoch, used.contributions, used.bytesUsed], registry, "contributorUsage", [datanetId, contributor], (x) => {
+      const u = x as { epoch: number; contributions: number; bytesUsed: bigint };
+      return [u.epoch, u.contributions, u.bytesUsed];
+    });
+  }
+  for (const [account, credit] of r.credits) add(`credit ${account}`, "creditOf", credit, registry, "creditOf", [account]);
+  // Every OPEN the registry holds is someone's credit or a bond still at stake: nothing else comes in.
+  add("registry", "OPEN held = credits + pending bonds + commitment bonds", registryHoldings(r), tokenContract(client) as Contract, "balanceOf", [registry.address]);
   return checks;
 }
 
@@ -110,8 +184,8 @@ export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigi
   return checks;
 }
 
-/** Every view check the rebuilt protocol state implies. */
-export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCheck[] {
+/** Every view check the rebuilt protocol state implies, read at block `at`. */
+export function viewChecks(client: ProtocolClient, state: ProtocolState, at: AuditBlock): ViewCheck[] {
   const { checks, add } = checkList();
   const staking = stakingContract(client) as Contract;
   const attestations = attestationContract(client) as Contract;
@@ -130,11 +204,37 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
   }
   add("staking", "totalStaked", total, staking, "totalStaked", []);
 
-  for (const [contentHash, t] of state.tallies) {
-    add(`tally ${contentHash}`, "weights and verdicts", [t.acceptWeight, t.rejectWeight, t.acceptQualityWeight, t.voters.length], attestations, "tallyOf", [contentHash], (x) => {
-      const i = x as { acceptWeight: bigint; rejectWeight: bigint; acceptQualityWeight: bigint; verdicts: number };
-      return [i.acceptWeight, i.rejectWeight, i.acceptQualityWeight, i.verdicts];
-    });
+  for (const [k, history] of state.stakeHistory) {
+    const { datanetId, validator } = state.stakes.get(k)!;
+    for (const c of history) add(`stake ${datanetId}/${validator}`, `bonded at ${c.at}`, c.amount, staking, "stakeAt", [datanetId, validator, BigInt(c.at)]);
+  }
+  for (const [datanetId, history] of state.totalStakeHistory) {
+    for (const c of history) add(`staking ${datanetId}`, `total bonded at ${c.at}`, c.amount, staking, "totalStakeAt", [datanetId, BigInt(c.at)]);
+  }
+
+  for (const [id, t] of state.tallies) {
+    const entity = `tally ${id}`;
+    const stored = {
+      acceptWeight: t.acceptWeight,
+      rejectWeight: t.rejectWeight,
+      acceptQualityWeight: t.acceptQualityWeight,
+      verdicts: BigInt(t.verdicts.size),
+      eligibleWeight: t.eligibleWeight,
+      outcome: t.outcome,
+      epoch: t.epoch,
+      datanetId: Number(t.datanetId),
+      snapshotAt: t.snapshotAt,
+    };
+    for (const [name, value] of Object.entries(stored)) add(entity, name, value, attestations, "tallyOf", [id], field(name));
+    // Only a rejection leaves a forfeit to the validators.
+    if (t.outcome === ContributionStatus.Rejected) add(entity, "forfeit", t.forfeit, attestations, "forfeitOf", [id]);
+    for (const [validator, v] of t.verdicts) {
+      add(entity, `verdict of ${validator}`, [true, v.accept, v.settled], attestations, "verdictOf", [id, validator]);
+    }
+  }
+  // A contribution never judged nor closed (withdrawn, displaced, or waiting for verdicts) has no tally.
+  for (const id of state.registry.contributions.keys()) {
+    if (!state.tallies.has(id)) add(`tally ${id}`, "verdicts", 0n, attestations, "tallyOf", [id], field("verdicts"));
   }
   for (const rep of state.reputation.values()) {
     add(`reputation ${rep.datanetId}/${rep.contributor}`, "accepted, rejected, qualitySum", [rep.accepted, rep.rejected, rep.qualitySum], attestations, "reputationOf", [rep.datanetId, rep.contributor], (x) => {
@@ -180,7 +280,7 @@ export function viewChecks(client: ProtocolClient, state: ProtocolState): ViewCh
     });
   }
   for (const [account, amount] of state.earnings) add(`developer ${account}`, "earnings", amount, attribution, "earningsOf", [account]);
-  return registryViewChecks(client, state.registry).concat(modelViewChecks(client, state.models), checks);
+  return registryViewChecks(client, state.registry, at).concat(modelViewChecks(client, state.models), checks);
 }
 
 /** Money checks that need no view: nothing paid out beyond what came in. */
@@ -189,6 +289,18 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
   const check = (entity: string, field: string, ok: boolean, expected: string, actual: string) => {
     if (!ok) found.push({ entity, field, expected, actual });
   };
+  for (const [id, t] of state.tallies) {
+    if (t.verdicts.size === 0) continue;
+    // Weights are stake checkpoints rebuilt from staking events: every verdict must weigh its stake then.
+    const eligible = checkpointAt(state.totalStakeHistory.get(t.datanetId), t.snapshotAt) / WEIGHT_UNIT;
+    check(`tally ${id}`, "eligible weight = stake bonded at the snapshot", eligible === t.eligibleWeight, String(eligible), String(t.eligibleWeight));
+    let paid = 0n;
+    for (const [validator, v] of t.verdicts) {
+      paid += v.credit;
+      check(`tally ${id}`, `weight of ${validator} = its stake at the snapshot`, v.weight === v.weightAtSnapshot, String(v.weightAtSnapshot), String(v.weight));
+    }
+    check(`tally ${id}`, "forfeit shares paid ≤ forfeit", paid <= t.forfeit, `≤ ${t.forfeit}`, String(paid));
+  }
   for (const pool of state.rewardPools.values()) {
     check(`reward pool ${pool.datanetId}/${pool.epoch}`, "claimed ≤ funded", pool.claimed <= pool.funded, `≤ ${pool.funded}`, String(pool.claimed));
   }
@@ -215,14 +327,16 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
  * Compares every value rebuilt from events with the chain's views and checks that no pool paid out
  * more than it received. Reads go through Multicall3 when the chain declares one (500 calls per
  * request), otherwise `concurrency` parallel `eth_call`s; every read is retried on transient
- * failures. Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
+ * failures. Every read is at one block: `options.blockNumber`, or the head when the audit starts.
+ * Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
  */
 export async function verifyProtocolState(
   client: ProtocolClient,
   state: ProtocolState,
   options: ReadOptions = {},
 ): Promise<Discrepancy[]> {
-  return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state), options))];
+  const at = await auditBlockFor(client, state.registry, options.blockNumber);
+  return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state, at), { ...options, blockNumber: at.number }))];
 }
 
 /** How checks read the chain: parallel `eth_call`s (without Multicall3), and at which block. */
@@ -243,7 +357,8 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
   const groups = [...byCall.values()];
   const compare = (group: ViewCheck[], result: unknown) => {
     for (const check of group) {
-      const actual = check.pick === undefined ? result : check.pick(result);
+      const reverted = typeof result === "string" && result.startsWith("reverted: ");
+      const actual = check.pick === undefined || reverted ? result : check.pick(result);
       if (show(check.expected) !== show(actual)) found.push({ entity: check.entity, field: check.field, expected: show(check.expected), actual: show(actual) });
     }
   };

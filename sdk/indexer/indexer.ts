@@ -35,6 +35,8 @@ export interface ProtocolEvent {
   args: Record<string, unknown>;
   blockNumber: bigint;
   blockHash: Hex;
+  /** The block's second: always on staking events (stake checkpoints are kept by time), on others when the node's logs carry it. */
+  blockTimestamp?: number;
   logIndex: number;
   transactionHash: Hex;
 }
@@ -75,7 +77,7 @@ export interface IndexResult {
 }
 
 interface Checkpoint {
-  version: 1;
+  version: 2;
   chainId: number;
   contracts: string;
   nextBlock: string;
@@ -126,7 +128,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   const read = <T>(operation: () => Promise<T>) => withRetry(operation, retry);
 
   let checkpoint: Checkpoint = {
-    version: 1,
+    version: 2,
     chainId: client.deployment.chainId,
     contracts: contractsKey,
     nextBlock: client.deployment.startBlock.toString(),
@@ -141,7 +143,8 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
       if (parsed.chainId !== checkpoint.chainId || parsed.contracts !== contractsKey) {
         throw new InvalidInputError("checkpointFile", `${options.checkpointFile} belongs to another deployment`);
       }
-      checkpoint = parsed;
+      // Version 1 kept staking events without their timestamps: such a checkpoint is read again from the start.
+      if (parsed.version === checkpoint.version) checkpoint = parsed;
     }
   }
 
@@ -173,9 +176,22 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   let lastSaved = performance.now();
   const epochContracts = new Set(checkpoint.epochContracts);
 
+  const staking = getAddress(client.deployment.contracts.validatorStaking);
   const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
     const logs: Log[] = await read(() => client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to }));
     const decoded = decode(logs);
+    // Stake checkpoints are kept by second; staking events are few, so their blocks are read when
+    // the node's logs do not carry `blockTimestamp`.
+    const times = new Map<bigint, number>();
+    for (const e of decoded) {
+      if (e.address !== staking || e.blockTimestamp !== undefined) continue;
+      let at = times.get(e.blockNumber);
+      if (at === undefined) {
+        const block = await read(() => client.publicClient.getBlock({ blockNumber: e.blockNumber }));
+        times.set(e.blockNumber, (at = Number(block.timestamp)));
+      }
+      e.blockTimestamp = at;
+    }
     for (const e of decoded) if (e.eventName === "RootPosted") epochContracts.add(getAddress(e.args.epochContract as Address));
     if (epochContracts.size > 0) {
       const epochLogs: Log[] = await read(() => client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to }));
@@ -249,6 +265,7 @@ function decode(logs: Log[]): ProtocolEvent[] {
       args: event.args as Record<string, unknown>,
       blockNumber: log.blockNumber!,
       blockHash: log.blockHash!,
+      ...(log.blockTimestamp != null ? { blockTimestamp: Number(log.blockTimestamp) } : {}),
       logIndex: log.logIndex!,
       transactionHash: log.transactionHash!,
     });

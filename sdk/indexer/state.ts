@@ -1,6 +1,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 
 import { rebuildModelLineage, type ModelLineage } from "../actions/models.ts";
+import { ContributionStatus } from "../actions/contributions.ts";
 import type { ProtocolClient } from "../client.ts";
 import { rebuildRegistryState, type RegistryLog, type RegistryState } from "../history.ts";
 import type { ProtocolEvent } from "./indexer.ts";
@@ -15,11 +16,49 @@ export interface StakeRecord {
   generation: number;
 }
 
+/** A bonded-stake checkpoint: the amount from the end of second `at` on. */
+export interface StakeCheckpoint {
+  at: number;
+  amount: bigint;
+}
+
+/** One validator's verdict on one contribution. */
+export interface VerdictRecord {
+  accept: boolean;
+  weight: bigint;
+  settled: boolean;
+  /** What the rebuilt stake checkpoints say the verdict weighs (its stake at the snapshot, in weight units). */
+  weightAtSnapshot: bigint;
+  /** What its settlement credited from the forfeited bond. */
+  credit: bigint;
+}
+
+/** A contribution's validation, by contribution id, as `tallyOf` reports it. */
 export interface TallyRecord {
+  contributionId: bigint;
+  datanetId: bigint;
   acceptWeight: bigint;
-  rejectWeight: bigint;
+  /** Sum of weight × quality over accepting verdicts while open; 0 once closed. */
   acceptQualityWeight: bigint;
-  voters: { validator: Address; accept: boolean }[];
+  rejectWeight: bigint;
+  /** All stake bonded on the datanet at the snapshot, in weight units (0 until the first verdict). */
+  eligibleWeight: bigint;
+  outcome: number;
+  /** The closing epoch (0 while open). */
+  epoch: number;
+  /** Stake counts as bonded at the end of this second: the reveal's second − 1. */
+  snapshotAt: number;
+  /** The forfeited bond left to the rejecting validators. */
+  forfeit: bigint;
+  verdicts: Map<Address, VerdictRecord>;
+}
+
+/** Stake is weighed in units of 1e15 wei (the attestation contract's `WEIGHT_UNIT`). */
+export const WEIGHT_UNIT = 10n ** 15n;
+
+/** The amount in force at the end of second `at`: the latest checkpoint at or before it (0 before the first). */
+export function checkpointAt(history: readonly StakeCheckpoint[] | undefined, at: number): bigint {
+  return history?.findLast((c) => c.at <= at)?.amount ?? 0n;
 }
 
 export interface RewardPoolRecord {
@@ -66,7 +105,12 @@ export interface FeePoolRecord {
 export interface ProtocolState {
   registry: RegistryState;
   stakes: Map<string, StakeRecord>;
-  tallies: Map<Hex, TallyRecord>;
+  /** Bonded-stake checkpoints by `datanetId:validator`, in time order. */
+  stakeHistory: Map<string, StakeCheckpoint[]>;
+  /** All bonded stake on a datanet, checkpointed, by datanet id. */
+  totalStakeHistory: Map<bigint, StakeCheckpoint[]>;
+  /** By contribution id: every contribution with a verdict or a closing. */
+  tallies: Map<bigint, TallyRecord>;
   /** By `datanetId:contributor`, datanet 0 being the overall record. */
   reputation: Map<string, { datanetId: bigint; contributor: Address; accepted: number; rejected: number; qualitySum: bigint }>;
   agreement: Map<string, { datanetId: bigint; validator: Address; agreed: number; disagreed: number }>;
@@ -82,9 +126,11 @@ export interface ProtocolState {
 }
 
 /**
- * Applies protocol events (in chain order) to an empty state: registry, stakes, tallies,
- * reputation, agreement, points, reward pools, Merkle epochs, models and lineage, fee pools,
- * attribution and developer earnings. No view is called.
+ * Applies protocol events (in chain order) to an empty state: registry, stakes and their
+ * checkpoints, tallies and verdicts, settlements, reputation, agreement, points, reward pools,
+ * Merkle epochs, models and lineage, fee pools, attribution and developer earnings. No view is
+ * called. Staking events must carry their block's timestamp (`indexProtocolEvents` adds it): stake
+ * checkpoints are kept by time.
  */
 export function rebuildProtocolState(client: ProtocolClient, events: readonly ProtocolEvent[]): ProtocolState {
   const c = client.deployment.contracts;
@@ -92,6 +138,8 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
   const state: ProtocolState = {
     registry: rebuildRegistryState(events.filter(from(c.datanetRegistry)) as unknown as RegistryLog[]),
     stakes: new Map(),
+    stakeHistory: new Map(),
+    totalStakeHistory: new Map(),
     tallies: new Map(),
     reputation: new Map(),
     agreement: new Map(),
@@ -113,6 +161,43 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     let s = state.stakes.get(k);
     if (s === undefined) state.stakes.set(k, (s = { datanetId, validator: getAddress(validator), amount: 0n, unbondingEndsAt: 0, generation: 0 }));
     return s;
+  };
+  /** Records a change of a validator's bonded stake at the event's second, as `ValidatorStaking._checkpoint` does. */
+  const checkpoint = (e: ProtocolEvent, datanetId: bigint, validator: Address, before: bigint, after: bigint) => {
+    if (e.blockTimestamp === undefined) throw new Error(`${e.eventName} at block ${e.blockNumber} has no block timestamp: stake checkpoints need it`);
+    const push = (history: StakeCheckpoint[], amount: bigint) => {
+      // A second change in the same second replaces the checkpoint, as OpenZeppelin's Checkpoints do.
+      if (history.at(-1)?.at === e.blockTimestamp) history.at(-1)!.amount = amount;
+      else history.push({ at: e.blockTimestamp!, amount });
+    };
+    const k = key(datanetId, getAddress(validator));
+    const own = state.stakeHistory.get(k) ?? [];
+    state.stakeHistory.set(k, own);
+    push(own, after);
+    const total = state.totalStakeHistory.get(datanetId) ?? [];
+    state.totalStakeHistory.set(datanetId, total);
+    push(total, (total.at(-1)?.amount ?? 0n) + after - before);
+  };
+  const tally = (contributionId: bigint) => {
+    let t = state.tallies.get(contributionId);
+    if (t === undefined) {
+      const c = state.registry.contributions.get(contributionId);
+      if (c === undefined) throw new Error(`validation of contribution ${contributionId} before its ContributionSubmitted`);
+      state.tallies.set(contributionId, (t = {
+        contributionId,
+        datanetId: c.datanetId,
+        acceptWeight: 0n,
+        acceptQualityWeight: 0n,
+        rejectWeight: 0n,
+        eligibleWeight: 0n,
+        outcome: ContributionStatus.Pending,
+        epoch: 0,
+        snapshotAt: c.submittedAt - 1,
+        forfeit: 0n,
+        verdicts: new Map(),
+      }));
+    }
+    return t;
   };
   const reputation = (datanetId: bigint, contributor: Address) => {
     const k = key(datanetId, getAddress(contributor));
@@ -145,37 +230,55 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         rewardBps.set(a.datanetId, schedule);
         break;
       }
-      case "Staked":
-        stake(a.datanetId, a.validator).amount = a.newStake;
+      case "Staked": {
+        const s = stake(a.datanetId, a.validator);
+        checkpoint(e, a.datanetId, a.validator, s.amount, a.newStake);
+        s.amount = a.newStake;
         break;
-      case "UnbondRequested":
-        stake(a.datanetId, a.validator).unbondingEndsAt = a.unlocksAt;
+      }
+      case "UnbondRequested": {
+        // The whole stake stops counting at once; it stays held (and slashable) until withdrawn.
+        const s = stake(a.datanetId, a.validator);
+        checkpoint(e, a.datanetId, a.validator, s.amount, 0n);
+        s.unbondingEndsAt = a.unlocksAt;
         break;
+      }
       case "StakeWithdrawn":
         Object.assign(stake(a.datanetId, a.validator), { amount: 0n, unbondingEndsAt: 0 });
         break;
-      case "Slashed":
-        stake(a.datanetId, a.validator).amount = a.remaining;
+      case "Slashed": {
+        const s = stake(a.datanetId, a.validator);
+        if (s.unbondingEndsAt === 0) checkpoint(e, a.datanetId, a.validator, s.amount, a.remaining);
+        s.amount = a.remaining;
         break;
+      }
       case "SignatureGenerationBumped":
         stake(a.datanetId, a.validator).generation = a.generation;
         break;
       case "VerdictRecorded": {
-        let t = state.tallies.get(a.contentHash);
-        if (t === undefined) state.tallies.set(a.contentHash, (t = { acceptWeight: 0n, rejectWeight: 0n, acceptQualityWeight: 0n, voters: [] }));
+        const t = tally(a.contributionId);
+        const validator = getAddress(a.validator);
+        const weight = a.weight as bigint;
+        // The first verdict fixes the stake the window is measured against.
+        if (t.verdicts.size === 0) t.eligibleWeight = checkpointAt(state.totalStakeHistory.get(t.datanetId), t.snapshotAt) / WEIGHT_UNIT;
         if (a.accept) {
-          t.acceptWeight += a.weight as bigint;
-          t.acceptQualityWeight += (a.weight as bigint) * BigInt(a.quality);
+          t.acceptWeight += weight;
+          t.acceptQualityWeight += weight * BigInt(a.quality);
         } else {
-          t.rejectWeight += a.weight as bigint;
+          t.rejectWeight += weight;
         }
-        t.voters.push({ validator: getAddress(a.validator), accept: a.accept });
+        const weightAtSnapshot = checkpointAt(state.stakeHistory.get(key(t.datanetId, validator)), t.snapshotAt) / WEIGHT_UNIT;
+        t.verdicts.set(validator, { accept: a.accept, weight, settled: false, weightAtSnapshot, credit: 0n });
         break;
       }
-      case "QuorumReached": {
+      case "ValidationClosed": {
+        const t = tally(a.contributionId);
+        Object.assign(t, { outcome: a.outcome, epoch: a.epoch, acceptQualityWeight: 0n, forfeit: a.validatorsShare, eligibleWeight: a.eligibleWeight });
+        if (a.outcome === ContributionStatus.Expired) break;
+        const accepted = a.outcome === ContributionStatus.Accepted;
         for (const datanetId of [a.datanetId as bigint, 0n]) {
           const r = reputation(datanetId, a.contributor);
-          if (a.accepted) {
+          if (accepted) {
             r.accepted += 1;
             r.qualitySum += BigInt(a.quality);
           } else r.rejected += 1;
@@ -183,16 +286,25 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         const epoch = BigInt(a.epoch);
         points(a.datanetId, epoch, a.contributor).contributor += a.contributorPoints as bigint;
         totals(a.datanetId, epoch).contributor += a.contributorPoints as bigint;
-        for (const voter of state.tallies.get(a.contentHash)?.voters ?? []) {
-          const k = key(a.datanetId, voter.validator);
-          let g = state.agreement.get(k);
-          if (g === undefined) state.agreement.set(k, (g = { datanetId: a.datanetId, validator: voter.validator, agreed: 0, disagreed: 0 }));
-          if (voter.accept === a.accepted) {
-            g.agreed += 1;
-            points(a.datanetId, epoch, voter.validator).validator += 1n;
-            totals(a.datanetId, epoch).validator += 1n;
-          } else g.disagreed += 1;
-        }
+        // The validators' total counts the accepting stake at closing, settled or not.
+        if (accepted) totals(a.datanetId, epoch).validator += a.acceptWeight as bigint;
+        break;
+      }
+      case "VerdictSettled": {
+        const t = tally(a.contributionId);
+        const validator = getAddress(a.validator);
+        const verdict = t.verdicts.get(validator);
+        if (verdict === undefined) throw new Error(`settlement of ${validator} on contribution ${a.contributionId} without its VerdictRecorded`);
+        verdict.settled = true;
+        verdict.credit = a.credit;
+        // An expired contribution counts in no agreement statistic.
+        if (t.outcome === ContributionStatus.Expired) break;
+        const k = key(a.datanetId, validator);
+        let g = state.agreement.get(k);
+        if (g === undefined) state.agreement.set(k, (g = { datanetId: a.datanetId, validator, agreed: 0, disagreed: 0 }));
+        if (a.agreed) g.agreed += 1;
+        else g.disagreed += 1;
+        if (a.points !== 0n) points(a.datanetId, BigInt(a.epoch), validator).validator += a.points as bigint;
         break;
       }
       case "RewardsFunded": {

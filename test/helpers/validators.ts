@@ -2,13 +2,23 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
-import { VERDICT_TYPES } from "../../sdk/actions/validators.ts";
 import type { AttestationRegistry } from "../../types/ethers-contracts/index.ts";
 import { OPEN, REVEAL_WINDOW, item, submitMany, testPolicy, type Item } from "./registry.ts";
 
 export { OPEN };
 export const MIN_STAKE = 1_000n * OPEN;
 export const WEEK = 7 * 24 * 3_600;
+
+/** The EIP-712 verdict type, written out independently of the SDK's so that each checks the other. */
+export const SIGNED_VERDICT_TYPE = [
+  { name: "contentHash", type: "bytes32" },
+  { name: "contributionId", type: "uint256" },
+  { name: "accept", type: "bool" },
+  { name: "quality", type: "uint8" },
+  { name: "reasonCode", type: "uint16" },
+  { name: "generation", type: "uint32" },
+  { name: "deadline", type: "uint64" },
+] as const;
 
 export interface VerdictInput {
   contentHash: string;
@@ -100,7 +110,7 @@ export async function signVerdict(
 ) {
   const provider = validator.provider!;
   const { chainId } = await provider.getNetwork();
-  const datanetId = (await f.registry.getContribution(verdict.contentHash)).datanetId;
+  const { datanetId, id: contributionId } = await f.registry.getContribution(verdict.contentHash);
   const generation = options.generation ?? (await f.staking.signatureGeneration(datanetId, validator.address));
   const deadline = options.deadline ?? BigInt((await provider.getBlock("latest"))!.timestamp + 3_600);
   const signature = await validator.signTypedData(
@@ -110,8 +120,8 @@ export async function signVerdict(
       chainId: options.domain?.chainId ?? chainId,
       verifyingContract: options.domain?.verifyingContract ?? (await f.attestations.getAddress()),
     },
-    { Verdict: [...VERDICT_TYPES.Verdict] },
-    { ...verdict, generation, deadline },
+    { Verdict: [...SIGNED_VERDICT_TYPE] },
+    { ...verdict, contributionId, generation, deadline },
   );
   return { validator: validator.address, verdict, generation, deadline, signature };
 }

@@ -4,7 +4,18 @@ import path from "node:path";
 import { expect } from "chai";
 import { toBytes } from "viem";
 
-import { hashContent, hashMatches, isText, judge, notDuplicateOf, proseQuality, ReasonCode, sizeWithin, textFingerprint } from "../../sdk/index.ts";
+import {
+  hashContent,
+  hashMatches,
+  isText,
+  judge,
+  notDuplicateOf,
+  proseQuality,
+  ReasonCode,
+  sizeMatches,
+  sizeWithin,
+  textFingerprint,
+} from "../../sdk/index.ts";
 
 const checks = [hashMatches, isText, proseQuality()];
 const verdictOn = (content: Uint8Array, contentHash = hashContent(content).contentHash) => judge(checks, content, contentHash);
@@ -40,5 +51,20 @@ describe("SDK content checks", function () {
     const known = new Map([[textFingerprint(text), contentHash]]);
     expect(judge([notDuplicateOf(known)], copy, hashContent(copy).contentHash)).to.include({ accept: false, reasonCode: ReasonCode.Duplicate });
     expect(judge([notDuplicateOf(known)], text, contentHash).accept).to.equal(true);
+  });
+
+  it("rejects content whose length is not the size declared at submission, smaller or larger", function () {
+    const content = toBytes("Sound travels faster in water than in air because water is stiffer.");
+    const { contentHash, sizeBytes } = hashContent(content);
+    expect(judge([sizeMatches(sizeBytes)], content, contentHash)).to.include({ accept: true, reasonCode: ReasonCode.Ok });
+    for (const declared of [sizeBytes - 1n, sizeBytes + 1n, 1n]) {
+      expect(judge([hashMatches, sizeMatches(declared)], content, contentHash)).to.deep.equal({
+        contentHash, accept: false, quality: 0, reasonCode: ReasonCode.SizeMismatch,
+      });
+    }
+    const result = sizeMatches(10n)(content, contentHash);
+    expect(result).to.deep.equal({
+      reject: true, reasonCode: 8, reason: `the content is ${content.length} bytes but was declared as 10`,
+    });
   });
 });

@@ -14,6 +14,7 @@ import {
   DataKind,
   datanetRegistryAbi,
   hashContent,
+  openTokenAbi,
   hashFile,
   InvalidInputError,
   randomSalt,
@@ -28,15 +29,34 @@ import { testPolicy } from "../helpers/registry.ts";
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
 
+const OPEN = 10n ** 18n;
+const BOND = 10n * OPEN;
+const REVEAL_WINDOW = 30 * 60;
+const WINDOW = 3_600;
+/** The registry's test policy with this suite's bond (10 OPEN per item) and a one-hour validation window. */
+const policy = () => testPolicy({ submissionBond: BOND, validationWindow: WINDOW });
+
 async function sdkFixture() {
   const deployment = await deployProtocol(connection);
   const publicClient = await viem.getPublicClient();
-  const [admin, owner, alice, bob] = await viem.getWalletClients();
+  const [admin, owner, alice, bob, carol] = await viem.getWalletClients();
   const as = (walletClient: typeof admin) => createClient({ publicClient, walletClient, deployment });
   const ownerSdk = as(owner!);
   const { datanetId } = await (
-    await ownerSdk.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://d", policy: testPolicy() })
+    await ownerSdk.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://d", policy: policy() })
   ).wait();
+  // The deployer holds the OPEN supply; contributors need it for bonds (carol gets none).
+  for (const wallet of [alice!, bob!]) {
+    await publicClient.waitForTransactionReceipt({
+      hash: await admin!.writeContract({
+        address: deployment.contracts.openToken,
+        abi: openTokenAbi,
+        functionName: "transfer",
+        args: [wallet.account.address, 1_000n * OPEN],
+        chain: null,
+      }),
+    });
+  }
   return {
     deployment,
     publicClient,
@@ -45,9 +65,24 @@ async function sdkFixture() {
     owner: ownerSdk,
     alice: as(alice!),
     bob: as(bob!),
+    carol: as(carol!),
     readOnly: createClient({ publicClient, deployment }),
   };
 }
+
+type Fixture = Awaited<ReturnType<typeof sdkFixture>>;
+type Sdk = Fixture["alice"];
+
+const addressOf = (sdk: Sdk) => sdk.walletClient!.account.address;
+const balanceOf = (f: Fixture, account: Hex) =>
+  f.publicClient.readContract({ address: f.deployment.contracts.openToken, abi: openTokenAbi, functionName: "balanceOf", args: [account] });
+const allowanceOf = (f: Fixture, account: Hex) =>
+  f.publicClient.readContract({
+    address: f.deployment.contracts.openToken,
+    abi: openTokenAbi,
+    functionName: "allowance",
+    args: [account, f.deployment.contracts.datanetRegistry],
+  });
 
 let n = 0;
 const used = new Set<Hex>();
@@ -74,7 +109,7 @@ describe("SDK client", function () {
     expect(datanetId).to.equal(1n);
     const info = await readOnly.datanets.get(datanetId);
     expect(info.owner).to.equal(getAddress(owner.walletClient!.account.address));
-    expect(info.policy).to.deep.equal(testPolicy());
+    expect(info.policy).to.deep.equal(policy());
     expect(await readOnly.datanets.currentEpoch(datanetId)).to.equal(0);
   });
 
@@ -91,8 +126,123 @@ describe("SDK client", function () {
     expect(await readOnly.contributions.contentHashOf(contributionId)).to.equal(it.contentHash);
     expect(stored.status).to.equal(ContributionStatus.Pending);
     expect(it.sizeBytes).to.equal(40n);
+    expect(stored.bond).to.equal(BOND);
+    expect(stored.votingOpensAt).to.equal(stored.revealedAt + REVEAL_WINDOW);
+    expect(stored.votingEndsAt).to.equal(stored.votingOpensAt + WINDOW);
+    expect(stored.committedAt).to.be.lessThan(stored.revealedAt);
     const usage = await readOnly.datanets.contributorUsage({ datanetId, contributor: alice.walletClient!.account.address });
     expect(usage.bytesUsed).to.equal(40n);
+  });
+
+  it("approves exactly the missing bond, and nothing when the allowance covers it", async function () {
+    const f = await networkHelpers.loadFixture(sdkFixture);
+    const { alice, datanetId } = f;
+    const balance = await balanceOf(f, addressOf(alice));
+    let before = await nonceOf(alice);
+    await (await alice.contributions.submitBatch({ datanetId, items: [itemOf(text()), itemOf(text())] })).wait();
+    expect(await nonceOf(alice)).to.equal(before + 3, "approval, commitment, reveal");
+    expect(await balanceOf(f, addressOf(alice))).to.equal(balance - 2n * BOND);
+    expect(await allowanceOf(f, addressOf(alice))).to.equal(0n, "the approval was the bond, all of it pulled");
+
+    // With enough allowance standing, no approval is sent.
+    await f.publicClient.waitForTransactionReceipt({
+      hash: await alice.walletClient!.writeContract({
+        address: f.deployment.contracts.openToken,
+        abi: openTokenAbi,
+        functionName: "approve",
+        args: [f.deployment.contracts.datanetRegistry, 5n * BOND],
+        chain: null,
+      }),
+    });
+    before = await nonceOf(alice);
+    await (await alice.contributions.submit({ datanetId, ...itemOf(text()) })).wait();
+    expect(await nonceOf(alice)).to.equal(before + 2, "commitment, reveal");
+    expect(await allowanceOf(f, addressOf(alice))).to.equal(4n * BOND);
+  });
+
+  it("commits with a reservation and a salt, reveals within it, and refuses a reveal beyond it", async function () {
+    const f = await networkHelpers.loadFixture(sdkFixture);
+    const { alice, readOnly, datanetId } = f;
+    const items = [itemOf(text(20)), itemOf(text(30))];
+    const salt = randomSalt();
+    const committed = await alice.contributions.commit({ datanetId, contentHashes: items.map((i) => i.contentHash), reservedBytes: 60n, salt });
+    expect(committed.salt).to.equal(salt);
+    expect(committed.bond).to.equal(2n * BOND);
+    expect(committed.commitment).to.equal(
+      submissionCommitment({ contributor: addressOf(alice), datanetId, contentHashes: items.map((i) => i.contentHash), salt }),
+    );
+    const stored = await readOnly.contributions.getCommitment({ commitment: committed.commitment });
+    expect(stored).to.deep.equal({ committedAt: committed.committedAt, datanetId: 1, itemCount: 2, reservedBytes: 60n, bond: 2n * BOND });
+    // The quota is taken at commit, before anything is revealed.
+    expect((await readOnly.datanets.contributorUsage({ datanetId, contributor: addressOf(alice) })).bytesUsed).to.equal(60n);
+
+    const reveal = (batch: SubmissionItem[]) =>
+      alice.walletClient!.writeContract({
+        address: f.deployment.contracts.datanetRegistry,
+        abi: datanetRegistryAbi,
+        functionName: "submitBatch",
+        args: [datanetId, batch, salt],
+        chain: null,
+      });
+    const tooBig = [items[0]!, { ...items[1]!, sizeBytes: 41n }];
+    const mismatch = await expectProtocolError(reveal(tooBig).catch((e: unknown) => { throw toSdkError(e); }), "RevealMismatch", false);
+    expect(mismatch.args).to.deep.equal({
+      commitment: committed.commitment, reservedItems: 2, revealedItems: 2n, reservedBytes: 60n, revealedBytes: 61n,
+    });
+    await f.publicClient.waitForTransactionReceipt({ hash: await reveal(items) });
+    expect((await readOnly.contributions.get(items[1]!.contentHash)).bond).to.equal(BOND);
+  });
+
+  it("refuses a commitment that reserves less than a byte per item, or a bond the contributor cannot pay", async function () {
+    const { alice, carol, datanetId } = await networkHelpers.loadFixture(sdkFixture);
+    const hashes = [itemOf(text()).contentHash, itemOf(text()).contentHash];
+    const reservation = await expectProtocolError(
+      alice.contributions.commit({ datanetId, contentHashes: hashes, reservedBytes: 1n }),
+      "InvalidReservation",
+      true,
+    );
+    expect(reservation.args).to.deep.equal({ itemCount: 2n, reservedBytes: 1n });
+    const before = await nonceOf(carol);
+    const broke = await expectProtocolError(carol.contributions.submit({ datanetId, ...itemOf(text()) }), "ERC20InsufficientBalance", true);
+    expect(broke.args).to.deep.equal({ sender: getAddress(addressOf(carol)), balance: 0n, needed: BOND });
+    expect(await nonceOf(carol)).to.equal(before, "no approval, no commitment");
+  });
+
+  it("lapses a commitment nobody revealed in time: the bond goes to the treasury as credit", async function () {
+    const f = await networkHelpers.loadFixture(sdkFixture);
+    const { alice, bob, readOnly, datanetId, admin } = f;
+    const it = itemOf(text());
+    const { commitment, committedAt } = await alice.contributions.commit({ datanetId, contentHashes: [it.contentHash], reservedBytes: 10n });
+    const early = await expectProtocolError(bob.contributions.lapse({ commitment }), "CommitmentNotLapsed", false);
+    expect(early.args).to.deep.equal({ commitment, lapsesAt: BigInt(committedAt + REVEAL_WINDOW) });
+    await networkHelpers.time.increase(REVEAL_WINDOW + 1);
+    const treasury = admin.account.address;
+    const credit = await readOnly.contributions.credit({ account: treasury });
+    const lapsed = await (await bob.contributions.lapse({ commitment })).wait();
+    expect(lapsed).to.include({ datanetId, bond: BOND });
+    expect(await readOnly.contributions.credit({ account: treasury })).to.equal(credit + BOND);
+    expect(await readOnly.contributions.getCommitment({ commitment })).to.deep.equal({
+      committedAt: 0, datanetId: 0, itemCount: 0, reservedBytes: 0n, bond: 0n,
+    });
+    await expectProtocolError(bob.contributions.lapse({ commitment }), "CommitmentNotFound", false);
+  });
+
+  it("withdraws credit, and refuses a withdrawal of none", async function () {
+    const f = await networkHelpers.loadFixture(sdkFixture);
+    const { alice, readOnly, datanetId } = f;
+    const noCredit = await expectProtocolError(alice.contributions.withdrawCredit(), "NoCredit", false);
+    expect(noCredit.args).to.deep.equal({ account: getAddress(addressOf(alice)) });
+    // A withdrawn contribution forfeits its bond to the treasury (the deployer here), which withdraws it.
+    const it = itemOf(text());
+    await (await alice.contributions.submit({ datanetId, ...it })).wait();
+    await (await alice.contributions.withdraw({ contentHash: it.contentHash })).wait();
+    const treasury = createClient({ publicClient: f.publicClient, walletClient: f.admin, deployment: f.deployment });
+    const credit = await readOnly.contributions.credit({ account: f.admin.account.address });
+    expect(credit).to.be.greaterThanOrEqual(BOND);
+    const balance = await balanceOf(f, f.admin.account.address);
+    expect(await (await treasury.contributions.withdrawCredit()).wait()).to.include({ amount: credit });
+    expect(await balanceOf(f, f.admin.account.address)).to.equal(balance + credit);
+    expect(await readOnly.contributions.credit({ account: f.admin.account.address })).to.equal(0n);
   });
 
   it("submits a batch with one commitment and returns every id", async function () {
@@ -101,7 +251,7 @@ describe("SDK client", function () {
     const before = await nonceOf(alice);
     const { contributionIds } = await (await alice.contributions.submitBatch({ datanetId, items })).wait();
     expect(contributionIds).to.deep.equal([1n, 2n, 3n]);
-    expect(await nonceOf(alice)).to.equal(before + 2);
+    expect(await nonceOf(alice)).to.equal(before + 3, "approval, commitment, reveal");
   });
 
   it("withdraws a pending contribution and decodes the revert of a second withdrawal", async function () {
@@ -110,11 +260,23 @@ describe("SDK client", function () {
     const { contributionId } = await (await alice.contributions.submit({ datanetId, ...itemOf(text()), contentHash })).wait();
     await expectProtocolError(bob.contributions.withdraw({ contentHash }), "NotContributor", false);
     const withdrawn = await (await alice.contributions.withdraw({ contentHash })).wait();
-    expect(withdrawn.contributionId).to.equal(contributionId);
+    expect(withdrawn).to.include({ contributionId, bondForfeited: BOND });
     expect((await readOnly.contributions.get(contentHash)).status).to.equal(ContributionStatus.Withdrawn);
     const error = await expectProtocolError(alice.contributions.withdraw({ contentHash }), "InvalidStatusTransition", false);
     expect(error.args).to.deep.equal({ contentHash, from: 4, to: 4 });
     expect(error.shortMessage).to.equal(`Contribution ${contentHash} is Withdrawn; it cannot become Withdrawn.`);
+  });
+
+  it("refuses a withdrawal once verdicts have opened", async function () {
+    const { alice, readOnly, datanetId } = await networkHelpers.loadFixture(sdkFixture);
+    const { contentHash } = itemOf(text());
+    await (await alice.contributions.submit({ datanetId, ...itemOf(text()), contentHash })).wait();
+    const { votingOpensAt } = await readOnly.contributions.get(contentHash);
+    await networkHelpers.time.increaseTo(votingOpensAt);
+    const error = await expectProtocolError(alice.contributions.withdraw({ contentHash }), "WithdrawalClosed", false);
+    expect(error.args).to.deep.equal({ contentHash, votingOpenedAt: BigInt(votingOpensAt) });
+    expect(error.shortMessage).to.include("can no longer be withdrawn");
+    expect((await readOnly.contributions.get(contentHash)).status).to.equal(ContributionStatus.Pending);
   });
 
   it("decodes a simulated revert into a named error and sends nothing", async function () {
@@ -140,7 +302,7 @@ describe("SDK client", function () {
   it("runs owner actions: policy, allowlist, pause, two-step ownership", async function () {
     const { owner, alice, readOnly, datanetId } = await networkHelpers.loadFixture(sdkFixture);
     const aliceAddress = alice.walletClient!.account.address;
-    const { effectiveEpoch } = await (await owner.datanets.updatePolicy({ datanetId, policy: testPolicy({ allowlistOnly: true }) })).wait();
+    const { effectiveEpoch } = await (await owner.datanets.updatePolicy({ datanetId, policy: { ...policy(), allowlistOnly: true } })).wait();
     expect(effectiveEpoch).to.equal((await owner.datanets.currentEpoch(datanetId)) + 2);
     expect((await owner.datanets.epochTerms({ datanetId, epoch: BigInt(effectiveEpoch) })).allowlistOnly).to.equal(true);
     await networkHelpers.time.increase(2 * 24 * 3_600);
@@ -161,7 +323,8 @@ describe("SDK client", function () {
     // name and arguments the contract reverts with, before sending the commitment.
     const cases: [ProtocolErrorName, (f: Awaited<ReturnType<typeof sdkFixture>>) => Promise<SubmissionItem[]>][] = [
       ["ZeroContentHash", async () => [{ contentHash: zeroHash, sizeBytes: 1n, uri: "x" }]],
-      ["ZeroSize", async () => [{ ...itemOf(text()), sizeBytes: 0n }]],
+      // Alone, a zero size would reserve no byte (InvalidReservation at commit); beside another it reaches the reveal.
+      ["ZeroSize", async () => [itemOf(text()), { ...itemOf(text()), sizeBytes: 0n }]],
       ["ContributionTooLarge", async () => [itemOf(text(101))]],
       [
         "DuplicateContent",
@@ -197,7 +360,8 @@ describe("SDK client", function () {
         );
         expect(await nonceOf(f.alice)).to.equal(before, "nothing may be sent");
 
-        // The contract, given the same submission directly, reverts with the same error and arguments.
+        // The contract, given the same submission directly, refuses it with the same error and
+        // arguments: quotas at the commitment, item rules at the reveal.
         const wallet = f.alice.walletClient!;
         const salt = randomSalt();
         const commitment = submissionCommitment({
@@ -207,28 +371,45 @@ describe("SDK client", function () {
           salt,
         });
         const address = f.deployment.contracts.datanetRegistry;
+        const reservedBytes = items.reduce((sum, i) => sum + i.sizeBytes, 0n);
+        const commitCall = {
+          address,
+          abi: datanetRegistryAbi,
+          functionName: "commitSubmission",
+          args: [f.datanetId, commitment, items.length, reservedBytes],
+          account: wallet.account,
+        } as const;
         await f.publicClient.waitForTransactionReceipt({
           hash: await wallet.writeContract({
-            address,
-            abi: datanetRegistryAbi,
-            functionName: "commitSubmission",
-            args: [commitment],
+            address: f.deployment.contracts.openToken,
+            abi: openTokenAbi,
+            functionName: "approve",
+            args: [address, BigInt(items.length) * BOND],
             chain: null,
           }),
         });
-        await networkHelpers.mine();
+        const refusedAtCommit = await f.publicClient.simulateContract(commitCall).then(
+          () => undefined,
+          (e: unknown) => toSdkError(e),
+        );
+        if (refusedAtCommit === undefined) {
+          await f.publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ ...commitCall, chain: null }) });
+          await networkHelpers.mine();
+        }
         const contractError = await expectProtocolError(
-          f.publicClient
-            .simulateContract({
-              address,
-              abi: datanetRegistryAbi,
-              functionName: "submitBatch",
-              args: [f.datanetId, items, salt],
-              account: wallet.account,
-            })
-            .catch((e: unknown) => {
-              throw toSdkError(e);
-            }),
+          refusedAtCommit !== undefined
+            ? Promise.reject(refusedAtCommit)
+            : f.publicClient
+                .simulateContract({
+                  address,
+                  abi: datanetRegistryAbi,
+                  functionName: "submitBatch",
+                  args: [f.datanetId, items, salt],
+                  account: wallet.account,
+                })
+                .catch((e: unknown) => {
+                  throw toSdkError(e);
+                }),
           errorName,
           false,
         );
@@ -270,6 +451,14 @@ describe("SDK client", function () {
         ["contentHash", () => alice.contributions.get("0x12")],
         ["contributionId", () => alice.contributions.contentHashOf(0n)],
         ["contributionId", () => alice.contributions.contentHashOf(99n)],
+        ["contentHashes", () => alice.contributions.commit({ datanetId, contentHashes: [], reservedBytes: 1n })],
+        ["contentHashes[0]", () => alice.contributions.commit({ datanetId, contentHashes: ["0x12"], reservedBytes: 1n })],
+        ["reservedBytes", () => alice.contributions.commit({ datanetId, contentHashes: [good.contentHash], reservedBytes: -1n })],
+        ["salt", () => alice.contributions.commit({ datanetId, contentHashes: [good.contentHash], reservedBytes: 1n, salt: "0x01" })],
+        ["datanetId", () => alice.contributions.commit({ datanetId: 0n, contentHashes: [good.contentHash], reservedBytes: 1n })],
+        ["commitment", () => alice.contributions.lapse({ commitment: "0x" })],
+        ["commitment", () => alice.contributions.getCommitment({ commitment: "0xzz" })],
+        ["account", () => alice.contributions.credit({ account: "0xnope" })],
       ];
       for (const [field, call] of bad) {
         try {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -7,8 +7,12 @@ import { network } from "hardhat";
 import { createPublicClient, custom, HttpRequestError, toEventSelector, type EIP1193RequestFn, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 
+import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import { runDemoStory } from "../../scripts/lib/demo-story.ts";
 import {
+  createClient,
+  DataKind,
+  datanetPolicy,
   indexProtocolEvents,
   NodeUnavailableError,
   rebuildProtocolState,
@@ -19,6 +23,26 @@ import {
 
 const connection = await network.create();
 const { networkHelpers } = connection;
+
+const OPEN = 10n ** 18n;
+
+/** Stake changes alone: two validators stake, one tops up in a later block, one unbonds. */
+async function stakingFixture() {
+  const deployment = await deployProtocol(connection);
+  const publicClient = await connection.viem.getPublicClient();
+  const [, owner, v1, v2] = await connection.viem.getWalletClients();
+  const [admin] = await connection.ethers.getSigners();
+  const token = await connection.ethers.getContractAt("OpenToken", deployment.contracts.openToken);
+  const as = (w: typeof owner) => createClient({ publicClient, walletClient: w!, deployment });
+  const { datanetId } = await (await as(owner).datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://staking", policy: datanetPolicy() })).wait();
+  for (const v of [v1, v2]) {
+    await (await token.connect(admin!).transfer(v!.account.address, 5_000n * OPEN)).wait();
+    await (await as(v).validators.stake({ datanetId, amount: 1_000n * OPEN })).wait();
+  }
+  await (await as(v1).validators.stake({ datanetId, amount: 500n * OPEN })).wait();
+  await (await as(v2).validators.requestUnbond({ datanetId })).wait();
+  return { deployment: { ...deployment, startBlock: 0n }, publicClient };
+}
 
 /** The demo's whole history (every contract, every kind of event), and a client over a transport we can tamper with. */
 async function historyFixture() {
@@ -46,7 +70,7 @@ describe("SDK indexer and auditor", function () {
     expect(unconfirmed).to.deep.equal([]);
     expect(progress.length).to.be.greaterThan(2);
     const state = rebuildProtocolState(client, events);
-    expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([4, 1, 1, 1, 1]);
+    expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([6, 1, 1, 1, 1]);
     expect(await verifyProtocolState(client, state)).to.deep.equal([]);
   });
 
@@ -102,7 +126,7 @@ describe("SDK indexer and auditor", function () {
       // The new stake (the second data word) gains one wei.
       if (staked !== undefined) staked.data = `0x${staked.data.slice(2, 66)}${(BigInt(`0x${staked.data.slice(66, 130)}`) + 1n).toString(16).padStart(64, "0")}` as Hex;
     });
-    const removedTopic = toEventSelector("ContributionWithdrawn(uint256,uint256,address)");
+    const removedTopic = toEventSelector("ContributionWithdrawn(uint256,uint256,address,uint96)");
     const removed = tamper((logs) => {
       const i = logs.findIndex((l) => l.topics[0] === removedTopic);
       if (i >= 0) logs.splice(i, 1);
@@ -147,6 +171,35 @@ describe("SDK indexer and auditor", function () {
     }
   });
 
+  it("keeps each staking event's block timestamp, and reads a checkpoint written without them again from the start", async function () {
+    const { deployment, publicClient } = await networkHelpers.loadFixture(stakingFixture);
+    const client = clientThrough(deployment);
+    const dir = await mkdtemp(path.join(tmpdir(), "indexer-"));
+    const checkpointFile = path.join(dir, "checkpoint.json");
+    try {
+      const { events } = await indexProtocolEvents(client, { checkpointFile });
+      const staking = events.filter((e) => e.address === deployment.contracts.validatorStaking);
+      expect(staking.map((e) => e.eventName)).to.include.members(["Staked", "UnbondRequested"]);
+      for (const e of staking) expect(e.blockTimestamp).to.equal(Number((await publicClient.getBlock({ blockNumber: e.blockNumber })).timestamp));
+      const state = rebuildProtocolState(client, events);
+      expect([...state.totalStakeHistory.get(1n)!.map((c) => c.amount)]).to.deep.equal([1_000n, 2_000n, 2_500n, 1_500n].map((n) => n * OPEN));
+      expect(await verifyProtocolState(client, state)).to.deep.equal([]);
+
+      // A checkpoint of the first format (staking events without timestamps) is not trusted to resume from.
+      const saved = JSON.parse(await readFile(checkpointFile, "utf8")) as { version: number; events: { blockTimestamp?: number }[] };
+      saved.version = 1;
+      for (const e of saved.events) delete e.blockTimestamp;
+      await writeFile(checkpointFile, JSON.stringify(saved));
+      const again = await indexProtocolEvents(client, { checkpointFile });
+      expect(again.events).to.deep.equal(events);
+
+      const stripped = events.map((e) => (e.eventName === "UnbondRequested" ? { ...e, blockTimestamp: undefined } : e));
+      expect(() => rebuildProtocolState(client, stripped)).to.throw(/UnbondRequested at block \d+ has no block timestamp/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("resumes from its checkpoint, keeps the unconfirmed tail apart, and rolls back a reorg under the checkpoint", async function () {
     const { deployment } = await networkHelpers.loadFixture(historyFixture);
     const dir = await mkdtemp(path.join(tmpdir(), "indexer-"));
@@ -165,14 +218,16 @@ describe("SDK indexer and auditor", function () {
       expect(logQueries - queries).to.be.lessThanOrEqual(2); // only the tail is read again
 
       // A reorg below the checkpoint: blocks after the snapshot are replaced by others.
-      const snapshot = await networkHelpers.takeSnapshot();
       const [signer] = await connection.ethers.getSigners();
       const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry);
-      await (await registry.connect(signer!).commitSubmission(connection.ethers.id("first branch"))).wait();
+      const token = await connection.ethers.getContractAt("OpenToken", deployment.contracts.openToken);
+      await (await token.connect(signer!).approve(deployment.contracts.datanetRegistry, 2n ** 255n)).wait();
+      const snapshot = await networkHelpers.takeSnapshot();
+      await (await registry.connect(signer!).commitSubmission(1n, connection.ethers.id("first branch"), 1, 1n)).wait();
       await networkHelpers.mine(3);
       const before = await indexProtocolEvents(client, { checkpointFile, confirmations: 0 });
       await snapshot.restore();
-      await (await registry.connect(signer!).commitSubmission(connection.ethers.id("second branch"))).wait();
+      await (await registry.connect(signer!).commitSubmission(1n, connection.ethers.id("second branch"), 1, 1n)).wait();
       await networkHelpers.mine(3);
       const after = await indexProtocolEvents(client, { checkpointFile, confirmations: 0 });
       expect(after.rolledBack).to.be.greaterThan(0n);

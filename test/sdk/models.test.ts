@@ -8,6 +8,7 @@ import { getAddress, keccak256 } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import {
+  ContributionStatus,
   createClient,
   datanetPolicy,
   DataKind,
@@ -35,14 +36,15 @@ async function modelsFixture() {
   const [admin, owner, trainer, other] = await viem.getWalletClients();
   const as = (w: typeof admin) => createClient({ publicClient, walletClient: w, deployment });
   const datanetOwner = as(owner!);
-  await (await datanetOwner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://d", policy: datanetPolicy() })).wait();
+  // No bond: the owner contributes without OPEN, and a finalizer role stands in for the validators.
+  await (await datanetOwner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://d", policy: datanetPolicy({ submissionBond: 0n }) })).wait();
   const registry = await connection.ethers.getContractAt("DatanetRegistry", deployment.contracts.datanetRegistry);
   await (await registry.grantRole(await registry.FINALIZER_ROLE(), owner!.account.address)).wait();
   const finalizer = await connection.ethers.getSigner(owner!.account.address);
   for (const text of ["first text", "second text"]) {
     const item = { ...hashContent(text), uri: "ipfs://x" };
     await (await datanetOwner.contributions.submit({ datanetId: 1n, ...item })).wait();
-    await (await registry.connect(finalizer).finalize(item.contentHash, true)).wait();
+    await (await registry.connect(finalizer).finalize(item.contentHash, ContributionStatus.Accepted)).wait();
     await (await datanetOwner.versions.publish({ datanetId: 1n, uri: `ipfs://v-${text}` })).wait();
   }
   const sdk = as(trainer!);
