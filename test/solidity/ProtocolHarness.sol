@@ -49,7 +49,7 @@ abstract contract ProtocolHandler is TestClock {
     }
 
     /// What the handler saw of a contribution: its verdicts' weights, whether a verdict closed it, the
-    /// settings in force when it closed, and the rejecting validators' share of its bond.
+    /// terms that judged it, and the rejecting validators' share of its bond.
     struct GhostTally {
         uint256 acceptWeight;
         uint256 rejectWeight;
@@ -282,9 +282,10 @@ abstract contract ProtocolHandler is TestClock {
     function _afterClose(uint256 id, IDatanetRegistry.Contribution memory c, IAttestationRegistry.Reputation memory before)
         internal
     {
-        IDatanetRegistry.ContributionStatus status = registry.getContribution(hashOf[id]).status;
-        IDatanetRegistry.ValidationSettings memory s = registry.validationSettings(datanetId);
-        (_tallies[id].quorum, _tallies[id].thresholdBps) = (s.quorum, s.acceptanceThresholdBps);
+        IDatanetRegistry.Contribution memory closed = registry.getContribution(hashOf[id]);
+        IDatanetRegistry.ContributionStatus status = closed.status;
+        // The terms that judge a contribution are frozen at its reveal, whatever the policy says now.
+        (_tallies[id].quorum, _tallies[id].thresholdBps) = (closed.quorum, closed.acceptanceThresholdBps);
         if (status == IDatanetRegistry.ContributionStatus.Rejected) {
             uint256 toTreasury = uint256(c.bond) * FORFEIT_TREASURY_BPS / BPS;
             ghostCredit[treasury] += toTreasury;

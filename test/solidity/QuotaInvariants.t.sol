@@ -31,7 +31,7 @@ contract QuotaHandler is RegistryTestBase {
         (token, registry, datanetId) = (token_, registry_, datanetId_);
     }
 
-    /// Commits one item; the size is reserved as is, so a zero or an over-quota size fails here.
+    /// Commits one item; the size is reserved as is, so a zero, oversized or over-quota size fails here.
     function commit(uint256 actorSeed, uint64 sizeBytes) external {
         address actor = actors[actorSeed % actors.length];
         sizeBytes = uint64(bound(sizeBytes, 0, MAX_ITEM + 20));
@@ -47,7 +47,7 @@ contract QuotaHandler is RegistryTestBase {
         } catch {}
     }
 
-    /// Reveals a commitment; it may be too soon, too late or too large, which must change nothing.
+    /// Reveals a commitment; it may be too soon or too late, which must change nothing.
     function reveal(uint256 indexSeed) external {
         if (_commits.length == 0) return;
         Pending memory p = _commits[indexSeed % _commits.length];
