@@ -108,7 +108,7 @@ const fail: Fail = (error, args) => {
   throw new ProtocolError(error, args as never, { preflight: true });
 };
 
-/** The terms a commitment made now falls under, and the bond it pulls. */
+/** A commitment to check: who makes it, on which datanet, and what it reserves. */
 interface Reservation {
   datanetId: bigint;
   contributor: Address;
@@ -126,26 +126,23 @@ async function checkReservation(client: ProtocolClient, params: Reservation) {
   if (itemCount === 0 || reservedBytes < BigInt(itemCount)) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
   const { publicClient } = client;
   const contract = registryContract(client);
-  const [protocolPaused, info, epoch] = await readProtocol(() =>
+  // `getDatanet`'s policy is the current epoch's terms (`epochTerms` of the current epoch), the ones
+  // a commitment made now is held to; `contributorUsage` names that epoch.
+  const [protocolPaused, info, usage, datanetBytes, allowlisted, balance] = await readProtocol(() =>
     Promise.all([
       publicClient.readContract({ ...contract, functionName: "protocolPaused" }),
       publicClient.readContract({ ...contract, functionName: "getDatanet", args: [datanetId] }),
-      publicClient.readContract({ ...contract, functionName: "currentEpoch", args: [datanetId] }),
-    ]),
-  );
-  const [policy, usage, datanetBytes, allowlisted, balance] = await readProtocol(() =>
-    Promise.all([
-      publicClient.readContract({ ...contract, functionName: "epochTerms", args: [datanetId, BigInt(epoch)] }),
       publicClient.readContract({ ...contract, functionName: "contributorUsage", args: [datanetId, contributor] }),
       publicClient.readContract({ ...contract, functionName: "datanetBytesUsed", args: [datanetId] }),
       publicClient.readContract({ ...contract, functionName: "isAllowlisted", args: [datanetId, contributor] }),
       publicClient.readContract({ ...tokenContract(client), functionName: "balanceOf", args: [contributor] }),
     ]),
   );
+  const { policy } = info;
   if (protocolPaused) fail("ProtocolPaused", []);
   if (info.paused) fail("DatanetPaused", [datanetId]);
   if (policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
-  const e = BigInt(epoch);
+  const e = BigInt(usage.epoch);
   if (usage.contributions + itemCount > policy.maxContributionsPerContributorPerEpoch) {
     fail("ContributorCountQuotaExceeded", [
       datanetId, contributor, e, BigInt(usage.contributions), BigInt(policy.maxContributionsPerContributorPerEpoch),
