@@ -158,7 +158,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address contributor => ContributorSlot)) private _contributors;
     mapping(bytes32 contentHash => Record) private _records;
-    mapping(bytes32 commitment => Commitment) private _commitments;
+    /// @dev Keyed by committer, so nobody can occupy or consume another account's commitment.
+    mapping(address committer => mapping(bytes32 commitment => Commitment)) private _commitments;
     mapping(address account => uint256 credit) private _credits;
     mapping(uint256 datanetId => mapping(uint32 version => Version)) private _versions;
 
@@ -288,7 +289,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         if (_counters.protocolPaused) revert ProtocolPaused();
         if (commitment == bytes32(0)) revert ZeroCommitment();
         if (itemCount == 0 || reservedBytes < itemCount) revert InvalidReservation(itemCount, reservedBytes);
-        if (_commitments[commitment].committedAt != 0) revert CommitmentAlreadyExists(commitment);
+        if (_commitments[msg.sender][commitment].committedAt != 0) revert CommitmentAlreadyExists(commitment);
         Datanet storage datanet = _datanets[datanetId];
         State memory state = datanet.state;
         (Limits memory limits, ContributorSlot memory quota, uint32 epoch, bool next) =
@@ -299,7 +300,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         uint256 bond = uint256((next ? datanet.nextBondTerms : datanet.bondTerms).submissionBond) * itemCount;
         if (bond > type(uint96).max) revert InvalidReservation(itemCount, reservedBytes);
         uint40 now_ = uint40(block.timestamp);
-        _commitments[commitment] = Commitment({
+        _commitments[msg.sender][commitment] = Commitment({
             committedAt: now_,
             datanetId: uint32(datanetId),
             itemCount: itemCount,
@@ -313,15 +314,15 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function lapseCommitment(bytes32 commitment) external {
+    function lapseCommitment(address committer, bytes32 commitment) external {
         if (_counters.protocolPaused) revert ProtocolPaused();
-        Commitment memory c = _commitments[commitment];
+        Commitment memory c = _commitments[committer][commitment];
         if (c.committedAt == 0) revert CommitmentNotFound(commitment);
         uint256 lapsesAt = uint256(c.committedAt) + REVEAL_WINDOW;
         if (block.timestamp <= lapsesAt) revert CommitmentNotLapsed(commitment, lapsesAt);
-        delete _commitments[commitment];
+        delete _commitments[committer][commitment];
         _credit(treasury, c.bond);
-        emit SubmissionLapsed(commitment, c.datanetId, c.bond);
+        emit SubmissionLapsed(committer, commitment, c.datanetId, c.bond);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -590,8 +591,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function getCommitment(bytes32 commitment) external view returns (Commitment memory info) {
-        info = _commitments[commitment];
+    function getCommitment(address committer, bytes32 commitment) external view returns (Commitment memory info) {
+        info = _commitments[committer][commitment];
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -673,19 +674,21 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         terms.validationWindow = (next ? datanet.nextBondTerms : datanet.bondTerms).validationWindow;
     }
 
-    /// @dev The commitment binds the sender, so a copied reveal cannot consume someone else's commitment.
+    /// @dev The commitment binds the sender and the datanet, and is stored under its committer, so a copied
+    /// reveal cannot consume someone else's commitment, nor a reservation on one datanet serve another.
     /// It must be revealed after the second it was made in and within `REVEAL_WINDOW`.
     function _consumeCommitment(uint256 datanetId, bytes32 hashesDigest, bytes32 salt)
         private
         returns (bytes32 commitment, Commitment memory c)
     {
         commitment = keccak256(abi.encode(msg.sender, datanetId, hashesDigest, salt));
-        c = _commitments[commitment];
-        if (c.committedAt == 0) revert CommitmentNotFound(commitment);
+        c = _commitments[msg.sender][commitment];
+        // The commitment names its datanet; a reservation made on another datanet does not count here.
+        if (c.committedAt == 0 || c.datanetId != datanetId) revert CommitmentNotFound(commitment);
         if (c.committedAt >= block.timestamp) revert CommitmentNotMatured(commitment, c.committedAt);
         uint256 lapsesAt = uint256(c.committedAt) + REVEAL_WINDOW;
         if (block.timestamp > lapsesAt) revert CommitmentLapsed(commitment, lapsesAt);
-        delete _commitments[commitment];
+        delete _commitments[msg.sender][commitment];
     }
 
     /// @dev keccak256 over the packed content hashes, in order: the digest a batch commitment covers.

@@ -284,7 +284,7 @@ describe("DatanetRegistry", function () {
 
       const paused = [
         () => registry.connect(alice).commitSubmission(datanetId, ethers.id("c"), 1, 1n),
-        () => registry.connect(alice).lapseCommitment(ethers.id("c")),
+        () => registry.connect(alice).lapseCommitment(alice.address, ethers.id("c")),
         () => registry.connect(alice).submit(datanetId, committed.contentHash, committed.sizeBytes, committed.uri, salt),
         () => registry.connect(alice).submitBatch(datanetId, [committed], salt),
         () => registry.connect(alice).withdraw(pending.contentHash),
@@ -344,7 +344,8 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(alice).commitSubmission(datanetId, c, 2, 30n))
         .to.emit(registry, "SubmissionCommitted")
         .withArgs(alice.address, c, datanetId, 2, 30n, 0n, 0, at);
-      expect(await registry.getCommitment(c)).to.deep.equal([BigInt(at), datanetId, 2n, 30n, 0n]);
+      expect(await registry.getCommitment(alice.address, c)).to.deep.equal([BigInt(at), datanetId, 2n, 30n, 0n]);
+      expect((await registry.getCommitment(ZeroAddress, c)).committedAt).to.equal(0n);
       await expect(registry.connect(alice).commitSubmission(datanetId, c, 1, 10n))
         .to.be.revertedWithCustomError(registry, "CommitmentAlreadyExists")
         .withArgs(c);
@@ -376,23 +377,46 @@ describe("DatanetRegistry", function () {
       const salt = await commit(registry, alice, 2n, [it]);
       expect(before - (await token.balanceOf(alice.address))).to.equal(5n * OPEN);
       const commitment = commitmentOf(alice, 2n, [it], salt);
-      const { committedAt } = await registry.getCommitment(commitment);
+      const { committedAt } = await registry.getCommitment(alice.address, commitment);
       const lapsesAt = committedAt + BigInt(REVEAL_WINDOW);
-      await expect(registry.connect(bob).lapseCommitment(commitment))
+      await expect(registry.connect(bob).lapseCommitment(alice.address, commitment))
         .to.be.revertedWithCustomError(registry, "CommitmentNotLapsed")
         .withArgs(commitment, lapsesAt);
       await networkHelpers.time.increaseTo(lapsesAt + 1n);
       await expect(registry.connect(alice).submit(2n, it.contentHash, it.sizeBytes, it.uri, salt))
         .to.be.revertedWithCustomError(registry, "CommitmentLapsed")
         .withArgs(commitment, lapsesAt);
-      await expect(registry.connect(bob).lapseCommitment(commitment))
+      await expect(registry.connect(bob).lapseCommitment(alice.address, commitment))
         .to.emit(registry, "SubmissionLapsed")
-        .withArgs(commitment, 2n, 5n * OPEN);
+        .withArgs(alice.address, commitment, 2n, 5n * OPEN);
       expect(await registry.creditOf(await registry.treasury())).to.equal(5n * OPEN);
       expect((await registry.contributorUsage(2n, alice.address)).bytesUsed).to.equal(50n);
-      await expect(registry.connect(bob).lapseCommitment(commitment))
+      await expect(registry.connect(bob).lapseCommitment(alice.address, commitment))
         .to.be.revertedWithCustomError(registry, "CommitmentNotFound")
         .withArgs(commitment);
+    });
+
+    it("binds a commitment to its committer and its datanet: nobody occupies another's, nor reserves on one datanet for another", async function () {
+      const { registry, owner, alice, bob, datanetId } = await networkHelpers.loadFixture(fixture);
+      // A bondless datanet the attacker owns, and a guarded, bonded, allowlist-only one.
+      await (await registry.connect(bob).createDatanet(0, "loose", testPolicy())).wait();
+      await (await registry.connect(owner).createDatanet(0, "guarded", testPolicy({ allowlistOnly: true, submissionBond: OPEN }))).wait();
+      const it = item(10n);
+      const { randomSalt } = await import("../sdk/actions/contributions.ts");
+      const salt = randomSalt();
+      const forGuarded = commitmentOf(bob, 3n, [it], salt);
+      await (await registry.connect(bob).commitSubmission(2n, forGuarded, 1, 10n)).wait();
+      await expect(registry.connect(bob).submit(3n, it.contentHash, it.sizeBytes, it.uri, salt))
+        .to.be.revertedWithCustomError(registry, "CommitmentNotFound")
+        .withArgs(forGuarded);
+      // Copying a victim's pending commitment occupies nothing of the victim's.
+      const victims = item(10n);
+      const victimSalt = randomSalt();
+      const victimCommitment = commitmentOf(alice, datanetId, [victims], victimSalt);
+      await (await registry.connect(bob).commitSubmission(2n, victimCommitment, 1, 1n)).wait();
+      await (await registry.connect(alice).commitSubmission(datanetId, victimCommitment, 1, 10n)).wait();
+      await expect(registry.connect(alice).submit(datanetId, victims.contentHash, victims.sizeBytes, victims.uri, victimSalt))
+        .to.emit(registry, "ContributionSubmitted");
     });
 
     it("refuses a reveal with no matching commitment: wrong salt, other sender, other hashes", async function () {
@@ -604,7 +628,7 @@ describe("DatanetRegistry", function () {
           contentHashes: [big.contentHash],
           salt,
         });
-        expect((await registry.getCommitment(commitment)).committedAt).to.not.equal(0n);
+        expect((await registry.getCommitment(alice.address, commitment)).committedAt).to.not.equal(0n);
       });
     });
   }

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import { ZeroAddress } from "ethers";
 
 import { randomSalt, submissionCommitment } from "../sdk/actions/contributions.ts";
-import { commit, item, submitOne } from "./helpers/registry.ts";
+import { item, submitOne } from "./helpers/registry.ts";
 import { signPermit } from "./helpers/permit.ts";
 import { OPEN, validatorFixture, type ValidatorFixture } from "./helpers/validators.ts";
 
@@ -14,12 +14,30 @@ const BPS = 10_000n;
 
 const verdict = (contentHash: string, accept: boolean, quality = 80) => ({ contentHash, accept, quality, reasonCode: 0 });
 
-/** Quorum-3 outcomes by validators 1–3, with validator 2 always against the other two. */
+/** Stake weight of an amount of OPEN (units of 1e15 wei). */
+const WEIGHT = (openAmount: bigint) => (openAmount * OPEN) / 10n ** 15n;
+
+/**
+ * An outcome decided by stake once verdicts open: validator 2 (1,000 OPEN) always dissents, then
+ * validators 5, 3 and 1 (3,000, 2,000, 1,000 OPEN) give the outcome until the contribution closes (an
+ * acceptance needs all three: 6,000 of 8,000; a rejection closes after 5 and 3).
+ */
 async function decide(f: ValidatorFixture, contentHash: string, accept: boolean, quality = 80) {
-  const [v1, v2, v3] = f.validators;
-  await (await f.attestations.connect(v1!).attest(verdict(contentHash, accept, quality))).wait();
+  const [v1, v2, v3, , v5] = f.validators;
+  const { votingOpensAt } = await f.registry.getContribution(contentHash);
+  if (BigInt(await networkHelpers.time.latest()) < votingOpensAt) await networkHelpers.time.increaseTo(votingOpensAt);
   await (await f.attestations.connect(v2!).attest(verdict(contentHash, !accept, quality))).wait();
-  await (await f.attestations.connect(v3!).attest(verdict(contentHash, accept, quality))).wait();
+  for (const v of [v5!, v3!, v1!]) {
+    if ((await f.registry.getContribution(contentHash)).status !== 1n) break;
+    await (await f.attestations.connect(v).attest(verdict(contentHash, accept, quality))).wait();
+  }
+}
+
+/** A new contribution by the fixture's contributor (its verdicts open after the reveal window). */
+async function freshItem(f: ValidatorFixture) {
+  const it = item(10n);
+  await (await submitOne(f.registry, f.contributor, f.datanetId, it)).wait();
+  return it.contentHash;
 }
 
 async function poolsFixture() {
@@ -88,7 +106,7 @@ describe("RewardPools", function () {
   });
 
   describe("claims", function () {
-    it("pays contributors by points and agreeing validators by verdicts, each epoch once", async function () {
+    it("pays contributors by points and validators by the stake they put behind accepted work, each epoch once", async function () {
       const f = await networkHelpers.loadFixture(endedEpochFixture);
       const [contributorPoints] = await f.attestations.pointsOf(f.datanetId, 0n, f.contributor.address);
       const [contributorTotal, validatorTotal] = await f.attestations.epochTotals(f.datanetId, 0n);
@@ -101,10 +119,17 @@ describe("RewardPools", function () {
       await expect(tx).to.emit(f.pools, "RewardsClaimed").withArgs(f.datanetId, 0n, f.contributor.address, contributorPart, 0n);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.contributor, f.pools], [contributorPart, -contributorPart]);
 
-      // v1 and v3 agreed 3 times each, v2 never: 6 validator points.
-      expect(validatorTotal).to.equal(6n);
+      // Two acceptances by 6,000 OPEN of accepting stake each (validators 5, 3 and 1); the rejection adds nothing.
+      expect(validatorTotal).to.equal(WEIGHT(12_000n));
       const [v1, v2] = f.validators;
-      await expect(f.pools.connect(v1!).claim(f.datanetId, [0n])).to.changeTokenBalance(ethers, f.token, v1!, validatorPart / 2n);
+      // Points are the validator's once it settles its verdicts: before, a claim finds nothing (and
+      // marks nothing claimed).
+      await expect(f.pools.connect(v1!).claim(f.datanetId, [0n]))
+        .to.be.revertedWithCustomError(f.pools, "NothingToClaim")
+        .withArgs(f.datanetId, v1!.address);
+      await (await f.attestations.settle(v1!.address, [1n, 2n])).wait();
+      await expect(f.pools.connect(v1!).claim(f.datanetId, [0n])).to.changeTokenBalance(ethers, f.token, v1!, validatorPart / 6n);
+      await (await f.attestations.settle(v2!.address, [1n, 2n, 3n])).wait();
       await expect(f.pools.connect(v2!).claim(f.datanetId, [0n]))
         .to.be.revertedWithCustomError(f.pools, "NothingToClaim")
         .withArgs(f.datanetId, v2!.address);
@@ -119,8 +144,7 @@ describe("RewardPools", function () {
       const f = await networkHelpers.loadFixture(poolsFixture);
       const other = f.outsider;
       const theirs = item(10n);
-      const salt = await commit(f.registry, other, f.datanetId, [theirs]);
-      await (await f.registry.connect(other).submit(f.datanetId, theirs.contentHash, theirs.sizeBytes, theirs.uri, salt)).wait();
+      await (await submitOne(f.registry, other, f.datanetId, theirs)).wait();
       await (await f.pools.connect(f.admin).fund(f.datanetId, 0n, 999n)).wait();
       await decide(f, f.items[0]!.contentHash, true, 100);
       await decide(f, theirs.contentHash, true, 40);
@@ -148,9 +172,9 @@ describe("RewardPools", function () {
 
     it("claims several epochs in one call, skipping ones already claimed", async function () {
       const f = await networkHelpers.loadFixture(poolsFixture);
-      for (const [epoch, hash] of [[0n, f.items[0]!], [1n, f.items[1]!], [2n, f.items[2]!]] as const) {
+      for (const epoch of [0n, 1n, 2n]) {
         await (await f.pools.connect(f.admin).fund(f.datanetId, epoch, 100n * OPEN)).wait();
-        await decide(f, hash.contentHash, true);
+        await decide(f, epoch === 0n ? f.items[0]!.contentHash : await freshItem(f), true);
         await networkHelpers.time.increase(DAY);
       }
       await (await f.pools.connect(f.contributor).claim(f.datanetId, [1n])).wait();
@@ -196,6 +220,9 @@ describe("RewardPools", function () {
       contentHashes: [it.contentHash],
       salt,
     });
+    // It pays the datanet's bond in OPEN like any contributor.
+    await (await f.token.connect(f.admin).transfer(await token.getAddress(), 10n * OPEN)).wait();
+    await (await token.execute(await f.token.getAddress(), f.token.interface.encodeFunctionData("approve", [await f.registry.getAddress(), 10n * OPEN]))).wait();
     await (await token.execute(await f.registry.getAddress(), f.registry.interface.encodeFunctionData("commitSubmission", [f.datanetId, commitment, 1, it.sizeBytes]))).wait();
     await (
       await token.execute(
@@ -238,11 +265,13 @@ describe("RewardPools", function () {
     // The honest contributor is not shut out, and the Sybil's junk still faces the funded quorum.
     const junk = item(10n, "junk by the owner's Sybil");
     await (await submitOne(registry, sybil, datanetId, junk)).wait();
-    await expect(submitOne(registry, contributor, datanetId, item(10n))).to.emit(registry, "ContributionSubmitted");
+    const honest = item(10n);
+    await expect(submitOne(registry, contributor, datanetId, honest)).to.emit(registry, "ContributionSubmitted");
+    await networkHelpers.time.increase(30 * 60);
     await expect(f.attestations.connect(owner).attest(verdict(junk.contentHash, true, 100)))
       .to.be.revertedWithCustomError(f.attestations, "ValidatorNotActive"); // no stake: the 1-wei minimum is not in force
     await decide(f, junk.contentHash, false);
-    await decide(f, f.items[0]!.contentHash, true, 90);
+    await decide(f, honest.contentHash, true, 90);
     await networkHelpers.time.increase(DAY);
     // The Sybil earned nothing; the honest contributor takes the contributors' 80% and the agreeing validators the rest.
     await expect(pools.connect(sybil).claim(datanetId, [1n])).to.be.revertedWithCustomError(pools, "NothingToClaim");

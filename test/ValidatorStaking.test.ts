@@ -27,6 +27,31 @@ describe("ValidatorStaking", function () {
     expect([power, generation]).to.deep.equal([1_500n * OPEN, 0n]);
   });
 
+  it("checkpoints bonded stake per second, so verdicts weigh the stake bonded before a reveal", async function () {
+    const { staking, admin, validators, datanetId } = await networkHelpers.loadFixture(fixture);
+    const [v1, v2] = validators;
+    const t0 = BigInt(await networkHelpers.time.latest());
+    await (await staking.connect(v1!).stake(datanetId, 500n * OPEN)).wait(); // t0 + 1
+    await (await staking.connect(v2!).requestUnbond(datanetId)).wait(); // t0 + 2: no longer bonded
+    await (await staking.connect(admin).slash(datanetId, v1!.address, 150n * OPEN, ethers.id("i"))).wait(); // t0 + 3
+    const history = [
+      [t0, 1_000n, 1_000n, 8_000n],
+      [t0 + 1n, 1_500n, 1_000n, 8_500n],
+      [t0 + 2n, 1_500n, 0n, 7_500n],
+      [t0 + 3n, 1_350n, 0n, 7_350n],
+    ];
+    for (const [at, one, two, total] of history) {
+      expect(await staking.stakeAt(datanetId, v1!.address, at!), `v1 at ${at}`).to.equal(one! * OPEN);
+      expect(await staking.stakeAt(datanetId, v2!.address, at!), `v2 at ${at}`).to.equal(two! * OPEN);
+      expect(await staking.totalStakeAt(datanetId, at!), `total at ${at}`).to.equal(total! * OPEN);
+    }
+    // Slashing a validator that is unbonding changes nothing bonded.
+    await (await staking.connect(admin).slash(datanetId, v2!.address, 100n * OPEN, ethers.id("j"))).wait();
+    expect(await staking.totalStakeAt(datanetId, t0 + 4n)).to.equal(7_350n * OPEN);
+    expect(await staking.votingPower(datanetId, v1!.address, t0)).to.deep.equal([1_000n * OPEN, 1_350n * OPEN, 1n]);
+    expect(await staking.votingPower(datanetId, v2!.address, t0 + 1n)).to.deep.equal([1_000n * OPEN, 0n, 2n]);
+  });
+
   it("stakes with an ERC-2612 permit in one transaction", async function () {
     const { staking, token, admin, lazy, datanetId } = await networkHelpers.loadFixture(fixture);
     await (await token.connect(lazy).approve(await staking.getAddress(), 0n)).wait();

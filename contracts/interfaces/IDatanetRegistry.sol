@@ -195,7 +195,7 @@ interface IDatanetRegistry {
     error ZeroCommitment();
     /// @notice This commitment was already made and not yet revealed.
     error CommitmentAlreadyExists(bytes32 commitment);
-    /// @notice No unrevealed commitment matches the revealed submission, sender and salt.
+    /// @notice No unrevealed commitment of the sender matches the revealed datanet, submission and salt.
     error CommitmentNotFound(bytes32 commitment);
     /// @notice The commitment was made in this block's second; reveal it later.
     error CommitmentNotMatured(bytes32 commitment, uint256 committedAt);
@@ -281,7 +281,7 @@ interface IDatanetRegistry {
         uint40 committedAt
     );
     /// @notice A commitment was not revealed within its window; its bond went to the treasury.
-    event SubmissionLapsed(bytes32 indexed commitment, uint256 indexed datanetId, uint96 bond);
+    event SubmissionLapsed(address indexed committer, bytes32 indexed commitment, uint256 indexed datanetId, uint96 bond);
     /// @notice A contribution was registered, `Pending`. Carries every stored and unstored field, and
     /// the commitment the reveal consumed (one commitment covers a whole batch).
     event ContributionSubmitted(
@@ -405,8 +405,9 @@ interface IDatanetRegistry {
 
     /// @notice Ends a commitment that was not revealed within `REVEAL_WINDOW`: its bond is credited to
     /// the treasury and its quota stays used. Anyone may call it.
+    /// @param committer The account that made it.
     /// @param commitment The lapsed commitment.
-    function lapseCommitment(bytes32 commitment) external;
+    function lapseCommitment(address committer, bytes32 commitment) external;
 
     /// @notice Registers one contribution, revealing a commitment over `[contentHash]`.
     /// @param datanetId The datanet.
@@ -547,10 +548,12 @@ interface IDatanetRegistry {
     /// @return count The number of contributions.
     function contributionCount() external view returns (uint256 count);
 
-    /// @notice An unrevealed commitment (all zero when there is none).
+    /// @notice An unrevealed commitment (all zero when there is none). Commitments are kept per
+    /// committer, so nobody can occupy or consume another account's.
+    /// @param committer The account that made it.
     /// @param commitment The commitment.
     /// @return info What it reserved and holds.
-    function getCommitment(bytes32 commitment) external view returns (Commitment memory info);
+    function getCommitment(address committer, bytes32 commitment) external view returns (Commitment memory info);
 
     /// @notice OPEN an account can withdraw with `withdrawCredit`.
     /// @param account The account.

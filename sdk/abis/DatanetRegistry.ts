@@ -1508,6 +1508,12 @@ export const datanetRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "committer",
+        "type": "address"
+      },
+      {
+        "indexed": true,
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
@@ -2254,6 +2260,11 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "committer",
+        "type": "address"
+      },
+      {
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
@@ -2614,6 +2625,11 @@ export const datanetRegistryAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "committer",
+        "type": "address"
+      },
       {
         "internalType": "bytes32",
         "name": "commitment",
