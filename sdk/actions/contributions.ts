@@ -376,16 +376,20 @@ export async function withdrawContribution(
 
 /**
  * Ends a commitment nobody revealed within `REVEAL_WINDOW` (anyone may call it): its bond goes to
- * the treasury, its quota stays used.
+ * the treasury, its quota stays used. Commitments are kept per committer: `committer` is the account
+ * that made it (the wallet account by default).
  */
 export async function lapseCommitment(
   client: ProtocolClient,
-  params: { commitment: Hex },
+  params: { committer?: Address; commitment: Hex },
 ): Promise<TransactionHandle<{ datanetId: bigint; bond: bigint }>> {
+  const wallet = requireWallet(client, "lapseCommitment");
+  if (params.committer !== undefined) assertAddress("committer", params.committer);
   assertBytes32("commitment", params.commitment);
+  const committer = params.committer ?? wallet.walletClient.account.address;
   return sendContractTransaction(
-    requireWallet(client, "lapseCommitment"),
-    { ...registryContract(client), functionName: "lapseCommitment", args: [params.commitment] },
+    wallet,
+    { ...registryContract(client), functionName: "lapseCommitment", args: [committer, params.commitment] },
     (logs) => {
       const { datanetId, bond } = only(logs, "SubmissionLapsed").args;
       return { datanetId, bond };
@@ -393,11 +397,16 @@ export async function lapseCommitment(
   );
 }
 
-/** An unrevealed commitment (all zero when there is none, or once revealed or lapsed). */
-export async function getCommitment(client: ProtocolClient, params: { commitment: Hex }): Promise<Commitment> {
+/** A committer's unrevealed commitment (all zero when there is none, or once revealed or lapsed). */
+export async function getCommitment(client: ProtocolClient, params: { committer: Address; commitment: Hex }): Promise<Commitment> {
+  assertAddress("committer", params.committer);
   assertBytes32("commitment", params.commitment);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registryContract(client), functionName: "getCommitment", args: [params.commitment] }),
+    client.publicClient.readContract({
+      ...registryContract(client),
+      functionName: "getCommitment",
+      args: [params.committer, params.commitment],
+    }),
   );
 }
 
