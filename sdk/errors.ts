@@ -177,7 +177,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
     `Contribution ${a.contentHash} is ${a.sizeBytes} bytes; the datanet allows at most ${a.maxBytes}.`,
   DuplicateContent: (a) => `This content is already registered as contribution ${a.existingContributionId}.`,
   ContributorCountQuotaExceeded: (a) =>
-    `${a.contributor} has made ${a.used} of ${a.limit} allowed contributions to datanet ${a.datanetId} in epoch ${a.epoch}.`,
+    `${a.contributor} has used ${a.used} of the ${a.limit} contributions allowed on datanet ${a.datanetId} in epoch ${a.epoch} (a commitment counts its items when made); this submission does not fit in the rest.`,
   ContributorBytesQuotaExceeded: (a) =>
     `${a.contributor} has used ${a.used} of ${a.limit} bytes on datanet ${a.datanetId} in epoch ${a.epoch}; ${a.requested} more do not fit.`,
   DatanetBytesQuotaExceeded: (a) =>

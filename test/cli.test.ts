@@ -193,6 +193,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["datanet", "withdraw", "0x12"], OWNER, 1, /^error: Invalid contentHash: 0x12 is not a 32-byte hex hash/],
       [["datanet", "withdraw", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No contribution has content hash 0xabababababababababababababababababababababababababababababababab\./],
       [["datanet", "lapse", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No commitment 0xabababababababababababababababababababababababababababababababab from this sender/],
+      [["datanet", "lapse", "0xabababababababababababababababababababababababababababababababab", "--committer", "0x12"], OWNER, 1, /^error: Invalid --committer: 0x12 is not an address/],
       [["datanet", "finalize"], OWNER, 1, /^error: Invalid contentHash: name the contributions to close, or give --datanet/],
       [["datanet", "finalize", "0xabababababababababababababababababababababababababababababababab", "--datanet", "1"], OWNER, 1, /^error: Invalid contentHash: name the contributions to close, or give --datanet \(not both\)/],
       [["datanet", "finalize", "0xabababababababababababababababababababababababababababababababab"], OWNER, 1, /^error: No contribution has content hash/],

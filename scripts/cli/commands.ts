@@ -329,11 +329,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "datanet lapse": {
-    usage: "datanet lapse <commitment>",
+    usage: "datanet lapse <commitment> [--committer <address>]",
     summary: "end a commitment nobody revealed within 30 minutes (its bond goes to the treasury)",
-    async run(session, [value]) {
+    options: { committer: text("the account that made it (default: the key's)") },
+    async run(session, [value], o) {
       const commitment = parseHash(value, "commitment");
-      const { datanetId, bond } = await (await (await session.wallet()).contributions.lapse({ commitment })).wait();
+      const committer = str(o, "committer") === undefined ? undefined : parseAddress(str(o, "committer"), "--committer");
+      const { datanetId, bond } = await (await (await session.wallet()).contributions.lapse({ committer, commitment })).wait();
       return { text: `commitment ${commitment} lapsed; ${open(bond)} to the treasury`, data: { commitment, datanetId, bond } };
     },
   },

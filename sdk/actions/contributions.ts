@@ -108,7 +108,7 @@ const fail: Fail = (error, args) => {
   throw new ProtocolError(error, args as never, { preflight: true });
 };
 
-/** The terms a commitment made now falls under, and the bond it pulls. */
+/** A commitment to check: who makes it, on which datanet, and what it reserves. */
 interface Reservation {
   datanetId: bigint;
   contributor: Address;
@@ -126,26 +126,23 @@ async function checkReservation(client: ProtocolClient, params: Reservation) {
   if (itemCount === 0 || reservedBytes < BigInt(itemCount)) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
   const { publicClient } = client;
   const contract = registryContract(client);
-  const [protocolPaused, info, epoch] = await readProtocol(() =>
+  // `getDatanet`'s policy is the current epoch's terms (`epochTerms` of the current epoch), the ones
+  // a commitment made now is held to; `contributorUsage` names that epoch.
+  const [protocolPaused, info, usage, datanetBytes, allowlisted, balance] = await readProtocol(() =>
     Promise.all([
       publicClient.readContract({ ...contract, functionName: "protocolPaused" }),
       publicClient.readContract({ ...contract, functionName: "getDatanet", args: [datanetId] }),
-      publicClient.readContract({ ...contract, functionName: "currentEpoch", args: [datanetId] }),
-    ]),
-  );
-  const [policy, usage, datanetBytes, allowlisted, balance] = await readProtocol(() =>
-    Promise.all([
-      publicClient.readContract({ ...contract, functionName: "epochTerms", args: [datanetId, BigInt(epoch)] }),
       publicClient.readContract({ ...contract, functionName: "contributorUsage", args: [datanetId, contributor] }),
       publicClient.readContract({ ...contract, functionName: "datanetBytesUsed", args: [datanetId] }),
       publicClient.readContract({ ...contract, functionName: "isAllowlisted", args: [datanetId, contributor] }),
       publicClient.readContract({ ...tokenContract(client), functionName: "balanceOf", args: [contributor] }),
     ]),
   );
+  const { policy } = info;
   if (protocolPaused) fail("ProtocolPaused", []);
   if (info.paused) fail("DatanetPaused", [datanetId]);
   if (policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
-  const e = BigInt(epoch);
+  const e = BigInt(usage.epoch);
   if (usage.contributions + itemCount > policy.maxContributionsPerContributorPerEpoch) {
     fail("ContributorCountQuotaExceeded", [
       datanetId, contributor, e, BigInt(usage.contributions), BigInt(policy.maxContributionsPerContributorPerEpoch),
@@ -379,16 +376,20 @@ export async function withdrawContribution(
 
 /**
  * Ends a commitment nobody revealed within `REVEAL_WINDOW` (anyone may call it): its bond goes to
- * the treasury, its quota stays used.
+ * the treasury, its quota stays used. Commitments are kept per committer: `committer` is the account
+ * that made it (the wallet account by default).
  */
 export async function lapseCommitment(
   client: ProtocolClient,
-  params: { commitment: Hex },
+  params: { committer?: Address; commitment: Hex },
 ): Promise<TransactionHandle<{ datanetId: bigint; bond: bigint }>> {
+  const wallet = requireWallet(client, "lapseCommitment");
+  if (params.committer !== undefined) assertAddress("committer", params.committer);
   assertBytes32("commitment", params.commitment);
+  const committer = params.committer ?? wallet.walletClient.account.address;
   return sendContractTransaction(
-    requireWallet(client, "lapseCommitment"),
-    { ...registryContract(client), functionName: "lapseCommitment", args: [params.commitment] },
+    wallet,
+    { ...registryContract(client), functionName: "lapseCommitment", args: [committer, params.commitment] },
     (logs) => {
       const { datanetId, bond } = only(logs, "SubmissionLapsed").args;
       return { datanetId, bond };
@@ -396,11 +397,16 @@ export async function lapseCommitment(
   );
 }
 
-/** An unrevealed commitment (all zero when there is none, or once revealed or lapsed). */
-export async function getCommitment(client: ProtocolClient, params: { commitment: Hex }): Promise<Commitment> {
+/** A committer's unrevealed commitment (all zero when there is none, or once revealed or lapsed). */
+export async function getCommitment(client: ProtocolClient, params: { committer: Address; commitment: Hex }): Promise<Commitment> {
+  assertAddress("committer", params.committer);
   assertBytes32("commitment", params.commitment);
   return readProtocol(() =>
-    client.publicClient.readContract({ ...registryContract(client), functionName: "getCommitment", args: [params.commitment] }),
+    client.publicClient.readContract({
+      ...registryContract(client),
+      functionName: "getCommitment",
+      args: [params.committer, params.commitment],
+    }),
   );
 }
 

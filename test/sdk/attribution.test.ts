@@ -60,8 +60,12 @@ async function loopFixture() {
     }),
   );
   for (const [who, slice] of [[as(ada!), items.slice(0, 4)], [as(ben!), items.slice(4)]] as const) {
+    // Each item carries the default 10-OPEN bond.
+    await transfer(who.walletClient!.account.address, 100n * OPEN);
     await (await who.contributions.submitBatch({ datanetId: 1n, items: slice })).wait();
   }
+  // Verdicts open 30 minutes after the reveal.
+  await networkHelpers.time.increase(30 * 60);
   for (const v of validators) {
     await (await v.validators.attestBatch(items.map((i) => ({ contentHash: i.contentHash, accept: true, quality: 80, reasonCode: 0 })))).wait();
   }

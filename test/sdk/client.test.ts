@@ -171,7 +171,7 @@ describe("SDK client", function () {
     expect(committed.commitment).to.equal(
       submissionCommitment({ contributor: addressOf(alice), datanetId, contentHashes: items.map((i) => i.contentHash), salt }),
     );
-    const stored = await readOnly.contributions.getCommitment({ commitment: committed.commitment });
+    const stored = await readOnly.contributions.getCommitment({ committer: addressOf(alice), commitment: committed.commitment });
     expect(stored).to.deep.equal({ committedAt: committed.committedAt, datanetId: 1, itemCount: 2, reservedBytes: 60n, bond: 2n * BOND });
     // The quota is taken at commit, before anything is revealed.
     expect((await readOnly.datanets.contributorUsage({ datanetId, contributor: addressOf(alice) })).bytesUsed).to.equal(60n);
@@ -213,18 +213,20 @@ describe("SDK client", function () {
     const { alice, bob, readOnly, datanetId, admin } = f;
     const it = itemOf(text());
     const { commitment, committedAt } = await alice.contributions.commit({ datanetId, contentHashes: [it.contentHash], reservedBytes: 10n });
-    const early = await expectProtocolError(bob.contributions.lapse({ commitment }), "CommitmentNotLapsed", false);
+    // Commitments are kept per committer: bob has none under this value.
+    await expectProtocolError(bob.contributions.lapse({ commitment }), "CommitmentNotFound", false);
+    const early = await expectProtocolError(bob.contributions.lapse({ committer: addressOf(alice), commitment }), "CommitmentNotLapsed", false);
     expect(early.args).to.deep.equal({ commitment, lapsesAt: BigInt(committedAt + REVEAL_WINDOW) });
     await networkHelpers.time.increase(REVEAL_WINDOW + 1);
     const treasury = admin.account.address;
     const credit = await readOnly.contributions.credit({ account: treasury });
-    const lapsed = await (await bob.contributions.lapse({ commitment })).wait();
+    const lapsed = await (await bob.contributions.lapse({ committer: addressOf(alice), commitment })).wait();
     expect(lapsed).to.include({ datanetId, bond: BOND });
     expect(await readOnly.contributions.credit({ account: treasury })).to.equal(credit + BOND);
-    expect(await readOnly.contributions.getCommitment({ commitment })).to.deep.equal({
+    expect(await readOnly.contributions.getCommitment({ committer: addressOf(alice), commitment })).to.deep.equal({
       committedAt: 0, datanetId: 0, itemCount: 0, reservedBytes: 0n, bond: 0n,
     });
-    await expectProtocolError(bob.contributions.lapse({ commitment }), "CommitmentNotFound", false);
+    await expectProtocolError(bob.contributions.lapse({ committer: addressOf(alice), commitment }), "CommitmentNotFound", false);
   });
 
   it("withdraws credit, and refuses a withdrawal of none", async function () {
@@ -457,7 +459,9 @@ describe("SDK client", function () {
         ["salt", () => alice.contributions.commit({ datanetId, contentHashes: [good.contentHash], reservedBytes: 1n, salt: "0x01" })],
         ["datanetId", () => alice.contributions.commit({ datanetId: 0n, contentHashes: [good.contentHash], reservedBytes: 1n })],
         ["commitment", () => alice.contributions.lapse({ commitment: "0x" })],
-        ["commitment", () => alice.contributions.getCommitment({ commitment: "0xzz" })],
+        ["commitment", () => alice.contributions.getCommitment({ committer: addressOf(alice), commitment: "0xzz" })],
+        ["committer", () => alice.contributions.getCommitment({ committer: "0x1", commitment: good.contentHash })],
+        ["committer", () => alice.contributions.lapse({ committer: "0xnope", commitment: good.contentHash })],
         ["account", () => alice.contributions.credit({ account: "0xnope" })],
       ];
       for (const [field, call] of bad) {

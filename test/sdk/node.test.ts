@@ -56,7 +56,8 @@ describe("SDK over HTTP against a separate node, with faults", function () {
   it("exercises the modules over HTTP, then indexes and verifies the node's whole history", async function () {
     this.timeout(180_000);
     const [treasury, owner, contributor, v1, v2] = NODE_KEYS.map((k) => sdkAt(node.url, k));
-    for (const v of [v1!, v2!]) {
+    // The validators stake, the contributor bonds its submission.
+    for (const v of [v1!, v2!, contributor!]) {
       const hash = await treasury!.walletClient!.writeContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [v.walletClient!.account.address, 1_000n * OPEN], chain });
       await treasury!.publicClient.waitForTransactionReceipt({ hash });
     }
@@ -66,6 +67,9 @@ describe("SDK over HTTP against a separate node, with faults", function () {
     await (await contributor!.contributions.submit({ datanetId, ...item })).wait();
     const aggregator = treasury!.validators.aggregator();
     for (const v of [v1!, v2!]) await aggregator.add(await v.validators.signVerdict({ contentHash: item.contentHash, accept: true, quality: 90, reasonCode: 0 }));
+    // Verdicts open 30 minutes after the reveal: until then the aggregator holds them.
+    expect((await aggregator.flush()).waiting).to.have.length(2);
+    await advanceTime(node.url, 30 * 60);
     expect((await aggregator.flush()).finalized).to.have.length(1);
     const epoch = BigInt(await owner!.datanets.currentEpoch(datanetId));
     await (await treasury!.rewards.fund({ datanetId, epoch, amount: 100n * OPEN })).wait();

@@ -26,13 +26,14 @@ import {
 } from "../../sdk/index.ts";
 import { openFsStore, startStorageService, type StorageService } from "../../sdk/storage/node/index.ts";
 import { expectRejected } from "../helpers/errors.ts";
-import { deployToNode, NODE_KEYS, ROOT, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
+import { advanceTime, deployToNode, NODE_KEYS, ROOT, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
 import { sampleBytes } from "../helpers/storage.ts";
 
 const CLI = path.join(ROOT, "scripts", "cli", "openledger.ts");
 const chain = defineChain({ id: 31_337, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
 const [, OWNER, ALICE, BOB, CAROL, VALIDATOR] = NODE_KEYS;
 const text = (s: string) => new TextEncoder().encode(s);
+const OPEN = 10n ** 18n;
 
 describe("Storage service (signed uploads, datanet rules, trustless gateway) against a separate node", function () {
   let node: LocalNode;
@@ -89,6 +90,14 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
     datanets.text = await create(DataKind.Text, datanetPolicy({ maxBytesPerContribution: 2_000n, maxContributionsPerContributorPerEpoch: 3, maxBytesPerContributorPerEpoch: 5_000n, quorum: 1 }));
     datanets.image = await create(DataKind.Image, datanetPolicy({ quorum: 1 }));
     datanets.bulk = await create(DataKind.Other, datanetPolicy({ maxBytesPerContributorPerEpoch: 100n * 1024n * 1024n, quorum: 1 }));
+    // Contributors hold OPEN for their bonds; the validator stakes before anything is revealed, so
+    // its verdicts count on every contribution of these tests.
+    const treasury = sdkAt(NODE_KEYS[0]);
+    for (const key of [ALICE, BOB, CAROL, VALIDATOR]) {
+      const hash = await treasury.walletClient!.writeContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [privateKeyToAccount(key as Hex).address, 1_000n * OPEN], chain });
+      await treasury.publicClient.waitForTransactionReceipt({ hash });
+    }
+    await (await sdkAt(VALIDATOR).validators.stake({ datanetId: datanets.text, amount: 1_000n * OPEN })).wait();
     storeDir = path.join(dir, "store");
     service = await startStorageService({ client: reader, datanetIds: [datanets.text, datanets.image], store: await openFsStore(storeDir) });
   });
@@ -187,7 +196,8 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
     const fourth = await upload(service.url, CAROL!, datanets.text, text("Carol's fourth note, on tides."));
     expect(fourth.status).to.equal(429);
     expect(fourth.body).to.include({ error: "QuotaUsedUp" });
-    expect(fourth.body.reason).to.match(/3 of 3 allowed contributions/);
+    // Nothing is registered yet: the three stored uploads and this one are four items for three places.
+    expect(fourth.body.reason).to.match(/has used 0 of the 3 contributions allowed .*; this submission does not fit in the rest\./);
   });
 
   it("loses nothing acknowledged: the service is killed during 20 concurrent uploads and restarted", async function () {
@@ -233,12 +243,7 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
 
   it("datanet submit puts files through the service or the embedded store; validator serve fetches by CID, verifies, then judges", async function () {
     this.timeout(180_000);
-    const OPEN = 10n ** 18n;
-    const treasury = sdkAt(NODE_KEYS[0]);
-    const hash = await treasury.walletClient!.writeContract({ address: deployment.contracts.openToken, abi: openTokenAbi, functionName: "transfer", args: [privateKeyToAccount(VALIDATOR as Hex).address, 1_000n * OPEN], chain });
-    await treasury.publicClient.waitForTransactionReceipt({ hash });
     const id = String(datanets.text);
-    await cliJson(VALIDATOR, "validator", "stake", id, "1000");
     const science = path.join(ROOT, "examples", "science-explained");
     const viaService = await cliJson<{ uri: string; contentHash: Hex }[]>(BOB, "datanet", "submit", id, path.join(science, "how-tides-work.txt"), "--store", service.url);
     const embedded = path.join(dir, "bob-store");
@@ -249,7 +254,9 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
     expect(await (await openFsStore(storeDir)).has(viaService[0]!.uri.slice("ipfs://".length))).to.equal(true);
     expect(await (await openFsStore(embedded)).has(local[0]!.uri.slice("ipfs://".length))).to.equal(true);
 
-    // The validator reads from the service only: Bob's embedded store is not reachable from there.
+    // Verdicts open 30 minutes after the reveal. The validator reads from the service only: Bob's
+    // embedded store is not reachable from there.
+    await advanceTime(node.url, 30 * 60);
     const round = await cliJson<{ verdicts: { accept: boolean; reasonCode: number }[] }>(VALIDATOR, "validator", "serve", "--datanet", id, "--once", "--store", service.url, "--store-dir", path.join(dir, "validator-store"));
     expect(round.verdicts.map((v) => [v.accept, v.reasonCode])).to.deep.equal([
       [false, ReasonCode.TooShort], // Alice's one sentence, uploaded in the first test
