@@ -64,6 +64,15 @@ interface Projection {
 
 const BPS = 10_000n;
 
+/** Why the contract skipped a verdict of a batch, by `SkipReason`. */
+const SKIPPED_BECAUSE: Record<number, string> = {
+  [SkipReason.AlreadyAttested]: "the verdict was already recorded",
+  [SkipReason.NotPending]: "it had closed",
+  [SkipReason.VotingClosed]: "its window closed",
+  [SkipReason.ValidatorNotActive]: "the validator's stake was no longer bonded",
+  [SkipReason.StaleSignature]: "the validator voided its signatures",
+};
+
 /**
  * Collects signed verdicts from many validators and relays them in as few transactions as fit under
  * the per-transaction gas cap (EIP-7825, 16,777,216 by default). `add` checks each signature locally.
@@ -121,7 +130,7 @@ export class VerdictAggregator {
       for (const s of onChain) {
         const signed = batch.find((b) => b.verdict.contentHash === s.contentHash && getAddress(b.validator) === s.validator);
         if (signed === undefined) continue;
-        const why = s.reason === SkipReason.VotingClosed ? "its window closed" : s.reason === SkipReason.NotPending ? "it had closed" : "the verdict was already recorded";
+        const why = SKIPPED_BECAUSE[s.reason];
         result.skipped.push({ signed, code: "skipped-on-chain", reason: `the contract skipped it: ${why} before the batch landed` });
       }
     }
@@ -186,8 +195,8 @@ export class VerdictAggregator {
         }),
       );
       const weight = atSnapshot / WEIGHT_UNIT;
-      if (atSnapshot < p.minStake || active < p.minStake || weight === 0n) {
-        skip("not-eligible", `the validator had ${atSnapshot} wei bonded before the reveal and has ${active} now; ${p.minStake} are needed at both`);
+      if (atSnapshot < p.minStake || active < atSnapshot || weight === 0n) {
+        skip("not-eligible", `the validator had ${atSnapshot} wei bonded before the reveal and has ${active} now; at least ${p.minStake} before the reveal, all still bonded, are needed`);
         continue;
       }
       if (generation !== signed.generation) {
@@ -212,9 +221,9 @@ export class VerdictAggregator {
     if (contribution === undefined || contribution.status !== ContributionStatus.Pending) return undefined;
     const datanetId = BigInt(contribution.datanetId);
     const snapshotAt = BigInt(contribution.revealedAt) - 1n;
-    const [settings, tally, total] = await readProtocol(() =>
+    // The contribution's own terms, frozen at its reveal, decide it.
+    const [tally, total] = await readProtocol(() =>
       Promise.all([
-        client.publicClient.readContract({ ...registryContract(client), functionName: "validationSettings", args: [datanetId] }),
         client.publicClient.readContract({ ...attestationContract(client), functionName: "tallyOf", args: [contribution.id] }),
         client.publicClient.readContract({ ...stakingContract(client), functionName: "totalStakeAt", args: [datanetId, snapshotAt] }),
       ]),
@@ -222,9 +231,9 @@ export class VerdictAggregator {
     return {
       contribution,
       snapshotAt,
-      minStake: settings.minValidatorStake,
-      quorum: settings.quorum,
-      thresholdBps: BigInt(settings.acceptanceThresholdBps),
+      minStake: contribution.minValidatorStake,
+      quorum: contribution.quorum,
+      thresholdBps: BigInt(contribution.acceptanceThresholdBps),
       // The tally fixes the eligible stake at its first verdict; before that it is the snapshot total.
       eligible: tally.verdicts === 0n ? total / WEIGHT_UNIT : tally.eligibleWeight,
       accept: tally.acceptWeight,

@@ -236,11 +236,9 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   ContributionNotPending: (a) =>
     `Contribution ${a.contentHash} is ${STATUS[Number(a.status)]}; only pending contributions take verdicts.`,
   ValidatorNotActive: (a) =>
-    `${a.validator} had ${open(a.stakeAtSnapshot)} bonded on datanet ${a.datanetId} before the contribution was revealed and has ${open(a.activeStake)} bonded now; judging it needs ${open(a.minStake)} at both (stake before the reveal, and do not unbond).`,
+    `${a.validator} had ${open(a.stakeAtSnapshot)} bonded on datanet ${a.datanetId} before the contribution was revealed and has ${open(a.activeStake)} bonded now; judging it needs ${open(a.minStake)} before the reveal, and all of that stake still bonded now (stake before the reveal, and do not unbond).`,
   AlreadyAttested: (a) => `${a.validator} already gave a verdict on contribution ${a.contentHash}.`,
   SignatureExpired: (a) => `${a.validator}'s signed verdict expired at ${a.deadline}.`,
-  StaleSignatureGeneration: (a) =>
-    `${a.validator}'s verdict was signed for generation ${a.signed}; the current one is ${a.current} (unbonded, slashed or cancelled since).`,
   InvalidSignature: (a) => `The signature is not ${a.validator}'s over this verdict on this chain and contract.`,
   VotingNotOpen: (a) =>
     `Verdicts on contribution ${a.contentHash} open at ${at(a.opensAt)} (the reveal window after its reveal); wait until then.`,

@@ -39,6 +39,8 @@ export interface Verdict {
 export interface SignedVerdict {
   validator: Address;
   verdict: Verdict;
+  /** The contribution id the signature names: the one registered for the hash when it was signed. */
+  contributionId: bigint;
   generation: number;
   deadline: bigint;
   signature: Hex;
@@ -63,7 +65,7 @@ export interface Finalization {
 }
 
 /** Why a batch left a verdict (or a finalization) out: the contract's `SkipReason`. */
-export const SkipReason = { AlreadyAttested: 0, NotPending: 1, VotingClosed: 2, AlreadySettled: 3 } as const;
+export const SkipReason = { AlreadyAttested: 0, NotPending: 1, VotingClosed: 2, ValidatorNotActive: 3, StaleSignature: 4 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
 /**
@@ -106,10 +108,14 @@ export type Agreement = ContractFunctionReturnType<typeof attestationRegistryAbi
 /** EIP-7825: the most gas one transaction may use. */
 export const TRANSACTION_GAS_CAP = 16_777_216n;
 
-/** The EIP-712 `Verdict` type, as the attestation contract verifies it. */
+/**
+ * The EIP-712 `Verdict` type, as the attestation contract verifies it. It names the contribution id,
+ * so a signature never counts on the same content submitted again under a new id.
+ */
 export const VERDICT_TYPES = {
   Verdict: [
     { name: "contentHash", type: "bytes32" },
+    { name: "contributionId", type: "uint256" },
     { name: "accept", type: "bool" },
     { name: "quality", type: "uint8" },
     { name: "reasonCode", type: "uint16" },
@@ -323,9 +329,9 @@ export async function signVerdict(
     domain,
     types: VERDICT_TYPES,
     primaryType: "Verdict",
-    message: { ...verdict, generation, deadline },
+    message: { ...verdict, contributionId: contribution.id, generation, deadline },
   });
-  return { validator: getAddress(validator), verdict, generation, deadline, signature };
+  return { validator: getAddress(validator), verdict, contributionId: contribution.id, generation, deadline, signature };
 }
 
 /** The address that signed a verdict (to check a signature before relaying it). */
@@ -335,7 +341,7 @@ export async function recoverVerdictSigner(client: ProtocolClient, signed: Signe
     domain,
     types: VERDICT_TYPES,
     primaryType: "Verdict",
-    message: { ...signed.verdict, generation: signed.generation, deadline: signed.deadline },
+    message: { ...signed.verdict, contributionId: signed.contributionId, generation: signed.generation, deadline: signed.deadline },
     signature: signed.signature,
   });
 }
@@ -513,19 +519,16 @@ export async function pendingContributions(
       .map((log) => (log.args as { contributionId: bigint }).contributionId),
   );
   const datanets = params.datanetId !== undefined ? [params.datanetId] : [...state.datanets.keys()];
-  const minStake = new Map<bigint, bigint>();
+  // Bonded stake now, per datanet; each contribution's own (frozen) minimum is checked below.
+  const bonded = new Map<bigint, bigint>();
   for (const datanetId of datanets) {
     const info = await getStake(client, { datanetId, validator });
-    if (info.amount === 0n || info.unbondingEndsAt !== 0) continue;
-    const settings = await readProtocol(() =>
-      client.publicClient.readContract({ ...registryContract(client), functionName: "validationSettings", args: [datanetId] }),
-    );
-    if (info.amount >= settings.minValidatorStake) minStake.set(datanetId, settings.minValidatorStake);
+    if (info.amount !== 0n && info.unbondingEndsAt === 0) bonded.set(datanetId, info.amount);
   }
   const candidates = [...state.contributions.values()].filter(
     (c) =>
       c.status === ContributionStatus.Pending &&
-      minStake.has(c.datanetId) &&
+      bonded.has(c.datanetId) &&
       getAddress(c.contributor) !== validator &&
       !judged.has(c.contributionId),
   );
@@ -544,7 +547,8 @@ export async function pendingContributions(
           args: [c.datanetId, validator, BigInt(stored.revealedAt) - 1n],
         }),
       );
-      return atSnapshot >= minStake.get(c.datanetId)!;
+      // The snapshot stake must reach the contribution's frozen minimum and still be bonded in full.
+      return atSnapshot >= stored.minValidatorStake && bonded.get(c.datanetId)! >= atSnapshot;
     }),
   );
   return candidates.filter((_, i) => open[i]);
