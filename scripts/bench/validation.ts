@@ -60,13 +60,16 @@ export async function benchValidation(b: Bench) {
   const deadline = 2n ** 40n;
   const types = { Verdict: [...VERDICT_TYPES.Verdict] };
   const verdict = (contentHash: string, accept = true) => ({ contentHash, accept, quality: 80, reasonCode: 0 });
-  const sign = async (v: Wallet, contentHash: string) => ({
-    validator: v.address,
-    verdict: verdict(contentHash),
-    generation: 0,
-    deadline,
-    signature: await v.signTypedData(domain, types, { ...verdict(contentHash), generation: 0, deadline }),
-  });
+  const sign = async (v: Wallet, contentHash: string) => {
+    const contributionId = await registry.contributionIdOf(contentHash);
+    return {
+      validator: v.address,
+      verdict: verdict(contentHash),
+      generation: 0,
+      deadline,
+      signature: await v.signTypedData(domain, types, { ...verdict(contentHash), contributionId, generation: 0, deadline }),
+    };
+  };
   /** `count` contributions revealed now, whose verdicts are open once this returns. */
   const fresh = async (count: number) => {
     const hashes = (await submit(contributor, datanetId, count)).map((i) => i.contentHash as Hex);
