@@ -4,6 +4,7 @@ import {
   bytesToHex,
   concat,
   encodeAbiParameters,
+  getAddress,
   keccak256,
   toBytes,
   type Address,
@@ -142,6 +143,8 @@ async function checkReservation(client: ProtocolClient, params: Reservation) {
   if (protocolPaused) fail("ProtocolPaused", []);
   if (info.paused) fail("DatanetPaused", [datanetId]);
   if (policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
+  // A reservation may not exceed what its items may declare.
+  if (reservedBytes > BigInt(itemCount) * policy.maxBytesPerContribution) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
   const e = BigInt(usage.epoch);
   if (usage.contributions + itemCount > policy.maxContributionsPerContributorPerEpoch) {
     fail("ContributorCountQuotaExceeded", [
@@ -184,21 +187,28 @@ async function checkItems(
   const reservedBytes = items.reduce((sum, item) => sum + item.sizeBytes, 0n);
   const { policy, bond } = await checkReservation(client, { datanetId, contributor, itemCount: items.length, reservedBytes });
   const contract = registryContract(client);
-  // Only a pending or accepted registration blocks a hash; a new commitment is never older than a
-  // pending one, so it cannot displace it.
-  const [count, blocking] = await readProtocol(() =>
+  // A pending or accepted registration blocks a hash (a new commitment is never older than a pending
+  // one, so it cannot displace it), and closed content stays its contributor's for a reveal window
+  // after its validation window.
+  const [count, latest, blocking] = await readProtocol(() =>
     Promise.all([
       client.publicClient.readContract({ ...contract, functionName: "contributionCount" }),
+      client.publicClient.getBlock(),
       Promise.all(
         items.map(async (item) => {
           const id = await client.publicClient.readContract({ ...contract, functionName: "contributionIdOf", args: [item.contentHash] });
-          if (id === 0n) return 0n;
-          const { status } = await client.publicClient.readContract({ ...contract, functionName: "getContribution", args: [item.contentHash] });
-          return status === ContributionStatus.Pending || status === ContributionStatus.Accepted ? id : 0n;
+          if (id === 0n) return undefined;
+          return client.publicClient.readContract({ ...contract, functionName: "getContribution", args: [item.contentHash] });
         }),
       ),
     ]),
   );
+  const blockingId = (c: Contribution | undefined): bigint => {
+    if (c === undefined) return 0n;
+    if (c.status === ContributionStatus.Pending || c.status === ContributionStatus.Accepted) return c.id;
+    const graceEnds = BigInt(c.votingEndsAt) + BigInt(REVEAL_WINDOW);
+    return getAddress(c.contributor) !== getAddress(contributor) && latest.timestamp < graceEnds ? c.id : 0n;
+  };
   const inBatch = new Map<string, bigint>();
   items.forEach((item, i) => {
     const { contentHash, sizeBytes } = item;
@@ -208,7 +218,7 @@ async function checkItems(
       fail("ContributionTooLarge", [contentHash, sizeBytes, policy.maxBytesPerContribution]);
     }
     // A second copy in one reveal finds the first pending under the same commitment, which is not older.
-    const duplicateOf = blocking[i] || inBatch.get(contentHash.toLowerCase());
+    const duplicateOf = blockingId(blocking[i]) || inBatch.get(contentHash.toLowerCase());
     if (duplicateOf) fail("DuplicateContent", [contentHash, duplicateOf]);
     inBatch.set(contentHash.toLowerCase(), count + BigInt(i) + 1n);
   });

@@ -160,7 +160,7 @@ describe("SDK client", function () {
     expect(await allowanceOf(f, addressOf(alice))).to.equal(4n * BOND);
   });
 
-  it("commits with a reservation and a salt, reveals within it, and refuses a reveal beyond it", async function () {
+  it("commits with a reservation and a salt, reveals exactly it, and refuses a reveal that declares other bytes", async function () {
     const f = await networkHelpers.loadFixture(sdkFixture);
     const { alice, readOnly, datanetId } = f;
     const items = [itemOf(text(20)), itemOf(text(30))];
@@ -184,12 +184,15 @@ describe("SDK client", function () {
         args: [datanetId, batch, salt],
         chain: null,
       });
-    const tooBig = [items[0]!, { ...items[1]!, sizeBytes: 41n }];
-    const mismatch = await expectProtocolError(reveal(tooBig).catch((e: unknown) => { throw toSdkError(e); }), "RevealMismatch", false);
-    expect(mismatch.args).to.deep.equal({
-      commitment: committed.commitment, reservedItems: 2, revealedItems: 2n, reservedBytes: 60n, revealedBytes: 61n,
-    });
-    await f.publicClient.waitForTransactionReceipt({ hash: await reveal(items) });
+    // Every reserved byte must be declared: fewer would hold quota no contribution pays a bond for.
+    for (const [size, revealed] of [[41n, 61n], [29n, 49n]] as const) {
+      const other = [items[0]!, { ...items[1]!, sizeBytes: size }];
+      const mismatch = await expectProtocolError(reveal(other).catch((e: unknown) => { throw toSdkError(e); }), "RevealMismatch", false);
+      expect(mismatch.args).to.deep.equal({
+        commitment: committed.commitment, reservedItems: 2, revealedItems: 2n, reservedBytes: 60n, revealedBytes: revealed,
+      });
+    }
+    await f.publicClient.waitForTransactionReceipt({ hash: await reveal([items[0]!, { ...items[1]!, sizeBytes: 40n }]) });
     expect((await readOnly.contributions.get(items[1]!.contentHash)).bond).to.equal(BOND);
   });
 
@@ -327,7 +330,9 @@ describe("SDK client", function () {
       ["ZeroContentHash", async () => [{ contentHash: zeroHash, sizeBytes: 1n, uri: "x" }]],
       // Alone, a zero size would reserve no byte (InvalidReservation at commit); beside another it reaches the reveal.
       ["ZeroSize", async () => [itemOf(text()), { ...itemOf(text()), sizeBytes: 0n }]],
-      ["ContributionTooLarge", async () => [itemOf(text(101))]],
+      ["InvalidReservation", async () => [itemOf(text(101))]],
+      // Two items may reserve 150 bytes between them, but neither may declare more than 100.
+      ["ContributionTooLarge", async () => [itemOf(text(101)), itemOf(text(49))]],
       [
         "DuplicateContent",
         async (f) => {

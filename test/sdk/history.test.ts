@@ -91,8 +91,9 @@ async function historyFixture() {
   await (await sdk.v2.validators.attest(verdict(a[2]!.contentHash, true))).wait(); // stays open: v2 alone cannot decide
   await (await sdk.v1.validators.attest(verdict(x.contentHash, true))).wait();
   const version1 = await (await sdk.owner.versions.publish({ datanetId: text, uri: "ipfs://text/v1" })).wait();
-  // The rejected hash comes back under a new id (8).
-  await (await sdk.bob.contributions.submit({ datanetId: text, ...a[1]! })).wait();
+  // The rejected hash comes back under a new id (8), from its author (closed content stays its author's
+  // to submit again for a reveal window after its validation window).
+  await (await sdk.alice.contributions.submit({ datanetId: text, ...a[1]! })).wait();
   const lapsing = await sdk.carol.contributions.commit({ datanetId: text, contentHashes: [fresh().contentHash], reservedBytes: 20n });
 
   await networkHelpers.time.increase(WINDOW);
@@ -175,7 +176,7 @@ describe("SDK history", function () {
       "datanet 1 version 2/contributionCount",
       "datanet 1 version 2/recomputed root",
       "registry/OPEN held = credits + pending bonds + commitment bonds",
-      `commitment ${state.commitments.keys().next().value}/reservedBytes`,
+      `commitment ${state.commitments.values().next().value!.commitment}/reservedBytes`,
       "quota 2/bytes reserved in epoch 0",
       `quota 1/${getAddress(accounts.alice.account.address)}/epoch, items and bytes reserved`,
     ]);
