@@ -193,7 +193,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
     `Commitment ${a.commitment} lapsed at ${at(a.lapsedAt)} without a reveal; it can only be ended with lapseCommitment (its bond goes to the treasury).`,
   CommitmentNotLapsed: (a) => `Commitment ${a.commitment} can still be revealed until ${at(a.lapsesAt)}; it lapses after that.`,
   InvalidReservation: (a) =>
-    `A commitment must reserve at least one item and one byte per item, not ${a.itemCount} item(s) and ${a.reservedBytes} bytes.`,
+    `A commitment reserves at least one item, at least one byte per item and at most the datanet's largest item per item; ${a.itemCount} item(s) and ${a.reservedBytes} bytes do not fit.`,
   RevealMismatch: (a) =>
     `Commitment ${a.commitment} reserved ${a.reservedItems} item(s) and ${a.reservedBytes} bytes; the reveal has ${a.revealedItems} item(s) and ${a.revealedBytes} bytes.`,
   WithdrawalClosed: (a) =>

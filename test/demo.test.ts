@@ -20,7 +20,8 @@ function checkStory(summary: DemoSummary) {
   expect(who("Sam").accepted).to.equal(0);
   expect(who("Sam").submitted).to.equal(4);
   expect(who("Ada").accepted).to.equal(who("Ada").submitted);
-  expect(who("Dev").refusals).to.deep.equal(["DuplicateContent", "ContributionTooLarge"]);
+  // The oversized file is refused before anything is sent: its reservation exceeds the largest item.
+  expect(who("Dev").refusals).to.deep.equal(["DuplicateContent", "InvalidReservation"]);
   // Eve's copy of Ben's pending reveal landed first and was displaced by his older commitment.
   expect(who("Eve").refusals).to.deep.equal(["CommitmentNotFound", "DuplicateContent"]);
   expect([who("Eve").submitted, who("Eve").displaced, who("Eve").accepted]).to.deep.equal([1, 1, 0]);
