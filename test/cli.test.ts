@@ -9,7 +9,7 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { advanceTime, deployToNode, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
 
-const CLI = path.join(ROOT, "scripts", "cli", "openledger.ts");
+const CLI = path.join(ROOT, "cli", "src", "openledger.ts");
 const SCIENCE = path.join(ROOT, "examples", "science-explained");
 const address = (key: string) => privateKeyToAccount(key as `0x${string}`).address;
 const [TREASURY, OWNER, CONTRIBUTOR, VALIDATOR, TRAINER, RELAYER] = NODE_KEYS;

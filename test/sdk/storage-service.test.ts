@@ -29,7 +29,7 @@ import { expectRejected } from "../helpers/errors.ts";
 import { advanceTime, deployToNode, NODE_KEYS, ROOT, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
 import { sampleBytes } from "../helpers/storage.ts";
 
-const CLI = path.join(ROOT, "scripts", "cli", "openledger.ts");
+const CLI = path.join(ROOT, "cli", "src", "openledger.ts");
 const chain = defineChain({ id: 31_337, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
 const [, OWNER, ALICE, BOB, CAROL, VALIDATOR] = NODE_KEYS;
 const text = (s: string) => new TextEncoder().encode(s);

@@ -112,7 +112,7 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
 
 async function connectEmbedded(): Promise<CliContext> {
   const { network } = await import("hardhat");
-  const { deployProtocol } = await import("../lib/deploy.ts");
+  const { deployProtocol } = await import("../../scripts/lib/deploy.ts");
   const connection = await network.create();
   const deployment = await deployProtocol(connection);
   const publicClient = await connection.viem.getPublicClient();
