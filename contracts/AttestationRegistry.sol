@@ -537,7 +537,15 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
             r.epochPoints = (r.pointsEpoch == epoch ? r.epochPoints : 0) + uint56(points);
             r.pointsEpoch = epoch;
         }
-        _reputation[datanetId][contributor] = r;
+        // One SSTORE: a memory-to-storage struct copy writes member by member (three writes here).
+        // The shifts follow the declaration order of `ReputationSlot`, lowest bits first.
+        uint256 packed = uint256(r.accepted) | uint256(r.rejected) << 32 | uint256(r.qualitySum) << 64
+            | uint256(r.score) << 104 | uint256(r.pointsEpoch) << 168 | uint256(r.epochPoints) << 200;
+        ReputationSlot storage slot = _reputation[datanetId][contributor];
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
     }
 
     /// @dev When an account earns points in a new epoch, files the previous epoch's points away.

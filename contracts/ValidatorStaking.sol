@@ -185,12 +185,12 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IValidatorStaking
     function stakeAt(uint256 datanetId, address validator, uint256 timepoint) external view returns (uint256 amount) {
-        amount = _bondedHistory[datanetId][validator].upperLookupRecent(SafeCast.toUint48(timepoint));
+        amount = _lookup(_bondedHistory[datanetId][validator], timepoint);
     }
 
     /// @inheritdoc IValidatorStaking
     function totalStakeAt(uint256 datanetId, uint256 timepoint) external view returns (uint256 amount) {
-        amount = _totalBondedHistory[datanetId].upperLookupRecent(SafeCast.toUint48(timepoint));
+        amount = _lookup(_totalBondedHistory[datanetId], timepoint);
     }
 
     /// @inheritdoc IValidatorStaking
@@ -200,7 +200,7 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
         returns (uint256 stakeAtSnapshot, uint256 activeStake, uint32 generation)
     {
         StakeInfo memory info = _stakes[datanetId][validator];
-        stakeAtSnapshot = _bondedHistory[datanetId][validator].upperLookupRecent(SafeCast.toUint48(timepoint));
+        stakeAtSnapshot = _lookup(_bondedHistory[datanetId][validator], timepoint);
         activeStake = info.unbondingEndsAt == 0 ? info.amount : 0;
         generation = info.generation;
     }
@@ -226,6 +226,17 @@ contract ValidatorStaking is IValidatorStaking, AccessControlDefaultAdminRules, 
 
     function _authorizePause() internal view override {
         _checkRole(PAUSER_ROLE);
+    }
+
+    /// @dev The value at `timepoint`, trying the latest checkpoint first: stakes change rarely and
+    /// verdicts ask about recent reveals, so the answer is almost always the latest checkpoint, found in
+    /// two reads instead of a search over the whole history.
+    function _lookup(Checkpoints.Trace208 storage history, uint256 timepoint) private view returns (uint256 value) {
+        uint48 key = SafeCast.toUint48(timepoint);
+        (bool exists, uint48 latestKey, uint208 latestValue) = history.latestCheckpoint();
+        if (!exists) return 0;
+        if (latestKey <= key) return latestValue;
+        value = history.upperLookupRecent(key);
     }
 
     /// @dev Records a change of a validator's bonded stake from `before` to `after_` at this second.

@@ -16,15 +16,17 @@ library ReputationMath {
     /// @notice The Wilson score interval's lower bound for `accepted` successes in `total` trials, in WAD.
     /// With n = total, a = accepted, r = n − a:
     /// (a + z²/2 − z·sqrt(a·r/n + z²/4)) / (n + z²).
+    /// @dev Counts come from 32-bit record counters, so every product below stays under 2^160 and checked
+    /// `*` then `/` gives the same floor as `Math.mulDiv`, for less gas on every closing.
     function wilsonLowerBound(uint256 accepted, uint256 total) internal pure returns (uint256) {
         if (accepted == 0 || total == 0) return 0;
         uint256 rejected = total - accepted;
-        uint256 variance = Math.mulDiv(accepted * rejected, WAD, total) + Z_SQUARED / 4;
-        uint256 spread = Math.mulDiv(Z, Math.sqrt(variance * WAD), WAD);
+        uint256 variance = accepted * rejected * WAD / total + Z_SQUARED / 4;
+        uint256 spread = Z * Math.sqrt(variance * WAD) / WAD;
         uint256 centre = accepted * WAD + Z_SQUARED / 2;
         // centre² − (z·sqrt(a·r/n + z²/4))² = a² > 0 for a ≥ 1, and sqrt rounds down, so the
         // spread is below the centre; the checked subtraction would revert if it ever were not.
-        return Math.mulDiv(centre - spread, WAD, total * WAD + Z_SQUARED);
+        return (centre - spread) * WAD / (total * WAD + Z_SQUARED);
     }
 
     /// @notice The reputation score in WAD for the given record.
@@ -33,6 +35,6 @@ library ReputationMath {
     /// @param qualitySum Sum of accepted contributions' qualities (each 0..100).
     function score(uint256 accepted, uint256 rejected, uint256 qualitySum) internal pure returns (uint256) {
         if (accepted == 0) return 0;
-        return Math.mulDiv(wilsonLowerBound(accepted, accepted + rejected), qualitySum, accepted * 100);
+        return wilsonLowerBound(accepted, accepted + rejected) * qualitySum / (accepted * 100);
     }
 }

@@ -58,4 +58,14 @@ contract ReputationMathTest is Test {
         assertApproxEqAbs(ReputationMath.wilsonLowerBound(8, 10), 0.4902e18, 0.0001e18);
         assertEq(ReputationMath.score(0, 5, 0), 0);
     }
+
+    /// Records are 32-bit counters: at their limits nothing overflows and the score stays in bounds.
+    function testFuzz_CounterLimits(uint256 accepted, uint256 rejected, uint256 quality) public pure {
+        accepted = bound(accepted, type(uint32).max - 1_000, type(uint32).max);
+        rejected = bound(rejected, 0, type(uint32).max);
+        uint256 qualitySum = accepted * bound(quality, 0, 100);
+        uint256 s = ReputationMath.score(accepted, rejected, qualitySum);
+        assertLe(s, 1e18);
+        assertLe(ReputationMath.score(accepted, rejected, qualitySum), ReputationMath.score(accepted, 0, qualitySum));
+    }
 }
