@@ -392,14 +392,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             revert RevealMismatch(commitment, c.itemCount, items.length, c.reservedBytes, totalBytes);
         }
         RevealTerms memory terms = _revealTerms(datanetId);
-        // Every item carries an equal part of the bond; the remainder of the division is the last item's.
-        uint96 bondEach = c.bond / c.itemCount;
-        uint96 remainder = c.bond - bondEach * c.itemCount;
+        // The commitment took the policy's bond per item times the items, so the division is exact.
+        c.bond /= c.itemCount;
         firstContributionId = uint256(counters.contributionCount) + 1;
         for (uint256 i = 0; i < items.length; ++i) {
             SubmissionItem calldata item = items[i];
             uint56 id = ++counters.contributionCount;
-            c.bond = i + 1 == items.length ? bondEach + remainder : bondEach;
             _register(datanetId, terms, c, id, item.contentHash, item.sizeBytes, item.uri, commitment);
         }
         _counters = counters;
