@@ -9,7 +9,7 @@
 import "dotenv/config";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-import { OpenLedgerError } from "../../sdk/index.ts";
+import { OpenLedgerError } from "@openledger-evm/sdk";
 import { COMMANDS, type Command } from "./commands.ts";
 import { openSession } from "./context.ts";
 
