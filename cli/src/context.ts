@@ -66,7 +66,8 @@ export function openSession(options: GlobalOptions, onConnect: (context: CliCont
       return client as SigningClient;
     },
     close: async () => {
-      if (context !== undefined) await (await context).close();
+      // A connection that failed has nothing to close (its error is the command's, already reported).
+      if (context !== undefined) await (await context.catch(() => undefined))?.close();
     },
   };
 }
