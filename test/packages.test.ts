@@ -103,9 +103,9 @@ const openledger = createClient({ publicClient, walletClient, deployment: parseD
 try {
   const { datanetId } = await (await openledger.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://from-a-browser", policy: datanetPolicy() })).wait();
   const datanet = await openledger.datanets.get(datanetId);
-  window.result = { datanetId: String(datanetId), owner: datanet.owner, kind: datanet.kind };
+  globalThis.result = { datanetId: String(datanetId), owner: datanet.owner, kind: datanet.kind };
 } catch (error) {
-  window.result = { error: String(error) };
+  globalThis.result = { error: String(error) };
 }
 `,
     );
@@ -120,8 +120,8 @@ try {
     try {
       const tab = await browser.newPage();
       await tab.goto(server.resolvedUrls!.local[0]!);
-      await tab.waitForFunction(() => (window as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
-      const result = await tab.evaluate(() => (window as unknown as { result: Record<string, string> }).result);
+      await tab.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
+      const result = await tab.evaluate(() => (globalThis as unknown as { result: Record<string, string> }).result);
       expect(result).to.deep.equal({ datanetId: "1", owner: privateKeyToAddress(NODE_KEYS[0]), kind: DataKind.Text });
     } finally {
       await browser.close();
