@@ -46,6 +46,15 @@ describe("the packages, packed and installed (npm pack; npm install of the tarba
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
+  it("publint finds nothing in either package; attw resolves every SDK entry in every mode an ESM-only package supports", async function () {
+    for (const workspace of ["sdk", "cli"]) await run("npx", ["--no-install", "publint", "--strict"], { ...NPM, cwd: path.join(ROOT, workspace) });
+    // esm-only: node10, node16 from ESM and bundler must be green; node16 from CommonJS may only import() it.
+    const { stdout } = await run("npx", ["--no-install", "attw", "--pack", ".", "--profile", "esm-only", "--format", "json"], { ...NPM, cwd: path.join(ROOT, "sdk") });
+    const { analysis, problems } = JSON.parse(stdout) as { analysis: { entrypoints: Record<string, unknown> }; problems: Record<string, { kind: string; resolutionKind?: string }[]> };
+    expect(Object.keys(analysis.entrypoints)).to.include.members([".", "./actions", "./abis", "./node"]);
+    expect(Object.values(problems).flat().filter((p) => !(p.kind === "CJSResolvesToESM" && p.resolutionKind === "node16-cjs"))).to.deep.equal([]);
+  });
+
   it("bench:sdk builds its pages from the SDK's dist/ and measures what the SDK adds over viem", async function () {
     const report = await measureSdkBundles();
     expect(report.gzipBytes.viem).to.be.greaterThan(10_000);
