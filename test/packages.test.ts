@@ -64,7 +64,7 @@ describe("the packages, packed and installed (npm pack; npm install of the tarba
     expect(report.budgets).to.deep.equal(SDK_BUDGETS);
   });
 
-  it("installs in an empty project; the CLI runs; a Vite page reads and writes in headless Chromium", async function () {
+  it("installs in an empty project; the CLI runs; a Vite page type-checks, then reads and writes in headless Chromium", async function () {
     const packs = path.join(dir, "packs");
     await mkdir(packs);
     const { stdout } = await run("npm", ["pack", "--json", "--workspace", "sdk", "--workspace", "cli", "--pack-destination", packs], NPM);
@@ -97,14 +97,15 @@ describe("the packages, packed and installed (npm pack; npm install of the tarba
     // The page: viem and the SDK from the installed tarball; a local account signs in the page.
     const page = path.join(app, "page");
     await mkdir(page);
-    await writeFile(path.join(page, "index.html"), `<!doctype html><title>openledger</title><script type="module" src="./main.js"></script>\n`);
+    await writeFile(path.join(page, "index.html"), `<!doctype html><title>openledger</title><script type="module" src="./main.ts"></script>\n`);
     await writeFile(
-      path.join(page, "main.js"),
+      path.join(page, "main.ts"),
       `import { createPublicClient, createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { createClient, DataKind, datanetPolicy, parseDeployment } from "@openledger-evm/sdk";
 
+const page = globalThis as { result?: Record<string, string | number> };
 const transport = http(new URL("/rpc", location.href).href);
 const publicClient = createPublicClient({ chain: hardhat, transport });
 const walletClient = createWalletClient({ account: privateKeyToAccount(${JSON.stringify(NODE_KEYS[0])}), chain: hardhat, transport });
@@ -112,12 +113,32 @@ const openledger = createClient({ publicClient, walletClient, deployment: parseD
 try {
   const { datanetId } = await (await openledger.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://from-a-browser", policy: datanetPolicy() })).wait();
   const datanet = await openledger.datanets.get(datanetId);
-  globalThis.result = { datanetId: String(datanetId), owner: datanet.owner, kind: datanet.kind };
+  page.result = { datanetId: String(datanetId), owner: datanet.owner, kind: datanet.kind };
 } catch (error) {
-  globalThis.result = { error: String(error) };
+  page.result = { error: String(error) };
 }
 `,
     );
+    // A dapp's type-check, with the compiler options of Vite's vanilla-ts template: the SDK's types resolve from the tarball.
+    await writeFile(
+      path.join(page, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "ESNext",
+          lib: ["ES2022", "DOM", "DOM.Iterable"],
+          moduleResolution: "bundler",
+          moduleDetection: "force",
+          noEmit: true,
+          strict: true,
+          skipLibCheck: true,
+          verbatimModuleSyntax: true,
+          noUnusedLocals: true,
+        },
+        include: ["main.ts"],
+      }),
+    );
+    await run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", page], { ...NPM, cwd: page });
     await build({ root: page, configFile: false, logLevel: "silent", build: { outDir: "dist" } });
     const server = await preview({
       root: page,
