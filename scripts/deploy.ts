@@ -16,7 +16,8 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { Address } from "viem";
 
-import { deploymentFilePath, formatDeployment, readDeploymentFile } from "../sdk/deployment.ts";
+import { formatDeployment } from "../sdk/deployment.ts";
+import { deploymentFilePath, readDeploymentFile } from "../sdk/node/index.ts";
 import { deployProtocol } from "./lib/deploy.ts";
 
 /** One readable line and a non-zero exit. */

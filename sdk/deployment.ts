@@ -1,6 +1,3 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-
 import { getAddress, isAddress, type Address } from "viem";
 
 import { DeploymentError } from "./errors.ts";
@@ -33,11 +30,6 @@ const CONTRACT_KEYS = [
   "proofOfAttribution",
 ] as const;
 
-/** The addresses file for a chain: `<dir>/<chainId>.json`. */
-export function deploymentFilePath(dir: string, chainId: number): string {
-  return path.join(dir, `${chainId}.json`);
-}
-
 /** Serialises a deployment as the JSON addresses file. */
 export function formatDeployment(deployment: Deployment): string {
   return `${JSON.stringify({ ...deployment, startBlock: deployment.startBlock.toString() }, null, 2)}\n`;
@@ -68,21 +60,4 @@ export function parseDeployment(value: unknown, source = "deployment"): Deployme
     addresses[key] = getAddress(address);
   }
   return { chainId, startBlock: BigInt(startBlock), contracts: addresses };
-}
-
-/** Reads and validates an addresses file written by `scripts/deploy.ts`. */
-export async function readDeploymentFile(file: string): Promise<Deployment> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (cause) {
-    throw new DeploymentError(`No deployment file at ${file}; deploy first (npm run deploy).`, { cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new DeploymentError(`${file} is not valid JSON.`, { cause });
-  }
-  return parseDeployment(json, file);
 }

@@ -24,3 +24,7 @@ export function assertUint64(field: string, value: bigint): void {
     throw new InvalidInputError(field, `${String(value)} is not a whole number from 0 to 2^64-1`);
   }
 }
+
+/** A whole number within [min, max]. */
+export const isWhole = (value: unknown, min: number, max: number): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;

@@ -7,9 +7,8 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { advanceTime, deployToNode, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
+import { advanceTime, CLI_FROM_SOURCE as CLI, deployToNode, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
 
-const CLI = path.join(ROOT, "cli", "src", "openledger.ts");
 const SCIENCE = path.join(ROOT, "examples", "science-explained");
 const address = (key: string) => privateKeyToAccount(key as `0x${string}`).address;
 const [TREASURY, OWNER, CONTRIBUTOR, VALIDATOR, TRAINER, RELAYER] = NODE_KEYS;
@@ -29,7 +28,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
   async function cli(key: string | undefined, ...args: string[]): Promise<Run> {
     const env = { ...process.env, OPENLEDGER_KEY: key ?? "", OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "", OPENLEDGER_STORE_DIR: path.join(dir, "store") };
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args, "--rpc", node.url, "--deployment", deployment], { cwd: ROOT, env });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [...CLI, ...args, "--rpc", node.url, "--deployment", deployment], { cwd: ROOT, env });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };

@@ -9,7 +9,7 @@ import { network } from "hardhat";
 
 import { runDemoStory, type DemoSummary } from "../scripts/lib/demo-story.ts";
 import { assertSameContent, blockKey, cidOfUri, ContentMismatchError, datanetRegistryAbi, parseCid } from "../sdk/index.ts";
-import { openFsStore } from "../sdk/storage/node/index.ts";
+import { openFsStore } from "../sdk/node/index.ts";
 import { expectRejected } from "./helpers/errors.ts";
 
 /** The facts the story promises, checked on a summary however it was obtained. */

@@ -28,8 +28,6 @@ import {
   notDuplicateOf,
   openTokenAbi,
   proseQuality,
-  readAdapterFolder,
-  indexProtocolEvents,
   rebuildProtocolState,
   rebuildRegistryState,
   reputationScore,
@@ -41,8 +39,8 @@ import {
   type EpochClaim,
   type OpenLedgerClient,
   type ProtocolState,
-} from "../../sdk/index.ts";
-import { openFsStore, startStorageService } from "../../sdk/storage/node/index.ts";
+} from "@openledger-evm/sdk";
+import { readAdapterFolder, indexProtocolEvents, openFsStore, startStorageService } from "@openledger-evm/sdk/node";
 import { readInput, type Session, type SigningClient } from "./context.ts";
 import { fetchContent } from "./content.ts";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { cidOfUri, type ContentSource, type ContributionRecord } from "../../sdk/index.ts";
+import { cidOfUri, type ContentSource, type ContributionRecord } from "@openledger-evm/sdk";
 
 /**
  * A contribution's bytes from where its URI points: an `ipfs://<cid>` URI from `stores` (verified

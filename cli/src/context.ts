@@ -3,15 +3,16 @@ import path from "node:path";
 
 import { createPublicClient, createWalletClient, defineChain, http, isHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import {
   ClientConfigError,
   createClient,
   DeploymentError,
-  deploymentFilePath,
-  readDeploymentFile,
+  type Deployment,
   type OpenLedgerClient,
-} from "../../sdk/index.ts";
+} from "@openledger-evm/sdk";
+import { deploymentFilePath, readDeploymentFile } from "@openledger-evm/sdk/node";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 /** Where Multicall3 lives on almost every EVM chain. */
@@ -65,7 +66,8 @@ export function openSession(options: GlobalOptions, onConnect: (context: CliCont
       return client as SigningClient;
     },
     close: async () => {
-      if (context !== undefined) await (await context).close();
+      // A connection that failed has nothing to close (its error is the command's, already reported).
+      if (context !== undefined) await (await context.catch(() => undefined))?.close();
     },
   };
 }
@@ -110,9 +112,25 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
   return { client: createClient({ publicClient, walletClient, deployment }), embedded: false, close: async () => {} };
 }
 
+/**
+ * The embedded network deploys the repository's contracts with hardhat: it runs inside the
+ * repository only (hardhat is no dependency of the published CLI). A URL, not a literal import, so
+ * the compiled CLI in `cli/dist/` finds the script too and its build does not pull the script in.
+ */
+const DEPLOY_SCRIPT = new URL("../../scripts/lib/deploy.ts", import.meta.url).href;
+
 async function connectEmbedded(): Promise<CliContext> {
-  const { network } = await import("hardhat");
-  const { deployProtocol } = await import("../../scripts/lib/deploy.ts");
+  let network: typeof import("hardhat").network;
+  let deployProtocol: (connection: NetworkConnection) => Promise<Deployment>;
+  try {
+    ({ network } = await import("hardhat"));
+    ({ deployProtocol } = (await import(DEPLOY_SCRIPT)) as { deployProtocol: typeof deployProtocol });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw cause;
+    throw new ClientConfigError(
+      "No node given: pass --rpc <url> (or set OPENLEDGER_RPC_URL) and --deployment <file>; the embedded network runs only inside the openledger-evm repository.",
+    );
+  }
   const connection = await network.create();
   const deployment = await deployProtocol(connection);
   const publicClient = await connection.viem.getPublicClient();

@@ -7,9 +7,11 @@
  * lasts for that one command.
  */
 import "dotenv/config";
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-import { OpenLedgerError } from "../../sdk/index.ts";
+import { OpenLedgerError } from "@openledger-evm/sdk";
 import { COMMANDS, type Command } from "./commands.ts";
 import { openSession } from "./context.ts";
 
@@ -115,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("openledger.ts")) {
+// Run as a program (also through node_modules/.bin's symlink, hence the real path), not when imported.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   process.exitCode = await main(process.argv.slice(2));
 }

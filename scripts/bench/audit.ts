@@ -19,16 +19,15 @@ import {
   datanetPolicy,
   datanetRegistryAbi,
   hashContent,
-  indexProtocolEvents,
   openTokenAbi,
   randomSalt,
-  readDeploymentFile,
   REVEAL_WINDOW,
   rebuildProtocolState,
   submissionCommitment,
   validatorStakingAbi,
   verifyProtocolState,
 } from "../../sdk/index.ts";
+import { indexProtocolEvents, readDeploymentFile } from "../../sdk/node/index.ts";
 import { deployToNode, NODE_KEYS, ROOT, startLocalNode } from "../../test/helpers/local-node.ts";
 
 const TARGET_EVENTS = Number(process.env.EVENTS ?? 100_000);

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { attributeOutput, buildIndexShard, openIndexShards, type CorpusDocument } from "../../sdk/index.ts";
+import { attributeOutput, type CorpusDocument } from "../../sdk/index.ts";
+import { buildIndexShard, openIndexShards } from "../../sdk/node/index.ts";
 
 const OUTPUTS = 50;
 const OUTPUT_TOKENS = 1_000;

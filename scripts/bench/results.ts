@@ -1,6 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import type { SdkBundleReport } from "./bundles.ts";
+
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "artifacts", "contracts");
 const CONTRACTS = [
   "OpenToken",
@@ -22,6 +24,8 @@ const PEERS: [string, string, string][] = [
   ["attestSignedBatch_perItem", "eas_multiAttestByDelegation_perItem", "EAS multiAttestByDelegation (50)"],
   ["merkleClaim_100k", "uniswap_merkleClaim_100k", "Uniswap MerkleDistributor claim"],
 ];
+
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
 async function deployedSize(contract: string): Promise<number> {
   const json = JSON.parse(await readFile(path.join(ARTIFACTS, `${contract}.sol`, `${contract}.json`), "utf8")) as { deployedBytecode: string };
@@ -197,6 +201,7 @@ export async function writeResultsMarkdown(dir: string) {
   const { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit } = JSON.parse(await readFile(path.join(dir, "results.json"), "utf8")) as Results;
   const mutation = await optionalJson<MutationReport>(path.join(dir, "mutation.json"));
   const attacks = await optionalJson<AttackResult[]>(path.join(dir, "attacks.json"));
+  const bundles = await optionalJson<SdkBundleReport>(path.join(dir, "sdk.json"));
   const md = [
     "# Benchmark results",
     "",
@@ -236,6 +241,10 @@ export async function writeResultsMarkdown(dir: string) {
     audit === null
       ? "`npm run bench:audit` has not written bench/audit.json yet."
       : `Auditor (\`bench:audit\`, ${fmt(audit.events!)} events on a separate node over HTTP): ${fmt(audit.eventsPerSecond!)} events/s indexed (target ≥ 20,000), full verify ${audit.verifySeconds} s (target ≤ 20 s), ${audit.discrepancies} discrepancies, memory peak ${audit.peakRssMB} MB.`,
+    "",
+    bundles === null
+      ? "`npm run bench:sdk` has not written bench/sdk.json yet."
+      : `Bundle (\`bench:sdk\`, Vite production build, gzip, over viem alone at ${kB(bundles.gzipBytes.viem)}): \`createClient\` and one read +${kB(bundles.overViem.createClientRead)} (target ≤ ${kB(bundles.budgets.createClientRead)}), one tree-shaken action +${kB(bundles.overViem.oneAction)} (target ≤ ${kB(bundles.budgets.oneAction)}).`,
     "",
     ...attacksSection(attacks),
     ...mutationSection(mutation),

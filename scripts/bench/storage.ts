@@ -16,8 +16,8 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { createClient, DataKind, datanetPolicy, gatewayFetcher, postUpload, readDeploymentFile, signUpload } from "../../sdk/index.ts";
-import { openFsStore, startStorageService } from "../../sdk/storage/node/index.ts";
+import { createClient, DataKind, datanetPolicy, gatewayFetcher, postUpload, signUpload } from "../../sdk/index.ts";
+import { readDeploymentFile, openFsStore, startStorageService } from "../../sdk/node/index.ts";
 import { deployToNode, NODE_KEYS, startLocalNode } from "../../test/helpers/local-node.ts";
 
 const UPLOADS = 20;

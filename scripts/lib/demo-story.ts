@@ -11,8 +11,6 @@ import {
   contentAddress,
   createClient,
   estimateFineTune,
-  indexProtocolEvents,
-  readAdapterFolder,
   rebuildProtocolState,
   verifyAttributionEpoch,
   verifyProtocolState,
@@ -36,7 +34,7 @@ import {
   type SignedVerdict,
   type Verdict,
 } from "../../sdk/index.ts";
-import { openFsStore } from "../../sdk/storage/node/index.ts";
+import { indexProtocolEvents, readAdapterFolder, openFsStore } from "../../sdk/node/index.ts";
 import { deployProtocol } from "./deploy.ts";
 
 const EXAMPLES_ROOT = path.resolve(import.meta.dirname, "..", "..", "examples");

@@ -1,14 +1,11 @@
 import { encodeAbiParameters, getAddress, keccak256, type Address, type ContractFunctionReturnType, type Hex } from "viem";
 
 import type { proofOfAttributionAbi } from "../abis/index.ts";
-import { existsSync } from "node:fs";
-import path from "node:path";
 
 import { buildCorpusIndex, type AttributionOptions, type CorpusDocument, type SpanIndex } from "../attribution/engine.ts";
 import { explainOutput, type OutputExplanation } from "../attribution/explain.ts";
-import { buildIndexShard, openIndexShards } from "../attribution/index-file.ts";
 import { runAttribution, type AttributionResult, type ContributionEarners, type InferenceOutput } from "../attribution/run.ts";
-import { loadTokenizer, wordTokenizer, type Tokenizer } from "../attribution/tokenizer.ts";
+import { loadTokenizer, wordTokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
@@ -124,10 +121,11 @@ export interface EpochAttributionInputs {
   /** The tokenizer by name (`loadTokenizer`): `unicode-words/1` by default, or e.g. `tiktoken/o200k_base`. */
   tokenizer?: string;
   /**
-   * Index shards on disk to match against instead of an index built in memory (`buildDatasetShards`);
+   * Opens index shards to match against instead of an index built in memory, e.g.
+   * `() => openIndexShards(files)` from `@openledger-evm/sdk/node` (`buildDatasetShards` writes them);
    * they must hold exactly the model version's training contributions.
    */
-  indexFiles?: readonly string[];
+  openIndex?: () => Promise<SpanIndex & { close(): void }>;
 }
 
 /** What anyone needs besides the chain to recompute an attribution: recorded in its result. */
@@ -227,12 +225,12 @@ export async function computeEpochAttribution(
 /** The index for a model version's corpus: its shards on disk when given (checked to hold exactly that corpus), else built in memory. */
 async function attributionIndex(
   inputs: AttributionInputs,
-  params: Pick<EpochAttributionInputs, "modelId" | "tokenizer" | "indexFiles">,
+  params: Pick<EpochAttributionInputs, "modelId" | "tokenizer" | "openIndex">,
 ): Promise<{ index: SpanIndex; close: () => void }> {
   if (inputs.documents.length === 0) throw new InvalidInputError("model", `model ${params.modelId} was trained on no accepted contribution`);
   const tokenizer = await loadTokenizer(params.tokenizer ?? wordTokenizer.name);
-  if (params.indexFiles === undefined) return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
-  const shards = await openIndexShards(params.indexFiles);
+  if (params.openIndex === undefined) return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
+  const shards = await params.openIndex();
   const expected = inputs.documents.map((d) => d.contributionId).join(",");
   const problem =
     shards.tokenizer.name !== tokenizer.name
@@ -242,38 +240,9 @@ async function attributionIndex(
         : undefined;
   if (problem !== undefined) {
     shards.close();
-    throw new InvalidInputError("indexFiles", `the index shards do not fit model ${params.modelId}: ${problem}`);
+    throw new InvalidInputError("openIndex", `the index shards do not fit model ${params.modelId}: ${problem}`);
   }
   return { index: shards, close: () => shards.close() };
-}
-
-/**
- * Builds the index shards of a model version's datasets in `dir`, one per datanet version, named
- * `datanet-<id>-v<version>.olidx`: each holds the contributions its version added to the shards of
- * the datanet's earlier versions already in `dir`, so a new version adds a shard and rebuilds
- * nothing. Returns the shard files that together hold the inputs' corpus, for `indexFiles`.
- */
-export async function buildDatasetShards(dir: string, inputs: AttributionInputs, options: { tokenizer?: Tokenizer } = {}): Promise<string[]> {
-  const texts = new Map(inputs.documents.map((d) => [d.contributionId, d.text]));
-  const files: string[] = [];
-  for (const dataset of inputs.datasets) {
-    const shardOf = (version: number) => path.join(dir, `datanet-${dataset.datanetId}-v${version}.olidx`);
-    const earlier = Array.from({ length: dataset.version }, (_, v) => shardOf(v + 1)).filter((f) => existsSync(f));
-    const file = shardOf(dataset.version);
-    if (!existsSync(file)) {
-      const known = new Set<bigint>();
-      if (earlier.length > 0) {
-        const shards = await openIndexShards(earlier);
-        shards.contributionIds.forEach((id) => known.add(id));
-        shards.close();
-      }
-      const added = dataset.contributionIds.filter((id) => !known.has(id)).sort((a, b) => (a < b ? -1 : 1));
-      await buildIndexShard(file, added.map((contributionId) => ({ contributionId, text: texts.get(contributionId)! })), options);
-      earlier.push(file);
-    }
-    files.push(...earlier);
-  }
-  return [...new Set(files)];
 }
 
 /**
@@ -282,7 +251,7 @@ export async function buildDatasetShards(dir: string, inputs: AttributionInputs,
  */
 export async function explainAttribution(
   client: ProtocolClient,
-  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "outputs" | "options" | "tokenizer" | "indexFiles">,
+  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "outputs" | "options" | "tokenizer" | "openIndex">,
 ): Promise<{ inferenceId: string; explanation: OutputExplanation }[]> {
   const inputs = await gatherAttributionInputs(client, params);
   const { index, close } = await attributionIndex(inputs, params);

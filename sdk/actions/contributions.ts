@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-
 import {
   bytesToHex,
   concat,
@@ -57,17 +55,6 @@ const MAX_UINT16 = 65_535;
 export function hashContent(content: Uint8Array | string): { contentHash: Hex; sizeBytes: bigint } {
   const bytes = typeof content === "string" ? toBytes(content) : content;
   return { contentHash: keccak256(bytes), sizeBytes: BigInt(bytes.length) };
-}
-
-/** `hashContent` of a file's bytes. */
-export async function hashFile(file: string): Promise<{ contentHash: Hex; sizeBytes: bigint }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (cause) {
-    throw new InvalidInputError("file", `cannot read ${file} (${(cause as Error).message})`);
-  }
-  return hashContent(bytes);
 }
 
 /** A fresh random salt for a commitment. */

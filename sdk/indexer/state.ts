@@ -4,7 +4,7 @@ import { rebuildModelLineage, type ModelLineage } from "../actions/models.ts";
 import { ContributionStatus } from "../actions/contributions.ts";
 import type { ProtocolClient } from "../client.ts";
 import { rebuildRegistryState, type RegistryLog, type RegistryState } from "../history.ts";
-import type { ProtocolEvent } from "./indexer.ts";
+import type { ProtocolEvent } from "../node/indexer.ts";
 
 const key = (...parts: unknown[]) => parts.map(String).join(":");
 

@@ -6,6 +6,8 @@ import { privateKeyToAddress } from "viem/accounts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+/** The CLI from its sources: node's arguments that run it with the SDK's sources (as `npm run cli` does). */
+export const CLI_FROM_SOURCE = ["--conditions=@openledger-evm/source", path.join(ROOT, "cli", "src", "openledger.ts")];
 
 /** The first accounts of `hardhat node` (its well-known test mnemonic). Never use them elsewhere. */
 export const NODE_KEYS = [

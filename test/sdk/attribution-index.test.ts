@@ -8,14 +8,12 @@ import { expect } from "chai";
 import {
   attributeOutput,
   buildCorpusIndex,
-  buildIndexShard,
   InvalidInputError,
   loadTokenizer,
-  openIndexShards,
   wordTokenizer,
   type CorpusDocument,
-  type IndexShards,
 } from "../../sdk/index.ts";
+import { buildIndexShard, openIndexShards, type IndexShards } from "../../sdk/node/index.ts";
 
 /** A seeded generator (Park–Miller), so every run checks the same cases. */
 function generator(seed: number) {

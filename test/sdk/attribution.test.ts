@@ -8,8 +8,6 @@ import { getAddress, keccak256, toBytes, type Hex } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
 import {
-  buildDatasetShards,
-  buildIndexShard,
   createClient,
   datanetPolicy,
   DataKind,
@@ -17,9 +15,9 @@ import {
   InvalidInputError,
   openTokenAbi,
   ProtocolError,
-  readAdapterFolder,
   type ContributionRecord,
 } from "../../sdk/index.ts";
+import { buildDatasetShards, buildIndexShard, openIndexShards, readAdapterFolder } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -195,7 +193,8 @@ describe("SDK attribution (data → model → fees → contributors)", function 
       // Asked again, the version's shard is already there: nothing is rebuilt.
       expect(await buildDatasetShards(dir, inMemory.inputs)).to.deep.equal(files);
       expect((await stat(files[0]!)).mtimeMs).to.equal(built);
-      const onDisk = await f.auditor.attribution.compute({ ...params, indexFiles: files });
+      const openIndex = () => openIndexShards(files);
+      const onDisk = await f.auditor.attribution.compute({ ...params, openIndex });
       expect([onDisk.epoch.root, onDisk.recordsHash]).to.deep.equal([inMemory.epoch.root, inMemory.recordsHash]);
 
       const o200k = await f.auditor.attribution.compute({ ...params, tokenizer: "tiktoken/o200k_base" });
@@ -203,7 +202,7 @@ describe("SDK attribution (data → model → fees → contributors)", function 
       expect(o200k.records.length).to.be.greaterThan(0);
       for (const [bad, field] of [
         [{ ...params, tokenizer: "gpt-17" }, "tokenizer"],
-        [{ ...params, indexFiles: files, tokenizer: "tiktoken/o200k_base" }, "indexFiles"],
+        [{ ...params, openIndex, tokenizer: "tiktoken/o200k_base" }, "openIndex"],
       ] as const) {
         const error = await f.auditor.attribution.compute(bad).then(
           () => undefined,
@@ -213,13 +212,13 @@ describe("SDK attribution (data → model → fees → contributors)", function 
       }
       const partial = path.join(dir, "partial.olidx");
       await buildIndexShard(partial, inMemory.inputs.documents.slice(1));
-      const error = await f.auditor.attribution.compute({ ...params, indexFiles: [partial] }).then(
+      const error = await f.auditor.attribution.compute({ ...params, openIndex: () => openIndexShards([partial]) }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect((error as Error).message).to.match(/do not fit model 1: they hold contributions 2, .*trained on 1, 2/);
 
-      const explained = await f.auditor.attribution.explain({ modelId: 1n, outputs: f.outputs, fetchContent: f.fetchContent, indexFiles: files });
+      const explained = await f.auditor.attribution.explain({ modelId: 1n, outputs: f.outputs, fetchContent: f.fetchContent, openIndex });
       for (const { inferenceId, explanation } of explained) {
         expect([...explanation.weights], inferenceId).to.deep.equal([...inMemory.perOutput.get(inferenceId)!.weights]);
         for (const span of explanation.spans) {

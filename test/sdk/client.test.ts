@@ -15,7 +15,6 @@ import {
   datanetRegistryAbi,
   hashContent,
   openTokenAbi,
-  hashFile,
   InvalidInputError,
   randomSalt,
   submissionCommitment,
@@ -23,6 +22,7 @@ import {
   type ProtocolErrorName,
   type SubmissionItem,
 } from "../../sdk/index.ts";
+import { hashFile } from "../../sdk/node/index.ts";
 import { expectProtocolError } from "../helpers/errors.ts";
 import { testPolicy } from "../helpers/registry.ts";
 

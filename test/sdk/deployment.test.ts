@@ -10,11 +10,10 @@ import {
   assertDeploymentChain,
   createClient,
   DeploymentError,
-  deploymentFilePath,
   formatDeployment,
   parseDeployment,
-  readDeploymentFile,
 } from "../../sdk/index.ts";
+import { deploymentFilePath, readDeploymentFile } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 

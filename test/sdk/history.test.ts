@@ -10,7 +10,6 @@ import {
   DataKind,
   datanetRegistryAbi,
   hashContent,
-  indexProtocolEvents,
   ProtocolError,
   REVEAL_WINDOW,
   rebuildProtocolState,
@@ -18,6 +17,7 @@ import {
   verifyProtocolState,
   verifyRegistryState,
 } from "../../sdk/index.ts";
+import { indexProtocolEvents } from "../../sdk/node/index.ts";
 import { OPEN, testPolicy } from "../helpers/registry.ts";
 
 const connection = await network.create();

@@ -13,13 +13,13 @@ import {
   createClient,
   DataKind,
   datanetPolicy,
-  indexProtocolEvents,
   NodeUnavailableError,
   rebuildProtocolState,
   verifyProtocolState,
   type Deployment,
   type ProtocolClient,
 } from "../../sdk/index.ts";
+import { indexProtocolEvents } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;

@@ -19,10 +19,10 @@ import {
   modelFactoryContract,
   preflightFineTune,
   ProtocolError,
-  readAdapterFolder,
   toHyperparameters,
   type FineTuneSettings,
 } from "../../sdk/index.ts";
+import { readAdapterFolder } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;

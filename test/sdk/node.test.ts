@@ -13,15 +13,14 @@ import {
   datanetRegistryAbi,
   DataKind,
   hashContent,
-  indexProtocolEvents,
   NodeUnavailableError,
   openTokenAbi,
-  readDeploymentFile,
   rebuildProtocolState,
   TransactionError,
   verifyProtocolState,
   type Deployment,
 } from "../../sdk/index.ts";
+import { indexProtocolEvents, readDeploymentFile } from "../../sdk/node/index.ts";
 import { startFaultProxy, type Fault } from "../helpers/fault-proxy.ts";
 import { advanceTime, deployToNode, NODE_KEYS, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { computeCid, ContentUnavailableError } from "../../sdk/index.ts";
-import { startHeliaStore, type HeliaStore } from "../../sdk/storage/node/index.ts";
+import { startHeliaStore, type HeliaStore } from "../../sdk/node/index.ts";
 import { expectRejected } from "../helpers/errors.ts";
 import { sampleBytes } from "../helpers/storage.ts";
 

@@ -16,7 +16,6 @@ import {
   InvalidInputError,
   openTokenAbi,
   ReasonCode,
-  readDeploymentFile,
   storageServiceStore,
   UPLOAD_HEADERS,
   uploadMessage,
@@ -24,12 +23,11 @@ import {
   type Deployment,
   type OpenLedgerClient,
 } from "../../sdk/index.ts";
-import { openFsStore, startStorageService, type StorageService } from "../../sdk/storage/node/index.ts";
+import { readDeploymentFile, openFsStore, startStorageService, type StorageService } from "../../sdk/node/index.ts";
 import { expectRejected } from "../helpers/errors.ts";
-import { advanceTime, deployToNode, NODE_KEYS, ROOT, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
+import { advanceTime, CLI_FROM_SOURCE as CLI, deployToNode, NODE_KEYS, ROOT, startLocalNode, type LocalNode } from "../helpers/local-node.ts";
 import { sampleBytes } from "../helpers/storage.ts";
 
-const CLI = path.join(ROOT, "cli", "src", "openledger.ts");
 const chain = defineChain({ id: 31_337, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
 const [, OWNER, ALICE, BOB, CAROL, VALIDATOR] = NODE_KEYS;
 const text = (s: string) => new TextEncoder().encode(s);
@@ -267,7 +265,7 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
 
   it("the CLI refuses a storage service without a datanet in one line", async function () {
     this.timeout(60_000);
-    const child = spawn(process.execPath, [CLI, "storage", "serve", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...CLI, "storage", "serve", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => child.once("exit", resolve));
@@ -279,7 +277,7 @@ describe("Storage service (signed uploads, datanet rules, trustless gateway) aga
 /** Runs a CLI command with `--json` against `node`, signing with `key`, and returns its data (it must succeed). */
 async function runCli<T>(node: LocalNode, deploymentFile: string, key: string, args: string[]): Promise<T> {
   const env = { ...process.env, OPENLEDGER_KEY: key, OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "", OPENLEDGER_STORE_DIR: "" };
-  const child = spawn(process.execPath, [CLI, ...args, "--json", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...CLI, ...args, "--json", "--rpc", node.url, "--deployment", deploymentFile], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -291,7 +289,7 @@ async function runCli<T>(node: LocalNode, deploymentFile: string, key: string, a
 
 /** Starts the CLI as a long-running process and waits for the storage service's ready line on stderr. */
 async function startCli(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPENLEDGER_KEY: "" } });
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPENLEDGER_KEY: "" } });
   let output = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the storage service did not start:\n${output}`)), 60_000);

@@ -29,7 +29,7 @@ import {
   ipfsUri,
   verifyBlock,
 } from "../../sdk/index.ts";
-import { openFsStore, startGateway, type StorageService } from "../../sdk/storage/node/index.ts";
+import { openFsStore, startGateway, type StorageService } from "../../sdk/node/index.ts";
 import { expectRejected } from "../helpers/errors.ts";
 import { sampleBytes } from "../helpers/storage.ts";
 
@@ -121,7 +121,7 @@ describe("Storage: the filesystem store", function () {
     this.timeout(60_000);
     // A child process puts 2 MiB contents in a loop and prints each CID once put returns; it is killed (SIGKILL) mid-stream.
     const script = `
-      import { openFsStore } from ${JSON.stringify(path.resolve("sdk/storage/node/fs-store.ts"))};
+      import { openFsStore } from ${JSON.stringify(path.resolve("sdk/node/storage/fs-store.ts"))};
       const store = await openFsStore(process.argv[1]);
       for (let i = 1; ; i++) {
         const bytes = new Uint8Array(2 * 1024 * 1024 + i).fill(i % 251);

@@ -10,13 +10,13 @@ import { checkSubmission, type SubmissionItem } from "../../actions/contribution
 import { getCurrentEpoch, getDatanet } from "../../actions/datanets.ts";
 import type { ProtocolClient } from "../../client.ts";
 import { ProtocolError } from "../../errors.ts";
-import { verifyBlock, walkDag } from "../blocks.ts";
-import { parseCid } from "../cid.ts";
-import { ContentMismatchError, ContentUnavailableError, UploadRefusedError } from "../errors.ts";
-import { formatProblem } from "../format.ts";
-import { CAR_MEDIA_TYPE, RAW_MEDIA_TYPE } from "../gateway.ts";
-import type { BlockStore } from "../store.ts";
-import { UPLOAD_HEADERS, uploadSigner, type UploadAuthorization } from "../upload.ts";
+import { verifyBlock, walkDag } from "../../storage/blocks.ts";
+import { parseCid } from "../../storage/cid.ts";
+import { ContentMismatchError, ContentUnavailableError, UploadRefusedError } from "../../storage/errors.ts";
+import { formatProblem } from "../../storage/format.ts";
+import { CAR_MEDIA_TYPE, RAW_MEDIA_TYPE } from "../../storage/gateway.ts";
+import type { BlockStore } from "../../storage/store.ts";
+import { UPLOAD_HEADERS, uploadSigner, type UploadAuthorization } from "../../storage/upload.ts";
 
 /** The longest an upload signature may be valid for: a day. Longer-lived signatures are refused. */
 const MAX_SIGNATURE_TTL_SECONDS = 24 * 60 * 60;

@@ -2,9 +2,9 @@ import { createHash, type Hash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 
 import { InvalidInputError } from "../errors.ts";
-import type { CorpusDocument, SpanIndex, SpanMatch } from "./engine.ts";
-import { suffixArray } from "./suffix-array.ts";
-import { loadTokenizer, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+import type { CorpusDocument, SpanIndex, SpanMatch } from "../attribution/engine.ts";
+import { suffixArray } from "../attribution/suffix-array.ts";
+import { loadTokenizer, wordTokenizer, type Tokenizer } from "../attribution/tokenizer.ts";
 
 /*
  * An index shard on disk, in the spirit of infini-gram: the corpus's token ids and its suffix array,

@@ -5,10 +5,10 @@ import path from "node:path";
 import type { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 
-import { blockKey, blockLinks, readDag } from "../blocks.ts";
-import { contentBlocks, parseCid } from "../cid.ts";
-import { ContentUnavailableError } from "../errors.ts";
-import type { BlockStore } from "../store.ts";
+import { blockKey, blockLinks, readDag } from "../../storage/blocks.ts";
+import { contentBlocks, parseCid } from "../../storage/cid.ts";
+import { ContentUnavailableError } from "../../storage/errors.ts";
+import type { BlockStore } from "../../storage/store.ts";
 
 /** Temporary files older than this are a killed writer's leftovers. */
 const STALE_TEMP_MS = 60 * 60 * 1000;

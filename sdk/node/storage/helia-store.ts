@@ -8,10 +8,10 @@ import type { Multiaddr } from "@multiformats/multiaddr";
 import { createHeliaLight } from "helia";
 import type { CID } from "multiformats/cid";
 
-import { readDag } from "../blocks.ts";
-import { contentBlocks, parseCid } from "../cid.ts";
-import { ContentUnavailableError } from "../errors.ts";
-import type { BlockStore } from "../store.ts";
+import { readDag } from "../../storage/blocks.ts";
+import { contentBlocks, parseCid } from "../../storage/cid.ts";
+import { ContentUnavailableError } from "../../storage/errors.ts";
+import type { BlockStore } from "../../storage/store.ts";
 
 /** A running Helia node as a `BlockStore`, with what it takes to connect it to peers. */
 export interface HeliaStore extends BlockStore {

@@ -14,7 +14,7 @@ import {
 } from "../abis/index.ts";
 import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
-import { DEFAULT_RETRY, isRangeTooLarge, withRetry, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY, isRangeTooLarge, withRetry, type RetryPolicy } from "../indexer/retry.ts";
 
 /** Every event any protocol contract (and every Merkle epoch) emits. */
 export const protocolEventsAbi = [
