@@ -14,6 +14,7 @@ import {
 } from "../abis/index.ts";
 import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
+import { withSdkErrors } from "../transaction.ts";
 import { splitRanges } from "./ranges.ts";
 
 /** Every event any protocol contract (and every Merkle epoch) emits. */
@@ -114,6 +115,11 @@ const order = (a: ProtocolEvent, b: ProtocolEvent) =>
  * is rolled back to the newest event block still on the chain.
  */
 export async function indexProtocolEvents(client: ProtocolClient, options: IndexOptions = {}): Promise<IndexResult> {
+  // What viem throws becomes an SDK error (a node that kept failing: `NodeUnavailableError`).
+  return withSdkErrors(() => indexEvents(client, options));
+}
+
+async function indexEvents(client: ProtocolClient, options: IndexOptions): Promise<IndexResult> {
   const confirmations = BigInt(options.confirmations ?? 0);
   if (confirmations < 0n) throw new InvalidInputError("confirmations", "must not be negative");
   const addresses = staticAddresses(client);
