@@ -347,6 +347,46 @@ export interface RevealStore {
   list(): readonly PendingReveal[] | Promise<readonly PendingReveal[]>;
 }
 
+/**
+ * A pending reveal as a JSON string (bigints as decimal strings), for a store over `localStorage`
+ * or a file; `parsePendingReveal` reads it back.
+ */
+export function serializePendingReveal(reveal: PendingReveal): string {
+  return JSON.stringify(reveal, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+/** Reads what `serializePendingReveal` wrote, checking every field (`InvalidInputError` naming it). */
+export function parsePendingReveal(text: string): PendingReveal {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new InvalidInputError("pendingReveal", `not JSON (${(cause as Error).message})`);
+  }
+  if (typeof json !== "object" || json === null) throw new InvalidInputError("pendingReveal", "is not a JSON object");
+  const whole = (field: string, value: unknown): bigint => {
+    if (typeof value !== "string" || !/^(0|[1-9]\d*)$/.test(value)) throw new InvalidInputError(field, `${JSON.stringify(value)} is not a decimal string`);
+    return BigInt(value);
+  };
+  const { contributor, salt, commitment, committedAt, items } = json;
+  if (typeof contributor !== "string") throw new InvalidInputError("contributor", "is not a string");
+  assertAddress("contributor", contributor);
+  if (typeof salt !== "string") throw new InvalidInputError("salt", "is not a string");
+  assertBytes32("salt", salt);
+  if (typeof commitment !== "string") throw new InvalidInputError("commitment", "is not a string");
+  assertBytes32("commitment", commitment);
+  if (typeof committedAt !== "number" || !Number.isSafeInteger(committedAt)) throw new InvalidInputError("committedAt", "is not a whole number");
+  if (!Array.isArray(items)) throw new InvalidInputError("items", "is not an array");
+  const parsed = items.map((item: Record<string, unknown> | null, i) => {
+    if (typeof item !== "object" || item === null) throw new InvalidInputError(`items[${i}]`, "is not an object");
+    return { contentHash: item.contentHash as Hex, sizeBytes: whole(`items[${i}].sizeBytes`, item.sizeBytes), uri: item.uri as string };
+  });
+  assertItems(parsed);
+  const datanetId = whole("datanetId", json.datanetId);
+  assertPositiveId("datanetId", datanetId);
+  return { datanetId, contributor: getAddress(contributor), items: parsed, salt, commitment, committedAt, bond: whole("bond", json.bond) };
+}
+
 /** A `RevealStore` in memory (browser and Node alike). */
 export function memoryRevealStore(): RevealStore {
   const reveals = new Map<string, PendingReveal>();

@@ -26,13 +26,16 @@ import {
   hashFile,
   InvalidInputError,
   memoryRevealStore,
+  parsePendingReveal,
   parseSignedVerdicts,
   protocolErrorsAbi,
   ProtocolError,
   randomSalt,
   registryContract,
   requireWallet,
+  serializePendingReveal,
   serializeSignedVerdicts,
+  splitRanges,
   submissionCommitment,
   UserRejectedError,
   type SubmitProgress,
@@ -178,10 +181,10 @@ describe("SDK flows for dapps", function () {
       });
       const store = memoryRevealStore();
       const steps: SubmitProgress["step"][] = [];
-      const saved: number[] = [];
+      const handed: unknown[] = [];
       const onProgress = (p: SubmitProgress) => {
         steps.push(p.step);
-        if (p.step === "committed") saved.push(0);
+        if (p.step === "committed") handed.push(p.pending);
       };
       const content = { ...hashContent("The Moon pulls the tides."), uri: "ipfs://moon" };
       const before = await openBalance(f, contributor);
@@ -192,7 +195,14 @@ describe("SDK flows for dapps", function () {
       );
       expect(error).to.be.instanceOf(UserRejectedError);
       expect(steps).to.deep.equal(["checked", "committed", "revealing"]);
-      const [pending] = await store.list();
+      const [saved] = await store.list();
+      expect(handed).to.deep.equal([saved]); // handed back before the reveal, as saved
+      // A page's own store keeps it as JSON (localStorage): it reads back the same, bigints included.
+      const pending = parsePendingReveal(serializePendingReveal(saved!));
+      expect(pending).to.deep.equal(saved);
+      for (const [text, field] of [["{", "pendingReveal"], [serializePendingReveal({ ...saved!, salt: "0x12" }), "salt"], [serializePendingReveal(saved!).replace(/"bond":"\d+"/, '"bond":10'), "bond"]] as const) {
+        expect(() => parsePendingReveal(text), text).to.throw(InvalidInputError).with.property("field", field);
+      }
       expect(pending).to.include({ datanetId: f.datanetId, contributor: getAddress(contributor), bond: BOND });
       expect(pending!.items).to.deep.equal([content]);
 
@@ -245,6 +255,21 @@ describe("SDK flows for dapps", function () {
   });
 
   describe("readers behind an RPC that caps log ranges", function () {
+    it("halves a refused range and never asks for that size again", async function () {
+      const asked: bigint[] = [];
+      const read = async (from: bigint, to: bigint) => {
+        asked.push(to - from + 1n);
+        if (to - from + 1n > 7n) throw new Error("eth_getLogs block range too large (max 7)");
+        return Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i));
+      };
+      const blocks: bigint[] = [];
+      for await (const chunk of splitRanges({ fromBlock: 0n, toBlock: 99n }, read, { rangeSize: 64n })) blocks.push(...chunk.items);
+      expect(blocks).to.deep.equal(Array.from({ length: 100 }, (_, i) => BigInt(i)));
+      expect(asked.filter((n) => n > 7n)).to.deep.equal([64n, 32n, 16n, 8n]); // refused once per size, then never again
+      const failing = splitRanges({ fromBlock: 0n, toBlock: 9n }, async () => Promise.reject(new Error("execution reverted")));
+      expect(await failing.next().then(() => "read", (e: Error) => e.message)).to.equal("execution reverted");
+    });
+
     it("split their block ranges the way the indexer does", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       // Every validator accepting closes a contribution, so the leaderboard has an outcome to rank.
