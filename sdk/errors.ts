@@ -11,12 +11,17 @@ import {
   type Hex,
 } from "viem";
 
+import type * as contractAbis from "./abis/index.ts";
 import { protocolErrorsAbi } from "./abis/errors.ts";
 
 /** The name of a custom error of one of the protocol's contracts. */
 export type ProtocolErrorName = ContractErrorName<typeof protocolErrorsAbi>;
 
-type ErrorItem<N extends ProtocolErrorName> = Extract<(typeof protocolErrorsAbi)[number], { name: N }>;
+/** Every contract's declaration of an error: two contracts may name the same error's parameter differently. */
+type ErrorItem<N extends ProtocolErrorName> = Extract<
+  { [K in keyof typeof contractAbis]: (typeof contractAbis)[K] extends readonly (infer I)[] ? I : never }[keyof typeof contractAbis],
+  { type: "error"; name: N }
+>;
 type Named<I> = I extends { inputs: readonly AbiParameter[] }
   ? { readonly [P in I["inputs"][number] as P["name"] & string]: AbiParameterToPrimitiveType<P> }
   : never;
@@ -77,8 +82,12 @@ export class ProtocolError<N extends ProtocolErrorName = ProtocolErrorName> exte
   readonly args: ProtocolErrorArgs<N>;
   readonly preflight: boolean;
 
-  constructor(errorName: N, args: ArgsOf<N>, options: { preflight?: boolean; cause?: unknown } = {}) {
-    const named = nameArgs(errorName, args as readonly unknown[]);
+  constructor(
+    errorName: N,
+    args: ArgsOf<N>,
+    options: { preflight?: boolean; cause?: unknown; inputs?: readonly AbiParameter[] } = {},
+  ) {
+    const named = nameArgs(errorName, args as readonly unknown[], options.inputs);
     super(describe(errorName, named), {
       details: `${errorName}(${Object.entries(named)
         .map(([k, v]) => `${k}=${String(v)}`)
@@ -110,11 +119,10 @@ export class UserRejectedError extends OpenLedgerError {
 }
 
 /** Names positional arguments by the error's parameters (of the declaration with as many parameters, for overloads). */
-function nameArgs(errorName: string, args: readonly unknown[]): Record<string, unknown> {
+function nameArgs(errorName: string, args: readonly unknown[], inputs?: readonly AbiParameter[]): Record<string, unknown> {
   const declared: readonly { readonly name: string; readonly inputs: readonly AbiParameter[] }[] = protocolErrorsAbi;
-  const item = declared.find((e) => e.name === errorName && e.inputs.length === args.length) ?? declared.find((e) => e.name === errorName);
   const named: Record<string, unknown> = {};
-  item?.inputs.forEach((input, i) => {
+  (inputs ?? declared.find((e) => e.name === errorName)?.inputs)?.forEach((input, i) => {
     named[input.name ?? `arg${i}`] = args[i];
   });
   return named;
@@ -140,7 +148,7 @@ const at = (seconds: unknown) => `${new Date(Number(seconds) * 1000).toISOString
 type Described = Record<string, unknown>;
 
 /** One readable sentence per custom error. The type makes a new contract error a compile error here. */
-const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
+const MESSAGES: { [N in ProtocolErrorName]: (a: ProtocolErrorArgs<N>) => string } = {
   // DatanetRegistry
   DatanetUnknown: (a) => `Datanet ${a.datanetId} does not exist.`,
   DatanetPaused: (a) => `Datanet ${a.datanetId} is paused by its owner; it takes no submissions.`,
@@ -342,7 +350,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
 };
 
 function describe(errorName: ProtocolErrorName, args: Described): string {
-  return MESSAGES[errorName](args);
+  return (MESSAGES[errorName] as (a: Described) => string)(args);
 }
 
 /**
@@ -364,7 +372,9 @@ export function toSdkError(error: unknown): OpenLedgerError {
       const decoded = reverted.data ?? decodeProtocolError(reverted.raw);
       const errorName = decoded?.errorName as ProtocolErrorName | undefined;
       if (errorName !== undefined && errorName in MESSAGES) {
-        return new ProtocolError(errorName, (decoded?.args ?? []) as never, { cause: error });
+        // The names of the contract that was called when it raised the error (`InvalidClaimWindow`'s
+        // parameter is `window` in one contract, `epochs` in another).
+        return new ProtocolError(errorName, (decoded?.args ?? []) as never, { cause: error, inputs: (decoded?.abiItem as { inputs?: readonly AbiParameter[] } | undefined)?.inputs });
       }
     }
     return new TransactionError(error.shortMessage, { details: error.details, cause: error });

@@ -5,7 +5,9 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 import {
+  ContractFunctionRevertedError,
   createPublicClient,
+  encodeErrorResult,
   createWalletClient,
   custom,
   getAddress,
@@ -37,6 +39,7 @@ import {
   serializeSignedVerdicts,
   splitRanges,
   submissionCommitment,
+  toSdkError,
   UserRejectedError,
   type SubmitProgress,
 } from "../../sdk/index.ts";
@@ -105,6 +108,19 @@ describe("SDK flows for dapps", function () {
       const { spender, needed }: { spender: Address; needed: bigint } = error.args;
       expect([getAddress(spender), needed]).to.deep.equal([f.deployment.contracts.datanetRegistry, BOND]);
     });
+  });
+
+  it("names an error's arguments as the contract that raised it declares them", function () {
+    for (const [abi, args, message] of [
+      [abis.rewardPoolsAbi, { epochs: 3n }, /3 epochs/],
+      [abis.merkleEpochDistributorAbi, { window: 3n }, /3s/],
+    ] as const) {
+      const data = encodeErrorResult({ abi, errorName: "InvalidClaimWindow", args: [3n] });
+      const error = toSdkError(new ContractFunctionRevertedError({ abi, data, functionName: "setClaimWindow" }));
+      if (!ProtocolError.is(error, "InvalidClaimWindow")) return expect.fail(String(error));
+      expect(error.args).to.deep.equal(args);
+      expect(error.shortMessage).to.match(message);
+    }
   });
 
   describe("signed verdicts on the wire", function () {
