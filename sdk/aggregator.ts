@@ -16,6 +16,7 @@ import { attestationContract, registryContract, requireWallet, stakingContract, 
 import { InvalidInputError, ProtocolError, toSdkError } from "./errors.ts";
 import { WEIGHT_UNIT } from "./indexer/state.ts";
 import { readProtocol } from "./transaction.ts";
+import { parseSignedVerdicts } from "./verdict-wire.ts";
 
 /** Why the aggregator did not relay a verdict. */
 export type AggregatorSkip =
@@ -99,6 +100,26 @@ export class VerdictAggregator {
 
   /** Queues a signed verdict after checking its fields, signer and deadline. */
   async add(signed: SignedVerdict): Promise<void> {
+    await this.#check(signed, this.#queue);
+    this.#queue.push(signed);
+  }
+
+  /**
+   * Queues the verdicts of a wire-format body (what `serializeSignedVerdicts` wrote, as posted to a
+   * relayer), each checked as `add` does; all or none. Returns how many were queued.
+   */
+  async addSerialized(body: string | unknown): Promise<number> {
+    const verdicts = parseSignedVerdicts(body);
+    const accepted: SignedVerdict[] = [];
+    for (const signed of verdicts) {
+      await this.#check(signed, [...this.#queue, ...accepted]);
+      accepted.push(signed);
+    }
+    this.#queue.push(...accepted);
+    return accepted.length;
+  }
+
+  async #check(signed: SignedVerdict, queued: readonly SignedVerdict[]): Promise<void> {
     assertVerdict(signed.verdict, "signed.verdict");
     const signer = await recoverVerdictSigner(this.#client, signed).catch(() => undefined);
     if (signer === undefined || getAddress(signer) !== getAddress(signed.validator)) {
@@ -107,10 +128,9 @@ export class VerdictAggregator {
     const { timestamp } = await this.#client.publicClient.getBlock();
     assertNotExpired(signed, timestamp);
     const key = (s: SignedVerdict) => `${getAddress(s.validator)}/${s.verdict.contentHash.toLowerCase()}`;
-    if (this.#queue.some((queued) => key(queued) === key(signed))) {
+    if (queued.some((q) => key(q) === key(signed))) {
       throw new InvalidInputError("signed", `a verdict by ${signed.validator} on ${signed.verdict.contentHash} is already queued`);
     }
-    this.#queue.push(signed);
   }
 
   /**

@@ -3,60 +3,37 @@ import {
   ContractFunctionRevertedError,
   decodeErrorResult,
   formatUnits,
-  type Abi,
+  UserRejectedRequestError,
+  type AbiParameter,
+  type AbiParameterToPrimitiveType,
   type ContractErrorArgs,
   type ContractErrorName,
   type Hex,
 } from "viem";
 
-import {
-  attestationRegistryAbi,
-  datanetRegistryAbi,
-  merkleEpochAbi,
-  merkleEpochDistributorAbi,
-  modelFactoryAbi,
-  openTokenAbi,
-  proofOfAttributionAbi,
-  rewardPoolsAbi,
-  validatorStakingAbi,
-} from "./abis/index.ts";
-
-type ProtocolAbi =
-  | typeof openTokenAbi
-  | typeof datanetRegistryAbi
-  | typeof validatorStakingAbi
-  | typeof attestationRegistryAbi
-  | typeof merkleEpochDistributorAbi
-  | typeof merkleEpochAbi
-  | typeof rewardPoolsAbi
-  | typeof modelFactoryAbi
-  | typeof proofOfAttributionAbi;
-
-/** Every custom error any protocol contract can revert with (errors bubble between contracts). */
-export const protocolErrorsAbi = [
-  ...openTokenAbi,
-  ...datanetRegistryAbi,
-  ...validatorStakingAbi,
-  ...attestationRegistryAbi,
-  ...merkleEpochDistributorAbi,
-  ...merkleEpochAbi,
-  ...rewardPoolsAbi,
-  ...modelFactoryAbi,
-  ...proofOfAttributionAbi,
-].filter(
-  (item): item is Extract<ProtocolAbi[number], { type: "error" }> => item.type === "error",
-);
+import type * as contractAbis from "./abis/index.ts";
+import { protocolErrorsAbi } from "./abis/errors.ts";
 
 /** The name of a custom error of one of the protocol's contracts. */
-export type ProtocolErrorName = ProtocolAbi extends infer A ? (A extends Abi ? ContractErrorName<A> : never) : never;
+export type ProtocolErrorName = ContractErrorName<typeof protocolErrorsAbi>;
 
-type ArgsOf<N extends ProtocolErrorName> = ProtocolAbi extends infer A
-  ? A extends Abi
-    ? N extends ContractErrorName<A>
-      ? ContractErrorArgs<A, N>
-      : never
-    : never
+/** Every contract's declaration of an error: two contracts may name the same error's parameter differently. */
+type ErrorItem<N extends ProtocolErrorName> = Extract<
+  { [K in keyof typeof contractAbis]: (typeof contractAbis)[K] extends readonly (infer I)[] ? I : never }[keyof typeof contractAbis],
+  { type: "error"; name: N }
+>;
+type Named<I> = I extends { inputs: readonly AbiParameter[] }
+  ? { readonly [P in I["inputs"][number] as P["name"] & string]: AbiParameterToPrimitiveType<P> }
   : never;
+
+/**
+ * A custom error's arguments by their Solidity names, typed from the contracts' ABIs:
+ * `ProtocolErrorArgs<"DatanetUnknown">` is `{ readonly datanetId: bigint }`. An error declared twice
+ * with different parameters (`InvalidClaimWindow`) is the union of both.
+ */
+export type ProtocolErrorArgs<N extends ProtocolErrorName = ProtocolErrorName> = N extends ProtocolErrorName ? Named<ErrorItem<N>> : never;
+
+type ArgsOf<N extends ProtocolErrorName> = ContractErrorArgs<typeof protocolErrorsAbi, N>;
 
 /** Root of every error the SDK throws; mirrors viem's `BaseError` (`shortMessage`, `details`, `cause`). */
 export class OpenLedgerError extends Error {
@@ -101,12 +78,16 @@ export class ClientConfigError extends OpenLedgerError {
 export class ProtocolError<N extends ProtocolErrorName = ProtocolErrorName> extends OpenLedgerError {
   override name = "ProtocolError";
   readonly errorName: N;
-  /** The custom error's arguments, by their Solidity names. */
-  readonly args: Readonly<Record<string, unknown>>;
+  /** The custom error's arguments, by their Solidity names, typed per error (narrow with `ProtocolError.is`). */
+  readonly args: ProtocolErrorArgs<N>;
   readonly preflight: boolean;
 
-  constructor(errorName: N, args: ArgsOf<N>, options: { preflight?: boolean; cause?: unknown } = {}) {
-    const named = nameArgs(errorName, args as readonly unknown[]);
+  constructor(
+    errorName: N,
+    args: ArgsOf<N>,
+    options: { preflight?: boolean; cause?: unknown; inputs?: readonly AbiParameter[] } = {},
+  ) {
+    const named = nameArgs(errorName, args as readonly unknown[], options.inputs);
     super(describe(errorName, named), {
       details: `${errorName}(${Object.entries(named)
         .map(([k, v]) => `${k}=${String(v)}`)
@@ -114,7 +95,7 @@ export class ProtocolError<N extends ProtocolErrorName = ProtocolErrorName> exte
       cause: options.cause,
     });
     this.errorName = errorName;
-    this.args = named;
+    this.args = named as ProtocolErrorArgs<N>;
     this.preflight = options.preflight ?? false;
   }
 
@@ -129,10 +110,19 @@ export class TransactionError extends OpenLedgerError {
   override name = "TransactionError";
 }
 
-function nameArgs(errorName: string, args: readonly unknown[]): Record<string, unknown> {
-  const item = protocolErrorsAbi.find((e) => e.name === errorName) as Extract<Abi[number], { type: "error" }> | undefined;
+/**
+ * The user declined in the wallet: a transaction or a signature request was rejected (EIP-1193 code
+ * 4001). Nothing was sent; asking again is safe.
+ */
+export class UserRejectedError extends OpenLedgerError {
+  override name = "UserRejectedError";
+}
+
+/** Names positional arguments by the error's parameters (of the declaration with as many parameters, for overloads). */
+function nameArgs(errorName: string, args: readonly unknown[], inputs?: readonly AbiParameter[]): Record<string, unknown> {
+  const declared: readonly { readonly name: string; readonly inputs: readonly AbiParameter[] }[] = protocolErrorsAbi;
   const named: Record<string, unknown> = {};
-  item?.inputs.forEach((input, i) => {
+  (inputs ?? declared.find((e) => e.name === errorName)?.inputs)?.forEach((input, i) => {
     named[input.name ?? `arg${i}`] = args[i];
   });
   return named;
@@ -158,7 +148,7 @@ const at = (seconds: unknown) => `${new Date(Number(seconds) * 1000).toISOString
 type Described = Record<string, unknown>;
 
 /** One readable sentence per custom error. The type makes a new contract error a compile error here. */
-const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
+const MESSAGES: { [N in ProtocolErrorName]: (a: ProtocolErrorArgs<N>) => string } = {
   // DatanetRegistry
   DatanetUnknown: (a) => `Datanet ${a.datanetId} does not exist.`,
   DatanetPaused: (a) => `Datanet ${a.datanetId} is paused by its owner; it takes no submissions.`,
@@ -320,7 +310,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
   MerkleTotalExceedsShare: (a) =>
     `The root pays out ${open(a.merkleTotal)}, more than the contributors' and validators' ${open(a.share)}.`,
   AttributionNotOpen: (a) =>
-    `Attribution epoch ${a.epoch} of model ${a.modelId} is ${["open", "awaiting its challenge window", "rejected", "released"][Number(a.status)]}; it takes no new proposal.`,
+    `Attribution epoch ${a.epoch} of model ${a.modelId} is ${["open", "awaiting its challenge window", "rejected", "released", "unattributed (its fees went to the treasury)"][Number(a.status)]}; it takes no new proposal.`,
   NoProposal: (a) => `Attribution epoch ${a.epoch} of model ${a.modelId} has no proposal waiting.`,
   ChallengeWindowOver: (a) => `The challenge window of model ${a.modelId} epoch ${a.epoch} closed at ${a.challengeEndsAt}.`,
   ChallengeWindowOpen: (a) => `Model ${a.modelId} epoch ${a.epoch} can be released from ${a.challengeEndsAt}, when its challenge window closes.`,
@@ -360,27 +350,43 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: Described) => string } = {
 };
 
 function describe(errorName: ProtocolErrorName, args: Described): string {
-  return MESSAGES[errorName](args);
+  return (MESSAGES[errorName] as (a: Described) => string)(args);
 }
 
 /**
- * Turns what viem threw into an SDK error: a revert with a protocol custom error becomes a
- * `ProtocolError`; anything else a `TransactionError` that keeps viem's error as `cause`.
+ * Turns what viem threw into an SDK error: a wallet's refusal becomes a `UserRejectedError`, a revert
+ * with a protocol custom error (of whichever contract raised it) a `ProtocolError`; anything else a
+ * `TransactionError` that keeps viem's error as `cause`.
  */
 export function toSdkError(error: unknown): OpenLedgerError {
   if (error instanceof OpenLedgerError) return error;
+  if (causes(error).some((e) => e instanceof UserRejectedRequestError || (e as { code?: unknown }).code === UserRejectedRequestError.code)) {
+    return new UserRejectedError("The request was rejected in the wallet.", { cause: error });
+  }
+  // An SDK error raised inside viem's call (the retry layer's `NodeUnavailableError`) is what happened.
+  const inner = causes(error).find((e): e is OpenLedgerError => e instanceof OpenLedgerError);
+  if (inner !== undefined) return inner;
   if (error instanceof ViemBaseError) {
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError) {
       const decoded = reverted.data ?? decodeProtocolError(reverted.raw);
       const errorName = decoded?.errorName as ProtocolErrorName | undefined;
       if (errorName !== undefined && errorName in MESSAGES) {
-        return new ProtocolError(errorName, (decoded?.args ?? []) as never, { cause: error });
+        // The names of the contract that was called when it raised the error (`InvalidClaimWindow`'s
+        // parameter is `window` in one contract, `epochs` in another).
+        return new ProtocolError(errorName, (decoded?.args ?? []) as never, { cause: error, inputs: (decoded?.abiItem as { inputs?: readonly AbiParameter[] } | undefined)?.inputs });
       }
     }
     return new TransactionError(error.shortMessage, { details: error.details, cause: error });
   }
   return new TransactionError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/** An error and its causes, outermost first. */
+export function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== undefined && e !== null && chain.length < 20; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
 }
 
 /** Decodes revert data with every protocol error, for errors bubbling up from a contract called in turn. */

@@ -1,8 +1,9 @@
 import { getAddress, type Address, type Hex } from "viem";
 
 import { ContributionStatus, REVEAL_WINDOW } from "./actions/contributions.ts";
-import type { DatanetPolicy } from "./actions/datanets.ts";
+import type { DataKind, DatanetPolicy } from "./actions/datanets.ts";
 import { registryContract, type ProtocolClient } from "./client.ts";
+import { readLogRanges } from "./indexer/ranges.ts";
 import { readProtocol } from "./transaction.ts";
 
 /** A registry event as decoded by viem, with its position in the chain. */
@@ -13,7 +14,7 @@ export interface DatanetRecord {
   datanetId: bigint;
   owner: Address;
   pendingOwner: Address;
-  kind: number;
+  kind: DataKind;
   metadataURI: string;
   /** The policy in force before `scheduled.fromEpoch` (always, when nothing is scheduled). */
   policy: DatanetPolicy;
@@ -50,7 +51,7 @@ export interface ContributionRecord {
   quorum: number;
   acceptanceThresholdBps: number;
   minValidatorStake: bigint;
-  status: number;
+  status: ContributionStatus;
   /** Position in the datanet's acceptance order (1-based), once accepted. */
   acceptedIndex?: bigint;
 }
@@ -132,18 +133,15 @@ export function registryHoldings(state: RegistryState): bigint {
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as Address;
 
-/** Every registry event from the deployment's start block (or `fromBlock`) to `toBlock`, in chain order. */
+/** Every registry event from the deployment's start block (or `fromBlock`) to `toBlock`, in chain order, read in ranges the node accepts. */
 export async function fetchRegistryLogs(
   client: ProtocolClient,
   range: { fromBlock?: bigint; toBlock?: bigint } = {},
 ) {
   const logs = await readProtocol(() =>
-    client.publicClient.getContractEvents({
-      ...registryContract(client),
-      fromBlock: range.fromBlock ?? client.deployment.startBlock,
-      toBlock: range.toBlock ?? "latest",
-      strict: true,
-    }),
+    readLogRanges(client, range, (fromBlock, toBlock) =>
+      client.publicClient.getContractEvents({ ...registryContract(client), fromBlock, toBlock, strict: true }),
+    ),
   );
   return logs.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
@@ -182,7 +180,7 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
           datanetId,
           owner,
           pendingOwner: ZERO_ADDRESS,
-          kind,
+          kind: kind as DataKind,
           metadataURI,
           policy: { ...policy },
           paused: false,
@@ -296,7 +294,7 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       }
       case "ContributionFinalized": {
         const record = contribution(log.args.contributionId);
-        record.status = log.args.status;
+        record.status = log.args.status as ContributionStatus;
         if (log.args.status === ContributionStatus.Accepted) {
           record.acceptedIndex = log.args.datanetAcceptedCount;
           datanet(log.args.datanetId).acceptedCount = log.args.datanetAcceptedCount;

@@ -18,6 +18,9 @@ export * from "./checks.ts";
 export * from "./audit.ts";
 export {
   assertDeploymentChain,
+  protocolClient,
+  type AnyClient,
+  type ClientOptions,
   attestationContract,
   attributionContract,
   distributorContract,
@@ -32,10 +35,12 @@ export {
   type WritableProtocolClient,
 } from "./client.ts";
 export * from "./deployment.ts";
+export * from "./known-deployments.ts";
 export * from "./errors.ts";
 export * from "./finetune-estimate.ts";
 export * from "./history.ts";
 export * from "./indexer/auditor.ts";
+export * from "./indexer/ranges.ts";
 export * from "./indexer/retry.ts";
 export * from "./indexer/state.ts";
 export * from "./merkle.ts";
@@ -44,4 +49,5 @@ export * from "./permit.ts";
 export * from "./policy.ts";
 export * from "./reputation.ts";
 export * from "./storage/index.ts";
+export * from "./verdict-wire.ts";
 export type { TransactionHandle } from "./transaction.ts";

@@ -1,4 +1,4 @@
-import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { Account, Chain } from "viem";
 
 import * as attribution from "./actions/attribution.ts";
 import * as contributions from "./actions/contributions.ts";
@@ -9,7 +9,7 @@ import * as rewards from "./actions/rewards.ts";
 import * as validators from "./actions/validators.ts";
 import * as versions from "./actions/versions.ts";
 import { VerdictAggregator } from "./aggregator.ts";
-import type { ProtocolClient } from "./client.ts";
+import { protocolClient, type AnyClient, type ClientOptions, type ProtocolClient } from "./client.ts";
 import type { Deployment } from "./deployment.ts";
 import { fetchRegistryLogs, rebuildRegistryState } from "./history.ts";
 
@@ -18,22 +18,10 @@ function bind<F extends (client: ProtocolClient, ...rest: never[]) => unknown>(c
   return ((...rest: never[]) => action(client, ...rest)) as Bound<F>;
 }
 
-/**
- * The high-level SDK client: every action bound to one chain, deployment and (optionally) wallet.
- *
- * ```ts
- * const openledger = createClient({ publicClient, walletClient, deployment });
- * const { datanetId } = await (await openledger.datanets.create({ kind: DataKind.Text, metadataURI, policy })).wait();
- * ```
- */
-export function createClient(config: {
-  publicClient: PublicClient<Transport, Chain | undefined>;
-  walletClient?: WalletClient<Transport, Chain | undefined, Account>;
-  deployment: Deployment;
-}) {
-  const client: ProtocolClient = { ...config };
+/** Every action bound to one client: the one table `createClient` and `openledgerActions` share. */
+function bindActions(client: ProtocolClient) {
   return {
-    ...client,
+    deployment: client.deployment,
     datanets: {
       create: bind(client, datanets.createDatanet),
       get: bind(client, datanets.getDatanet),
@@ -53,6 +41,8 @@ export function createClient(config: {
       submitBatch: bind(client, contributions.submitContributions),
       withdraw: bind(client, contributions.withdrawContribution),
       commit: bind(client, contributions.commitSubmission),
+      /** Retries the reveal of a `PendingReveal` (from the store or `onProgress`) without a new commitment. */
+      reveal: bind(client, contributions.revealSubmission),
       lapse: bind(client, contributions.lapseCommitment),
       getCommitment: bind(client, contributions.getCommitment),
       credit: bind(client, contributions.getCredit),
@@ -139,5 +129,40 @@ export function createClient(config: {
   };
 }
 
+/** The actions `openledgerActions` adds to a viem client, by namespace. */
+export type OpenLedgerActions = ReturnType<typeof bindActions>;
+
+/**
+ * The high-level SDK client: every action bound to one chain, deployment and (optionally) wallet.
+ * Any viem clients on any chain work (`PublicClient`, `WalletClient`, or a bare `Client`).
+ *
+ * ```ts
+ * const openledger = createClient({ publicClient, walletClient, deployment });
+ * const { datanetId } = await (await openledger.datanets.create({ kind: DataKind.Text, metadataURI, policy })).wait();
+ * ```
+ */
+export function createClient<chain extends Chain | undefined>(
+  config: {
+    publicClient: AnyClient<chain>;
+    walletClient?: AnyClient<chain, Account> | undefined;
+    deployment: Deployment;
+  } & ClientOptions,
+) {
+  const client = protocolClient(config);
+  return { ...client, ...bindActions(client) };
+}
+
 /** The client `createClient` returns. */
 export type OpenLedgerClient = ReturnType<typeof createClient>;
+
+/**
+ * A decorator in viem's style: `publicClient.extend(openledgerActions(deployment))` adds the SDK's
+ * actions (by namespace: `datanets`, `contributions`, ...) to any viem client on any chain. A client
+ * with an account (a wallet client) also sends transactions with it.
+ */
+export function openledgerActions(deployment: Deployment, options: ClientOptions = {}) {
+  return <chain extends Chain | undefined, account extends Account | undefined>(client: AnyClient<chain, account>): OpenLedgerActions => {
+    const walletClient = client.account === undefined ? undefined : (client as AnyClient<chain, Account>);
+    return bindActions(protocolClient({ publicClient: client, walletClient, deployment, ...options }));
+  };
+}

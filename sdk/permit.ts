@@ -1,7 +1,7 @@
 import { hexToSignature, type Address, type Hex } from "viem";
 
 import { tokenContract, type WritableProtocolClient } from "./client.ts";
-import { readProtocol } from "./transaction.ts";
+import { readProtocol, withSdkErrors } from "./transaction.ts";
 
 /** The ERC-2612 `Permit` type, as OPEN's `permit` verifies it. */
 export const PERMIT_TYPES = {
@@ -29,13 +29,15 @@ export async function signPermit(
     client.publicClient.getBlock(),
   ]);
   const deadline = latest.timestamp + 3_600n;
-  const signature = await client.walletClient.signTypedData({
-    account: client.walletClient.account,
-    domain: { name: "OpenLedger", version: "1", chainId: client.deployment.chainId, verifyingContract: token.address },
-    types: PERMIT_TYPES,
-    primaryType: "Permit",
-    message: { owner, spender: params.spender, value: params.amount, nonce, deadline },
-  });
+  const signature = await withSdkErrors(() =>
+    client.walletClient.signTypedData({
+      account: client.walletClient.account,
+      domain: { name: "OpenLedger", version: "1", chainId: client.deployment.chainId, verifyingContract: token.address },
+      types: PERMIT_TYPES,
+      primaryType: "Permit",
+      message: { owner, spender: params.spender, value: params.amount, nonce, deadline },
+    }),
+  );
   const { v, r, s } = hexToSignature(signature);
   return { deadline, v: Number(v), r, s };
 }

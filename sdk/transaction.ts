@@ -15,7 +15,6 @@ import {
 import { datanetRegistryAbi } from "./abis/index.ts";
 import { registryContract, requireWallet, type ProtocolClient, type WritableProtocolClient } from "./client.ts";
 import { toSdkError, TransactionError } from "./errors.ts";
-import { withRetry } from "./indexer/retry.ts";
 
 /** A sent transaction. `wait()` resolves once mined with the decoded outcome (ids, not just a receipt). */
 export interface TransactionHandle<T> {
@@ -54,13 +53,11 @@ export async function sendContractTransaction<
   try {
     // The request is typed by the caller's generic ABI and function name, which viem cannot narrow
     // through this generic helper; the call sites are fully typed.
-    const { request: prepared } = await withRetry(() =>
-      publicClient.simulateContract({
-        ...request,
-        account: walletClient.account,
-        blockTag: options.simulateAt ?? "latest",
-      } as never),
-    );
+    const { request: prepared } = await publicClient.simulateContract({
+      ...request,
+      account: walletClient.account,
+      blockTag: options.simulateAt ?? "latest",
+    } as never);
     hash =
       walletClient.account.type === "local"
         ? await sendSignedOnce(client, prepared as never)
@@ -73,7 +70,7 @@ export async function sendContractTransaction<
     async wait(options = {}) {
       let receipt: TransactionReceipt;
       try {
-        receipt = await withRetry(() => publicClient.waitForTransactionReceipt({ hash, confirmations: options.confirmations ?? 1 }));
+        receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: options.confirmations ?? 1 });
       } catch (error) {
         throw toSdkError(error);
       }
@@ -89,36 +86,41 @@ export async function sendContractTransaction<
   };
 }
 
-/** Reads a view, retrying transient failures, turning a revert into a `ProtocolError`. */
-export async function readProtocol<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * Runs a read or a wallet request, turning what viem throws into an SDK error (`toSdkError`): a
+ * revert becomes a `ProtocolError`, a refusal in the wallet a `UserRejectedError`. Transient
+ * failures were already retried by the client's retry layer.
+ */
+export async function withSdkErrors<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return await withRetry(read);
+    return await operation();
   } catch (error) {
     throw toSdkError(error);
   }
 }
 
+/** Reads a view (`withSdkErrors`). */
+export const readProtocol = withSdkErrors;
+
 /**
  * Sends a transaction signed here (a local account) exactly once, however the connection behaves:
  * the nonce is fixed and the transaction signed before anything is sent, so its hash is known, and
- * every retry resends the very same bytes. A retry the node refuses because it already has the
+ * every retry (the client's retry layer) resends the very same bytes. A retry the node refuses because it already has the
  * transaction ("already known", "nonce too low") is a success when the node knows that hash.
  */
 async function sendSignedOnce(client: WritableProtocolClient, call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }): Promise<Hash> {
   const { publicClient, walletClient } = client;
   const account = walletClient.account;
   const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
-  const nonce = await withRetry(() => publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }));
-  const request = await withRetry(() =>
-    walletClient.prepareTransactionRequest({ account, chain: walletClient.chain, to: call.address, data, nonce } as never),
-  );
+  const nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+  const request = await walletClient.prepareTransactionRequest({ account, chain: walletClient.chain, to: call.address, data, nonce } as never);
   // Signing is local, but viem asks the node for its chain id first.
-  const serialized = await withRetry(() => walletClient.signTransaction(request as never));
+  const serialized = await walletClient.signTransaction(request as never);
   const hash = keccak256(serialized);
   try {
-    await withRetry(() => publicClient.sendRawTransaction({ serializedTransaction: serialized }));
+    await publicClient.sendRawTransaction({ serializedTransaction: serialized });
   } catch (error) {
-    const known = await withRetry(() => publicClient.getTransaction({ hash })).catch(() => undefined);
+    const known = await publicClient.getTransaction({ hash }).catch(() => undefined);
     if (known === undefined) throw error;
   }
   return hash;

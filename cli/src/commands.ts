@@ -592,7 +592,7 @@ export const COMMANDS: Record<string, Command> = {
         .split(",")
         .map((ref) => {
           const [d, v] = ref.split(":");
-          return { datanetId: Number(parseId(d, "--train datanetId")), version: Number(parseId(v, "--train version")) };
+          return { datanetId: parseId(d, "--train datanetId"), version: Number(parseId(v, "--train version")) };
         });
       const run = {
         baseModelId: parseId(str(o, "base"), "--base"),

@@ -512,7 +512,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       baseModelId,
       name: "science-tutor",
       settings: { ...adapter.adapter, learningRate: 2e-4, epochs: 3, batchSize: 16, cutoffLength: 1_024 },
-      trainingData: [{ datanetId: Number(datanetId), version: published.version }],
+      trainingData: [{ datanetId, version: published.version }],
       adapterHash: adapter.adapterHash,
       adapterURI: "ipfs://science-tutor/adapter",
     })

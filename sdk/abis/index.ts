@@ -8,3 +8,4 @@ export { merkleEpochAbi } from "./MerkleEpoch.ts";
 export { rewardPoolsAbi } from "./RewardPools.ts";
 export { modelFactoryAbi } from "./ModelFactory.ts";
 export { proofOfAttributionAbi } from "./ProofOfAttribution.ts";
+export { protocolErrorsAbi } from "./errors.ts";

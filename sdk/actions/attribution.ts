@@ -19,6 +19,20 @@ import { modelLineage } from "./models.ts";
 import { fetchAttestationLogs } from "./validators.ts";
 import { buildVersionTree, versionLeaves } from "./versions.ts";
 
+/** Where an epoch's attribution stands (the contract's `AttributionStatus`). */
+export const AttributionStatus = {
+  /** No proposal yet: fees are coming in, or waiting for a proposal. */
+  None: 0,
+  /** A proposal waits out its challenge window. */
+  Proposed: 1,
+  /** The guardian rejected the last proposal; a new one may be made. */
+  Rejected: 2,
+  Released: 3,
+  /** Nothing was released within the deadline; the fees went to the treasury. */
+  Unattributed: 4,
+} as const;
+export type AttributionStatus = (typeof AttributionStatus)[keyof typeof AttributionStatus];
+
 export type FeeSplit = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "feeSplitOf">;
 export type FeePool = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "feePool">;
 export type SplitAmounts = ContractFunctionReturnType<typeof proofOfAttributionAbi, "view", "splitAmounts">;

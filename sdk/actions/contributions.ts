@@ -7,13 +7,15 @@ import {
   toBytes,
   type Address,
   type ContractFunctionReturnType,
+  type Hash,
   type Hex,
 } from "viem";
 
 import type { datanetRegistryAbi } from "../abis/index.ts";
 import { registryContract, requireWallet, tokenContract, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
-import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
+import { readLogRanges } from "../indexer/ranges.ts";
+import { only, readProtocol, sendContractTransaction, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, assertUint64 } from "../validate.ts";
 
 /** One contribution to register. */
@@ -55,6 +57,14 @@ const MAX_UINT16 = 65_535;
 export function hashContent(content: Uint8Array | string): { contentHash: Hex; sizeBytes: bigint } {
   const bytes = typeof content === "string" ? toBytes(content) : content;
   return { contentHash: keccak256(bytes), sizeBytes: BigInt(bytes.length) };
+}
+
+/**
+ * `hashContent` of a `Blob` or `File` (a page's upload): the same content hash and size the protocol
+ * registers for the same bytes read from disk with `hashFile`.
+ */
+export async function hashBlob(blob: Blob): Promise<{ contentHash: Hex; sizeBytes: bigint }> {
+  return hashContent(new Uint8Array(await blob.arrayBuffer()));
 }
 
 /** A fresh random salt for a commitment. */
@@ -299,57 +309,219 @@ export async function commitSubmission(
   return commit(wallet, params, bond);
 }
 
+/** Everything a reveal needs: handed back (and saved to the caller's store) before the reveal is sent. */
+export interface PendingReveal {
+  datanetId: bigint;
+  /** The account that committed: only it can reveal. */
+  contributor: Address;
+  items: SubmissionItem[];
+  salt: Hex;
+  commitment: Hex;
+  /** The commitment's second: reveal after it and at most `REVEAL_WINDOW` later. */
+  committedAt: number;
+  /** OPEN wei pulled as bond at commit (never pulled again by the reveal). */
+  bond: bigint;
+}
+
+/**
+ * Where pending reveals wait until their reveal is mined. `memoryRevealStore()` keeps them in memory;
+ * a page can keep them in `localStorage` or IndexedDB with its own implementation, so a reload or a
+ * rejected reveal does not lose the salt.
+ */
+export interface RevealStore {
+  save(reveal: PendingReveal): void | Promise<void>;
+  remove(commitment: Hex): void | Promise<void>;
+  list(): readonly PendingReveal[] | Promise<readonly PendingReveal[]>;
+}
+
+/**
+ * A pending reveal as a JSON string (bigints as decimal strings), for a store over `localStorage`
+ * or a file; `parsePendingReveal` reads it back.
+ */
+export function serializePendingReveal(reveal: PendingReveal): string {
+  return JSON.stringify(reveal, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+/** Reads what `serializePendingReveal` wrote, checking every field (`InvalidInputError` naming it). */
+export function parsePendingReveal(text: string): PendingReveal {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw new InvalidInputError("pendingReveal", `not JSON (${(cause as Error).message})`);
+  }
+  if (typeof json !== "object" || json === null) throw new InvalidInputError("pendingReveal", "is not a JSON object");
+  const whole = (field: string, value: unknown): bigint => {
+    if (typeof value !== "string" || !/^(0|[1-9]\d*)$/.test(value)) throw new InvalidInputError(field, `${JSON.stringify(value)} is not a decimal string`);
+    return BigInt(value);
+  };
+  const { contributor, salt, commitment, committedAt, items } = json;
+  if (typeof contributor !== "string") throw new InvalidInputError("contributor", "is not a string");
+  assertAddress("contributor", contributor);
+  if (typeof salt !== "string") throw new InvalidInputError("salt", "is not a string");
+  assertBytes32("salt", salt);
+  if (typeof commitment !== "string") throw new InvalidInputError("commitment", "is not a string");
+  assertBytes32("commitment", commitment);
+  if (typeof committedAt !== "number" || !Number.isSafeInteger(committedAt)) throw new InvalidInputError("committedAt", "is not a whole number");
+  if (!Array.isArray(items)) throw new InvalidInputError("items", "is not an array");
+  const parsed = items.map((item: Record<string, unknown> | null, i) => {
+    if (typeof item !== "object" || item === null) throw new InvalidInputError(`items[${i}]`, "is not an object");
+    return { contentHash: item.contentHash as Hex, sizeBytes: whole(`items[${i}].sizeBytes`, item.sizeBytes), uri: item.uri as string };
+  });
+  assertItems(parsed);
+  const datanetId = whole("datanetId", json.datanetId);
+  assertPositiveId("datanetId", datanetId);
+  return { datanetId, contributor: getAddress(contributor), items: parsed, salt, commitment, committedAt, bond: whole("bond", json.bond) };
+}
+
+/** A `RevealStore` in memory (browser and Node alike). */
+export function memoryRevealStore(): RevealStore {
+  const reveals = new Map<string, PendingReveal>();
+  return {
+    save: (reveal) => void reveals.set(reveal.commitment.toLowerCase(), reveal),
+    remove: (commitment) => void reveals.delete(commitment.toLowerCase()),
+    list: () => [...reveals.values()],
+  };
+}
+
+/** The steps of a submission, as `onProgress` reports them. */
+export type SubmitProgress =
+  /** Checked against the datanet's terms, quotas and registered hashes; `bond` is what the commitment pulls. */
+  | { step: "checked"; bond: bigint }
+  /** The commitment is mined; `pending` is everything needed to reveal (saved to the store first). */
+  | { step: "committed"; pending: PendingReveal }
+  /** The reveal is being simulated and sent (a wallet may now ask the user). */
+  | { step: "revealing"; pending: PendingReveal }
+  /** The reveal was sent; its handle's `wait()` yields the contribution ids. */
+  | { step: "revealed"; hash: Hash };
+
+/** Options of a submission: where to keep the pending reveal, and who to tell about each step. */
+export interface SubmitOptions {
+  store?: RevealStore;
+  onProgress?: (progress: SubmitProgress) => void;
+}
+
 async function prepare(
   client: ProtocolClient,
   action: string,
   datanetId: bigint,
   items: readonly SubmissionItem[],
-): Promise<{ wallet: WritableProtocolClient; salt: Hex }> {
+  options: SubmitOptions,
+): Promise<{ wallet: WritableProtocolClient; pending: PendingReveal }> {
   const wallet = requireWallet(client, action);
   assertPositiveId("datanetId", datanetId);
   assertItems(items);
   const contributor = wallet.walletClient.account.address;
   const { bond, reservedBytes } = await checkItems(client, { datanetId, contributor, items });
-  const { salt } = await commit(wallet, { datanetId, contentHashes: items.map((item) => item.contentHash), reservedBytes }, bond);
-  return { wallet, salt };
+  options.onProgress?.({ step: "checked", bond });
+  const committed = await commit(wallet, { datanetId, contentHashes: items.map((item) => item.contentHash), reservedBytes }, bond);
+  const pending: PendingReveal = {
+    datanetId,
+    contributor: getAddress(contributor),
+    items: items.map(({ contentHash, sizeBytes, uri }) => ({ contentHash, sizeBytes, uri })),
+    salt: committed.salt,
+    commitment: committed.commitment,
+    committedAt: committed.committedAt,
+    bond: committed.bond,
+  };
+  await options.store?.save(pending);
+  options.onProgress?.({ step: "committed", pending });
+  return { wallet, pending };
+}
+
+/**
+ * Sends the reveal of a mined commitment: `submit` for a single item, `submitBatch` for several (as
+ * the submission was made). The pending reveal leaves the store once the reveal is mined.
+ */
+async function sendReveal(
+  wallet: WritableProtocolClient,
+  pending: PendingReveal,
+  batch: boolean,
+  options: SubmitOptions,
+): Promise<TransactionHandle<{ contributionIds: bigint[] }>> {
+  options.onProgress?.({ step: "revealing", pending });
+  const { datanetId, items, salt } = pending;
+  const ids = (logs: DecodedLogs<typeof datanetRegistryAbi>) => ({
+    contributionIds: logs.filter((log) => log.eventName === "ContributionSubmitted").map((log) => (log.args as { contributionId: bigint }).contributionId),
+  });
+  const contract = registryContract(wallet);
+  const handle = batch
+    ? await sendContractTransaction(wallet, { ...contract, functionName: "submitBatch", args: [datanetId, items, salt] }, ids, REVEAL)
+    : await sendContractTransaction(
+        wallet,
+        { ...contract, functionName: "submit", args: [datanetId, items[0]!.contentHash, items[0]!.sizeBytes, items[0]!.uri, salt] },
+        ids,
+        REVEAL,
+      );
+  options.onProgress?.({ step: "revealed", hash: handle.hash });
+  return {
+    hash: handle.hash,
+    async wait(waitOptions) {
+      const result = await handle.wait(waitOptions);
+      await options.store?.remove(pending.commitment);
+      return result;
+    },
+  };
 }
 
 /**
  * Registers one contribution: checks it, approves the bond if needed, commits (reserving its size),
  * then reveals in a later second. The returned handle is the reveal; `wait()` gives the contribution
- * id. Verdicts open `REVEAL_WINDOW` after the reveal.
+ * id. Verdicts open `REVEAL_WINDOW` after the reveal. Everything the reveal needs is saved to
+ * `options.store` and reported to `options.onProgress` before the reveal is sent, so a reveal that
+ * is rejected or fails is retried with `revealSubmission`, without a new commitment or bond.
  */
 export async function submitContribution(
   client: ProtocolClient,
   params: { datanetId: bigint } & SubmissionItem,
+  options: SubmitOptions = {},
 ): Promise<TransactionHandle<{ contributionId: bigint }>> {
-  const { datanetId, contentHash, sizeBytes, uri } = params;
-  const { wallet, salt } = await prepare(client, "submitContribution", datanetId, [params]);
-  return sendContractTransaction(
-    wallet,
-    { ...registryContract(client), functionName: "submit", args: [datanetId, contentHash, sizeBytes, uri, salt] },
-    (logs) => ({ contributionId: only(logs, "ContributionSubmitted").args.contributionId }),
-    REVEAL,
-  );
+  const { wallet, pending } = await prepare(client, "submitContribution", params.datanetId, [params], options);
+  const handle = await sendReveal(wallet, pending, false, options);
+  return {
+    hash: handle.hash,
+    async wait(waitOptions) {
+      const { contributionIds, receipt } = await handle.wait(waitOptions);
+      return { contributionId: contributionIds[0]!, receipt };
+    },
+  };
 }
 
-/** Registers several contributions with one approval, one commitment and one reveal; all or nothing. */
+/** Registers several contributions with one approval, one commitment and one reveal; all or nothing (options as `submitContribution`). */
 export async function submitContributions(
   client: ProtocolClient,
   params: { datanetId: bigint; items: readonly SubmissionItem[] },
+  options: SubmitOptions = {},
 ): Promise<TransactionHandle<{ contributionIds: bigint[] }>> {
-  const { datanetId, items } = params;
-  const { wallet, salt } = await prepare(client, "submitContributions", datanetId, items);
-  return sendContractTransaction(
-    wallet,
-    { ...registryContract(client), functionName: "submitBatch", args: [datanetId, items, salt] },
-    (logs) => ({
-      contributionIds: logs
-        .filter((log) => log.eventName === "ContributionSubmitted")
-        .map((log) => (log.args as { contributionId: bigint }).contributionId),
-    }),
-    REVEAL,
-  );
+  const { wallet, pending } = await prepare(client, "submitContributions", params.datanetId, params.items, options);
+  return sendReveal(wallet, pending, true, options);
+}
+
+/**
+ * Reveals a commitment made earlier (a `PendingReveal` from the store or from `onProgress`): after a
+ * reveal was rejected in the wallet or failed, this retries it with the same salt; no new
+ * commitment is made and no bond is pulled again. Refused before sending when the commitment is no
+ * longer on chain (already revealed, or lapsed) or was made by another account.
+ */
+export async function revealSubmission(
+  client: ProtocolClient,
+  pending: PendingReveal,
+  options: SubmitOptions = {},
+): Promise<TransactionHandle<{ contributionIds: bigint[] }>> {
+  const wallet = requireWallet(client, "revealSubmission");
+  assertPositiveId("pending.datanetId", pending.datanetId);
+  assertItems(pending.items);
+  assertBytes32("pending.salt", pending.salt);
+  assertBytes32("pending.commitment", pending.commitment);
+  const committer = wallet.walletClient.account.address;
+  if (getAddress(pending.contributor) !== getAddress(committer)) {
+    throw new InvalidInputError("pending.contributor", `${pending.contributor} made this commitment; the wallet account is ${committer}`);
+  }
+  const expected = submissionCommitment({ contributor: committer, datanetId: pending.datanetId, contentHashes: pending.items.map((i) => i.contentHash), salt: pending.salt });
+  if (expected !== pending.commitment) throw new InvalidInputError("pending.commitment", "does not match the items, datanet and salt");
+  const onChain = await getCommitment(client, { committer, commitment: pending.commitment });
+  if (onChain.committedAt === 0) fail("CommitmentNotFound", [pending.commitment]);
+  return sendReveal(wallet, pending, pending.items.length > 1, options);
 }
 
 /**
@@ -436,13 +608,16 @@ export async function getContribution(client: ProtocolClient, contentHash: Hex):
 export async function contentHashOf(client: ProtocolClient, contributionId: bigint): Promise<Hex> {
   assertPositiveId("contributionId", contributionId);
   const logs = await readProtocol(() =>
-    client.publicClient.getContractEvents({
-      ...registryContract(client),
-      eventName: "ContributionSubmitted",
-      args: { contributionId },
-      fromBlock: client.deployment.startBlock,
-      strict: true,
-    }),
+    readLogRanges(client, {}, (fromBlock, toBlock) =>
+      client.publicClient.getContractEvents({
+        ...registryContract(client),
+        eventName: "ContributionSubmitted",
+        args: { contributionId },
+        fromBlock,
+        toBlock,
+        strict: true,
+      }),
+    ),
   );
   const log = logs[0];
   if (log === undefined) throw new InvalidInputError("contributionId", `no contribution ${contributionId} was submitted`);

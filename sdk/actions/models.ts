@@ -3,6 +3,7 @@ import { parseEventLogs, parseUnits, type Address, type ContractFunctionReturnTy
 import { modelFactoryAbi } from "../abis/index.ts";
 import { modelFactoryContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { readLogRanges } from "../indexer/ranges.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, isWhole } from "../validate.ts";
 
@@ -32,7 +33,7 @@ export interface FineTuneSettings {
 
 /** A published datanet version a model was trained on. */
 export interface TrainingDataRef {
-  datanetId: number;
+  datanetId: bigint;
   version: number;
 }
 
@@ -115,8 +116,12 @@ export function preflightFineTune(hp: Hyperparameters, trainingData: readonly Tr
   if (trainingData.length === 0) fail("NoTrainingData", []);
   if (trainingData.length > 16) fail("TooManyTrainingDatasets", [BigInt(trainingData.length)]);
   trainingData.forEach((ref, i) => {
+    // The contract keeps datanet ids in 32 bits (`DatanetVersionRef`); a larger id names no datanet.
+    if (typeof ref.datanetId !== "bigint" || ref.datanetId <= 0n || ref.datanetId > 0xffff_ffffn) {
+      throw new InvalidInputError(`trainingData[${i}].datanetId`, `${String(ref.datanetId)} is not a datanet id`);
+    }
     if (trainingData.slice(0, i).some((r) => r.datanetId === ref.datanetId && r.version === ref.version)) {
-      fail("DuplicateTrainingData", [ref.datanetId, ref.version]);
+      fail("DuplicateTrainingData", [Number(ref.datanetId), ref.version]);
     }
   });
 }
@@ -154,7 +159,7 @@ function toSpec(run: FineTuneRun) {
   assertBytes32("adapterHash", run.adapterHash);
   const evaluationHash = run.evaluationHash ?? `0x${"00".repeat(32)}`;
   assertBytes32("evaluationHash", evaluationHash);
-  return { hyperparameters, trainingData: [...run.trainingData], adapterHash: run.adapterHash, adapterURI: run.adapterURI, evaluationHash };
+  return { hyperparameters, trainingData: run.trainingData.map(({ datanetId, version }) => ({ datanetId: Number(datanetId), version })), adapterHash: run.adapterHash, adapterURI: run.adapterURI, evaluationHash };
 }
 
 /**
@@ -254,7 +259,9 @@ export interface ModelLineage {
 /** Every model factory event from the deployment's start block, in chain order. */
 export async function fetchModelLogs(client: ProtocolClient) {
   const logs = await readProtocol(() =>
-    client.publicClient.getContractEvents({ ...modelFactoryContract(client), fromBlock: client.deployment.startBlock, strict: true }),
+    readLogRanges(client, {}, (fromBlock, toBlock) =>
+      client.publicClient.getContractEvents({ ...modelFactoryContract(client), fromBlock, toBlock, strict: true }),
+    ),
   );
   return parseEventLogs({ abi: modelFactoryAbi, logs, strict: true });
 }

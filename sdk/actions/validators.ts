@@ -18,10 +18,11 @@ import {
   type ProtocolClient,
 } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { readLogRanges } from "../indexer/ranges.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import { signPermit } from "../permit.ts";
 import { reputationScore } from "../reputation.ts";
-import { readProtocol, sendContractTransaction, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
+import { readProtocol, sendContractTransaction, withSdkErrors, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId } from "../validate.ts";
 import { ContributionStatus } from "./contributions.ts";
 
@@ -324,13 +325,15 @@ export async function signVerdict(
     client.publicClient.getBlock(),
   ]);
   const deadline = options.deadline ?? latest.timestamp + 3_600n;
-  const signature = await wallet.walletClient.signTypedData({
-    account: wallet.walletClient.account,
-    domain,
-    types: VERDICT_TYPES,
-    primaryType: "Verdict",
-    message: { ...verdict, contributionId: contribution.id, generation, deadline },
-  });
+  const signature = await withSdkErrors(() =>
+    wallet.walletClient.signTypedData({
+      account: wallet.walletClient.account,
+      domain,
+      types: VERDICT_TYPES,
+      primaryType: "Verdict",
+      message: { ...verdict, contributionId: contribution.id, generation, deadline },
+    }),
+  );
   return { validator: getAddress(validator), verdict, contributionId: contribution.id, generation, deadline, signature };
 }
 
@@ -487,10 +490,12 @@ export async function unsettledVerdicts(client: ProtocolClient, params: { valida
 
 // ------------------------------------------------------------------ reading
 
-/** Every attestation event from the deployment's start block, in chain order. */
+/** Every attestation event from the deployment's start block, in chain order, read in ranges the node accepts. */
 export async function fetchAttestationLogs(client: ProtocolClient) {
   const logs = await readProtocol(() =>
-    client.publicClient.getContractEvents({ ...attestationContract(client), fromBlock: client.deployment.startBlock, strict: true }),
+    readLogRanges(client, {}, (fromBlock, toBlock) =>
+      client.publicClient.getContractEvents({ ...attestationContract(client), fromBlock, toBlock, strict: true }),
+    ),
   );
   return parseEventLogs({ abi: attestationRegistryAbi, logs, strict: true });
 }

@@ -15,7 +15,6 @@ import {
   type ProtocolClient,
 } from "../client.ts";
 import type { Discrepancy } from "../audit.ts";
-import { withRetry } from "./retry.ts";
 import type { ModelLineage } from "../actions/models.ts";
 import { MAX_PAUSE_SECONDS, registryHoldings, usageKey, type RegistryState } from "../history.ts";
 import { checkpointAt, WEIGHT_UNIT, type ProtocolState } from "./state.ts";
@@ -41,13 +40,13 @@ export interface AuditBlock {
 export async function auditBlockFor(client: ProtocolClient, r: RegistryState, blockNumber?: bigint): Promise<AuditBlock> {
   const at = await auditBlock(client, blockNumber);
   if (!r.protocolPaused || r.pausedAtBlock === undefined) return at;
-  const paused = await withRetry(() => client.publicClient.getBlock({ blockNumber: r.pausedAtBlock! }));
+  const paused = await client.publicClient.getBlock({ blockNumber: r.pausedAtBlock! });
   return { ...at, pauseEndsAt: Number(paused.timestamp) + MAX_PAUSE_SECONDS };
 }
 
 /** The block `blockNumber`, or the head now: where an audit pins its reads. */
 export async function auditBlock(client: ProtocolClient, blockNumber?: bigint): Promise<AuditBlock> {
-  const block = await withRetry(() => client.publicClient.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber }));
+  const block = await client.publicClient.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
   return { number: block.number, timestamp: Number(block.timestamp) };
 }
 
@@ -367,9 +366,12 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
   if (multicall !== undefined) {
     for (let i = 0; i < groups.length; i += 500) {
       const batch = groups.slice(i, i + 500);
-      const results = (await withRetry(() =>
-        client.publicClient.multicall({ contracts: batch.map((g) => g[0]!.call) as never, allowFailure: true, blockNumber, batchSize: 0 }),
-      )) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
+      const results = (await client.publicClient.multicall({
+        contracts: batch.map((g) => g[0]!.call) as never,
+        allowFailure: true,
+        blockNumber,
+        batchSize: 0,
+      })) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
       results.forEach((r, j) => compare(batch[j]!, r.status === "success" ? r.result : `reverted: ${r.error?.message.split("\n")[0]}`));
     }
     return found;
@@ -379,12 +381,10 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
     while (next < groups.length) {
       const group = groups[next++]!;
       const { call } = group[0]!;
-      const result = await withRetry(() =>
-        client.publicClient.readContract({ ...call, args: call.args ?? [], blockNumber } as never).catch((error: Error) => {
-          if (/revert/i.test(error.message)) return `reverted: ${error.message.split("\n")[0]}`;
-          throw error;
-        }),
-      );
+      const result = await client.publicClient.readContract({ ...call, args: call.args ?? [], blockNumber } as never).catch((error: Error) => {
+        if (/revert/i.test(error.message)) return `reverted: ${error.message.split("\n")[0]}`;
+        throw error;
+      });
       compare(group, result);
     }
   };

@@ -1,6 +1,6 @@
 import { HttpRequestError, RpcRequestError, TimeoutError } from "viem";
 
-import { TransactionError } from "../errors.ts";
+import { causes, TransactionError } from "../errors.ts";
 
 /** How often and how patiently to retry a read. */
 export interface RetryPolicy {
@@ -9,16 +9,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 100, maxDelayMs: 5_000 };
-
-function chainOf(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let e = error; e !== undefined && e !== null && chain.length < 10; e = (e as { cause?: unknown }).cause) chain.push(e);
-  return chain;
-}
+/** Five requests at most, about 1.5 s of waiting at most: a dead RPC fails fast; a brief hiccup is ridden out. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
 
 const textOf = (error: unknown) =>
-  chainOf(error)
+  causes(error)
     .map((e) => `${(e as Error).message ?? ""} ${(e as { details?: string }).details ?? ""}`)
     .join(" ");
 
@@ -31,7 +26,7 @@ export function isRangeTooLarge(error: unknown): boolean {
 
 /** A failure worth retrying: a timeout, a dropped connection, HTTP 408/429/5xx, or an RPC "rate limited". */
 export function isTransient(error: unknown): boolean {
-  for (const e of chainOf(error)) {
+  for (const e of causes(error)) {
     if (e instanceof TimeoutError) return true;
     if (e instanceof HttpRequestError && e.status !== undefined && (e.status === 408 || e.status === 429 || e.status >= 500)) return true;
     if (e instanceof RpcRequestError && e.code === 429) return true;

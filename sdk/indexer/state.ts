@@ -1,6 +1,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 
 import { rebuildModelLineage, type ModelLineage } from "../actions/models.ts";
+import { AttributionStatus } from "../actions/attribution.ts";
 import { ContributionStatus } from "../actions/contributions.ts";
 import type { ProtocolClient } from "../client.ts";
 import { rebuildRegistryState, type RegistryLog, type RegistryState } from "../history.ts";
@@ -43,7 +44,7 @@ export interface TallyRecord {
   rejectWeight: bigint;
   /** All stake bonded on the datanet at the snapshot, in weight units (0 until the first verdict). */
   eligibleWeight: bigint;
-  outcome: number;
+  outcome: ContributionStatus;
   /** The closing epoch (0 while open). */
   epoch: number;
   /** Stake counts as bonded at the end of this second: the reveal's second − 1. */
@@ -93,7 +94,7 @@ export interface FeePoolRecord {
   epoch: bigint;
   fees: bigint;
   split: { contributorsBps: number; developerBps: number; validatorsBps: number; maxRecipientBps: number };
-  status: number;
+  status: AttributionStatus;
   challengeEndsAt: number;
   root: Hex;
   recordsHash: Hex;
@@ -273,7 +274,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
       }
       case "ValidationClosed": {
         const t = tally(a.contributionId);
-        Object.assign(t, { outcome: a.outcome, epoch: a.epoch, acceptQualityWeight: 0n, forfeit: a.validatorsShare, eligibleWeight: a.eligibleWeight });
+        Object.assign(t, { outcome: a.outcome as ContributionStatus, epoch: a.epoch, acceptQualityWeight: 0n, forfeit: a.validatorsShare, eligibleWeight: a.eligibleWeight });
         if (a.outcome === ContributionStatus.Expired) break;
         const accepted = a.outcome === ContributionStatus.Accepted;
         for (const datanetId of [a.datanetId as bigint, 0n]) {
@@ -375,7 +376,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
           epoch: a.epoch,
           fees: 0n,
           split: a.split,
-          status: 0,
+          status: AttributionStatus.None,
           challengeEndsAt: 0,
           root: `0x${"00".repeat(32)}`,
           recordsHash: `0x${"00".repeat(32)}`,
@@ -389,18 +390,18 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
       }
       case "AttributionProposed": {
         const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) Object.assign(pool, { status: 1, root: a.root, merkleTotal: a.merkleTotal, recordsHash: a.recordsHash, challengeEndsAt: a.challengeEndsAt });
+        if (pool !== undefined) Object.assign(pool, { status: AttributionStatus.Proposed, root: a.root, merkleTotal: a.merkleTotal, recordsHash: a.recordsHash, challengeEndsAt: a.challengeEndsAt });
         break;
       }
       case "AttributionRejected": {
         const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) pool.status = 2;
+        if (pool !== undefined) pool.status = AttributionStatus.Rejected;
         break;
       }
       case "AttributionReleased": {
         const pool = state.feePools.get(key(a.modelId, a.epoch));
         if (pool !== undefined) {
-          pool.status = 3;
+          pool.status = AttributionStatus.Released;
           pool.released = { developer: getAddress(a.developer), developerAmount: a.developerAmount, protocolAmount: a.protocolAmount, epochContract: getAddress(a.epochContract) };
         }
         state.earnings.set(getAddress(a.developer), (state.earnings.get(getAddress(a.developer)) ?? 0n) + (a.developerAmount as bigint));
@@ -408,7 +409,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
       }
       case "UnattributedFeesSwept": {
         const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) pool.status = 4;
+        if (pool !== undefined) pool.status = AttributionStatus.Unattributed;
         break;
       }
       case "EarningsWithdrawn":

@@ -14,7 +14,8 @@ import {
 } from "../abis/index.ts";
 import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
-import { DEFAULT_RETRY, isRangeTooLarge, withRetry, type RetryPolicy } from "../indexer/retry.ts";
+import { withSdkErrors } from "../transaction.ts";
+import { splitRanges } from "../indexer/ranges.ts";
 
 /** Every event any protocol contract (and every Merkle epoch) emits. */
 export const protocolEventsAbi = [
@@ -56,10 +57,9 @@ export interface IndexOptions {
   /** Where to keep progress between runs (JSON; written atomically after every range). */
   checkpointFile?: string;
   /** Blocks per `eth_getLogs` to start with (default 10: a refused query costs a whole response);
-   * halved when the node refuses one, then steered towards about 4,000 logs per query. */
+   * halved when the node refuses one, then steered towards about 4,000 logs per query (`splitRanges`). */
   rangeSize?: bigint;
   maxRangeSize?: bigint;
-  retry?: RetryPolicy;
   onProgress?: (progress: IndexProgress) => void;
 }
 
@@ -89,9 +89,6 @@ interface Checkpoint {
 
 const CHECKPOINT_INTERVAL_MS = 2_000;
 
-/** Logs per `eth_getLogs` the range size steers towards (well under common provider limits). */
-const TARGET_LOGS = 4_000;
-
 const jsonReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
 const jsonReviver = (_: string, v: unknown) =>
   v !== null && typeof v === "object" && "$bigint" in (v as object) ? BigInt((v as { $bigint: string }).$bigint) : v;
@@ -108,9 +105,9 @@ const order = (a: ProtocolEvent, b: ProtocolEvent) =>
 
 /**
  * Reads every protocol event of a deployment from its start block: the seven contracts and every
- * Merkle epoch the distributor creates. Block ranges adapt (halved when the node refuses one as
- * too large, otherwise steered towards about 4,000 logs per query); transient failures
- * (timeouts, 429, 5xx, dropped connections) are retried with exponential backoff. Progress goes
+ * Merkle epoch the distributor creates. Block ranges adapt as `splitRanges` does (halved when the
+ * node refuses one as too large, otherwise steered towards about 4,000 logs per query); transient
+ * failures are retried by the client's retry layer (`createClient`'s `retry`). Progress goes
  * to `onProgress` after every range, and to the checkpoint file every two seconds and after the
  * last range, so a later run resumes there. Only blocks at least `confirmations` deep are
  * checkpointed; the tail is returned separately and read again each run.
@@ -118,14 +115,15 @@ const order = (a: ProtocolEvent, b: ProtocolEvent) =>
  * is rolled back to the newest event block still on the chain.
  */
 export async function indexProtocolEvents(client: ProtocolClient, options: IndexOptions = {}): Promise<IndexResult> {
-  const retry = options.retry ?? DEFAULT_RETRY;
+  // What viem throws becomes an SDK error (a node that kept failing: `NodeUnavailableError`).
+  return withSdkErrors(() => indexEvents(client, options));
+}
+
+async function indexEvents(client: ProtocolClient, options: IndexOptions): Promise<IndexResult> {
   const confirmations = BigInt(options.confirmations ?? 0);
   if (confirmations < 0n) throw new InvalidInputError("confirmations", "must not be negative");
-  const maxRange = options.maxRangeSize ?? 100_000n;
-  let range = options.rangeSize ?? 10n;
   const addresses = staticAddresses(client);
   const contractsKey = addresses.join(",");
-  const read = <T>(operation: () => Promise<T>) => withRetry(operation, retry);
 
   let checkpoint: Checkpoint = {
     version: 2,
@@ -152,11 +150,11 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
   let rolledBack = 0n;
   let next = BigInt(checkpoint.nextBlock);
   if (checkpoint.lastHash !== null) {
-    const last = await read(() => client.publicClient.getBlock({ blockNumber: next - 1n }));
+    const last = await client.publicClient.getBlock({ blockNumber: next - 1n });
     if (last.hash !== checkpoint.lastHash) {
       const kept: ProtocolEvent[] = [];
       for (const event of checkpoint.events) {
-        const block = await read(() => client.publicClient.getBlock({ blockNumber: event.blockNumber }));
+        const block = await client.publicClient.getBlock({ blockNumber: event.blockNumber });
         if (block.hash !== event.blockHash) break;
         kept.push(event);
       }
@@ -169,7 +167,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
     }
   }
 
-  const head = await read(() => client.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const head = await client.publicClient.getBlockNumber({ cacheTime: 0 });
   const confirmed = head - confirmations;
   const started = performance.now();
   const startBlock = next;
@@ -178,7 +176,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
 
   const staking = getAddress(client.deployment.contracts.validatorStaking);
   const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
-    const logs: Log[] = await read(() => client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to }));
+    const logs: Log[] = await client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to });
     const decoded = decode(logs);
     // Stake checkpoints are kept by second; staking events are few, so their blocks are read when
     // the node's logs do not carry `blockTimestamp`.
@@ -187,41 +185,32 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
       if (e.address !== staking || e.blockTimestamp !== undefined) continue;
       let at = times.get(e.blockNumber);
       if (at === undefined) {
-        const block = await read(() => client.publicClient.getBlock({ blockNumber: e.blockNumber }));
+        const block = await client.publicClient.getBlock({ blockNumber: e.blockNumber });
         times.set(e.blockNumber, (at = Number(block.timestamp)));
       }
       e.blockTimestamp = at;
     }
     for (const e of decoded) if (e.eventName === "RootPosted") epochContracts.add(getAddress(e.args.epochContract as Address));
     if (epochContracts.size > 0) {
-      const epochLogs: Log[] = await read(() => client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to }));
+      const epochLogs: Log[] = await client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to });
       return decoded.concat(decode(epochLogs)).sort(order);
     }
     return decoded.sort(order);
   };
 
-  while (next <= confirmed) {
-    const to = next + range - 1n > confirmed ? confirmed : next + range - 1n;
-    let events: ProtocolEvent[];
-    try {
-      events = await fetchRange(next, to);
-    } catch (error) {
-      if (!isRangeTooLarge(error) || range === 1n) throw error;
-      range = range / 2n;
-      continue;
-    }
+  const ranges = splitRanges({ fromBlock: next, toBlock: confirmed }, fetchRange, {
+    rangeSize: options.rangeSize ?? 10n,
+    maxRangeSize: options.maxRangeSize ?? 100_000n,
+  });
+  for await (const { items: events, toBlock: to, rangeSize } of ranges) {
     for (const event of events) checkpoint.events.push(event);
     next = to + 1n;
-    // Aim at about TARGET_LOGS logs per query: dense ranges shrink before a node refuses them.
-    const scaled = (range * BigInt(TARGET_LOGS)) / BigInt(Math.max(events.length, 1));
-    const bounded = scaled > range * 2n ? range * 2n : scaled < range / 2n ? range / 2n : scaled;
-    range = bounded < 1n ? 1n : bounded > maxRange ? maxRange : bounded;
     // The checkpoint holds every event so far, so it is rewritten at most every two seconds (and
     // after the last range): a crash costs at most that much work again, not quadratic writes.
     const due = performance.now() - lastSaved >= CHECKPOINT_INTERVAL_MS || next > confirmed;
     if (options.checkpointFile !== undefined && due) {
       lastSaved = performance.now();
-      const block = await read(() => client.publicClient.getBlock({ blockNumber: to }));
+      const block = await client.publicClient.getBlock({ blockNumber: to });
       checkpoint.nextBlock = next.toString();
       checkpoint.lastHash = block.hash;
       checkpoint.epochContracts = [...epochContracts];
@@ -234,7 +223,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
       blocksTotal: confirmed + 1n - startBlock,
       events: checkpoint.events.length,
       eventsPerSecond: seconds > 0 ? checkpoint.events.length / seconds : 0,
-      rangeSize: range,
+      rangeSize,
     });
   }
   const unconfirmed = next <= head ? await fetchRange(next > confirmed + 1n ? next : confirmed + 1n, head) : [];

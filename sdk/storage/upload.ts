@@ -1,6 +1,7 @@
 import { getAddress, recoverMessageAddress, type Account, type Address, type Hex, type WalletClient } from "viem";
 
 import { ClientConfigError, InvalidInputError } from "../errors.ts";
+import { withSdkErrors } from "../transaction.ts";
 import { contentAddress } from "./cid.ts";
 import { ContentUnavailableError, UploadRefusal, UploadRefusedError, type UploadRefusalCode } from "./errors.ts";
 import type { ContentSource, ContentStore, PutOptions } from "./store.ts";
@@ -70,7 +71,7 @@ export async function signUpload(params: {
     contentHash,
     expiresAt: Math.floor(Date.now() / 1000) + (params.signatureTtlSeconds ?? 600),
   };
-  const signature = await walletClient.signMessage({ account: walletClient.account, message: uploadMessage(auth) });
+  const signature = await withSdkErrors(() => walletClient.signMessage({ account: walletClient.account, message: uploadMessage(auth) }));
   return {
     bytes,
     cid,

@@ -77,7 +77,7 @@ async function loopFixture() {
       baseModelId: 1n,
       name: "science-tutor",
       settings: { ...folder.adapter, learningRate: 2e-4, epochs: 3, batchSize: 16, cutoffLength: 1_024 },
-      trainingData: [{ datanetId: 1, version: 1 }],
+      trainingData: [{ datanetId: 1n, version: 1 }],
       adapterHash: folder.adapterHash,
       adapterURI: "ipfs://adapter",
     })

@@ -14,10 +14,12 @@ import {
   DataKind,
   datanetPolicy,
   NodeUnavailableError,
+  protocolClient,
   rebuildProtocolState,
   verifyProtocolState,
   type Deployment,
   type ProtocolClient,
+  type RetryPolicy,
 } from "../../sdk/index.ts";
 import { indexProtocolEvents } from "../../sdk/node/index.ts";
 
@@ -54,11 +56,11 @@ async function historyFixture() {
 type Interceptor = (method: string, params: unknown, forward: () => Promise<unknown>) => Promise<unknown>;
 
 /** A client whose every JSON-RPC request passes through `intercept` before reaching the embedded node. */
-function clientThrough(deployment: Deployment, intercept: Interceptor = (_, __, forward) => forward()): ProtocolClient {
+function clientThrough(deployment: Deployment, intercept: Interceptor = (_, __, forward) => forward(), retry: RetryPolicy | false = false): ProtocolClient {
   const provider = connection.provider;
   const request = (async ({ method, params }: { method: string; params?: unknown }) =>
     intercept(method, params, () => provider.request({ method, params: params as unknown[] }))) as EIP1193RequestFn;
-  return { publicClient: createPublicClient({ transport: custom({ request }, { retryCount: 0 }) }), deployment };
+  return protocolClient({ publicClient: createPublicClient({ transport: custom({ request }) }), deployment, retry });
 }
 
 describe("SDK indexer and auditor", function () {
@@ -144,7 +146,9 @@ describe("SDK indexer and auditor", function () {
     const reference = await indexProtocolEvents(clientThrough(deployment));
     let refused = 0;
     let failures = 0;
-    const flaky = clientThrough(deployment, async (method, params, forward) => {
+    const flaky = clientThrough(
+      deployment,
+      async (method, params, forward) => {
       if (method === "eth_getLogs") {
         const [{ fromBlock, toBlock }] = params as [{ fromBlock: Hex; toBlock: Hex }];
         if (BigInt(toBlock) - BigInt(fromBlock) > 5n) {
@@ -153,18 +157,24 @@ describe("SDK indexer and auditor", function () {
         }
         if (failures++ % 3 === 0) throw new HttpRequestError({ url: "http://node", status: 429, details: "Too Many Requests" });
       }
-      return forward();
-    });
-    const { events } = await indexProtocolEvents(flaky, { rangeSize: 64n, retry: { retries: 5, baseDelayMs: 1, maxDelayMs: 4 } });
+        return forward();
+      },
+      { retries: 5, baseDelayMs: 1, maxDelayMs: 4 },
+    );
+    const { events } = await indexProtocolEvents(flaky, { rangeSize: 64n });
     expect(refused).to.be.greaterThan(0);
     expect(events.map((e) => `${e.blockNumber}:${e.logIndex}`)).to.deep.equal(reference.events.map((e) => `${e.blockNumber}:${e.logIndex}`));
 
-    const down = clientThrough(deployment, async (method, _, forward) => {
-      if (method === "eth_getLogs") throw new HttpRequestError({ url: "http://node", status: 503, details: "Service Unavailable" });
-      return forward();
-    });
+    const down = clientThrough(
+      deployment,
+      async (method, _, forward) => {
+        if (method === "eth_getLogs") throw new HttpRequestError({ url: "http://node", status: 503, details: "Service Unavailable" });
+        return forward();
+      },
+      { retries: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    );
     try {
-      await indexProtocolEvents(down, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+      await indexProtocolEvents(down);
       expect.fail("expected NodeUnavailableError");
     } catch (error) {
       expect(error).to.be.instanceOf(NodeUnavailableError);

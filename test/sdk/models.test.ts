@@ -136,24 +136,24 @@ describe("SDK models", function () {
     const f = await networkHelpers.loadFixture(modelsFixture);
     const good: FineTuneSettings = { method: "qlora", loraRank: 16, loraAlpha: 32, loraDropout: 0.05, quantizationBits: 4, targetModules: ["q_proj"], ...TRAINING };
     const full: FineTuneSettings = { method: "full", ...TRAINING };
-    const cases: [FineTuneSettings, { datanetId: number; version: number }[], string][] = [
-      [{ ...good, loraRank: 12 }, [{ datanetId: 1, version: 1 }], "InvalidLoraRank"],
-      [{ ...good, loraAlpha: 0 }, [{ datanetId: 1, version: 1 }], "InvalidLoraAlpha"],
-      [{ ...good, loraDropout: 0.6 }, [{ datanetId: 1, version: 1 }], "InvalidLoraDropout"],
-      [{ ...good, quantizationBits: 0 }, [{ datanetId: 1, version: 1 }], "InvalidQuantizationBits"],
-      [{ ...good, method: "lora" }, [{ datanetId: 1, version: 1 }], "InvalidQuantizationBits"],
-      [{ ...good, targetModules: [] }, [{ datanetId: 1, version: 1 }], "NoTargetModules"],
-      [{ ...good, targetModules: Array(33).fill("m") }, [{ datanetId: 1, version: 1 }], "TooManyTargetModules"],
-      [{ ...good, targetModules: ["q", ""] }, [{ datanetId: 1, version: 1 }], "EmptyTargetModule"],
-      [{ ...full, loraRank: 8 }, [{ datanetId: 1, version: 1 }], "LoraSettingsOnFullFineTune"],
-      [{ ...good, learningRate: 0 }, [{ datanetId: 1, version: 1 }], "InvalidLearningRate"],
-      [{ ...good, learningRate: 2 }, [{ datanetId: 1, version: 1 }], "InvalidLearningRate"],
-      [{ ...good, epochs: 0 }, [{ datanetId: 1, version: 1 }], "InvalidTrainingEpochs"],
-      [{ ...good, batchSize: 70_000 }, [{ datanetId: 1, version: 1 }], "InvalidBatchSize"],
-      [{ ...good, cutoffLength: 0 }, [{ datanetId: 1, version: 1 }], "InvalidCutoffLength"],
+    const cases: [FineTuneSettings, { datanetId: bigint; version: number }[], string][] = [
+      [{ ...good, loraRank: 12 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraRank"],
+      [{ ...good, loraAlpha: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraAlpha"],
+      [{ ...good, loraDropout: 0.6 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraDropout"],
+      [{ ...good, quantizationBits: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidQuantizationBits"],
+      [{ ...good, method: "lora" }, [{ datanetId: 1n, version: 1 }], "InvalidQuantizationBits"],
+      [{ ...good, targetModules: [] }, [{ datanetId: 1n, version: 1 }], "NoTargetModules"],
+      [{ ...good, targetModules: Array(33).fill("m") }, [{ datanetId: 1n, version: 1 }], "TooManyTargetModules"],
+      [{ ...good, targetModules: ["q", ""] }, [{ datanetId: 1n, version: 1 }], "EmptyTargetModule"],
+      [{ ...full, loraRank: 8 }, [{ datanetId: 1n, version: 1 }], "LoraSettingsOnFullFineTune"],
+      [{ ...good, learningRate: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidLearningRate"],
+      [{ ...good, learningRate: 2 }, [{ datanetId: 1n, version: 1 }], "InvalidLearningRate"],
+      [{ ...good, epochs: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidTrainingEpochs"],
+      [{ ...good, batchSize: 70_000 }, [{ datanetId: 1n, version: 1 }], "InvalidBatchSize"],
+      [{ ...good, cutoffLength: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidCutoffLength"],
       [good, [], "NoTrainingData"],
-      [good, Array(17).fill({ datanetId: 1, version: 1 }), "TooManyTrainingDatasets"],
-      [good, [{ datanetId: 1, version: 1 }, { datanetId: 1, version: 1 }], "DuplicateTrainingData"],
+      [good, Array(17).fill({ datanetId: 1n, version: 1 }), "TooManyTrainingDatasets"],
+      [good, [{ datanetId: 1n, version: 1 }, { datanetId: 1n, version: 1 }], "DuplicateTrainingData"],
     ];
     for (const [settings, trainingData, errorName] of cases) {
       const hp = toHyperparameters(settings);
@@ -163,7 +163,7 @@ describe("SDK models", function () {
         await f.publicClient.simulateContract({
           ...modelFactoryContract(f.sdk),
           functionName: "registerModel",
-          args: [1n, "m", { hyperparameters: hp, trainingData, adapterHash: keccak256("0x02"), adapterURI: "", evaluationHash: keccak256("0x03") }],
+          args: [1n, "m", { hyperparameters: hp, trainingData: trainingData.map((r) => ({ ...r, datanetId: Number(r.datanetId) })), adapterHash: keccak256("0x02"), adapterURI: "", evaluationHash: keccak256("0x03") }],
           account: f.trainer.account,
         });
         expect.fail(`the contract accepted ${errorName}`);
@@ -189,7 +189,7 @@ describe("SDK models", function () {
         baseModelId: 1n,
         name: "science-tutor",
         settings: { ...folder.adapter, ...TRAINING },
-        trainingData: [{ datanetId: 1, version: 1 }],
+        trainingData: [{ datanetId: 1n, version: 1 }],
         adapterHash: folder.adapterHash,
         adapterURI: "ipfs://adapter",
       })
@@ -199,7 +199,7 @@ describe("SDK models", function () {
       await f.sdk.models.publishVersion({
         modelId,
         settings: { ...folder.adapter, ...TRAINING, loraRank: 32, loraAlpha: 64 },
-        trainingData: [{ datanetId: 1, version: 2 }, { datanetId: 1, version: 1 }],
+        trainingData: [{ datanetId: 1n, version: 2 }, { datanetId: 1n, version: 1 }],
         adapterHash: keccak256("0x0a"),
         adapterURI: "ipfs://adapter-v2",
         evaluationHash: keccak256("0x0e"),
@@ -232,7 +232,7 @@ describe("SDK models", function () {
       expect(ProtocolError.is(error, "UnknownModel")).to.equal(true);
     }
     try {
-      await f.sdk.models.register({ baseModelId: 1n, name: "x", settings: { ...folder.adapter, ...TRAINING }, trainingData: [{ datanetId: 1, version: 3 }], adapterHash: folder.adapterHash, adapterURI: "" });
+      await f.sdk.models.register({ baseModelId: 1n, name: "x", settings: { ...folder.adapter, ...TRAINING }, trainingData: [{ datanetId: 1n, version: 3 }], adapterHash: folder.adapterHash, adapterURI: "" });
       expect.fail("expected VersionUnknown");
     } catch (error) {
       expect(ProtocolError.is(error, "VersionUnknown")).to.equal(true);
