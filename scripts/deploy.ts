@@ -8,7 +8,7 @@
  * Ignition journals every step under deploy/deployments/, so re-running after an interruption
  * resumes instead of deploying twice; the start block of an existing addresses file is kept when
  * the addresses are the same. A journal whose contracts hold no code on the chain (a restarted
- * local node) is set aside and the protocol deployed afresh on a local development chain; on any
+ * local node) is removed and the protocol deployed afresh on a local development chain; on any
  * other chain the script stops and says how to start afresh. It never reports addresses without code.
  * OPENLEDGER_DEPLOYMENT_ID names the journal (a new name deploys afresh) and
  * OPENLEDGER_DEPLOYMENTS_DIR where the addresses file goes.

@@ -9,7 +9,7 @@
 import "dotenv/config";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-import { OpenLedgerError, toSdkError } from "../../sdk/index.ts";
+import { toSdkError } from "../../sdk/index.ts";
 import { COMMANDS, type Command } from "./commands.ts";
 import { openSession } from "./context.ts";
 
@@ -100,10 +100,7 @@ function lookup(words: string[]): { name: string; command: Command; rest: string
 const stringify = (data: unknown) => JSON.stringify(data, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 /** One line for any error: the SDK's short message, viem's, or the first line of another error's. */
-function errorLine(error: unknown): string {
-  const e = error instanceof OpenLedgerError ? error : toSdkError(error);
-  return e.shortMessage.split("\n")[0]!;
-}
+const errorLine = (error: unknown) => toSdkError(error).shortMessage.split("\n")[0]!;
 
 /**
  * Runs one invocation; returns the exit code. An error is one readable line on stderr and nothing
