@@ -6,14 +6,17 @@
  *   npm run deploy -- --network live  the network configured by OPENLEDGER_RPC_URL and friends
  *
  * Ignition journals every step under deploy/deployments/, so re-running after an interruption
- * resumes instead of deploying twice; the start block of an existing addresses file is kept.
- * OPENLEDGER_DEPLOYMENT_ID names the journal (a new name deploys afresh, e.g. on a restarted local
- * node) and OPENLEDGER_DEPLOYMENTS_DIR where the addresses file goes.
+ * resumes instead of deploying twice; the start block of an existing addresses file is kept when
+ * the addresses are the same. A journal whose contracts hold no code on the chain (a restarted
+ * local node) is removed and the protocol deployed afresh on a local development chain; on any
+ * other chain the script stops and says how to start afresh. It never reports addresses without code.
+ * OPENLEDGER_DEPLOYMENT_ID names the journal (a new name deploys afresh) and
+ * OPENLEDGER_DEPLOYMENTS_DIR where the addresses file goes.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import type { Address } from "viem";
 
 import { formatDeployment } from "../sdk/deployment.ts";
@@ -30,10 +33,40 @@ function fail(message: string): never {
 const setting = (name: string) => process.env[name] || undefined;
 const DEPLOYMENTS_DIR = path.resolve(setting("OPENLEDGER_DEPLOYMENTS_DIR") ?? path.join(import.meta.dirname, "..", "deployments"));
 
+/** Chain ids of local development nodes (hardhat node and anvil use 31337; ganache and geth --dev 1337). */
+const LOCAL_CHAIN_IDS = [31337n, 1337n];
+
 const connection = await network.create();
-const { chainId } = await connection.ethers.provider.getNetwork();
+const { provider } = connection.ethers;
+const { chainId } = await provider.getNetwork();
 const file = deploymentFilePath(DEPLOYMENTS_DIR, Number(chainId));
 const previous = await readDeploymentFile(file).catch(() => undefined);
+const hasCode = async (address: string) => (await provider.getCode(address)) !== "0x";
+
+/** The contracts an Ignition journal records as deployed, by future id ({} when there is no journal). */
+async function journaled(dir: string): Promise<Record<string, string>> {
+  return JSON.parse(await readFile(path.join(dir, "deployed_addresses.json"), "utf8").catch(() => "{}")) as Record<string, string>;
+}
+
+// Ignition resumes from its journal without looking at the chain: after a local node restarts, it
+// would report the old addresses, which hold no code. Find that out first. (On the embedded network
+// Ignition keeps no journal.)
+const deploymentId = setting("OPENLEDGER_DEPLOYMENT_ID") ?? `chain-${chainId}`;
+const journalDir = path.join(hre.config.paths.ignition, "deployments", deploymentId);
+const recorded = connection.networkConfig.type === "edr-simulated" ? [] : Object.entries(await journaled(journalDir));
+const missing = [];
+for (const [future, address] of recorded) if (!(await hasCode(address))) missing.push(`${future} at ${address}`);
+if (missing.length > 0) {
+  const where = path.relative(process.cwd(), journalDir);
+  if (!LOCAL_CHAIN_IDS.includes(chainId)) {
+    fail(
+      `the journal ${where} records contracts that hold no code on chain ${chainId} (${missing[0]}): it belongs to another chain or a reset one. ` +
+        `Set OPENLEDGER_DEPLOYMENT_ID to a new name to deploy afresh, or remove ${where} if that chain is gone.`,
+    );
+  }
+  console.error(`deploy: the journal ${where} records ${missing.length} contract(s) that hold no code on this node (a restarted local node); deploying afresh.`);
+  await rm(journalDir, { recursive: true, force: true });
+}
 const seconds = (name: string) => {
   const value = setting(name);
   if (value !== undefined && !/^\d+$/.test(value)) fail(`${name} must be a number of seconds, not "${value}".`);
@@ -63,10 +96,14 @@ const deployment = await deployProtocol(
       timelockDelay === undefined
         ? undefined
         : { minDelay: timelockDelay, proposers: [timelockProposer!], executors: [timelockProposer!] },
-    deploymentId: setting("OPENLEDGER_DEPLOYMENT_ID"),
+    deploymentId,
   },
-  previous?.startBlock,
 );
+const empty = [];
+for (const [name, address] of Object.entries(deployment.contracts)) if (!(await hasCode(address))) empty.push(`${name} at ${address}`);
+if (empty.length > 0) fail(`Ignition reported contracts that hold no code on chain ${chainId} (${empty.join(", ")}); nothing was written.`);
+// A resumed deployment keeps the start block its addresses file recorded; a new one starts where it began.
+if (previous !== undefined && JSON.stringify(previous.contracts) === JSON.stringify(deployment.contracts)) deployment.startBlock = previous.startBlock;
 await mkdir(DEPLOYMENTS_DIR, { recursive: true });
 await writeFile(file, formatDeployment(deployment));
 console.log(`Deployed on chain ${deployment.chainId} (network "${connection.networkName}"):`);

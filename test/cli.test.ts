@@ -139,9 +139,12 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     expect(audit.events).to.be.greaterThan(10);
     const exported = path.join(dir, "export");
     const { block } = await json<{ block: string }>(undefined, "audit", "export", "--out", exported);
-    const csv = await readFile(path.join(exported, "contributions.csv"), "utf8");
-    expect(csv.split("\n")[0]).to.equal(`# valid at block ${block}`);
-    expect(csv.split("\n").filter((l) => l.includes("Accepted"))).to.have.length(3);
+    // Every CSV starts with its header row, the block it is valid at as a column; an empty one is its header.
+    const csv = (await readFile(path.join(exported, "contributions.csv"), "utf8")).split("\n");
+    expect(csv[0]).to.equal("validAtBlock,contributionId,datanetId,contributor,contentHash,sizeBytes,status,uri");
+    expect(csv.filter((l) => l.includes("Accepted")).map((l) => l.split(",")[0])).to.deep.equal([block, block, block]);
+    expect(await readFile(path.join(exported, "rewards.csv"), "utf8")).to.equal("validAtBlock,datanetId,epoch,funded,claimed,contributorBps,swept,claimants\n");
+    expect(JSON.parse(await readFile(path.join(exported, "rewards.json"), "utf8"))).to.deep.equal({ block, rows: [] });
     expect(JSON.parse(await readFile(path.join(exported, "lineage.json"), "utf8")).rows[0].versionRoot).to.equal(version.root);
     const attribution = JSON.parse(await readFile(path.join(exported, "attribution.json"), "utf8")).rows[0];
     expect([attribution.status, attribution.root]).to.deep.equal(["released", computed.root]);
@@ -185,7 +188,12 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["validator", "stake", "1", "10"], undefined, 1, /OPENLEDGER_KEY/],
       [["validator", "stake", "1", "10"], OWNER, 1, /^error: 0x[0-9a-fA-F]{40} holds 0 OPEN; 10 OPEN are needed/],
       [["rewards", "claim", "1", "--epochs", "0"], OWNER, 1, /nothing to claim|has not ended/],
-      [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /Cannot read \/no\/such\/file/],
+      [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /^error: \/no\/such\/file not found$/],
+      [["attribution", "explain", "1", "--outputs", "/no/such.json"], undefined, 1, /^error: \/no\/such.json not found$/],
+      [["attribution", "post", path.join(ROOT, "README.md")], OWNER, 1, /README.md is not JSON$/],
+      [["attribution", "run", "99", "--epoch", "0", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--out", "/tmp/never-written.json"], undefined, 1, /^error: Model 99 does not exist\.$/],
+      [["leaderboard", "99"], undefined, 1, /^error: Datanet 99 does not exist\.$/],
+      [["dev", "advance-time", "0"], undefined, 1, /^error: Invalid seconds: must be more than zero$/],
       [["frobnicate"], undefined, 2, /unknown command/],
       [["datanet", "create", "--metadata", "x", "--bond", "ten"], OWNER, 1, /^error: Invalid --bond: ten is not an amount of OPEN/],
       [["datanet", "create", "--metadata", "x", "--validation-window", "60"], OWNER, 1, /^error: Policy field validationWindow cannot be 60/],
@@ -213,7 +221,38 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     expect(await nonce()).to.equal(before);
   });
 
-  it("has --help for every command", async function () {
+  it("fails with one line and nothing after it: a bad key, an unreachable node, a missing deployment file, the embedded network's clock", async function () {
+    this.timeout(120_000);
+    /** The CLI with exactly these arguments and environment (no --rpc or --deployment added). */
+    const raw = async (env: Record<string, string>, ...args: string[]): Promise<Run> => {
+      try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, OPENLEDGER_KEY: "", OPENLEDGER_RPC_URL: "", OPENLEDGER_DEPLOYMENT: "", ...env } });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        return error as Run;
+      }
+    };
+    for (const [run, pattern] of [
+      [await raw({ OPENLEDGER_KEY: "0x12" }, "credit", "show", "--rpc", node.url, "--deployment", deployment), /^error: OPENLEDGER_KEY must be a 0x-prefixed 32-byte private key\.$/],
+      [await raw({}, "datanet", "show", "1", "--rpc", "http://127.0.0.1:1"), /^error: Cannot reach the node at http:\/\/127\.0\.0\.1:1: /],
+      [await raw({}, "datanet", "show", "1", "--rpc", node.url, "--deployment", path.join(dir, "missing.json")), /^error: No deployment file at .*missing\.json; deploy first \(npm run deploy\)\.$/],
+      [await raw({}, "dev", "advance-time", "60"), /^error: dev advance-time needs a node \(--rpc or OPENLEDGER_RPC_URL\)/],
+    ] as const) {
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stdout).to.equal("");
+      expect(run.stderr.split("\n"), run.stderr).to.have.length(2); // one line and its newline
+      expect(run.stderr.split("\n")[0]).to.match(pattern);
+    }
+  });
+
+  it("moves a local node's clock with dev advance-time", async function () {
+    this.timeout(60_000);
+    const before = Number(((await rpc(node.url, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
+    const moved = await json<{ timestamp: string }>(undefined, "dev", "advance-time", "3600");
+    expect(Date.parse(moved.timestamp) / 1000).to.be.at.least(before + 3600);
+  });
+
+  it("has --help for every command and group", async function () {
     this.timeout(300_000);
     const overview = await cli(undefined, "--help");
     expect(overview.code).to.equal(0);
@@ -223,5 +262,11 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       expect(help.code).to.equal(0);
       expect(help.stdout).to.match(new RegExp(`^openledger ${command}`));
     }
+    const group = await cli(undefined, "datanet", "--help");
+    expect(group.code).to.equal(0);
+    expect(group.stdout).to.match(/^Usage: openledger datanet <command>/);
+    for (const command of ["create", "show", "submit", "withdraw", "lapse", "finalize", "publish-version"]) expect(group.stdout).to.include(`datanet ${command} `);
+    const bare = await cli(undefined, "datanet");
+    expect([bare.code, bare.stderr]).to.deep.equal([2, 'error: "datanet" needs a command: create, show, submit, withdraw, lapse, finalize, publish-version (openledger datanet --help)\n']);
   });
 });

@@ -22,6 +22,7 @@ import {
   fetchRegistryLogs,
   formatProofsFile,
   hashMatches,
+  ClientConfigError,
   InvalidInputError,
   isText,
   judge,
@@ -176,6 +177,9 @@ function policyFrom(o: Record<string, string | boolean | string[] | undefined>) 
  * and a Merkle claim through the distributor about 65,000 (about 250 fit).
  */
 const SUBMISSIONS_PER_TX = 250;
+
+/** Chain ids of local development nodes (hardhat node and anvil use 31337; ganache and geth --dev 1337). */
+const LOCAL_CHAIN_IDS = [31337, 1337];
 const CLAIMS_PER_TX = 150;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -265,14 +269,17 @@ export const COMMANDS: Record<string, Command> = {
       const client = await session.client();
       const info = await client.datanets.get(datanetId);
       const versions = [];
-      for (let v = 1; v <= info.versionCount; v++) versions.push({ version: v, ...(await client.versions.get({ datanetId, version: v })) });
+      for (let v = 1; v <= info.versionCount; v++) {
+        const version = await client.versions.get({ datanetId, version: v });
+        versions.push({ version: v, ...version, publishedAt: when(version.publishedAt) });
+      }
       const policyRows = Object.entries(info.policy).map(([field, value]) => ({ field, value: String(value) }));
       const text = [
-        `datanet ${datanetId}: owner ${info.owner}, ${info.acceptedCount} accepted, ${info.versionCount} version(s)${info.paused ? ", paused" : ""}`,
+        `datanet ${datanetId}: owner ${info.owner}, created ${when(info.createdAt)}, ${info.acceptedCount} accepted, ${info.versionCount} version(s)${info.paused ? ", paused" : ""}`,
         table(policyRows),
-        ...versions.map((v) => `version ${v.version}: ${v.contributionCount} contributions, root ${v.root}`),
+        ...versions.map((v) => `version ${v.version}: ${v.contributionCount} contributions, root ${v.root}, published ${v.publishedAt}`),
       ].join("\n");
-      return { text, data: { datanetId, ...info, versions } };
+      return { text, data: { datanetId, ...info, createdAt: when(info.createdAt), versions } };
     },
   },
   "datanet submit": {
@@ -384,7 +391,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(session, [id]) {
       const datanetId = parseId(id, "datanetId");
       const { unlocksAt } = await (await (await session.wallet()).validators.requestUnbond({ datanetId })).wait();
-      return { text: `unbonding; withdrawable from ${new Date(unlocksAt * 1000).toISOString()}`, data: { datanetId, unlocksAt } };
+      return { text: `unbonding; withdrawable from ${when(unlocksAt)}`, data: { datanetId, unlocksAt: when(unlocksAt) } };
     },
   },
   "validator withdraw": {
@@ -456,8 +463,9 @@ export const COMMANDS: Record<string, Command> = {
       const sources = await contentSources(o);
       for (;;) {
         const round = await serveRound(client, validator, datanetId, { contentDir: str(o, "content-dir"), sources }, cache);
-        if (!process.argv.includes("--json")) process.stderr.write(`${round.summary}\n`);
+        // A single round prints its summary as the result; a loop reports each round as it goes.
         if (o.once === true) return { text: round.summary, data: round };
+        if (!process.argv.includes("--json")) process.stderr.write(`${round.summary}\n`);
         await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
     },
@@ -510,7 +518,9 @@ export const COMMANDS: Record<string, Command> = {
     summary: "contributors ranked by reputation, rebuilt from events and checked on chain",
     async run(session, [id]) {
       const datanetId = parseId(id, "datanetId");
-      const rows = await (await session.client()).reputation.leaderboard({ datanetId });
+      const client = await session.client();
+      await client.datanets.get(datanetId); // an unknown datanet is an error, not an empty board
+      const rows = await client.reputation.leaderboard({ datanetId });
       const text = table(
         rows.map((r, i) => ({
           rank: i + 1,
@@ -696,8 +706,10 @@ export const COMMANDS: Record<string, Command> = {
       const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
       const out = need(str(o, "out"), "--out");
       const sources = await contentSources(o);
-      const result = await (await session.client()).attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
-      const poolId = attributionPoolId(await session.client(), modelId);
+      const client = await session.client();
+      await client.models.get({ modelId }); // says the model is unknown, rather than that it received no fees
+      const result = await client.attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const poolId = attributionPoolId(client, modelId);
       const file = {
         modelId: modelId.toString(),
         epoch: epoch.toString(),
@@ -731,7 +743,9 @@ export const COMMANDS: Record<string, Command> = {
       const outputs = (await readOutputs(file)).filter((x) => inference === undefined || x.inferenceId === inference);
       if (outputs.length === 0) throw new InvalidInputError("--inference", `${inference} is not in ${file}`);
       const sources = await contentSources(o);
-      const explained = await (await session.client()).attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const client = await session.client();
+      await client.models.get({ modelId });
+      const explained = await client.attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const lines = explained.flatMap(({ inferenceId, explanation: e }) => [
         `${inferenceId}: ${e.spans.length} span(s) in ${e.tokenCount} tokens`,
         ...e.spans.flatMap((s) => [
@@ -750,7 +764,7 @@ export const COMMANDS: Record<string, Command> = {
       const { challengeEndsAt } = await (
         await (await session.wallet()).attribution.propose({ modelId: result.modelId, epoch: result.epoch, result: { epoch: { root: result.root, total: result.total }, recordsHash: result.recordsHash } })
       ).wait();
-      return { text: `proposed; releasable from ${new Date(challengeEndsAt * 1000).toISOString()}`, data: { challengeEndsAt } };
+      return { text: `proposed; releasable from ${when(challengeEndsAt)}`, data: { challengeEndsAt: when(challengeEndsAt) } };
     },
   },
   "attribution release": {
@@ -777,6 +791,30 @@ export const COMMANDS: Record<string, Command> = {
         paid.push(...(await (await client.attribution.claim({ modelId: result.modelId, epoch: result.epoch, claims: batch })).wait()).paid);
       }
       return { text: table(paid.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }))), data: paid };
+    },
+  },
+  "dev advance-time": {
+    usage: "dev advance-time <seconds>",
+    summary: "move a local development node's clock forward and mine a block (hardhat node or anvil, chain 31337 or 1337; refused elsewhere)",
+    async run(session, [value]) {
+      const seconds = parseCount(value, "seconds");
+      if (seconds === 0n) throw new InvalidInputError("seconds", "must be more than zero");
+      if (session.rpc === undefined) {
+        throw new ClientConfigError("dev advance-time needs a node (--rpc or OPENLEDGER_RPC_URL): the embedded network lasts for one command.");
+      }
+      const { publicClient } = await session.client();
+      const chainId = await publicClient.getChainId();
+      // Only a development chain has a clock anyone may move; refuse before asking a real node.
+      if (!LOCAL_CHAIN_IDS.includes(chainId)) {
+        throw new ClientConfigError(`dev advance-time only moves the clock of a local development node (chain ${LOCAL_CHAIN_IDS.join(" or ")}); ${session.rpc} serves chain ${chainId}.`);
+      }
+      // Test-node methods that viem's public RPC schema does not type.
+      const request = publicClient.request as (call: { method: string; params: unknown[] }) => Promise<unknown>;
+      await request({ method: "evm_increaseTime", params: [Number(seconds)] });
+      await request({ method: "evm_mine", params: [] });
+      const block = await publicClient.getBlock();
+      const at = when(Number(block.timestamp));
+      return { text: `moved the clock ${seconds} s forward: block ${block.number} at ${at}`, data: { seconds, block: block.number, timestamp: at } };
     },
   },
   "audit verify": {
@@ -819,9 +857,10 @@ export const COMMANDS: Record<string, Command> = {
       const { state, block } = await indexed(session, o);
       const snapshots = exportSnapshots(state);
       await mkdir(dir, { recursive: true });
-      for (const [name, rows] of Object.entries(snapshots)) {
+      for (const [name, snapshot] of Object.entries(snapshots)) {
+        const rows = project(snapshot);
         await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ block, rows }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
-        await writeFile(path.join(dir, `${name}.csv`), toCsv(rows, block));
+        await writeFile(path.join(dir, `${name}.csv`), toCsv(snapshot, block));
       }
       return { text: `wrote ${Object.keys(snapshots).map((n) => `${n}.json/.csv`).join(", ")} to ${dir} (valid at block ${block})`, data: { block, files: Object.keys(snapshots) } };
     },
@@ -846,59 +885,74 @@ async function indexed(session: Session, o: Record<string, string | boolean | st
   return { client, state: rebuildProtocolState(client, events), events: events.length, block: confirmedBlock };
 }
 
+/** One export: its columns in order (so that an empty CSV still has its header row) and its rows. */
+interface Snapshot {
+  columns: readonly string[];
+  rows: Record<string, unknown>[];
+}
+
 /** The auditor's snapshots, one list of flat rows each. */
-function exportSnapshots(state: ProtocolState): Record<string, Record<string, unknown>[]> {
+function exportSnapshots(state: ProtocolState): Record<string, Snapshot> {
   return {
-    contributions: [...state.registry.contributions.values()].map((c) => ({
-      contributionId: c.contributionId,
-      datanetId: c.datanetId,
-      contributor: c.contributor,
-      contentHash: c.contentHash,
-      sizeBytes: c.sizeBytes,
-      status: STATUS_NAME[c.status] ?? c.status,
-      uri: c.uri,
-    })),
-    leaderboard: [...state.reputation.values()]
-      .map((r) => ({ ...r, score: reputationScore(BigInt(r.accepted), BigInt(r.rejected), r.qualitySum) }))
-      .sort((a, b) => (a.datanetId !== b.datanetId ? Number(a.datanetId - b.datanetId) : a.score > b.score ? -1 : a.score < b.score ? 1 : 0)),
-    rewards: [...state.rewardPools.values()].map(({ claimants, ...pool }) => ({ ...pool, claimants: claimants.size })),
-    lineage: [...state.models.values()].flatMap((m) =>
-      m.versions.flatMap((v) =>
-        v.trainingData.map((d) => ({ modelId: m.modelId, version: v.version, method: v.method, adapterHash: v.adapterHash, datanetId: d.datanetId, datanetVersion: d.version, versionRoot: d.versionRoot })),
+    contributions: {
+      columns: ["contributionId", "datanetId", "contributor", "contentHash", "sizeBytes", "status", "uri"],
+      rows: [...state.registry.contributions.values()].map((c) => ({ ...c, status: STATUS_NAME[c.status] ?? c.status })),
+    },
+    leaderboard: {
+      columns: ["datanetId", "contributor", "accepted", "rejected", "qualitySum", "score"],
+      rows: [...state.reputation.values()]
+        .map((r) => ({ ...r, score: reputationScore(BigInt(r.accepted), BigInt(r.rejected), r.qualitySum) }))
+        .sort((a, b) => (a.datanetId !== b.datanetId ? Number(a.datanetId - b.datanetId) : a.score > b.score ? -1 : a.score < b.score ? 1 : 0)),
+    },
+    rewards: {
+      columns: ["datanetId", "epoch", "funded", "claimed", "contributorBps", "swept", "claimants"],
+      rows: [...state.rewardPools.values()].map((pool) => ({ ...pool, claimants: pool.claimants.size })),
+    },
+    lineage: {
+      columns: ["modelId", "version", "method", "adapterHash", "datanetId", "datanetVersion", "versionRoot"],
+      rows: [...state.models.values()].flatMap((m) =>
+        m.versions.flatMap((v) =>
+          v.trainingData.map((d) => ({ modelId: m.modelId, version: v.version, method: v.method, adapterHash: v.adapterHash, datanetId: d.datanetId, datanetVersion: d.version, versionRoot: d.versionRoot })),
+        ),
       ),
-    ),
-    attribution: [...state.feePools.values()].map((p) => ({
-      modelId: p.modelId,
-      epoch: p.epoch,
-      fees: p.fees,
-      status: ["open", "proposed", "rejected", "released"][p.status],
-      root: p.root,
-      recordsHash: p.recordsHash,
-      merkleTotal: p.merkleTotal,
-      developerAmount: p.released?.developerAmount ?? 0n,
-      protocolAmount: p.released?.protocolAmount ?? 0n,
-      epochContract: p.released?.epochContract ?? "",
-    })),
+    },
+    attribution: {
+      columns: ["modelId", "epoch", "fees", "status", "root", "recordsHash", "merkleTotal", "developerAmount", "protocolAmount", "epochContract"],
+      rows: [...state.feePools.values()].map((p) => ({
+        ...p,
+        status: ["open", "proposed", "rejected", "released"][p.status],
+        developerAmount: p.released?.developerAmount ?? 0n,
+        protocolAmount: p.released?.protocolAmount ?? 0n,
+        epochContract: p.released?.epochContract ?? "",
+      })),
+    },
   };
 }
 
-function toCsv(rows: readonly Record<string, unknown>[], block: bigint): string {
+/** The snapshot's own columns of each row, for JSON. */
+const project = ({ columns, rows }: Snapshot) => rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c]])));
+
+/** A CSV with a header row first, always: the block the snapshot is valid at is its first column. */
+function toCsv({ columns, rows }: Snapshot, block: bigint): string {
   const escape = (v: unknown) => {
-    const s = String(v);
+    const s = String(v ?? "");
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const keys = rows.length === 0 ? [] : Object.keys(rows[0]!);
-  return [`# valid at block ${block}`, keys.join(","), ...rows.map((r) => keys.map((k) => escape(r[k])).join(","))].join("\n") + "\n";
+  return [["validAtBlock", ...columns].join(","), ...rows.map((r) => [block, ...columns.map((c) => escape(r[c]))].join(","))].join("\n") + "\n";
+}
+
+/** A JSON file the user named: "not found" when it is missing, "not JSON" only when it does not parse. */
+async function readJson(file: string, field: string): Promise<unknown> {
+  const text = (await readInput(file)).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError(field, `${file} is not JSON`);
+  }
 }
 
 async function readOutputs(file: string): Promise<{ inferenceId: string; text: string }[]> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse((await readInput(file)).toString("utf8"));
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError("outputs", `${file} is not JSON`);
-  }
+  const parsed = await readJson(file, "outputs");
   if (!Array.isArray(parsed) || !parsed.every((o) => typeof o?.inferenceId === "string" && typeof o?.text === "string")) {
     throw new InvalidInputError("outputs", `${file} must be a list of { "inferenceId": string, "text": string }`);
   }
@@ -906,7 +960,7 @@ async function readOutputs(file: string): Promise<{ inferenceId: string; text: s
 }
 
 async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigint; root: Hex; total: bigint; recordsHash: Hex; tokenizer?: string; claims: EpochClaim[] }> {
-  let parsed: {
+  const parsed = (await readJson(file, "result")) as {
     modelId?: string;
     epoch?: string;
     root?: Hex;
@@ -914,14 +968,8 @@ async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigin
     recordsHash?: Hex;
     publicInputs?: { tokenizer?: string };
     proofs?: { claims?: { index: string; account: Address; amount: string; proof: Hex[] }[] };
-  };
-  try {
-    parsed = JSON.parse((await readInput(file)).toString("utf8"));
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError("result", `${file} is not JSON`);
-  }
-  if (parsed.proofs?.claims === undefined || parsed.root === undefined || parsed.recordsHash === undefined) {
+  } | null;
+  if (parsed?.proofs?.claims === undefined || parsed.root === undefined || parsed.recordsHash === undefined) {
     throw new InvalidInputError("result", `${file} is not a result written by "attribution run"`);
   }
   return {

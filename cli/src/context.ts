@@ -41,6 +41,8 @@ export type SigningClient = OpenLedgerClient & { walletClient: NonNullable<OpenL
  * before any connection is made (and refuses bad input without touching a node).
  */
 export interface Session {
+  /** The node's URL (--rpc, else OPENLEDGER_RPC_URL); undefined on the embedded network. */
+  readonly rpc: string | undefined;
   client(): Promise<OpenLedgerClient>;
   /** The client, required to sign (a clear error naming OPENLEDGER_KEY otherwise). */
   wallet(): Promise<SigningClient>;
@@ -57,6 +59,7 @@ export function openSession(options: GlobalOptions, onConnect: (context: CliCont
     return context;
   };
   return {
+    rpc: rpcUrl(options),
     client: async () => (await get()).client,
     wallet: async () => {
       const { client } = await get();
@@ -65,12 +68,15 @@ export function openSession(options: GlobalOptions, onConnect: (context: CliCont
       }
       return client as SigningClient;
     },
+    // A connection that failed has nothing to close (and its error was already reported).
     close: async () => {
-      // A connection that failed has nothing to close (its error is the command's, already reported).
       if (context !== undefined) await (await context.catch(() => undefined))?.close();
     },
   };
 }
+
+/** The node a command talks to: --rpc, else OPENLEDGER_RPC_URL; undefined for the embedded network. */
+const rpcUrl = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) => options.rpc ?? (env.OPENLEDGER_RPC_URL || undefined);
 
 /**
  * Connects as the command asks. With `--rpc` (or OPENLEDGER_RPC_URL in `.env`), to that node, with
@@ -79,7 +85,7 @@ export function openSession(options: GlobalOptions, onConnect: (context: CliCont
  * in-process network with a fresh deployment, as its first account.
  */
 export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
-  const rpc = options.rpc ?? (env.OPENLEDGER_RPC_URL || undefined);
+  const rpc = rpcUrl(options, env);
   if (rpc === undefined) return connectEmbedded();
   const probe = createPublicClient({ transport: http(rpc, { retryCount: 3 }) });
   let chainId: number;
@@ -147,6 +153,7 @@ export async function readInput(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (cause) {
-    throw new ClientConfigError(`Cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`);
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new ClientConfigError(code === "ENOENT" ? `${file} not found` : `Cannot read ${file}: ${code ?? (cause as Error).message}`);
   }
 }

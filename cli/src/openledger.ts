@@ -11,7 +11,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-import { OpenLedgerError } from "@openledger-evm/sdk";
+import { toSdkError } from "@openledger-evm/sdk";
 import { COMMANDS, type Command } from "./commands.ts";
 import { openSession } from "./context.ts";
 
@@ -55,6 +55,40 @@ function commandHelp(command: Command): string {
   ].join("\n");
 }
 
+/** The groups of two-word commands ("datanet", "validator", …), each with its commands in order. */
+function groups(): Map<string, [string, Command][]> {
+  const byGroup = new Map<string, [string, Command][]>();
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    const [group, sub] = name.split(" ");
+    if (sub !== undefined) byGroup.set(group!, [...(byGroup.get(group!) ?? []), [name, command]]);
+  }
+  return byGroup;
+}
+
+function groupHelp(group: string, commands: [string, Command][]): string {
+  const width = Math.max(...commands.map(([name]) => name.length));
+  return [
+    `Usage: openledger ${group} <command> [arguments] [options]`,
+    "",
+    "Commands:",
+    ...commands.map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    `\`openledger ${group} <command> --help\` for details.`,
+  ].join("\n");
+}
+
+/** The words that can name a command: not options, nor the values of the global options that take one. */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith("-")) {
+      if (GLOBAL_OPTIONS[arg.slice(2) as keyof typeof GLOBAL_OPTIONS]?.type === "string") i++;
+    } else words.push(arg);
+  }
+  return words;
+}
+
 /** Finds the command named by the first one or two words. */
 function lookup(words: string[]): { name: string; command: Command; rest: string[] } | undefined {
   for (const length of [2, 1]) {
@@ -67,16 +101,28 @@ function lookup(words: string[]): { name: string; command: Command; rest: string
 
 const stringify = (data: unknown) => JSON.stringify(data, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 
-/** Runs one invocation; returns the exit code. Errors are one readable line on stderr. */
+/** One line for any error: the SDK's short message, viem's, or the first line of another error's. */
+const errorLine = (error: unknown) => toSdkError(error).shortMessage.split("\n")[0]!;
+
+/**
+ * Runs one invocation; returns the exit code. An error is one readable line on stderr and nothing
+ * else (OPENLEDGER_DEBUG=1 adds the stack, for reporting a bug).
+ */
 export async function main(argv: string[]): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith("-"));
+  const words = commandWords(argv);
   const found = lookup(words);
   if (found === undefined) {
+    const group = groups().get(words[0] ?? "");
     if (argv.includes("--help") || argv.length === 0) {
-      console.log(overview());
+      console.log(group === undefined ? overview() : groupHelp(words[0]!, group));
       return 0;
     }
-    console.error(`error: unknown command "${words.slice(0, 2).join(" ")}"; run openledger --help for the list`);
+    if (group === undefined) {
+      console.error(`error: unknown command "${words.slice(0, 2).join(" ")}"; run openledger --help for the list`);
+    } else {
+      const problem = words.length === 1 ? `"${words[0]}" needs a command` : `unknown command "${words.slice(0, 2).join(" ")}"`;
+      console.error(`error: ${problem}: ${group.map(([name]) => name.split(" ")[1]).join(", ")} (openledger ${words[0]} --help)`);
+    }
     return 2;
   }
   const { name, command } = found;
@@ -107,11 +153,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(json ? stringify(output.data) : output.text);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof OpenLedgerError) {
-      console.error(`error: ${error.shortMessage}`);
-      return 1;
-    }
-    throw error;
+    console.error(`error: ${errorLine(error)}`);
+    if (process.env.OPENLEDGER_DEBUG) console.error(error);
+    return 1;
   } finally {
     await session.close();
   }

@@ -41,12 +41,11 @@ export interface ProtocolParameters {
 /**
  * Deploys (or resumes deploying) the protocol with the Ignition module users deploy with, and
  * returns the deployment the SDK reads. `startBlock` is the first block that can hold protocol
- * events; pass `knownStartBlock` when resuming an earlier deployment.
+ * events (a caller resuming an earlier deployment keeps the one it recorded then).
  */
 export async function deployProtocol(
   connection: NetworkConnection,
   parameters: ProtocolParameters = {},
-  knownStartBlock?: bigint,
 ): Promise<Deployment & { timelock?: Address }> {
   const { ethers, ignition } = connection;
   const blockBefore = BigInt(await ethers.provider.getBlockNumber());
@@ -66,7 +65,7 @@ export async function deployProtocol(
   const { chainId } = await ethers.provider.getNetwork();
   const deployment: Deployment = {
     chainId: Number(chainId),
-    startBlock: knownStartBlock ?? blockBefore + 1n,
+    startBlock: blockBefore + 1n,
     contracts: {
       openToken: getAddress(await contracts.openToken.getAddress()),
       datanetRegistry: getAddress(await contracts.datanetRegistry.getAddress()),

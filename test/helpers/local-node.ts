@@ -40,10 +40,11 @@ export interface LocalNode {
   stop(): Promise<void>;
 }
 
-/** Starts `hardhat node` on a free port of 127.0.0.1 and waits until it answers. */
-export async function startLocalNode(): Promise<LocalNode> {
+/** Starts `hardhat node` on a free port of 127.0.0.1 (with another chain id if given) and waits until it answers. */
+export async function startLocalNode(options: { chainId?: number } = {}): Promise<LocalNode> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const chainId = options.chainId === undefined ? [] : ["--chain-id", String(options.chainId)];
+  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port), ...chainId], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, OPENLEDGER_RPC_URL: "" },
