@@ -2,9 +2,11 @@ import { encodeAbiParameters, getAddress, keccak256, type Address, type Contract
 
 import type { proofOfAttributionAbi } from "../abis/index.ts";
 
-import { buildCorpusIndex, type AttributionOptions, type CorpusDocument, type SpanIndex } from "../attribution/engine.ts";
-import { explainOutput, type OutputExplanation } from "../attribution/explain.ts";
-import { runAttribution, type AttributionResult, type ContributionEarners, type InferenceOutput } from "../attribution/run.ts";
+// The engine (suffix arrays, span matching, the payout tree) is loaded when an attribution runs, so a
+// page that only reads and writes does not download it.
+import type { AttributionOptions, CorpusDocument, SpanIndex } from "../attribution/engine.ts";
+import type { OutputExplanation } from "../attribution/explain.ts";
+import type { AttributionResult, ContributionEarners, InferenceOutput } from "../attribution/run.ts";
 import { loadTokenizer, wordTokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, ProtocolError } from "../errors.ts";
@@ -216,6 +218,7 @@ export async function computeEpochAttribution(
   const maxLeafAmount = leafCap(amounts.contributors + amounts.validators, pool.split.maxRecipientBps);
   const { index, close } = await attributionIndex(inputs, params);
   try {
+    const { runAttribution } = await import("../attribution/run.ts");
     const result = runAttribution({
       index,
       outputs: params.outputs,
@@ -243,7 +246,10 @@ async function attributionIndex(
 ): Promise<{ index: SpanIndex; close: () => void }> {
   if (inputs.documents.length === 0) throw new InvalidInputError("model", `model ${params.modelId} was trained on no accepted contribution`);
   const tokenizer = await loadTokenizer(params.tokenizer ?? wordTokenizer.name);
-  if (params.openIndex === undefined) return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
+  if (params.openIndex === undefined) {
+    const { buildCorpusIndex } = await import("../attribution/engine.ts");
+    return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
+  }
   const shards = await params.openIndex();
   const expected = inputs.documents.map((d) => d.contributionId).join(",");
   const problem =
@@ -270,6 +276,7 @@ export async function explainAttribution(
   const inputs = await gatherAttributionInputs(client, params);
   const { index, close } = await attributionIndex(inputs, params);
   try {
+    const { explainOutput } = await import("../attribution/explain.ts");
     const documents = new Map(inputs.documents.map((d) => [d.contributionId, d.text]));
     return params.outputs.map((o) => ({ inferenceId: o.inferenceId, explanation: explainOutput(index, o.text, { ...params.options, documents }) }));
   } finally {
