@@ -13,7 +13,7 @@ import {
   type SignedVerdict,
 } from "./actions/validators.ts";
 import { attestationContract, registryContract, requireWallet, stakingContract, type ProtocolClient } from "./client.ts";
-import { InvalidInputError, ProtocolError, toSdkError } from "./errors.ts";
+import { InvalidInputError, protocolError, ProtocolError, toSdkError } from "./errors.ts";
 import { WEIGHT_UNIT } from "./indexer/state.ts";
 import { readProtocol } from "./transaction.ts";
 import { parseSignedVerdicts } from "./verdict-wire.ts";
@@ -123,10 +123,10 @@ export class VerdictAggregator {
     assertVerdict(signed.verdict, "signed.verdict");
     const signer = await recoverVerdictSigner(this.#client, signed).catch(() => undefined);
     if (signer === undefined || getAddress(signer) !== getAddress(signed.validator)) {
-      throw new ProtocolError("InvalidSignature", [signed.validator], { preflight: true });
+      throw await protocolError("InvalidSignature", [signed.validator], { preflight: true });
     }
     const { timestamp } = await this.#client.publicClient.getBlock();
-    assertNotExpired(signed, timestamp);
+    await assertNotExpired(signed, timestamp);
     const key = (s: SignedVerdict) => `${getAddress(s.validator)}/${s.verdict.contentHash.toLowerCase()}`;
     if (queued.some((q) => key(q) === key(signed))) {
       throw new InvalidInputError("signed", `a verdict by ${signed.validator} on ${signed.verdict.contentHash} is already queued`);
@@ -285,7 +285,7 @@ export class VerdictAggregator {
         data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "attestSigned", args: [verdicts] }),
       });
     } catch (error) {
-      const sdkError = toSdkError(error);
+      const sdkError = await toSdkError(error);
       if (sdkError instanceof ProtocolError) throw sdkError;
       return undefined;
     }

@@ -63,7 +63,7 @@ export async function sendContractTransaction<
         ? await sendSignedOnce(client, prepared as never)
         : await walletClient.writeContract(prepared as never);
   } catch (error) {
-    throw toSdkError(error);
+    throw await toSdkError(error);
   }
   return {
     hash,
@@ -72,7 +72,7 @@ export async function sendContractTransaction<
       try {
         receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: options.confirmations ?? 1 });
       } catch (error) {
-        throw toSdkError(error);
+        throw await toSdkError(error);
       }
       if (receipt.status !== "success") {
         throw new TransactionError(`Transaction ${hash} reverted on chain after a successful simulation.`, {
@@ -95,7 +95,7 @@ export async function withSdkErrors<T>(operation: () => Promise<T>): Promise<T> 
   try {
     return await operation();
   } catch (error) {
-    throw toSdkError(error);
+    throw await toSdkError(error);
   }
 }
 

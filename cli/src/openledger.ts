@@ -102,7 +102,7 @@ function lookup(words: string[]): { name: string; command: Command; rest: string
 const stringify = (data: unknown) => JSON.stringify(data, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 /** One line for any error: the SDK's short message, viem's, or the first line of another error's. */
-const errorLine = (error: unknown) => toSdkError(error).shortMessage.split("\n")[0]!;
+const errorLine = async (error: unknown) => (await toSdkError(error)).shortMessage.split("\n")[0]!;
 
 /**
  * Runs one invocation; returns the exit code. An error is one readable line on stderr and nothing
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(json ? stringify(output.data) : output.text);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
-    console.error(`error: ${errorLine(error)}`);
+    console.error(`error: ${await errorLine(error)}`);
     if (process.env.OPENLEDGER_DEBUG) console.error(error);
     return 1;
   } finally {

@@ -330,7 +330,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     });
     throw new Error("the copied reveal should have been refused");
   } catch (error) {
-    refuse("Eve", toSdkError(error));
+    refuse("Eve", await toSdkError(error));
   }
   // Then she commits to the hash she read and reveals before Ben's underpriced reveal lands.
   const { contributionId: eveId } = await (await eve.client.contributions.submit({ datanetId, ...item })).wait();

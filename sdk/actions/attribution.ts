@@ -9,7 +9,7 @@ import type { OutputExplanation } from "../attribution/explain.ts";
 import type { AttributionResult, ContributionEarners, InferenceOutput } from "../attribution/run.ts";
 import { loadTokenizer, wordTokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
-import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { InvalidInputError, protocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { signPermit } from "../permit.ts";
@@ -172,7 +172,7 @@ export async function gatherAttributionInputs(
 ): Promise<AttributionInputs> {
   const lineage = await modelLineage(client, { modelId: params.modelId });
   const run = params.version === undefined ? lineage.versions.at(-1) : lineage.versions.find((v) => v.version === params.version);
-  if (run === undefined) throw new ProtocolError("UnknownModelVersion", [params.modelId, params.version ?? 0], { preflight: true });
+  if (run === undefined) throw await protocolError("UnknownModelVersion", [params.modelId, params.version ?? 0], { preflight: true });
   const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
   const state = rebuildRegistryState(registryLogs);
   const acceptors = new Map<Hex, Address[]>();
@@ -212,7 +212,7 @@ export async function computeEpochAttribution(
   params: EpochAttributionInputs,
 ): Promise<AttributionResult & { amounts: SplitAmounts; maxLeafAmount: bigint; inputs: AttributionInputs; publicInputs: AttributionPublicInputs }> {
   const pool = await getFeePool(client, params);
-  if (pool.fees === 0n) throw new ProtocolError("NoFees", [params.modelId, params.epoch], { preflight: true });
+  if (pool.fees === 0n) throw await protocolError("NoFees", [params.modelId, params.epoch], { preflight: true });
   const amounts = await getSplitAmounts(client, params);
   const inputs = await gatherAttributionInputs(client, params);
   const maxLeafAmount = leafCap(amounts.contributors + amounts.validators, pool.split.maxRecipientBps);

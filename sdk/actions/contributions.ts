@@ -13,7 +13,7 @@ import {
 
 import type { datanetRegistryAbi } from "../abis/index.ts";
 import { registryContract, requireWallet, tokenContract, type ProtocolClient, type WritableProtocolClient } from "../client.ts";
-import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { InvalidInputError, protocolError, type ProtocolErrorName } from "../errors.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { only, readProtocol, sendContractTransaction, type DecodedLogs, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, assertUint64 } from "../validate.ts";
@@ -101,10 +101,10 @@ function assertItems(items: readonly SubmissionItem[]): void {
   });
 }
 
-type Fail = (error: ConstructorParameters<typeof ProtocolError>[0], args: readonly unknown[]) => never;
-const fail: Fail = (error, args) => {
-  throw new ProtocolError(error, args as never, { preflight: true });
-};
+/** Throws the `ProtocolError` the contract would revert with (`preflight: true`: nothing was sent). */
+async function fail(error: ProtocolErrorName, args: readonly unknown[]): Promise<never> {
+  throw await protocolError(error, args as never, { preflight: true });
+}
 
 /** A commitment to check: who makes it, on which datanet, and what it reserves. */
 interface Reservation {
@@ -121,7 +121,7 @@ interface Reservation {
  */
 async function checkReservation(client: ProtocolClient, params: Reservation) {
   const { datanetId, contributor, itemCount, reservedBytes } = params;
-  if (itemCount === 0 || reservedBytes < BigInt(itemCount)) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
+  if (itemCount === 0 || reservedBytes < BigInt(itemCount)) await fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
   const { publicClient } = client;
   const contract = registryContract(client);
   // `getDatanet`'s policy is the current epoch's terms (`epochTerms` of the current epoch), the ones
@@ -137,27 +137,27 @@ async function checkReservation(client: ProtocolClient, params: Reservation) {
     ]),
   );
   const { policy } = info;
-  if (protocolPaused) fail("ProtocolPaused", []);
-  if (info.paused) fail("DatanetPaused", [datanetId]);
-  if (policy.allowlistOnly && !allowlisted) fail("ContributorNotAllowlisted", [datanetId, contributor]);
+  if (protocolPaused) await fail("ProtocolPaused", []);
+  if (info.paused) await fail("DatanetPaused", [datanetId]);
+  if (policy.allowlistOnly && !allowlisted) await fail("ContributorNotAllowlisted", [datanetId, contributor]);
   // A reservation may not exceed what its items may declare.
-  if (reservedBytes > BigInt(itemCount) * policy.maxBytesPerContribution) fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
+  if (reservedBytes > BigInt(itemCount) * policy.maxBytesPerContribution) await fail("InvalidReservation", [BigInt(itemCount), reservedBytes]);
   const e = BigInt(usage.epoch);
   if (usage.contributions + itemCount > policy.maxContributionsPerContributorPerEpoch) {
-    fail("ContributorCountQuotaExceeded", [
+    await fail("ContributorCountQuotaExceeded", [
       datanetId, contributor, e, BigInt(usage.contributions), BigInt(policy.maxContributionsPerContributorPerEpoch),
     ]);
   }
   if (usage.bytesUsed + reservedBytes > policy.maxBytesPerContributorPerEpoch) {
-    fail("ContributorBytesQuotaExceeded", [
+    await fail("ContributorBytesQuotaExceeded", [
       datanetId, contributor, e, usage.bytesUsed, reservedBytes, policy.maxBytesPerContributorPerEpoch,
     ]);
   }
   if (datanetBytes + reservedBytes > policy.maxBytesPerDatanetPerEpoch) {
-    fail("DatanetBytesQuotaExceeded", [datanetId, e, datanetBytes, reservedBytes, policy.maxBytesPerDatanetPerEpoch]);
+    await fail("DatanetBytesQuotaExceeded", [datanetId, e, datanetBytes, reservedBytes, policy.maxBytesPerDatanetPerEpoch]);
   }
   const bond = policy.submissionBond * BigInt(itemCount);
-  if (balance < bond) fail("ERC20InsufficientBalance", [contributor, balance, bond]);
+  if (balance < bond) await fail("ERC20InsufficientBalance", [contributor, balance, bond]);
   return { policy, bond };
 }
 
@@ -207,18 +207,18 @@ async function checkItems(
     return getAddress(c.contributor) !== getAddress(contributor) && latest.timestamp < graceEnds ? c.id : 0n;
   };
   const inBatch = new Map<string, bigint>();
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     const { contentHash, sizeBytes } = item;
-    if (BigInt(contentHash) === 0n) fail("ZeroContentHash", []);
-    if (sizeBytes === 0n) fail("ZeroSize", [contentHash]);
+    if (BigInt(contentHash) === 0n) await fail("ZeroContentHash", []);
+    if (sizeBytes === 0n) await fail("ZeroSize", [contentHash]);
     if (sizeBytes > policy.maxBytesPerContribution) {
-      fail("ContributionTooLarge", [contentHash, sizeBytes, policy.maxBytesPerContribution]);
+      await fail("ContributionTooLarge", [contentHash, sizeBytes, policy.maxBytesPerContribution]);
     }
     // A second copy in one reveal finds the first pending under the same commitment, which is not older.
     const duplicateOf = blockingId(blocking[i]) || inBatch.get(contentHash.toLowerCase());
-    if (duplicateOf) fail("DuplicateContent", [contentHash, duplicateOf]);
+    if (duplicateOf) await fail("DuplicateContent", [contentHash, duplicateOf]);
     inBatch.set(contentHash.toLowerCase(), count + BigInt(i) + 1n);
-  });
+  }
   return { bond, reservedBytes };
 }
 
@@ -520,7 +520,7 @@ export async function revealSubmission(
   const expected = submissionCommitment({ contributor: committer, datanetId: pending.datanetId, contentHashes: pending.items.map((i) => i.contentHash), salt: pending.salt });
   if (expected !== pending.commitment) throw new InvalidInputError("pending.commitment", "does not match the items, datanet and salt");
   const onChain = await getCommitment(client, { committer, commitment: pending.commitment });
-  if (onChain.committedAt === 0) fail("CommitmentNotFound", [pending.commitment]);
+  if (onChain.committedAt === 0) await fail("CommitmentNotFound", [pending.commitment]);
   return sendReveal(wallet, pending, pending.items.length > 1, options);
 }
 
@@ -545,13 +545,14 @@ export async function withdrawContribution(
 
 /**
  * Ends a commitment nobody revealed within `REVEAL_WINDOW` (anyone may call it): its bond goes to
- * the treasury, its quota stays used. Commitments are kept per committer: `committer` is the account
- * that made it (the wallet account by default).
+ * the treasury, or back to the committer when a protocol pause overlapped the window (`refunded`);
+ * its quota stays used. Commitments are kept per committer: `committer` is the account that made it
+ * (the wallet account by default).
  */
 export async function lapseCommitment(
   client: ProtocolClient,
   params: { committer?: Address; commitment: Hex },
-): Promise<TransactionHandle<{ datanetId: bigint; bond: bigint }>> {
+): Promise<TransactionHandle<{ datanetId: bigint; bond: bigint; refunded: boolean }>> {
   const wallet = requireWallet(client, "lapseCommitment");
   if (params.committer !== undefined) assertAddress("committer", params.committer);
   assertBytes32("commitment", params.commitment);
@@ -561,7 +562,9 @@ export async function lapseCommitment(
     { ...registryContract(client), functionName: "lapseCommitment", args: [committer, params.commitment] },
     (logs) => {
       const { datanetId, bond } = only(logs, "SubmissionLapsed").args;
-      return { datanetId, bond };
+      const credited = logs.find((log) => log.eventName === "Credited");
+      const refunded = credited !== undefined && getAddress(credited.args.account) === getAddress(committer);
+      return { datanetId, bond, refunded };
     },
   );
 }

@@ -9,7 +9,7 @@ import {
 
 import { merkleEpochAbi, openTokenAbi } from "../abis/index.ts";
 import { distributorContract, merkleEpochContract, requireWallet, type ProtocolClient } from "../client.ts";
-import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { InvalidInputError, protocolError } from "../errors.ts";
 import { assertAddress } from "../validate.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
@@ -78,7 +78,7 @@ export async function getEpochContract(client: ProtocolClient, key: EpochKey): P
       args: [key.poster, key.poolId, key.epoch],
     }),
   );
-  if (address === zeroAddress) throw new ProtocolError("RootNotPosted", [key.poster, key.poolId, key.epoch], { preflight: true });
+  if (address === zeroAddress) throw await protocolError("RootNotPosted", [key.poster, key.poolId, key.epoch], { preflight: true });
   return address;
 }
 

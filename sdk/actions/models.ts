@@ -2,7 +2,7 @@ import { parseEventLogs, parseUnits, type Address, type ContractFunctionReturnTy
 
 import { modelFactoryAbi } from "../abis/index.ts";
 import { modelFactoryContract, requireWallet, type ProtocolClient } from "../client.ts";
-import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { InvalidInputError, protocolError, type ProtocolErrorName } from "../errors.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, isWhole } from "../validate.ts";
@@ -89,41 +89,42 @@ export function toHyperparameters(settings: FineTuneSettings): Hyperparameters {
  * The contract's checks on a training run, in the same order, so a bad value fails here with the
  * same named error and nothing is sent (`preflight: true`). The tests hold the two to parity.
  */
-export function preflightFineTune(hp: Hyperparameters, trainingData: readonly TrainingDataRef[]): void {
-  const fail = (name: Parameters<typeof ProtocolError.is>[1], args: readonly unknown[]): never => {
-    throw new ProtocolError(name, args as never, { preflight: true });
+export async function preflightFineTune(hp: Hyperparameters, trainingData: readonly TrainingDataRef[]): Promise<void> {
+  const fail = async (name: ProtocolErrorName, args: readonly unknown[]): Promise<never> => {
+    throw await protocolError(name, args as never, { preflight: true });
   };
-  if (hp.method > 2) fail("UnknownTrainingMethod", [hp.method]);
+  if (hp.method > 2) await fail("UnknownTrainingMethod", [hp.method]);
   if (hp.method === 2) {
     if (hp.loraRank !== 0 || hp.loraAlpha !== 0 || hp.loraDropoutBps !== 0 || hp.targetModules.length !== 0) {
-      fail("LoraSettingsOnFullFineTune", []);
+      await fail("LoraSettingsOnFullFineTune", []);
     }
   } else {
     const rank = hp.loraRank;
-    if (rank === 0 || rank > 256 || (rank & (rank - 1)) !== 0) fail("InvalidLoraRank", [rank]);
-    if (hp.loraAlpha === 0) fail("InvalidLoraAlpha", [hp.loraAlpha]);
-    if (hp.loraDropoutBps > 5_000) fail("InvalidLoraDropout", [hp.loraDropoutBps]);
-    if (hp.targetModules.length === 0) fail("NoTargetModules", []);
-    if (hp.targetModules.length > 32) fail("TooManyTargetModules", [BigInt(hp.targetModules.length)]);
-    hp.targetModules.forEach((m, i) => m.length === 0 && fail("EmptyTargetModule", [BigInt(i)]));
+    if (rank === 0 || rank > 256 || (rank & (rank - 1)) !== 0) await fail("InvalidLoraRank", [rank]);
+    if (hp.loraAlpha === 0) await fail("InvalidLoraAlpha", [hp.loraAlpha]);
+    if (hp.loraDropoutBps > 5_000) await fail("InvalidLoraDropout", [hp.loraDropoutBps]);
+    if (hp.targetModules.length === 0) await fail("NoTargetModules", []);
+    if (hp.targetModules.length > 32) await fail("TooManyTargetModules", [BigInt(hp.targetModules.length)]);
+    const empty = hp.targetModules.findIndex((m) => m.length === 0);
+    if (empty !== -1) await fail("EmptyTargetModule", [BigInt(empty)]);
   }
   const bits = hp.quantizationBits;
-  if (hp.method === 1 ? bits !== 4 && bits !== 8 : bits !== 0) fail("InvalidQuantizationBits", [hp.method, bits]);
-  if (hp.learningRateWad === 0n || hp.learningRateWad > 10n ** 18n) fail("InvalidLearningRate", [hp.learningRateWad]);
-  if (hp.epochs === 0 || hp.epochs > 1_000) fail("InvalidTrainingEpochs", [hp.epochs]);
-  if (hp.batchSize === 0 || hp.batchSize > 65_536) fail("InvalidBatchSize", [hp.batchSize]);
-  if (hp.cutoffLength === 0 || hp.cutoffLength > 1_048_576) fail("InvalidCutoffLength", [hp.cutoffLength]);
-  if (trainingData.length === 0) fail("NoTrainingData", []);
-  if (trainingData.length > 16) fail("TooManyTrainingDatasets", [BigInt(trainingData.length)]);
-  trainingData.forEach((ref, i) => {
+  if (hp.method === 1 ? bits !== 4 && bits !== 8 : bits !== 0) await fail("InvalidQuantizationBits", [hp.method, bits]);
+  if (hp.learningRateWad === 0n || hp.learningRateWad > 10n ** 18n) await fail("InvalidLearningRate", [hp.learningRateWad]);
+  if (hp.epochs === 0 || hp.epochs > 1_000) await fail("InvalidTrainingEpochs", [hp.epochs]);
+  if (hp.batchSize === 0 || hp.batchSize > 65_536) await fail("InvalidBatchSize", [hp.batchSize]);
+  if (hp.cutoffLength === 0 || hp.cutoffLength > 1_048_576) await fail("InvalidCutoffLength", [hp.cutoffLength]);
+  if (trainingData.length === 0) await fail("NoTrainingData", []);
+  if (trainingData.length > 16) await fail("TooManyTrainingDatasets", [BigInt(trainingData.length)]);
+  for (const [i, ref] of trainingData.entries()) {
     // The contract keeps datanet ids in 32 bits (`DatanetVersionRef`); a larger id names no datanet.
     if (typeof ref.datanetId !== "bigint" || ref.datanetId <= 0n || ref.datanetId > 0xffff_ffffn) {
       throw new InvalidInputError(`trainingData[${i}].datanetId`, `${String(ref.datanetId)} is not a datanet id`);
     }
     if (trainingData.slice(0, i).some((r) => r.datanetId === ref.datanetId && r.version === ref.version)) {
-      fail("DuplicateTrainingData", [Number(ref.datanetId), ref.version]);
+      await fail("DuplicateTrainingData", [Number(ref.datanetId), ref.version]);
     }
-  });
+  }
 }
 
 /** Registers a base model; `wait()` gives its id. */
@@ -153,9 +154,9 @@ export interface FineTuneRun {
   evaluationHash?: Hex;
 }
 
-function toSpec(run: FineTuneRun) {
+async function toSpec(run: FineTuneRun) {
   const hyperparameters = toHyperparameters(run.settings);
-  preflightFineTune(hyperparameters, run.trainingData);
+  await preflightFineTune(hyperparameters, run.trainingData);
   assertBytes32("adapterHash", run.adapterHash);
   const evaluationHash = run.evaluationHash ?? `0x${"00".repeat(32)}`;
   assertBytes32("evaluationHash", evaluationHash);
@@ -172,7 +173,7 @@ export async function registerModel(
 ): Promise<TransactionHandle<{ modelId: bigint; version: number }>> {
   assertPositiveId("baseModelId", params.baseModelId);
   if (params.name === "") throw new InvalidInputError("name", "a model needs a name");
-  const spec = toSpec(params);
+  const spec = await toSpec(params);
   return sendContractTransaction(
     requireWallet(client, "registerModel"),
     { ...modelFactoryContract(client), functionName: "registerModel", args: [params.baseModelId, params.name, spec] },
@@ -189,7 +190,7 @@ export async function publishModelVersion(
   params: { modelId: bigint } & FineTuneRun,
 ): Promise<TransactionHandle<{ version: number }>> {
   assertPositiveId("modelId", params.modelId);
-  const spec = toSpec(params);
+  const spec = await toSpec(params);
   return sendContractTransaction(
     requireWallet(client, "publishModelVersion"),
     { ...modelFactoryContract(client), functionName: "publishModelVersion", args: [params.modelId, spec] },
@@ -315,6 +316,6 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
 export async function modelLineage(client: ProtocolClient, params: { modelId: bigint }): Promise<ModelLineage> {
   assertPositiveId("modelId", params.modelId);
   const lineage = rebuildModelLineage(await fetchModelLogs(client)).get(params.modelId);
-  if (lineage === undefined) throw new ProtocolError("UnknownModel", [params.modelId], { preflight: true });
+  if (lineage === undefined) throw await protocolError("UnknownModel", [params.modelId], { preflight: true });
   return lineage;
 }

@@ -17,7 +17,7 @@ import {
   tokenContract,
   type ProtocolClient,
 } from "../client.ts";
-import { InvalidInputError, ProtocolError } from "../errors.ts";
+import { InvalidInputError, protocolError } from "../errors.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import { signPermit } from "../permit.ts";
@@ -655,8 +655,8 @@ export async function leaderboard(client: ProtocolClient, params: { datanetId: b
 }
 
 /** Throws the `SignatureExpired` the contract would, for a signed verdict past its deadline at `now`. */
-export function assertNotExpired(signed: SignedVerdict, now: bigint): void {
+export async function assertNotExpired(signed: SignedVerdict, now: bigint): Promise<void> {
   if (now > signed.deadline) {
-    throw new ProtocolError("SignatureExpired", [signed.validator, signed.deadline], { preflight: true });
+    throw await protocolError("SignatureExpired", [signed.validator, signed.deadline], { preflight: true });
   }
 }

@@ -187,7 +187,7 @@ describe("SDK client", function () {
     // Every reserved byte must be declared: fewer would hold quota no contribution pays a bond for.
     for (const [size, revealed] of [[41n, 61n], [29n, 49n]] as const) {
       const other = [items[0]!, { ...items[1]!, sizeBytes: size }];
-      const mismatch = await expectProtocolError(reveal(other).catch((e: unknown) => { throw toSdkError(e); }), "RevealMismatch", false);
+      const mismatch = await expectProtocolError(reveal(other).catch(async (e: unknown) => { throw await toSdkError(e); }), "RevealMismatch", false);
       expect(mismatch.args).to.deep.equal({
         commitment: committed.commitment, reservedItems: 2, revealedItems: 2n, reservedBytes: 60n, revealedBytes: revealed,
       });
@@ -224,12 +224,31 @@ describe("SDK client", function () {
     const treasury = admin.account.address;
     const credit = await readOnly.contributions.credit({ account: treasury });
     const lapsed = await (await bob.contributions.lapse({ committer: addressOf(alice), commitment })).wait();
-    expect(lapsed).to.include({ datanetId, bond: BOND });
+    expect(lapsed).to.include({ datanetId, bond: BOND, refunded: false });
     expect(await readOnly.contributions.credit({ account: treasury })).to.equal(credit + BOND);
     expect(await readOnly.contributions.getCommitment({ committer: addressOf(alice), commitment })).to.deep.equal({
       committedAt: 0, datanetId: 0, itemCount: 0, reservedBytes: 0n, bond: 0n,
     });
     await expectProtocolError(bob.contributions.lapse({ committer: addressOf(alice), commitment }), "CommitmentNotFound", false);
+  });
+
+  it("lapses a commitment whose reveal window a protocol pause overlapped: the bond goes back to the committer", async function () {
+    const f = await networkHelpers.loadFixture(sdkFixture);
+    const { alice, bob, readOnly, datanetId, admin } = f;
+    const it = itemOf(text());
+    const { commitment } = await alice.contributions.commit({ datanetId, contentHashes: [it.contentHash], reservedBytes: 10n });
+    for (const paused of [true, false]) {
+      await f.publicClient.waitForTransactionReceipt({
+        hash: await admin.writeContract({ address: f.deployment.contracts.datanetRegistry, abi: datanetRegistryAbi, functionName: "setProtocolPaused", args: [paused], chain: null }),
+      });
+    }
+    await networkHelpers.time.increase(REVEAL_WINDOW + 1);
+    const treasury = admin.account.address;
+    const [aliceCredit, treasuryCredit] = await Promise.all([addressOf(alice), treasury].map((account) => readOnly.contributions.credit({ account })));
+    const lapsed = await (await bob.contributions.lapse({ committer: addressOf(alice), commitment })).wait();
+    expect(lapsed).to.include({ datanetId, bond: BOND, refunded: true });
+    expect(await readOnly.contributions.credit({ account: addressOf(alice) })).to.equal(aliceCredit! + BOND);
+    expect(await readOnly.contributions.credit({ account: treasury })).to.equal(treasuryCredit);
   });
 
   it("withdraws credit, and refuses a withdrawal of none", async function () {
@@ -414,8 +433,8 @@ describe("SDK client", function () {
                   args: [f.datanetId, items, salt],
                   account: wallet.account,
                 })
-                .catch((e: unknown) => {
-                  throw toSdkError(e);
+                .catch(async (e: unknown) => {
+                  throw await toSdkError(e);
                 }),
           errorName,
           false,

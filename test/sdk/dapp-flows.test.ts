@@ -110,13 +110,13 @@ describe("SDK flows for dapps", function () {
     });
   });
 
-  it("names an error's arguments as the contract that raised it declares them", function () {
+  it("names an error's arguments as the contract that raised it declares them", async function () {
     for (const [abi, args, message] of [
       [abis.rewardPoolsAbi, { epochs: 3n }, /3 epochs/],
       [abis.merkleEpochDistributorAbi, { window: 3n }, /3s/],
     ] as const) {
       const data = encodeErrorResult({ abi, errorName: "InvalidClaimWindow", args: [3n] });
-      const error = toSdkError(new ContractFunctionRevertedError({ abi, data, functionName: "setClaimWindow" }));
+      const error = await toSdkError(new ContractFunctionRevertedError({ abi, data, functionName: "setClaimWindow" }));
       if (!ProtocolError.is(error, "InvalidClaimWindow")) return expect.fail(String(error));
       expect(error.args).to.deep.equal(args);
       expect(error.shortMessage).to.match(message);

@@ -19,10 +19,12 @@ import {
   modelFactoryContract,
   preflightFineTune,
   ProtocolError,
+  type ProtocolErrorName,
   toHyperparameters,
   type FineTuneSettings,
 } from "../../sdk/index.ts";
 import { readAdapterFolder } from "../../sdk/node/index.ts";
+import { expectProtocolError } from "../helpers/errors.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -136,7 +138,7 @@ describe("SDK models", function () {
     const f = await networkHelpers.loadFixture(modelsFixture);
     const good: FineTuneSettings = { method: "qlora", loraRank: 16, loraAlpha: 32, loraDropout: 0.05, quantizationBits: 4, targetModules: ["q_proj"], ...TRAINING };
     const full: FineTuneSettings = { method: "full", ...TRAINING };
-    const cases: [FineTuneSettings, { datanetId: bigint; version: number }[], string][] = [
+    const cases: [FineTuneSettings, { datanetId: bigint; version: number }[], ProtocolErrorName][] = [
       [{ ...good, loraRank: 12 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraRank"],
       [{ ...good, loraAlpha: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraAlpha"],
       [{ ...good, loraDropout: 0.6 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraDropout"],
@@ -157,7 +159,7 @@ describe("SDK models", function () {
     ];
     for (const [settings, trainingData, errorName] of cases) {
       const hp = toHyperparameters(settings);
-      expect(() => preflightFineTune(hp, trainingData), errorName).to.throw(ProtocolError).with.property("errorName", errorName);
+      await expectProtocolError(preflightFineTune(hp, trainingData), errorName, true);
       // The contract, called directly, refuses the same run with the same error.
       try {
         await f.publicClient.simulateContract({
