@@ -5,10 +5,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 import { expect } from "chai";
-import { privateKeyToAddress } from "viem/accounts";
 
 import { readDeploymentFile } from "../sdk/node/index.ts";
-import { CLI_FROM_SOURCE, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
+import { CLI_FROM_SOURCE, deployEnv, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
 
 /** `npm run deploy -- --network local` against `url`, journaled as `deploymentId`, addresses into `dir`. */
 function deploy(url: string, deploymentId: string, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -16,16 +15,7 @@ function deploy(url: string, deploymentId: string, dir: string): Promise<{ code:
     const child = spawn("npm", ["run", "--silent", "deploy", "--", "--network", "local"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        OPENLEDGER_NETWORK: "local",
-        OPENLEDGER_RPC_URL: url,
-        OPENLEDGER_CHAIN_TYPE: "l1",
-        OPENLEDGER_DEPLOYER_KEY: NODE_KEYS[0],
-        OPENLEDGER_GUARDIAN: privateKeyToAddress(NODE_KEYS[1]),
-        OPENLEDGER_DEPLOYMENT_ID: deploymentId,
-        OPENLEDGER_DEPLOYMENTS_DIR: dir,
-      },
+      env: deployEnv("local", url, deploymentId, dir),
     });
     let stdout = "";
     let stderr = "";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -35,9 +35,17 @@ describe("the packages, packed and installed (npm pack; npm install of the tarba
   this.timeout(420_000);
   let dir: string;
   let node: LocalNode | undefined;
+  /** Where the README's command writes the tarballs. */
+  let packs: string;
 
   before(async function () {
-    await run("npm", ["run", "--silent", "build:packages"], NPM);
+    // The README's command, as written: builds both packages and packs them.
+    const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+    const command = readme.split("\n").find((line) => line.includes("npm run build:packages && npm pack "));
+    if (command === undefined) throw new Error("README.md shows no command that builds and packs the packages");
+    packs = /--pack-destination (\S+)/.exec(command)![1]!;
+    await rm(packs, { recursive: true, force: true });
+    await run("bash", ["-c", command], NPM);
     dir = await mkdtemp(path.join(tmpdir(), "openledger-packages-"));
   });
 
@@ -65,19 +73,18 @@ describe("the packages, packed and installed (npm pack; npm install of the tarba
   });
 
   it("installs in an empty project; the CLI runs; a Vite page type-checks, then reads and writes in headless Chromium", async function () {
-    const packs = path.join(dir, "packs");
-    await mkdir(packs);
-    const { stdout } = await run("npm", ["pack", "--json", "--workspace", "sdk", "--workspace", "cli", "--pack-destination", packs], NPM);
-    const packed = JSON.parse(stdout) as { name: string; filename: string; files: { path: string }[] }[];
-    expect(packed.map((p) => p.name)).to.deep.equal(["@openledger-evm/sdk", "@openledger-evm/cli"]);
-    for (const p of packed) expect(p.files.every((f) => f.path === "package.json" || f.path.startsWith("dist/")), p.name).to.equal(true);
+    const tarballs = (await readdir(packs)).sort();
+    expect(tarballs).to.deep.equal(["openledger-evm-cli-0.1.0.tgz", "openledger-evm-sdk-0.1.0.tgz"]);
+    for (const tarball of tarballs) {
+      const files = (await run("tar", ["-tzf", path.join(packs, tarball)])).stdout.trim().split("\n");
+      expect(files.every((f) => f === "package/package.json" || f.startsWith("package/dist/")), `${tarball}: ${files.join(", ")}`).to.equal(true);
+    }
 
     // A throwaway project with only the two tarballs (and what they declare, from npm's cache where it can).
     const app = path.join(dir, "app");
     await mkdir(app);
     await writeFile(path.join(app, "package.json"), JSON.stringify({ name: "throwaway", private: true, type: "module" }));
-    const tarballs = packed.map((p) => path.join(packs, p.filename));
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", ...tarballs], { ...NPM, cwd: app });
+    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", ...tarballs.map((t) => path.join(packs, t))], { ...NPM, cwd: app });
     const cli = (...args: string[]) => run("npx", ["--no-install", "openledger", ...args], { ...NPM, cwd: app, env: { ...NPM.env, OPENLEDGER_KEY: "", OPENLEDGER_RPC_URL: "" } });
 
     expect((await cli("--help")).stdout).to.match(/^openledger: /);

@@ -336,13 +336,14 @@ export const COMMANDS: Record<string, Command> = {
   },
   "datanet lapse": {
     usage: "datanet lapse <commitment> [--committer <address>]",
-    summary: "end a commitment nobody revealed within 30 minutes (its bond goes to the treasury)",
+    summary: "end a commitment nobody revealed within 30 minutes (its bond goes to the treasury, or back after a protocol pause)",
     options: { committer: text("the account that made it (default: the key's)") },
     async run(session, [value], o) {
       const commitment = parseHash(value, "commitment");
       const committer = str(o, "committer") === undefined ? undefined : parseAddress(str(o, "committer"), "--committer");
-      const { datanetId, bond } = await (await (await session.wallet()).contributions.lapse({ committer, commitment })).wait();
-      return { text: `commitment ${commitment} lapsed; ${open(bond)} to the treasury`, data: { commitment, datanetId, bond } };
+      const { datanetId, bond, refunded } = await (await (await session.wallet()).contributions.lapse({ committer, commitment })).wait();
+      const to = refunded ? "back to the committer's credit (a protocol pause overlapped its reveal window)" : "to the treasury";
+      return { text: `commitment ${commitment} lapsed; ${open(bond)} ${to}`, data: { commitment, datanetId, bond, refunded } };
     },
   },
   "datanet finalize": {
@@ -721,6 +722,7 @@ export const COMMANDS: Record<string, Command> = {
         records: result.records.map((r) => ({ ...r, contributionId: r.contributionId.toString(), weight: r.weight.toString() })),
         proofs: JSON.parse(formatProofsFile(result.epoch, { poolId, epoch })) as unknown,
       };
+      await mkdir(path.dirname(path.resolve(out)), { recursive: true });
       await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
       const rows = result.payouts.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }));
       return { text: `root ${result.epoch.root}, ${result.payouts.length} payouts, records hash ${result.recordsHash}; wrote ${out}\n${table(rows)}`, data: file };

@@ -87,7 +87,7 @@ const rpcUrl = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) =>
 export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
   const rpc = rpcUrl(options, env);
   if (rpc === undefined) return connectEmbedded();
-  const probe = createPublicClient({ transport: http(rpc, { retryCount: 3 }) });
+  const probe = createPublicClient({ transport: http(rpc) });
   let chainId: number;
   try {
     chainId = await probe.getChainId();
@@ -108,13 +108,14 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
   if (deployment.chainId !== chainId) {
     throw new DeploymentError(`${file} is for chain ${deployment.chainId}, but ${rpc} serves chain ${chainId}.`);
   }
-  const publicClient = createPublicClient({ chain, transport: http(rpc, { retryCount: 3 }) });
+  // The SDK sends through these transports with its own retry layer (createClient's `retry`).
+  const publicClient = createPublicClient({ chain, transport: http(rpc) });
   const key = env.OPENLEDGER_KEY || undefined;
   if (key !== undefined && !(isHex(key) && key.length === 66)) {
     throw new ClientConfigError("OPENLEDGER_KEY must be a 0x-prefixed 32-byte private key.");
   }
   const walletClient =
-    key === undefined ? undefined : createWalletClient({ account: privateKeyToAccount(key as Hex), chain, transport: http(rpc, { retryCount: 3 }) });
+    key === undefined ? undefined : createWalletClient({ account: privateKeyToAccount(key as Hex), chain, transport: http(rpc) });
   return { client: createClient({ publicClient, walletClient, deployment }), embedded: false, close: async () => {} };
 }
 

@@ -289,7 +289,8 @@ interface IDatanetRegistry {
         uint32 epoch,
         uint40 committedAt
     );
-    /// @notice A commitment was not revealed within its window; its bond went to the treasury.
+    /// @notice A commitment was not revealed within its window. Its bond went to the treasury, or back to
+    /// the committer when a protocol pause overlapped the window (the `Credited` beside it names which).
     event SubmissionLapsed(address indexed committer, bytes32 indexed commitment, uint256 indexed datanetId, uint96 bond);
     /// @notice A contribution was registered, `Pending`. Carries every stored and unstored field, and
     /// the commitment the reveal consumed (one commitment covers a whole batch).
@@ -415,7 +416,8 @@ interface IDatanetRegistry {
         external;
 
     /// @notice Ends a commitment that was not revealed within `REVEAL_WINDOW`: its bond is credited to
-    /// the treasury and its quota stays used. Anyone may call it.
+    /// the treasury (to the committer when a protocol pause overlapped the window) and its quota stays
+    /// used. Anyone may call it.
     /// @param committer The account that made it.
     /// @param commitment The lapsed commitment.
     function lapseCommitment(address committer, bytes32 commitment) external;

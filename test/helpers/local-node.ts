@@ -79,6 +79,23 @@ export async function startLocalNode(options: { chainId?: number } = {}): Promis
   }
 }
 
+/**
+ * The environment `scripts/deploy.ts` reads for a deployment to the node at `url` as network `network`
+ * (key 0 deploys, key 1's account is the guardian), journaled as `deploymentId`, addresses into `dir`.
+ */
+export function deployEnv(network: string, url: string, deploymentId: string, dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    OPENLEDGER_NETWORK: network,
+    OPENLEDGER_RPC_URL: url,
+    OPENLEDGER_CHAIN_TYPE: "l1",
+    OPENLEDGER_DEPLOYER_KEY: NODE_KEYS[0],
+    OPENLEDGER_GUARDIAN: privateKeyToAddress(NODE_KEYS[1]),
+    OPENLEDGER_DEPLOYMENT_ID: deploymentId,
+    OPENLEDGER_DEPLOYMENTS_DIR: dir,
+  };
+}
+
 /** Deploys through the users' path (`npm run deploy` = Hardhat Ignition) to the node; returns the addresses file. */
 export async function deployToNode(url: string, dir: string): Promise<string> {
   const deploymentId = `test-${process.pid}-${Date.now()}`;
@@ -86,16 +103,7 @@ export async function deployToNode(url: string, dir: string): Promise<string> {
     const child = spawn(process.execPath, [HARDHAT, "run", "scripts/deploy.ts", "--network", "localtest"], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        OPENLEDGER_NETWORK: "localtest",
-        OPENLEDGER_RPC_URL: url,
-        OPENLEDGER_CHAIN_TYPE: "l1",
-        OPENLEDGER_DEPLOYER_KEY: NODE_KEYS[0],
-        OPENLEDGER_GUARDIAN: privateKeyToAddress(NODE_KEYS[1]),
-        OPENLEDGER_DEPLOYMENT_ID: deploymentId,
-        OPENLEDGER_DEPLOYMENTS_DIR: dir,
-      },
+      env: deployEnv("localtest", url, deploymentId, dir),
     });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
