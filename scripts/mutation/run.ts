@@ -35,7 +35,8 @@ const WORK = path.join(ROOT, ".mutation");
 const VERDICTS = path.join(WORK, "verdicts.json");
 const REPORT = path.join(ROOT, "bench", "mutation.json");
 const EQUIVALENTS = path.join(ROOT, "bench", "mutation-equivalents.json");
-const COPIED = ["contracts", "test", "scripts", "sdk", "cli", "deploy", "examples", "hardhat.config.ts", "package.json", "tsconfig.json", "remappings.txt", "sumo-config.js"];
+// README.md too: the demo, CLI, packages and README-session suites run the commands it shows.
+const COPIED = ["contracts", "test", "scripts", "sdk", "cli", "deploy", "examples", "README.md", "hardhat.config.ts", "package.json", "tsconfig.json", "remappings.txt", "sumo-config.js"];
 const BUILD_TIMEOUT_S = 900;
 const TEST_TIMEOUT_S = 600;
 
