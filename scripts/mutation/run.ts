@@ -7,8 +7,8 @@
  *      original build: identical bytecode is an equivalent mutant (SuMo's trivial compiler equivalence);
  *   3. run the tests in three stages, cheapest first, stopping at the first failure (killed):
  *      the contract's own mocha tests; the Solidity fuzz and invariant suites that reach the
- *      source, with CI's settings; every other mocha suite (protocol and SDK; the CLI suite is
- *      left out, it drives the same calls through child processes for two minutes).
+ *      source, with CI's settings; every other mocha suite (protocol and SDK; the CLI, packages and
+ *      run.sh suites are left out, see LEFT_OUT_TESTS).
  * A mutant that passes all three is live. Leaving a suite out can only call a mutant live that a
  * full `npm test` would kill, so the score is a lower bound. Score = killed / (killed + live), as SuMo computes it;
  * mutants explained as equivalent in `bench/mutation-equivalents.json` leave the denominator.
@@ -65,7 +65,12 @@ const SUITES: Record<string, { mocha: string[]; solidity: string[] }> = {
 const CORE_SOURCES = Object.keys(SUITES);
 const focusedSuites = (file: string) => SUITES[file]!.mocha.map((name) => `test/${name}.test.ts`);
 const soliditySuites = (file: string) => SUITES[file]!.solidity.map((name) => `test/solidity/${name}.t.sol`);
-const LEFT_OUT_TESTS = new Set(["test/cli.test.ts"]);
+/**
+ * Suites the last stage leaves out: the CLI suite drives the same calls as the protocol and SDK suites
+ * through child processes for minutes; the packages and run.sh suites test packing, installing and
+ * bootstrapping Node, which a contract mutant cannot change.
+ */
+const LEFT_OUT_TESTS = new Set(["test/cli.test.ts", "test/packages.test.ts", "test/run-sh.test.ts"]);
 
 type Status = "killed" | "live" | "equivalent" | "stillborn" | "timedout";
 interface Verdict {
@@ -150,11 +155,13 @@ class Sandbox {
     this.baseline = await bytecodeFingerprint(this.dir);
     if (!checkTests) return;
     const unmutated = await this.testStages(CORE_SOURCES[0]!);
-    if (unmutated.status !== "live") throw new Error(`The unmutated project fails its tests (${unmutated.stage}); fix that first.`);
+    if (unmutated.status !== "live") {
+      throw new Error(`The unmutated project fails its tests (${unmutated.stage}) in ${this.dir}; fix that first:\n${unmutated.output.slice(-4_000)}`);
+    }
   }
 
   /** Runs the stages in order; the first failing one kills. "live" means every stage passed. */
-  private async testStages(file: string): Promise<{ status: Status; stage: string }> {
+  private async testStages(file: string): Promise<{ status: Status; stage: string; output: string }> {
     const focused = focusedSuites(file);
     const stages: [string, () => Promise<Outcome>][] = [
       ["focused mocha", () => run(this.dir, ["test", "mocha", "--no-compile", "--bail", ...focused], TEST_TIMEOUT_S)],
@@ -163,10 +170,10 @@ class Sandbox {
     ];
     for (const [stage, runStage] of stages) {
       const outcome = await runStage();
-      if (outcome.timedOut) return { status: "timedout", stage };
-      if (outcome.code !== 0) return { status: "killed", stage };
+      if (outcome.timedOut) return { status: "timedout", stage, output: outcome.output };
+      if (outcome.code !== 0) return { status: "killed", stage, output: outcome.output };
     }
-    return { status: "live", stage: "all mocha" };
+    return { status: "live", stage: "all mocha", output: "" };
   }
 
   private async solidityStage(file: string): Promise<Outcome> {
@@ -184,7 +191,11 @@ class Sandbox {
       let verdict: { status: Status; stage: string };
       if (build.code !== 0) verdict = { status: "stillborn", stage: "build" };
       else if (sameBytecode(this.baseline, await bytecodeFingerprint(this.dir))) verdict = { status: "equivalent", stage: "bytecode" };
-      else verdict = await this.testStages(mutant.file);
+      else {
+        // The output only explains a failing baseline; verdicts keep the status and the stage.
+        const { status, stage } = await this.testStages(mutant.file);
+        verdict = { status, stage };
+      }
       return { ...verdict, seconds: Math.round((Date.now() - started) / 1000) };
     } finally {
       await writeFile(target, original);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +15,9 @@ import { ROOT } from "./local-node.ts";
 export async function nodeBuiltinsReachedFrom(specifiers: readonly string[]): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), "openledger-browser-"));
   const found: string[] = [];
+  // Importers are named from the folder holding the SDK's real directory, so the names read
+  // "sdk/…" even in a copy of the repository whose node_modules links back to the original.
+  const base = path.dirname(await realpath(path.join(ROOT, "node_modules", "@openledger-evm", "sdk")));
   try {
     await symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     const source = specifiers.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};\nconsole.log(m${i});`).join("\n");
@@ -30,7 +33,7 @@ export async function nodeBuiltinsReachedFrom(specifiers: readonly string[]): Pr
           name: "record-node-builtins",
           enforce: "pre",
           resolveId(id, importer) {
-            if (isBuiltin(id)) found.push(`${id} from ${path.relative(ROOT, importer ?? "?")}`);
+            if (isBuiltin(id)) found.push(`${id} from ${path.relative(base, importer ?? "?")}`);
             return null;
           },
         },
