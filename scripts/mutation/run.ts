@@ -150,7 +150,9 @@ class Sandbox {
     await symlink(path.join(ROOT, "node_modules"), path.join(this.dir, "node_modules")).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "EEXIST") throw error;
     });
+    await this.seedBuildCache();
     const build = await run(this.dir, ["build", "--quiet"], BUILD_TIMEOUT_S);
+    if (build.timedOut) throw new Error(`The unmutated project did not build within ${BUILD_TIMEOUT_S} s in ${this.dir}`);
     if (build.code !== 0) throw new Error(`The unmutated project does not build in ${this.dir}:\n${build.output}`);
     this.baseline = await bytecodeFingerprint(this.dir);
     if (!checkTests) return;
@@ -158,6 +160,22 @@ class Sandbox {
     if (unmutated.status !== "live") {
       throw new Error(`The unmutated project fails its tests (${unmutated.stage}) in ${this.dir}; fix that first:\n${unmutated.output.slice(-4_000)}`);
     }
+  }
+
+  /**
+   * Starts the copy from the repository's own build, when there is one, so its first build compiles
+   * only what changed (a cold via-IR build takes about 9 minutes, longer than BUILD_TIMEOUT_S on a
+   * busy machine). Hardhat's compile cache names files by absolute path, so those are moved over.
+   */
+  private async seedBuildCache(): Promise<void> {
+    const cacheFile = path.join(ROOT, "cache", "compile-cache.json");
+    if (!existsSync(cacheFile) || !existsSync(path.join(ROOT, "artifacts"))) return;
+    for (const entry of ["artifacts", "cache"]) {
+      await rm(path.join(this.dir, entry), { recursive: true, force: true });
+      await cp(path.join(ROOT, entry), path.join(this.dir, entry), { recursive: true });
+    }
+    const cache = await readFile(cacheFile, "utf8");
+    await writeFile(path.join(this.dir, "cache", "compile-cache.json"), cache.replaceAll(`${ROOT}${path.sep}`, `${this.dir}${path.sep}`));
   }
 
   /** Runs the stages in order; the first failing one kills. "live" means every stage passed. */
@@ -239,7 +257,9 @@ async function main() {
     const sample = perContract === 0 ? mutants : sampleMutants(mutants, perContract, seed * 1_000 + CORE_SOURCES.indexOf(file));
     generated.set(file, { source, total: mutants.length, sample });
   }
-  const queue = [...generated].flatMap(([file, g]) => g.sample.map((mutant) => ({ file, mutant, key: verdictKey(g.source, mutant) })));
+  // Round-robin over the contracts, so a run stopped early has verdicts on every contract.
+  const perFile = [...generated].map(([file, g]) => g.sample.map((mutant) => ({ file, mutant, key: verdictKey(g.source, mutant) })));
+  const queue = Array.from({ length: Math.max(0, ...perFile.map((l) => l.length)) }, (_, i) => perFile.flatMap((l) => l[i] ?? [])).flat();
 
   await mkdir(WORK, { recursive: true });
   const verdicts = (values.fresh ? null : await optionalJson<Record<string, Verdict>>(VERDICTS)) ?? {};
