@@ -40,8 +40,10 @@ describe("DatanetRegistry", function () {
     it("creates datanets with sequential ids and an event carrying the whole configuration", async function () {
       const { registry, alice } = await networkHelpers.loadFixture(fixture);
       const policy = testPolicy({ allowlistOnly: true });
-      const tx = registry.connect(alice).createDatanet(2, "ipfs://audio", policy);
+      // Pinned: on a busy machine the next block can be more than a second after the last one.
       const createdAt = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(createdAt);
+      const tx = registry.connect(alice).createDatanet(2, "ipfs://audio", policy);
       await expect(tx)
         .to.emit(registry, "DatanetCreated")
         .withArgs(2n, alice.address, 2, "ipfs://audio", Object.values(policy), createdAt);
@@ -368,6 +370,7 @@ describe("DatanetRegistry", function () {
           .withArgs(count, bytes);
       }
       const at = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(at);
       await expect(registry.connect(alice).commitSubmission(datanetId, c, 2, 30n))
         .to.emit(registry, "SubmissionCommitted")
         .withArgs(alice.address, c, datanetId, 2, 30n, 0n, 0, at);
@@ -905,9 +908,11 @@ describe("DatanetRegistry", function () {
       const root = ethers.id("root over the first two accepted");
       await (await registry.connect(finalizer).finalize(items[2]!.contentHash, Status.Accepted)).wait(); // lands first
       expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(3n);
+      const publishedAt = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(publishedAt);
       await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
-        .withArgs(datanetId, 1, root, 2n, "ipfs://v1", (await networkHelpers.time.latest()) + 1);
+        .withArgs(datanetId, 1, root, 2n, "ipfs://v1", publishedAt);
       expect((await registry.getVersion(datanetId, 1)).contributionCount).to.equal(2n);
     });
 
@@ -929,6 +934,7 @@ describe("DatanetRegistry", function () {
         .to.be.revertedWithCustomError(registry, "VersionBeyondAccepted")
         .withArgs(datanetId, 1n, 2n);
       const publishedAt = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(publishedAt);
       await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);

@@ -69,7 +69,9 @@ describe("MerkleEpochDistributor", function () {
       const { distributor, token, admin, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
       expect(await distributor.epochContract(poster.address, 1n, 1n)).to.equal(ZeroAddress);
       const expected = await distributor.connect(poster).postRoot.staticCall(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash);
-      const expiresAt = (await networkHelpers.time.latest()) + 1 + YEAR;
+      const postedAt = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(postedAt);
+      const expiresAt = postedAt + YEAR;
       const tx = distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ethers.id("records"));
       await expect(tx)
         .to.emit(distributor, "RootPosted")

@@ -196,7 +196,9 @@ describe("ProofOfAttribution", function () {
       await expect(attribution.proposeAttribution(1n, epoch, built.root, 750n * OPEN + 1n, ZeroHash))
         .to.be.revertedWithCustomError(attribution, "MerkleTotalExceedsShare")
         .withArgs(750n * OPEN + 1n, 750n * OPEN);
-      const challengeEndsAt = (await networkHelpers.time.latest()) + 1 + 2 * DAY;
+      const proposedAt = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(proposedAt);
+      const challengeEndsAt = proposedAt + 2 * DAY;
       await expect(attribution.proposeAttribution(1n, epoch, built.root, built.total, ethers.id("records")))
         .to.emit(attribution, "AttributionProposed")
         .withArgs(1n, epoch, (await ethers.getSigners())[0]!.address, built.root, built.total, ethers.id("records"), challengeEndsAt);

@@ -82,7 +82,9 @@ describe("ValidatorStaking", function () {
     await expect(staking.connect(v).withdraw(datanetId))
       .to.be.revertedWithCustomError(staking, "NotUnbonding")
       .withArgs(datanetId, v.address);
-    const unlocksAt = (await networkHelpers.time.latest()) + 1 + WEEK;
+    const requestedAt = (await networkHelpers.time.latest()) + 1;
+    await networkHelpers.time.setNextBlockTimestamp(requestedAt);
+    const unlocksAt = requestedAt + WEEK;
     await expect(staking.connect(v).requestUnbond(datanetId))
       .to.emit(staking, "UnbondRequested")
       .withArgs(datanetId, v.address, 2_000n * OPEN, unlocksAt)
@@ -196,7 +198,9 @@ describe("ValidatorStaking", function () {
         .to.be.revertedWithCustomError(staking, "InvalidPauseDuration")
         .withArgs(duration, max);
     }
-    const until = BigInt(await networkHelpers.time.latest()) + 1n + max;
+    const pausedAt = (await networkHelpers.time.latest()) + 1;
+    await networkHelpers.time.setNextBlockTimestamp(pausedAt);
+    const until = BigInt(pausedAt) + max;
     await expect(staking.connect(admin).pause(max)).to.emit(staking, "PauseSet").withArgs(admin.address, until);
     for (const call of [
       () => staking.connect(v).stake(datanetId, OPEN),
