@@ -186,9 +186,9 @@ export function formatTrainConfig(config: TrainConfig, comment: string): string 
 export function parseTrainConfig(text: string): TrainConfig {
   const config: TrainConfig = {};
   for (const [i, raw] of text.split("\n").entries()) {
-    const line = raw.replace(/\s+#.*$/, "").trimEnd();
-    if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
-    const match = /^([a-z_][a-z0-9_]*):\s+(.+)$/.exec(line);
+    if (raw.trim() === "" || raw.trimStart().startsWith("#")) continue;
+    // key: value, where value is a JSON-quoted string or a bare scalar, then an optional # comment.
+    const match = /^([a-z_][a-z0-9_]*):\s+("(?:[^"\\]|\\.)*"|[^\s#][^#]*?)\s*(?:\s#.*)?$/.exec(raw);
     if (match === null) throw new InvalidInputError(`config line ${i + 1}`, `"${raw}" is not a flat key: value line`);
     const [, key, value] = match as unknown as [string, string, string];
     if (key in config) throw new InvalidInputError(`config line ${i + 1}`, `${key} is given twice`);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-
 import { isDeepStrictEqual } from "node:util";
+
+import type { Hex } from "viem";
 
 import {
   DATASET_DATA_FILE,
@@ -18,7 +19,6 @@ import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError, LineageMismatchError } from "../errors.ts";
 import type { ContributionRecord } from "../history.ts";
 import { formatTrainConfig, parseTrainConfig, settingsOfConfig, trainConfig, type FineTuneSettings, type TrainConfig } from "../llama-factory.ts";
-import type { Hex } from "viem";
 import { readAdapterFolder, type AdapterFolder } from "./adapter.ts";
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -30,8 +30,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
  */
 export async function writeDatasetExport(dir: string, exported: DatasetExport): Promise<string> {
   const target = path.resolve(dir);
-  const existing = await readdir(target).catch(() => undefined);
-  if (existing !== undefined && existing.length > 0) throw new InvalidInputError("out", `${target} already exists and is not empty; an export never overwrites`);
+  const existing = await assertFreeFolder(target);
   await mkdir(path.dirname(target), { recursive: true });
   const staging = `${target}.partial-${randomBytes(4).toString("hex")}`;
   await mkdir(staging);
@@ -48,11 +47,20 @@ export async function writeDatasetExport(dir: string, exported: DatasetExport): 
   return target;
 }
 
+/** The entries of `dir` if it is an empty folder, undefined if it does not exist; an `InvalidInputError` otherwise. */
+async function assertFreeFolder(dir: string): Promise<string[] | undefined> {
+  const existing = await readdir(dir).catch(() => undefined);
+  if (existing !== undefined && existing.length > 0) throw new InvalidInputError("out", `${dir} already exists and is not empty; an export never overwrites`);
+  return existing;
+}
+
 /** Exports a datanet version (`exportDataset`) and writes it to `out` (`writeDatasetExport`); nothing is written when it stops. */
 export async function exportDatasetTo(
   client: ProtocolClient,
   params: Parameters<typeof exportDataset>[1] & { out: string },
 ): Promise<DatasetExport & { dir: string }> {
+  // Refused before fetching anything, and checked again when writing.
+  await assertFreeFolder(path.resolve(params.out));
   const exported = await exportDataset(client, params);
   return { ...exported, dir: await writeDatasetExport(params.out, exported) };
 }
@@ -155,7 +163,8 @@ export async function checkAdapter(client: ProtocolClient, params: { adapterFold
   const config = settingsOfConfig(parseTrainConfig(text));
   const { settings } = config;
   const adapter = await readAdapterFolder(params.adapterFolder);
-  const { manifest } = await readDatasetExport(path.resolve(path.dirname(params.configFile), config.datasetDir));
+  // As LLaMA-Factory reads it: a relative dataset_dir is from the working folder (train-config writes it absolute).
+  const { manifest } = await readDatasetExport(path.resolve(config.datasetDir));
   const differ = (field: string, ours: unknown, theirs: unknown) => {
     throw new LineageMismatchError(field, `the adapter has ${JSON.stringify(theirs)}, the config ${JSON.stringify(ours)}`);
   };

@@ -261,6 +261,7 @@ describe("SDK dataset export and LLaMA-Factory training configs", function () {
       ] as const) {
         expect(() => settingsOfConfig(parseTrainConfig(text))).to.throw(InvalidInputError).with.property("field", field);
       }
+      expect(parseTrainConfig('dataset_dir: "/tmp/a #b"  # where\nstage: sft # method\n')).to.deep.equal({ dataset_dir: "/tmp/a #b", stage: "sft" });
       expect(formatTrainConfig({ learning_rate: 1e-4, cutoff_len: 2048, do_train: true }, "c")).to.equal("# c\nlearning_rate: 1.0e-4\ncutoff_len: 2048\ndo_train: true\n");
     } finally {
       await rm(dir, { recursive: true, force: true });
