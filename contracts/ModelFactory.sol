@@ -7,18 +7,28 @@ import {IModelFactory} from "./interfaces/IModelFactory.sol";
 /// @title ModelFactory
 /// @notice Base models, fine-tuned models and their lineage. See IModelFactory.
 /// @dev A version's settings fit one slot; its adapter and evaluation hashes take two more and its
-/// datasets one slot each (at most 16). Names, URIs and target modules live in events only.
+/// datasets one slot each (at most 16). Names, URIs, LoRA targets, scheduler and template live in events only.
 contract ModelFactory is IModelFactory {
+    // Finetuning types, in the order of LLaMA-Factory's `finetuning_type` (src/llamafactory/hparams/
+    // finetuning_args.py, Literal["lora", "oft", "freeze", "full"]) without OFT, whose settings are not LoRA's.
     uint8 internal constant LORA = 0;
-    uint8 internal constant QLORA = 1;
+    uint8 internal constant FREEZE = 1;
     uint8 internal constant FULL = 2;
-    uint16 internal constant MAX_DROPOUT_BPS = 5_000;
-    uint256 internal constant MAX_TARGET_MODULES = 32;
+    // Ranges of LLaMA-Factory's web UI (src/llamafactory/webui/components/train.py, hiyouga/LLaMA-Factory
+    // ff6d4d1): lora_rank 1-1024, lora_alpha 1-2048, lora_dropout 0-1, per-device batch size and gradient
+    // accumulation 1-1024, cutoff_len 4-131072.
+    uint16 internal constant MAX_LORA_RANK = 1_024;
+    uint16 internal constant MAX_LORA_ALPHA = 2_048;
+    uint16 internal constant MAX_DROPOUT_BPS = 10_000;
+    uint256 internal constant MAX_LORA_TARGETS = 32;
     uint256 internal constant MAX_TRAINING_DATASETS = 16;
     uint64 internal constant MAX_LEARNING_RATE_WAD = 1e18;
-    uint16 internal constant MAX_EPOCHS = 1_000;
-    uint32 internal constant MAX_BATCH_SIZE = 65_536;
-    uint32 internal constant MAX_CUTOFF_LENGTH = 1_048_576;
+    uint24 internal constant MAX_EPOCHS_MILLI = 1_000_000;
+    uint16 internal constant MAX_BATCH_SIZE = 1_024;
+    uint16 internal constant MAX_GRADIENT_ACCUMULATION_STEPS = 1_024;
+    uint24 internal constant MIN_CUTOFF_LEN = 4;
+    uint24 internal constant MAX_CUTOFF_LEN = 131_072;
+    uint256 internal constant MAX_NAME_BYTES = 64;
 
     /// @notice Where training datanet versions are checked and their roots read.
     IDatanetRegistry public immutable registry;
@@ -140,15 +150,16 @@ contract ModelFactory is IModelFactory {
         if (spec.adapterHash == bytes32(0)) revert EmptyArtifactHash();
         version = ++_models[modelId].versionCount;
         _versions[modelId][version] = ModelVersion({
-            method: hp.method,
+            finetuningType: hp.finetuningType,
             loraRank: hp.loraRank,
             loraAlpha: hp.loraAlpha,
             loraDropoutBps: hp.loraDropoutBps,
-            quantizationBits: hp.quantizationBits,
+            quantizationBit: hp.quantizationBit,
             learningRateWad: hp.learningRateWad,
-            epochs: hp.epochs,
-            batchSize: hp.batchSize,
-            cutoffLength: hp.cutoffLength,
+            numTrainEpochsMilli: hp.numTrainEpochsMilli,
+            perDeviceTrainBatchSize: hp.perDeviceTrainBatchSize,
+            gradientAccumulationSteps: hp.gradientAccumulationSteps,
+            cutoffLen: hp.cutoffLen,
             publishedAt: uint40(block.timestamp),
             adapterHash: spec.adapterHash,
             evaluationHash: spec.evaluationHash
@@ -179,38 +190,57 @@ contract ModelFactory is IModelFactory {
         }
     }
 
+    /// @dev The checks LLaMA-Factory makes (or its web UI bounds), in the SDK's order (`preflightFineTune`).
     function _checkHyperparameters(Hyperparameters calldata hp) private pure {
-        uint8 method = hp.method;
-        if (method > FULL) revert UnknownTrainingMethod(method);
-        if (method == FULL) {
-            if (hp.loraRank != 0 || hp.loraAlpha != 0 || hp.loraDropoutBps != 0 || hp.targetModules.length != 0) {
-                revert LoraSettingsOnFullFineTune();
-            }
-        } else {
+        uint8 finetuningType = hp.finetuningType;
+        if (finetuningType > FULL) revert UnknownFinetuningType(finetuningType);
+        if (finetuningType == LORA) {
             _checkLora(hp);
+        } else if (hp.loraRank != 0 || hp.loraAlpha != 0 || hp.loraDropoutBps != 0 || hp.loraTarget.length != 0) {
+            revert LoraSettingsWithoutLora();
         }
-        bool quantized = method == QLORA;
-        uint8 bits = hp.quantizationBits;
-        if (quantized ? (bits != 4 && bits != 8) : bits != 0) revert InvalidQuantizationBits(method, bits);
+        // LLaMA-Factory's parser: "Quantization is only compatible with the LoRA or OFT method"; QLoRA is LoRA on a quantized base.
+        uint8 bits = hp.quantizationBit;
+        if ((bits != 0 && bits != 4 && bits != 8) || (bits != 0 && finetuningType != LORA)) {
+            revert InvalidQuantizationBit(finetuningType, bits);
+        }
         if (hp.learningRateWad == 0 || hp.learningRateWad > MAX_LEARNING_RATE_WAD) {
             revert InvalidLearningRate(hp.learningRateWad);
         }
-        if (hp.epochs == 0 || hp.epochs > MAX_EPOCHS) revert InvalidTrainingEpochs(hp.epochs);
-        if (hp.batchSize == 0 || hp.batchSize > MAX_BATCH_SIZE) revert InvalidBatchSize(hp.batchSize);
-        if (hp.cutoffLength == 0 || hp.cutoffLength > MAX_CUTOFF_LENGTH) revert InvalidCutoffLength(hp.cutoffLength);
+        if (hp.numTrainEpochsMilli == 0 || hp.numTrainEpochsMilli > MAX_EPOCHS_MILLI) {
+            revert InvalidTrainingEpochs(hp.numTrainEpochsMilli);
+        }
+        uint16 batch = hp.perDeviceTrainBatchSize;
+        if (batch == 0 || batch > MAX_BATCH_SIZE) revert InvalidBatchSize(batch);
+        uint16 steps = hp.gradientAccumulationSteps;
+        if (steps == 0 || steps > MAX_GRADIENT_ACCUMULATION_STEPS) revert InvalidGradientAccumulationSteps(steps);
+        if (hp.cutoffLen < MIN_CUTOFF_LEN || hp.cutoffLen > MAX_CUTOFF_LEN) revert InvalidCutoffLength(hp.cutoffLen);
+        if (!_isName(hp.lrSchedulerType)) revert InvalidLrSchedulerType(hp.lrSchedulerType);
+        if (!_isName(hp.template)) revert InvalidTemplate(hp.template);
     }
 
     function _checkLora(Hyperparameters calldata hp) private pure {
         uint16 rank = hp.loraRank;
-        // A power of two has exactly one bit set.
-        if (rank == 0 || rank > 256 || rank & (rank - 1) != 0) revert InvalidLoraRank(rank);
-        if (hp.loraAlpha == 0) revert InvalidLoraAlpha(hp.loraAlpha);
+        if (rank == 0 || rank > MAX_LORA_RANK) revert InvalidLoraRank(rank);
+        if (hp.loraAlpha == 0 || hp.loraAlpha > MAX_LORA_ALPHA) revert InvalidLoraAlpha(hp.loraAlpha);
         if (hp.loraDropoutBps > MAX_DROPOUT_BPS) revert InvalidLoraDropout(hp.loraDropoutBps);
-        uint256 modules = hp.targetModules.length;
-        if (modules == 0) revert NoTargetModules();
-        if (modules > MAX_TARGET_MODULES) revert TooManyTargetModules(modules);
-        for (uint256 i = 0; i < modules; ++i) {
-            if (bytes(hp.targetModules[i]).length == 0) revert EmptyTargetModule(i);
+        uint256 targets = hp.loraTarget.length;
+        if (targets == 0) revert NoLoraTarget();
+        if (targets > MAX_LORA_TARGETS) revert TooManyLoraTargets(targets);
+        for (uint256 i = 0; i < targets; ++i) {
+            if (bytes(hp.loraTarget[i]).length == 0) revert EmptyLoraTarget(i);
         }
+    }
+
+    /// @dev A scheduler or template name as LLaMA-Factory spells them: 1 to 64 of [a-z0-9_.-].
+    function _isName(string calldata name) private pure returns (bool) {
+        bytes calldata b = bytes(name);
+        if (b.length == 0 || b.length > MAX_NAME_BYTES) return false;
+        for (uint256 i = 0; i < b.length; ++i) {
+            bytes1 c = b[i];
+            bool ok = (c >= "a" && c <= "z") || (c >= "0" && c <= "9") || c == "_" || c == "." || c == "-";
+            if (!ok) return false;
+        }
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 /**
  * The end-to-end demo on the embedded in-process network: `npm run demo` (add `-- --json` for a
- * machine-readable summary instead of tables, `-- --keep-store` to keep the temporary content store).
+ * machine-readable summary instead of tables, `-- --keep-store` to keep the temporary content store,
+ * dataset export and training config).
  */
 import { network } from "hardhat";
 
@@ -17,13 +18,14 @@ if (json) {
   console.log(JSON.stringify({ ...summary, seconds: Number(seconds) }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2));
 } else {
   printTables(summary);
-  console.log(`\nDone in ${seconds}s. ${keepStore ? `The content store is kept in ${summary.storage.dir}.` : "The content store was removed (--keep-store keeps it)."}`);
+  console.log(`\nDone in ${seconds}s. ${keepStore ? `The content store is kept in ${summary.storage.dir}, the training config in ${summary.trainConfig}.` : "The content store, dataset export and training config were removed (--keep-store keeps them)."}`);
 }
 await connection.close();
 const consistent =
   summary.audit.discrepancies.length === 0 &&
   summary.version.verified &&
   summary.storage.verified &&
+  summary.dataset.verified &&
   summary.leaderboard.every((row) => row.verified);
 if (!consistent) process.exitCode = 1;
 
@@ -88,7 +90,7 @@ function printTables(s: DemoSummary) {
   console.log(`== Rewards of epoch ${s.rewards.epoch} (${Number(s.rewards.funded / 10n ** 18n)} OPEN funded)`);
   console.table(s.rewards.paid.map((p) => ({ claimant: p.name, "OPEN paid": Number(p.amount) / 1e18 })));
   console.log(`   dust left for the treasury: ${s.rewards.dust} wei`);
-  console.log(`== Model ${s.model.modelId} "${s.model.name}": ${s.model.method}, r=${s.model.rank}, ${s.model.quantizationBits}-bit base, ${s.model.targetModules.join("/")}`);
+  console.log(`== Model ${s.model.modelId} "${s.model.name}": ${s.model.method}, r=${s.model.rank}, ${s.model.quantizationBit}-bit base, ${s.model.loraTarget.join("/")}`);
   console.table(s.model.trainedOn.map((d) => ({ "trained on": `datanet ${d.datanetId} version ${d.version}`, root: d.versionRoot })));
   console.table(s.model.estimate.map((e) => ({ method: e.method, "trainable parameters": e.trainableParameters.toLocaleString("en"), "memory (GB, no activations)": e.memoryGB })));
   console.log(`== Attribution epoch ${s.attribution.epoch}: ${open(s.attribution.fees)} OPEN of inference fees`);
@@ -111,6 +113,10 @@ function printTables(s: DemoSummary) {
     {
       check: `${s.storage.contributions} contributions read back from the content store by CID`,
       result: s.storage.verified ? "verified" : "MISMATCH",
+    },
+    {
+      check: `model lineage traced to ${s.dataset.rows} exported alpaca rows (root ${s.dataset.root.slice(0, 10)}…)`,
+      result: s.dataset.verified ? "verified" : "MISMATCH",
     },
   ]);
 }

@@ -59,6 +59,44 @@ export class InvalidInputError extends OpenLedgerError {
   }
 }
 
+/** Why a dataset export stopped (see `exportDataset`). */
+export type DatasetExportProblem = "Unavailable" | "HashMismatch" | "Unmappable" | "RootMismatch";
+
+/**
+ * A dataset export stopped and wrote nothing: a contribution's content could not be fetched
+ * (`Unavailable`), did not hash to its on-chain content hash (`HashMismatch`) or could not be mapped
+ * to a row of the format (`Unmappable`), or the contributions' Merkle root is not the version's
+ * (`RootMismatch`). `subject` names the contribution (or the version); `contributionId` is set when
+ * one contribution is at fault.
+ */
+export class DatasetExportError extends OpenLedgerError {
+  override name = "DatasetExportError";
+  readonly problem: DatasetExportProblem;
+  readonly subject: string;
+  readonly contributionId: bigint | undefined;
+
+  constructor(problem: DatasetExportProblem, subject: string, reason: string, options: { contributionId?: bigint; cause?: unknown } = {}) {
+    super(`Dataset export stopped (${problem}): ${subject}: ${reason}`, { cause: options.cause });
+    this.problem = problem;
+    this.subject = subject;
+    this.contributionId = options.contributionId;
+  }
+}
+
+/**
+ * A fine-tune's pieces disagree: the adapter's `adapter_config.json` with the training config, or the
+ * config with the dataset export it names, or the export with the chain. `field` names what differs.
+ */
+export class LineageMismatchError extends OpenLedgerError {
+  override name = "LineageMismatchError";
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`${field} does not match: ${problem}`);
+    this.field = field;
+  }
+}
+
 /** A deployment (addresses file) is missing, malformed, or for another chain. */
 export class DeploymentError extends OpenLedgerError {
   override name = "DeploymentError";

@@ -4,6 +4,7 @@ import * as attribution from "./actions/attribution.ts";
 import * as contributions from "./actions/contributions.ts";
 import * as datanets from "./actions/datanets.ts";
 import * as epochs from "./actions/epochs.ts";
+import * as datasets from "./actions/datasets.ts";
 import * as models from "./actions/models.ts";
 import * as rewards from "./actions/rewards.ts";
 import * as validators from "./actions/validators.ts";
@@ -49,6 +50,9 @@ function bindActions(client: ProtocolClient) {
       withdrawCredit: bind(client, contributions.withdrawCredit),
       get: bind(client, contributions.getContribution),
       contentHashOf: bind(client, contributions.contentHashOf),
+    },
+    datasets: {
+      export: bind(client, datasets.exportDataset),
     },
     versions: {
       compute: bind(client, versions.computeVersion),

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { ZeroAddress, ZeroHash } from "ethers";
 
-import { BASE_MODEL, FULL, LORA, QLORA, modelsFixture, qloraSpec } from "./helpers/models.ts";
+import { BASE_MODEL, FREEZE, FULL, LORA, modelsFixture, qloraSpec } from "./helpers/models.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -54,20 +54,27 @@ describe("ModelFactory", function () {
       }
       const receipt = await (await tx).wait();
       const event = factory.interface.parseLog(receipt!.logs.find((l) => factory.interface.parseLog(l)?.name === "ModelVersionPublished")!)!;
-      expect(event.args.hyperparameters.targetModules).to.deep.equal(["q_proj", "v_proj"]);
+      expect(event.args.hyperparameters.loraTarget).to.deep.equal(["q_proj", "v_proj"]);
+      expect([event.args.hyperparameters.lrSchedulerType, event.args.hyperparameters.template]).to.deep.equal(["cosine", "llama3"]);
       expect(event.args.adapterURI).to.equal("ipfs://adapter");
 
       const model = await factory.getModel(1n);
       expect([model.owner, model.baseModelId, model.versionCount, model.pendingOwner]).to.deep.equal([bob.address, 1n, 1n, ZeroAddress]);
       const version = await factory.getModelVersion(1n, 1);
-      expect([version.method, version.loraRank, version.loraAlpha, version.loraDropoutBps, version.quantizationBits]).to.deep.equal([
-        BigInt(QLORA),
+      expect([version.finetuningType, version.loraRank, version.loraAlpha, version.loraDropoutBps, version.quantizationBit]).to.deep.equal([
+        BigInt(LORA),
         16n,
         32n,
         500n,
         4n,
       ]);
-      expect([version.learningRateWad, version.epochs, version.batchSize, version.cutoffLength]).to.deep.equal([2n * 10n ** 14n, 3n, 64n, 2_048n]);
+      expect([version.learningRateWad, version.numTrainEpochsMilli, version.perDeviceTrainBatchSize, version.gradientAccumulationSteps, version.cutoffLen]).to.deep.equal([
+        2n * 10n ** 14n,
+        3_000n,
+        4n,
+        16n,
+        2_048n,
+      ]);
       expect([version.adapterHash, version.evaluationHash]).to.deep.equal([spec.adapterHash, spec.evaluationHash]);
       expect((await factory.trainingDataOf(1n, 1)).map((r) => [r.datanetId, r.version])).to.deep.equal([
         [1n, 1n],
@@ -77,42 +84,56 @@ describe("ModelFactory", function () {
       expect(await factory.modelCount()).to.equal(1n);
     });
 
-    it("accepts LoRA without quantization and a full fine-tune without LoRA settings", async function () {
+    it("accepts LoRA with and without a quantized base, freeze and full tuning without LoRA settings, and LLaMA-Factory's range ends", async function () {
       const { factory } = await networkHelpers.loadFixture(fixture);
-      await expect(factory.registerModel(1n, "lora", qloraSpec({ method: LORA, quantizationBits: 0 }))).to.emit(factory, "ModelRegistered");
-      const full = qloraSpec({ method: FULL, loraRank: 0, loraAlpha: 0, loraDropoutBps: 0, quantizationBits: 0, targetModules: [] });
-      await expect(factory.registerModel(1n, "full", full)).to.emit(factory, "ModelRegistered");
-      for (const bits of [4, 8]) await expect(factory.registerModel(1n, `q${bits}`, qloraSpec({ quantizationBits: bits }))).to.emit(factory, "ModelRegistered");
-      for (const rank of [1, 2, 64, 256]) await expect(factory.registerModel(1n, `r${rank}`, qloraSpec({ loraRank: rank }))).to.emit(factory, "ModelRegistered");
+      const noLora = { loraRank: 0, loraAlpha: 0, loraDropoutBps: 0, quantizationBit: 0, loraTarget: [] };
+      const accepted: [string, Parameters<typeof qloraSpec>[0]][] = [
+        ["lora", { quantizationBit: 0 }],
+        ["qlora8", { quantizationBit: 8 }],
+        ["freeze", { finetuningType: FREEZE, ...noLora }],
+        ["full", { finetuningType: FULL, ...noLora }],
+        ["low ends", { loraRank: 1, loraAlpha: 1, loraDropoutBps: 0, learningRateWad: 1n, numTrainEpochsMilli: 1, perDeviceTrainBatchSize: 1, gradientAccumulationSteps: 1, cutoffLen: 4 }],
+        ["high ends", { loraRank: 1_024, loraAlpha: 2_048, loraDropoutBps: 10_000, learningRateWad: 10n ** 18n, numTrainEpochsMilli: 1_000_000, perDeviceTrainBatchSize: 1_024, gradientAccumulationSteps: 1_024, cutoffLen: 131_072 }],
+        ["odd rank, all targets", { loraRank: 12, loraTarget: ["all"] }],
+        ["names", { lrSchedulerType: "cosine_with_min_lr", template: "qwen3_nothink" }],
+      ];
+      for (const [name, overrides] of accepted) await expect(factory.registerModel(1n, name, qloraSpec(overrides)), name).to.emit(factory, "ModelRegistered");
+      expect(await factory.modelCount()).to.equal(BigInt(accepted.length));
     });
 
-    it("refuses each out-of-range hyperparameter with its own error", async function () {
+    it("refuses each out-of-range setting with its own error", async function () {
       const { factory } = await networkHelpers.loadFixture(fixture);
-      const fullBase = { method: FULL, loraRank: 0, loraAlpha: 0, loraDropoutBps: 0, quantizationBits: 0, targetModules: [] };
+      const fullBase = { finetuningType: FULL, loraRank: 0, loraAlpha: 0, loraDropoutBps: 0, quantizationBit: 0, loraTarget: [] };
       const cases: [Parameters<typeof qloraSpec>[0], string, unknown[]][] = [
-        [{ method: 3 }, "UnknownTrainingMethod", [3]],
+        [{ finetuningType: 3 }, "UnknownFinetuningType", [3]],
         [{ loraRank: 0 }, "InvalidLoraRank", [0]],
-        [{ loraRank: 3 }, "InvalidLoraRank", [3]],
-        [{ loraRank: 512 }, "InvalidLoraRank", [512]],
+        [{ loraRank: 1_025 }, "InvalidLoraRank", [1_025]],
         [{ loraAlpha: 0 }, "InvalidLoraAlpha", [0]],
-        [{ loraDropoutBps: 5_001 }, "InvalidLoraDropout", [5_001]],
-        [{ quantizationBits: 0 }, "InvalidQuantizationBits", [QLORA, 0]],
-        [{ quantizationBits: 16 }, "InvalidQuantizationBits", [QLORA, 16]],
-        [{ method: LORA, quantizationBits: 4 }, "InvalidQuantizationBits", [LORA, 4]],
-        [{ ...fullBase, quantizationBits: 8 }, "InvalidQuantizationBits", [FULL, 8]],
-        [{ targetModules: [] }, "NoTargetModules", []],
-        [{ targetModules: Array.from({ length: 33 }, (_, i) => `m${i}`) }, "TooManyTargetModules", [33]],
-        [{ targetModules: ["q_proj", ""] }, "EmptyTargetModule", [1]],
-        [{ ...fullBase, loraRank: 8 }, "LoraSettingsOnFullFineTune", []],
-        [{ ...fullBase, targetModules: ["q_proj"] }, "LoraSettingsOnFullFineTune", []],
+        [{ loraAlpha: 2_049 }, "InvalidLoraAlpha", [2_049]],
+        [{ loraDropoutBps: 10_001 }, "InvalidLoraDropout", [10_001]],
+        [{ quantizationBit: 16 }, "InvalidQuantizationBit", [LORA, 16]],
+        [{ quantizationBit: 2 }, "InvalidQuantizationBit", [LORA, 2]],
+        [{ ...fullBase, quantizationBit: 8 }, "InvalidQuantizationBit", [FULL, 8]],
+        [{ ...fullBase, finetuningType: FREEZE, quantizationBit: 4 }, "InvalidQuantizationBit", [FREEZE, 4]],
+        [{ loraTarget: [] }, "NoLoraTarget", []],
+        [{ loraTarget: Array.from({ length: 33 }, (_, i) => `m${i}`) }, "TooManyLoraTargets", [33]],
+        [{ loraTarget: ["q_proj", ""] }, "EmptyLoraTarget", [1]],
+        [{ ...fullBase, loraRank: 8 }, "LoraSettingsWithoutLora", []],
+        [{ ...fullBase, finetuningType: FREEZE, loraTarget: ["q_proj"] }, "LoraSettingsWithoutLora", []],
         [{ learningRateWad: 0n }, "InvalidLearningRate", [0n]],
         [{ learningRateWad: 10n ** 18n + 1n }, "InvalidLearningRate", [10n ** 18n + 1n]],
-        [{ epochs: 0 }, "InvalidTrainingEpochs", [0]],
-        [{ epochs: 1_001 }, "InvalidTrainingEpochs", [1_001]],
-        [{ batchSize: 0 }, "InvalidBatchSize", [0]],
-        [{ batchSize: 65_537 }, "InvalidBatchSize", [65_537]],
-        [{ cutoffLength: 0 }, "InvalidCutoffLength", [0]],
-        [{ cutoffLength: 1_048_577 }, "InvalidCutoffLength", [1_048_577]],
+        [{ numTrainEpochsMilli: 0 }, "InvalidTrainingEpochs", [0]],
+        [{ numTrainEpochsMilli: 1_000_001 }, "InvalidTrainingEpochs", [1_000_001]],
+        [{ perDeviceTrainBatchSize: 0 }, "InvalidBatchSize", [0]],
+        [{ perDeviceTrainBatchSize: 1_025 }, "InvalidBatchSize", [1_025]],
+        [{ gradientAccumulationSteps: 0 }, "InvalidGradientAccumulationSteps", [0]],
+        [{ gradientAccumulationSteps: 1_025 }, "InvalidGradientAccumulationSteps", [1_025]],
+        [{ cutoffLen: 3 }, "InvalidCutoffLength", [3]],
+        [{ cutoffLen: 131_073 }, "InvalidCutoffLength", [131_073]],
+        [{ lrSchedulerType: "" }, "InvalidLrSchedulerType", [""]],
+        [{ lrSchedulerType: "Cosine" }, "InvalidLrSchedulerType", ["Cosine"]],
+        [{ template: "x".repeat(65) }, "InvalidTemplate", ["x".repeat(65)]],
+        [{ template: "llama 3" }, "InvalidTemplate", ["llama 3"]],
       ];
       for (const [overrides, error, args] of cases) {
         await expect(factory.registerModel(1n, "m", qloraSpec(overrides)), error)

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { privateKeyToAccount } from "viem/accounts";
 
+import { expectRejected } from "./helpers/errors.ts";
 import { advanceTime, CLI_FROM_SOURCE as CLI, deployToNode, NODE_KEYS, ROOT, rpc, startLocalNode, type LocalNode } from "./helpers/local-node.ts";
 
 const SCIENCE = path.join(ROOT, "examples", "science-explained");
@@ -107,11 +108,23 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
 
     const version = await json<{ version: number; root: string }>(OWNER, "datanet", "publish-version", "1", "--uri", "ipfs://cli/v1");
     await json(TRAINER, "model", "register-base", "--name", "Llama-3.1-8B", "--family", "llama", "--parameters", "8030261248", "--artifact-hash", `0x${"ba".repeat(32)}`);
-    const model = await json<{ modelId: string }>(
-      TRAINER, "model", "register", path.join(ROOT, "examples", "qlora-adapter"), "--base", "1", "--name", "tutor", "--train", "1:1",
-      "--learning-rate", "2e-4", "--epochs", "3", "--batch-size", "16", "--cutoff-length", "1024",
+    // The version's three accepted texts as alpaca rows, then the LLaMA-Factory config that trains on them.
+    const datasetDir = path.join(dir, "dataset");
+    const datasetExport = await json<{ dir: string; manifest: { root: string; rows: { contributionId: string }[] } }>(
+      undefined, "dataset", "export", "1", "--version", "1", "--format", "alpaca", "--out", datasetDir,
     );
-    expect(model.modelId).to.equal("1");
+    expect([datasetExport.dir, datasetExport.manifest.root, datasetExport.manifest.rows.map((r) => r.contributionId)]).to.deep.equal([datasetDir, version.root, ["1", "2", "3"]]);
+    expect(JSON.parse(await readFile(path.join(datasetDir, "data.json"), "utf8"))).to.have.length(3);
+    const trainYaml = path.join(dir, "train.yaml");
+    const written = await json<{ config: Record<string, unknown> }>(
+      undefined, "model", "train-config", "--model", "meta-llama/Llama-3.1-8B", "--dataset", datasetDir, "--template", "llama3",
+      "--lora-rank", "16", "--lora-dropout", "0.05", "--lora-target", "q_proj,k_proj,v_proj,o_proj", "--quantization-bit", "4", "--learning-rate", "2e-4", "--out", trainYaml,
+    );
+    expect([written.config.lora_alpha, written.config.dataset, written.config.dataset_dir]).to.deep.equal([32, "datanet_1_v1", datasetDir]);
+    const model = await json<{ modelId: string; trainingData: { root: string } }>(
+      TRAINER, "model", "register", path.join(ROOT, "examples", "qlora-adapter"), "--config", trainYaml, "--base", "1", "--name", "tutor",
+    );
+    expect([model.modelId, model.trainingData.root]).to.deep.equal(["1", version.root]);
     const lineage = await json<{ versions: { method: string; trainingData: { versionRoot: string }[] }[] }>(undefined, "model", "lineage", "1");
     expect(lineage.versions[0]!.method).to.equal("qlora");
     expect(lineage.versions[0]!.trainingData[0]!.versionRoot).to.equal(version.root);
@@ -211,6 +224,12 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["credit", "withdraw"], OWNER, 1, /^error: 0x[0-9a-fA-F]{40} has no credit to withdraw\./],
       [["credit", "show", "0xnope"], undefined, 1, /^error: Invalid address: 0xnope is not an address/],
       [["attribution", "explain", "1", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--inference", "nope"], undefined, 1, /--inference: nope is not in/],
+      [["dataset", "export", "1", "--version", "1", "--format", "csv", "--out", path.join(dir, "never")], undefined, 1, /^error: Invalid --format: csv is not one of alpaca, sharegpt, text$/],
+      [["dataset", "export", "1", "--version", "9", "--format", "alpaca", "--out", path.join(dir, "never")], undefined, 1, /^error: Datanet 1 has no version 9\.$/],
+      [["dataset", "export", "1", "--version", "1", "--format", "alpaca", "--out", path.join(dir, "never"), "--store-dir", path.join(dir, "empty-store")], undefined, 1, /^error: Dataset export stopped \(Unavailable\): contribution #\d+ \(ipfs:\/\/\w+\): Content \w+ is unavailable/],
+      [["model", "train-config", "--model", "m", "--dataset", path.join(dir, "never"), "--template", "llama3", "--lora-rank", "2000", "--out", path.join(dir, "never.yaml")], undefined, 1, /^error: A lora_rank of 2000 is outside LLaMA-Factory's 1 to 1,024\.$/],
+      [["model", "train-config", "--model", "m", "--dataset", path.join(dir, "never"), "--template", "llama3", "--finetuning-type", "full", "--quantization-bit", "4", "--out", path.join(dir, "never.yaml")], undefined, 1, /^error: Only LoRA trains on a quantized base/],
+      [["model", "register", path.join(ROOT, "examples", "qlora-adapter"), "--config", path.join(dir, "no-such.yaml"), "--base", "1", "--name", "x"], TRAINER, 1, /^error: Invalid config: cannot read/],
     ] as const) {
       const run = await cli(key, ...args);
       expect(run.code, `${args.join(" ")}: ${run.stderr}`).to.equal(code);
@@ -219,6 +238,8 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       expect(lines[0], args.join(" ")).to.match(pattern);
     }
     expect(await nonce()).to.equal(before);
+    // Nothing was written by the refused exports and configs.
+    for (const never of ["never", "never.yaml"]) await expectRejected(readFile(path.join(dir, never)), Error, /ENOENT/);
   });
 
   it("fails with one line and nothing after it: a bad key, an unreachable node, a missing deployment file, the embedded network's clock", async function () {
@@ -256,7 +277,7 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     this.timeout(300_000);
     const overview = await cli(undefined, "--help");
     expect(overview.code).to.equal(0);
-    for (const command of ["datanet submit", "datanet withdraw", "datanet lapse", "datanet finalize", "validator serve", "validator settle", "credit show", "credit withdraw", "attribution run", "attribution explain", "audit export"]) {
+    for (const command of ["datanet submit", "datanet withdraw", "datanet lapse", "datanet finalize", "validator serve", "validator settle", "credit show", "credit withdraw", "attribution run", "attribution explain", "audit export", "dataset export", "model train-config"]) {
       expect(overview.stdout).to.include(command);
       const help = await cli(undefined, ...command.split(" "), "--help");
       expect(help.code).to.equal(0);

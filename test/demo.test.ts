@@ -8,8 +8,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { runDemoStory, type DemoSummary } from "../scripts/lib/demo-story.ts";
-import { assertSameContent, blockKey, cidOfUri, ContentMismatchError, datanetRegistryAbi, parseCid } from "../sdk/index.ts";
-import { openFsStore } from "../sdk/node/index.ts";
+import { assertSameContent, blockKey, cidOfUri, ContentMismatchError, datanetRegistryAbi, parseCid, parseTrainConfig, type AlpacaRow } from "../sdk/index.ts";
+import { openFsStore, readDatasetExport } from "../sdk/node/index.ts";
 import { expectRejected } from "./helpers/errors.ts";
 
 /** The facts the story promises, checked on a summary however it was obtained. */
@@ -66,7 +66,7 @@ function checkStory(summary: DemoSummary) {
 
   // The loop closes: a QLoRA model trained on version 1; its fees reach the contributors its
   // outputs draw on, never the spammer nor a withdrawn text, and add up exactly.
-  expect([summary.model.method, summary.model.quantizationBits, summary.model.rank]).to.deep.equal(["qlora", 4, 16]);
+  expect([summary.model.method, summary.model.quantizationBit, summary.model.rank]).to.deep.equal(["qlora", 4, 16]);
   expect(summary.model.trainedOn).to.deep.equal([{ datanetId: summary.datanetId, version: summary.version.version, versionRoot: summary.version.root }]);
   const paidTo = summary.attribution.payouts.map((p) => p.name);
   expect(paidTo).to.include.members(["Ada", "Ben", "Cleo", "Dev"]);
@@ -82,6 +82,12 @@ function checkStory(summary: DemoSummary) {
   expect(summary.storage.contributions).to.equal(summary.audit.contributions);
   expect(summary.storage.verified).to.equal(true);
   expect(summary.storage.reads).to.be.greaterThan(summary.storage.contributions);
+
+  // Version 1 went out as one alpaca row per accepted contribution, checked against the version's
+  // root, and the audit traced the model's recorded training data back to those rows.
+  expect(summary.dataset).to.deep.equal({ rows: Number(summary.version.contributionCount), root: summary.version.root, verified: true });
+  expect(path.basename(summary.trainConfig)).to.equal("train.yaml");
+  expect(path.dirname(path.dirname(summary.trainConfig))).to.equal(tmpdir());
 }
 
 describe("demo story", function () {
@@ -117,8 +123,24 @@ describe("demo story", function () {
       const cid = cidOfUri(submitted[0]!.args.uri)!;
       await writeFile(path.join(summary.storage.dir, "blocks", blockKey(parseCid(cid, "cid"))), "altered");
       await expectRejected(store.get(cid), ContentMismatchError, /do not hash to its CID/);
+
+      // The kept training folder: the LLaMA-Factory config names the export, whose rows are the
+      // version's texts split into question and answer, in acceptance order.
+      const config = parseTrainConfig(await readFile(summary.trainConfig, "utf8"));
+      const datasetDir = config.dataset_dir as string;
+      expect(path.dirname(datasetDir)).to.equal(path.dirname(summary.trainConfig));
+      const { manifest, rows, datasetInfo } = await readDatasetExport(datasetDir);
+      expect(Object.keys(datasetInfo)).to.deep.equal([config.dataset]);
+      expect([config.stage, config.finetuning_type, config.lora_rank, config.quantization_bit, config.template]).to.deep.equal(["sft", "lora", 16, 4, "llama3"]);
+      expect(rows).to.have.length(summary.dataset.rows);
+      expect(manifest.root).to.equal(summary.dataset.root);
+      for (const row of rows as AlpacaRow[]) {
+        expect(row.instruction).to.match(/^(How|What|Why) [^?]+\?$/);
+        expect(row.output.length).to.be.greaterThan(100);
+      }
     } finally {
       await rm(summary.storage.dir, { recursive: true, force: true });
+      await rm(path.dirname(summary.trainConfig), { recursive: true, force: true });
       await connection.close();
     }
   });
@@ -138,6 +160,7 @@ describe("demo story", function () {
     // Without --keep-store the temporary store is gone once the demo ends.
     expect(summary.storage.kept).to.equal(false);
     await expectRejected(access(summary.storage.dir), Error, /ENOENT/);
+    await expectRejected(access(summary.trainConfig), Error, /ENOENT/);
   });
 
   it("says where the content went and keeps the store with --keep-store", async function () {
@@ -146,11 +169,16 @@ describe("demo story", function () {
     const line = /content store (\S+): 13 of 13 contributions by CID; all \d+ reads \(validators, attributor, auditor\) verified against their CIDs\n/.exec(stdout);
     expect(line, stdout).to.not.equal(null);
     const dir = line![1]!;
+    let config: string | undefined;
     try {
-      expect(stdout).to.include(`The content store is kept in ${dir}.`);
+      const kept = /The content store is kept in (\S+), the training config in (\S+)\.\n/.exec(stdout);
+      expect(kept?.[1], stdout).to.equal(dir);
+      config = kept![2]!;
       expect(await readdir(path.join(dir, "blocks"))).to.have.length(12);
+      expect((await readFile(config, "utf8")).startsWith("# llamafactory-cli train train.yaml\n")).to.equal(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
+      if (config !== undefined) await rm(path.dirname(config), { recursive: true, force: true });
     }
   });
 });

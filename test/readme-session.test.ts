@@ -34,17 +34,21 @@ describe("the README's local-node session, run as written", function () {
   let dir: string;
   const deploymentId = `readme-${process.pid}-${Date.now()}`;
   const result = path.join(ROOT, ".openledger", "result.json");
+  // What the session writes into the clone besides the result: the dataset export and the training config.
+  const written = [result, path.join(ROOT, ".openledger", "dataset"), path.join(ROOT, ".openledger", "train.yaml")];
 
   before(async function () {
     this.timeout(120_000);
     dir = await mkdtemp(path.join(tmpdir(), "openledger-readme-"));
+    // An export never overwrites: a folder left by an interrupted run would stop the session.
+    for (const file of written) await rm(file, { recursive: true, force: true });
     node = await startLocalNode();
   });
 
   after(async function () {
     await node?.stop();
     await rm(path.join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });
-    await rm(result, { force: true });
+    for (const file of written) await rm(file, { recursive: true, force: true });
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -78,6 +82,12 @@ describe("the README's local-node session, run as written", function () {
     expect(output).to.match(/settled 8 verdict\(s\)/);
     expect(output).to.include("withdrew 80 OPEN");
     expect(output).to.match(/version 1: 8 contributions, root 0x[0-9a-f]{64}/);
+    // The trainer's loop: 8 alpaca rows out, verified; the config; the adapter back in, on that version's root.
+    const root = /version 1: 8 contributions, root (0x[0-9a-f]{64})/.exec(output)![1]!;
+    expect(output).to.include(`datanet 1 version 1: 8 alpaca rows, every content hash and the root ${root} verified`);
+    expect(output).to.match(/wrote \.openledger\/train\.yaml: llamafactory-cli train \.openledger\/train\.yaml/);
+    expect(output).to.include(`model 1 version 1: qlora, r=16, adapter 0x`);
+    expect(output).to.include(`trained on datanet 1 version 1 (root ${root}, 8 rows)`);
     expect(output).to.match(/moved the clock 1800 s forward: block \d+ at \d{4}-\d\d-\d\dT/);
     expect(output).to.include("0 discrepancies");
     // Every time printed is an ISO date.
@@ -89,8 +99,8 @@ describe("the README's local-node session, run as written", function () {
     expect((await client.datanets.get(1n)).acceptedCount).to.equal(8n);
     const pool = await client.attribution.pool({ modelId: 1n, epoch: 0n });
     expect(pool.status).to.equal(3); // released
-    const written = JSON.parse(await readFile(result, "utf8")) as { root: string; proofs: { claims: unknown[] } };
-    expect(pool.root).to.equal(written.root);
-    expect(written.proofs.claims).to.have.length(2);
+    const proofsFile = JSON.parse(await readFile(result, "utf8")) as { root: string; proofs: { claims: unknown[] } };
+    expect(pool.root).to.equal(proofsFile.root);
+    expect(proofsFile.proofs.claims).to.have.length(2);
   });
 });

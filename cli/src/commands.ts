@@ -17,7 +17,16 @@ import {
   ContributionStatus,
   DataKind,
   datanetPolicy,
+  DATASET_FORMATS,
   estimateFineTune,
+  FINETUNING_TYPES,
+  LLAMA_FACTORY_DEFAULTS,
+  withDefaults,
+  preflightSettings,
+  toHyperparameters,
+  trainingMethod,
+  type DatasetFormat,
+  type FineTuneSettings,
   explanationJson,
   fetchRegistryLogs,
   formatProofsFile,
@@ -41,7 +50,7 @@ import {
   type OpenLedgerClient,
   type ProtocolState,
 } from "@openledger-evm/sdk";
-import { readAdapterFolder, indexProtocolEvents, openFsStore, startStorageService } from "@openledger-evm/sdk/node";
+import { exportDatasetTo, indexProtocolEvents, openFsStore, registerTrainedAdapter, startStorageService, writeTrainConfig } from "@openledger-evm/sdk/node";
 import { readInput, type Session, type SigningClient } from "./context.ts";
 import { fetchContent } from "./content.ts";
 
@@ -583,47 +592,126 @@ export const COMMANDS: Record<string, Command> = {
       return { text: `base model ${baseModelId} registered`, data: { baseModelId } };
     },
   },
-  "model register": {
-    usage: "model register <peftFolder> --base <id> --name <n> --train <datanetId:version,...> --learning-rate <lr> --epochs <n> --batch-size <n> --cutoff-length <n> [--adapter-uri <uri>] [--evaluation-hash <0x…>]",
-    summary: "register a LoRA/QLoRA fine-tune from a PEFT adapter folder (checked before sending)",
+  "dataset export": {
+    usage: "dataset export <datanetId> --version <n> --format alpaca|sharegpt|text --out <dir> [--name <dataset>] [--content-dir <dir>] [--store <url>] [--gateway <url>]",
+    summary:
+      "write a published datanet version as LLaMA-Factory rows (data.json, dataset_info.json) and a manifest, every content hash and the version root checked; nothing is written if one fails",
     options: {
+      version: text("the published datanet version (required)"),
+      format: text(`row format: ${DATASET_FORMATS.join(", ")} (required)`),
+      out: text("the export folder; it must not exist yet (required)"),
+      name: text("the dataset_info.json entry name (default datanet_<id>_v<version>)"),
+      ...CONTENT_SOURCES,
+      ...CONTENT_DIR,
+    },
+    async run(session, [id], o) {
+      const datanetId = parseId(id, "datanetId");
+      const version = Number(parseId(str(o, "version"), "--version"));
+      const format = need(str(o, "format"), "--format") as DatasetFormat;
+      if (!DATASET_FORMATS.includes(format)) throw new InvalidInputError("--format", `${format} is not one of ${DATASET_FORMATS.join(", ")}`);
+      const out = need(str(o, "out"), "--out");
+      const sources = await contentSources(o);
+      const client = await session.client();
+      const exported = await exportDatasetTo(client, {
+        datanetId,
+        version,
+        format,
+        datasetName: str(o, "name"),
+        out,
+        fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources),
+      });
+      const { manifest } = exported;
+      return {
+        text: `datanet ${datanetId} version ${version}: ${manifest.rows.length} ${format} rows, every content hash and the root ${manifest.root} verified; wrote ${exported.dir} (dataset "${manifest.datasetName}")`,
+        data: { dir: exported.dir, manifest },
+      };
+    },
+  },
+  "model train-config": {
+    usage:
+      "model train-config --model <name_or_path> --dataset <exportDir> --template <name> --out <file.yaml> [--finetuning-type lora|freeze|full] [--lora-rank <r>] [--lora-alpha <a>] [--lora-dropout <p>] [--lora-target <a,b,...>] [--quantization-bit 4|8] [--learning-rate <lr>] [--num-train-epochs <n>] [--per-device-train-batch-size <n>] [--gradient-accumulation-steps <n>] [--lr-scheduler-type <name>] [--cutoff-len <n>] [--output-dir <dir>]",
+    summary: "write the LLaMA-Factory YAML (llamafactory-cli train <file>) for a base model, an exported dataset and settings, checked as ModelFactory checks them",
+    options: {
+      model: text("model_name_or_path: the base model (required)"),
+      dataset: text("an export folder from dataset export (required)"),
+      template: text("the chat template, e.g. llama3 (required)"),
+      out: text("the YAML file to write (required)"),
+      "output-dir": text("where LLaMA-Factory saves the adapter (default saves/<dataset>)"),
+      "finetuning-type": text(`${FINETUNING_TYPES.join(", ")} (default ${LLAMA_FACTORY_DEFAULTS.finetuningType})`),
+      "lora-rank": text(`lora_rank, 1 to 1024 (default ${LLAMA_FACTORY_DEFAULTS.loraRank})`),
+      "lora-alpha": text("lora_alpha, 1 to 2048 (default 2 × rank)"),
+      "lora-dropout": text(`lora_dropout, 0 to 1 (default ${LLAMA_FACTORY_DEFAULTS.loraDropout})`),
+      "lora-target": text("lora_target modules, comma-separated (default all)"),
+      "quantization-bit": text("quantization_bit: 4 or 8 quantizes the base (QLoRA); default none"),
+      "learning-rate": text(`learning_rate (default ${LLAMA_FACTORY_DEFAULTS.learningRate})`),
+      "num-train-epochs": text(`num_train_epochs (default ${LLAMA_FACTORY_DEFAULTS.numTrainEpochs})`),
+      "per-device-train-batch-size": text(`per_device_train_batch_size, 1 to 1024 (default ${LLAMA_FACTORY_DEFAULTS.perDeviceTrainBatchSize})`),
+      "gradient-accumulation-steps": text(`gradient_accumulation_steps, 1 to 1024 (default ${LLAMA_FACTORY_DEFAULTS.gradientAccumulationSteps})`),
+      "lr-scheduler-type": text(`lr_scheduler_type (default ${LLAMA_FACTORY_DEFAULTS.lrSchedulerType})`),
+      "cutoff-len": text(`cutoff_len in tokens, 4 to 131072 (default ${LLAMA_FACTORY_DEFAULTS.cutoffLen})`),
+    },
+    async run(_session, __, o) {
+      const number = (key: string) => (str(o, key) === undefined ? undefined : parseNumber(str(o, key), `--${key}`));
+      const type = str(o, "finetuning-type") ?? LLAMA_FACTORY_DEFAULTS.finetuningType;
+      if (!(FINETUNING_TYPES as readonly string[]).includes(type)) throw new InvalidInputError("--finetuning-type", `${type} is not one of ${FINETUNING_TYPES.join(", ")}`);
+      const bits = number("quantization-bit");
+      const settings = withDefaults({
+        finetuningType: type as FineTuneSettings["finetuningType"],
+        loraRank: number("lora-rank"),
+        loraAlpha: number("lora-alpha"),
+        loraDropout: number("lora-dropout"),
+        loraTarget: str(o, "lora-target")?.split(","),
+        quantizationBit: bits as 4 | 8 | undefined,
+        learningRate: number("learning-rate"),
+        numTrainEpochs: number("num-train-epochs"),
+        perDeviceTrainBatchSize: number("per-device-train-batch-size"),
+        gradientAccumulationSteps: number("gradient-accumulation-steps"),
+        lrSchedulerType: str(o, "lr-scheduler-type"),
+        cutoffLen: number("cutoff-len"),
+        template: need(str(o, "template"), "--template"),
+      });
+      // The contract's checks, before anything is written: a config the chain would refuse is never produced.
+      await preflightSettings(toHyperparameters(settings));
+      const file = need(str(o, "out"), "--out");
+      const config = await writeTrainConfig({
+        file,
+        modelNameOrPath: need(str(o, "model"), "--model"),
+        datasetDir: need(str(o, "dataset"), "--dataset"),
+        settings,
+        outputDir: str(o, "output-dir"),
+      });
+      return { text: `wrote ${file}: llamafactory-cli train ${file}`, data: { file: path.resolve(file), config } };
+    },
+  },
+  "model register": {
+    usage: "model register <peftFolder> --config <train.yaml> --base <id> --name <n> [--adapter-uri <uri>] [--evaluation-hash <0x…>]",
+    summary:
+      "register a LoRA/QLoRA fine-tune from its PEFT adapter folder and training config: adapter_config.json checked against the config, the config's dataset export against the chain; the weights hashed",
+    options: {
+      config: text("the LLaMA-Factory YAML it was trained with (model train-config) (required)"),
       base: text("base model id (required)"),
       name: text("model name (required)"),
-      train: text("datanet versions trained on, as datanetId:version, comma-separated (required)"),
-      "learning-rate": text("learning rate, e.g. 2e-4 (required)"),
-      epochs: text("training epochs (required)"),
-      "batch-size": text("effective batch size (required)"),
-      "cutoff-length": text("maximum sequence length in tokens (required)"),
       "adapter-uri": text("where the adapter is published"),
       "evaluation-hash": text("hash of the evaluation results"),
     },
     async run(session, [folder], o) {
-      const adapter = await readAdapterFolder(need(folder, "peftFolder"));
-      const trainingData = need(str(o, "train"), "--train")
-        .split(",")
-        .map((ref) => {
-          const [d, v] = ref.split(":");
-          return { datanetId: parseId(d, "--train datanetId"), version: Number(parseId(v, "--train version")) };
-        });
-      const run = {
+      const adapterFolder = need(folder, "peftFolder");
+      const weights = str(o, "adapter-uri");
+      const registered = await registerTrainedAdapter(await session.wallet(), {
+        adapterFolder,
+        configFile: need(str(o, "config"), "--config"),
         baseModelId: parseId(str(o, "base"), "--base"),
         name: need(str(o, "name"), "--name"),
-        settings: {
-          ...adapter.adapter,
-          learningRate: parseNumber(str(o, "learning-rate"), "--learning-rate"),
-          epochs: Number(parseCount(str(o, "epochs"), "--epochs")),
-          batchSize: Number(parseCount(str(o, "batch-size"), "--batch-size")),
-          cutoffLength: Number(parseCount(str(o, "cutoff-length"), "--cutoff-length")),
-        },
-        trainingData,
-        adapterHash: adapter.adapterHash,
-        adapterURI: str(o, "adapter-uri") ?? pathToFileURL(path.resolve(adapter.adapterFile)).href,
+        adapterURI: weights ?? pathToFileURL(path.resolve(adapterFolder)).href,
         evaluationHash: str(o, "evaluation-hash") === undefined ? undefined : parseHash(str(o, "evaluation-hash"), "--evaluation-hash"),
-      };
-      const { modelId, version } = await (await (await session.wallet()).models.register(run)).wait();
+      });
+      const { modelId, version } = await registered.handle.wait();
+      const { settings, manifest, adapter } = registered;
       return {
-        text: `model ${modelId} version ${version}: ${adapter.adapter.method}, r=${adapter.adapter.loraRank}, adapter ${adapter.adapterHash}`,
-        data: { modelId, version, adapter },
+        text:
+          `model ${modelId} version ${version}: ${trainingMethod(settings)}, r=${settings.loraRank}, adapter ${adapter.adapterHash}; ` +
+          `trained on datanet ${manifest.datanetId} version ${manifest.version} (root ${manifest.root}, ${manifest.rows.length} rows)`,
+        data: { modelId, version, adapter, settings, trainingData: { datanetId: manifest.datanetId, version: manifest.version, root: manifest.root } },
       };
     },
   },

@@ -2,14 +2,18 @@
 pragma solidity 0.8.30;
 
 /// @title ModelFactory: base models, fine-tuned models and their exact training data
-/// @notice Records base models and fine-tuned models (LoRA, QLoRA or full fine-tunes) with their
-/// hyperparameters, adapter artifact and the published datanet versions they were trained on. Every
-/// control on a hyperparameter is checked on chain with its own error. Lineage (adapter ↔ datanet
-/// version roots) is rebuilt from events alone: `ModelVersionPublished` carries the hyperparameters
-/// and artifact, and one `TrainingDataRecorded` per dataset carries the version's root as published.
+/// @notice Records base models and fine-tuned models (LoRA, QLoRA, freeze or full fine-tunes) with their
+/// training settings, adapter artifact and the published datanet versions they were trained on. The
+/// settings are LLaMA-Factory's arguments, under its names, ranges and defaults (hiyouga/LLaMA-Factory
+/// src/llamafactory/hparams/finetuning_args.py, data_args.py, model_args.py; ranges from its web UI,
+/// src/llamafactory/webui/components/train.py), so a run's record is the YAML `llamafactory-cli train`
+/// took. Every control on a setting is checked on chain with its own error. Lineage (adapter ↔ datanet
+/// version roots) is rebuilt from events alone: `ModelVersionPublished` carries the settings and
+/// artifact, and one `TrainingDataRecorded` per dataset carries the version's root as published.
 interface IModelFactory {
-    // Training methods travel as `uint8` so that an unknown one gets its own error rather than an
-    // ABI decoding failure: LoRA = 0, QLoRA = 1 (LoRA over a 4- or 8-bit quantized base), Full = 2.
+    // `finetuning_type` travels as `uint8` so that an unknown one gets its own error rather than an ABI
+    // decoding failure: lora = 0, freeze = 1, full = 2. QLoRA is lora with `quantization_bit` 4 or 8
+    // (a quantized base), as in LLaMA-Factory.
 
     /// @notice A base model.
     /// @param name A human name ("Llama-3.1-8B").
@@ -27,28 +31,35 @@ interface IModelFactory {
         string license;
     }
 
-    /// @notice Training hyperparameters. LoRA fields are zero / empty for a full fine-tune.
-    /// @param method 0 LoRA, 1 QLoRA, 2 full.
-    /// @param loraRank r: a power of two in [1, 256].
-    /// @param loraAlpha lora_alpha: 1 .. 65,535.
-    /// @param loraDropoutBps lora_dropout in basis points: at most 5,000 (0.5).
-    /// @param quantizationBits 4 or 8 for QLoRA; 0 otherwise.
-    /// @param learningRateWad Learning rate scaled by 1e18 (2e-4 is 2e14): (0, 1e18].
-    /// @param epochs Training epochs: 1 .. 1,000.
-    /// @param batchSize Effective batch size: 1 .. 65,536.
-    /// @param cutoffLength Maximum sequence length in tokens: 1 .. 1,048,576.
-    /// @param targetModules target_modules: 1 .. 32 non-empty names for LoRA and QLoRA.
+    /// @notice Training settings: LLaMA-Factory's arguments of the same (snake_case) names. LoRA fields
+    /// are zero / empty unless `finetuningType` is lora.
+    /// @param finetuningType finetuning_type: 0 lora, 1 freeze, 2 full.
+    /// @param loraRank lora_rank: 1 .. 1,024 (LLaMA-Factory's default is 8).
+    /// @param loraAlpha lora_alpha: 1 .. 2,048 (LLaMA-Factory's default, which the SDK fills in, is 2 × rank).
+    /// @param loraDropoutBps lora_dropout in basis points: 0 .. 10,000 (0 .. 1).
+    /// @param quantizationBit quantization_bit: 0 (none), 4 or 8; only for lora (QLoRA).
+    /// @param learningRateWad learning_rate scaled by 1e18 (1e-4 is 1e14): (0, 1e18].
+    /// @param numTrainEpochsMilli num_train_epochs × 1,000 (3.0 is 3,000): 1 .. 1,000,000.
+    /// @param perDeviceTrainBatchSize per_device_train_batch_size: 1 .. 1,024.
+    /// @param gradientAccumulationSteps gradient_accumulation_steps: 1 .. 1,024.
+    /// @param cutoffLen cutoff_len in tokens: 4 .. 131,072.
+    /// @param loraTarget lora_target, one module name each ("all" for every linear module): 1 .. 32 for lora.
+    /// @param lrSchedulerType lr_scheduler_type ("cosine"): 1 .. 64 of [a-z0-9_.-].
+    /// @param template template (the chat template, "llama3"): 1 .. 64 of [a-z0-9_.-].
     struct Hyperparameters {
-        uint8 method;
+        uint8 finetuningType;
         uint16 loraRank;
         uint16 loraAlpha;
         uint16 loraDropoutBps;
-        uint8 quantizationBits;
+        uint8 quantizationBit;
         uint64 learningRateWad;
-        uint16 epochs;
-        uint32 batchSize;
-        uint32 cutoffLength;
-        string[] targetModules;
+        uint24 numTrainEpochsMilli;
+        uint16 perDeviceTrainBatchSize;
+        uint16 gradientAccumulationSteps;
+        uint24 cutoffLen;
+        string[] loraTarget;
+        string lrSchedulerType;
+        string template;
     }
 
     /// @notice A published datanet version.
@@ -87,17 +98,18 @@ interface IModelFactory {
         address pendingOwner;
     }
 
-    /// @notice One version of a fine-tuned model as stored (target modules and URIs are in events).
+    /// @notice One version of a fine-tuned model as stored (LoRA targets, scheduler, template and URIs are in events).
     struct ModelVersion {
-        uint8 method;
+        uint8 finetuningType;
         uint16 loraRank;
         uint16 loraAlpha;
         uint16 loraDropoutBps;
-        uint8 quantizationBits;
+        uint8 quantizationBit;
         uint64 learningRateWad;
-        uint16 epochs;
-        uint32 batchSize;
-        uint32 cutoffLength;
+        uint24 numTrainEpochsMilli;
+        uint16 perDeviceTrainBatchSize;
+        uint16 gradientAccumulationSteps;
+        uint24 cutoffLen;
         uint40 publishedAt;
         bytes32 adapterHash;
         bytes32 evaluationHash;
@@ -119,32 +131,38 @@ interface IModelFactory {
     error NotModelOwner(uint256 modelId, address caller);
     /// @notice Only the pending owner may accept the model.
     error NotPendingModelOwner(uint256 modelId, address caller);
-    /// @notice A method other than LoRA (0), QLoRA (1) or full (2).
-    error UnknownTrainingMethod(uint8 method);
-    /// @notice A LoRA rank that is not a power of two in [1, 256].
+    /// @notice A finetuning_type other than lora (0), freeze (1) or full (2).
+    error UnknownFinetuningType(uint8 finetuningType);
+    /// @notice A lora_rank outside 1 .. 1,024.
     error InvalidLoraRank(uint16 rank);
-    /// @notice A LoRA alpha of zero.
+    /// @notice A lora_alpha outside 1 .. 2,048.
     error InvalidLoraAlpha(uint16 alpha);
-    /// @notice A LoRA dropout above 5,000 basis points (0.5).
+    /// @notice A lora_dropout above 10,000 basis points (1).
     error InvalidLoraDropout(uint16 dropoutBps);
-    /// @notice Quantization bits other than 4 or 8 for QLoRA, or any for another method.
-    error InvalidQuantizationBits(uint8 method, uint8 bits);
-    /// @notice A LoRA or QLoRA run without target modules.
-    error NoTargetModules();
-    /// @notice More than 32 target modules.
-    error TooManyTargetModules(uint256 count);
-    /// @notice A target module with an empty name.
-    error EmptyTargetModule(uint256 index);
-    /// @notice A full fine-tune given LoRA settings (rank, alpha, dropout or target modules).
-    error LoraSettingsOnFullFineTune();
+    /// @notice A quantization_bit other than 0, 4 or 8, or a quantized base for freeze or full tuning.
+    error InvalidQuantizationBit(uint8 finetuningType, uint8 bits);
+    /// @notice A LoRA run without lora_target.
+    error NoLoraTarget();
+    /// @notice More than 32 lora_target modules.
+    error TooManyLoraTargets(uint256 count);
+    /// @notice A lora_target module with an empty name.
+    error EmptyLoraTarget(uint256 index);
+    /// @notice A freeze or full fine-tune given LoRA settings (rank, alpha, dropout or targets).
+    error LoraSettingsWithoutLora();
     /// @notice A learning rate of zero or above 1.
     error InvalidLearningRate(uint64 learningRateWad);
-    /// @notice Training epochs outside 1 .. 1,000.
-    error InvalidTrainingEpochs(uint16 epochs);
-    /// @notice A batch size outside 1 .. 65,536.
-    error InvalidBatchSize(uint32 batchSize);
-    /// @notice A cutoff length outside 1 .. 1,048,576 tokens.
-    error InvalidCutoffLength(uint32 cutoffLength);
+    /// @notice num_train_epochs outside 0.001 .. 1,000 (in thousandths).
+    error InvalidTrainingEpochs(uint24 numTrainEpochsMilli);
+    /// @notice A per_device_train_batch_size outside 1 .. 1,024.
+    error InvalidBatchSize(uint16 batchSize);
+    /// @notice gradient_accumulation_steps outside 1 .. 1,024.
+    error InvalidGradientAccumulationSteps(uint16 steps);
+    /// @notice A cutoff_len outside 4 .. 131,072 tokens.
+    error InvalidCutoffLength(uint24 cutoffLen);
+    /// @notice An lr_scheduler_type that is not 1 .. 64 of [a-z0-9_.-].
+    error InvalidLrSchedulerType(string lrSchedulerType);
+    /// @notice A template that is not 1 .. 64 of [a-z0-9_.-].
+    error InvalidTemplate(string template);
     /// @notice A run without training data.
     error NoTrainingData();
     /// @notice More than 16 datanet versions.

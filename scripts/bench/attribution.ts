@@ -39,7 +39,7 @@ export async function benchAttribution(b: Bench) {
     factory.connect(developer).registerModel(
       baseModelId,
       "science-tutor",
-      qloraSpec({ targetModules: ["q_proj", "k_proj", "v_proj", "o_proj"] }, { trainingData: [{ datanetId, version: 1 }] }),
+      qloraSpec({ loraTarget: ["q_proj", "k_proj", "v_proj", "o_proj"] }, { trainingData: [{ datanetId, version: 1 }] }),
     ),
   );
   const modelId = await factory.modelCount();

@@ -28,13 +28,22 @@ import {
   judge,
   OpenLedgerError,
   proseQuality,
+  withDefaults,
   type ContributionRecord,
   type Discrepancy,
   type LeaderboardEntry,
   type SignedVerdict,
   type Verdict,
 } from "../../sdk/index.ts";
-import { indexProtocolEvents, readAdapterFolder, openFsStore } from "../../sdk/node/index.ts";
+import {
+  exportDatasetTo,
+  indexProtocolEvents,
+  openFsStore,
+  readAdapterFolder,
+  registerTrainedAdapter,
+  verifyDatasetExport,
+  writeTrainConfig,
+} from "../../sdk/node/index.ts";
 import { deployProtocol } from "./deploy.ts";
 
 const EXAMPLES_ROOT = path.resolve(import.meta.dirname, "..", "..", "examples");
@@ -42,6 +51,26 @@ const EXAMPLES = path.join(EXAMPLES_ROOT, "science-explained");
 const OPEN = 10n ** 18n;
 /** Llama 3.1 8B's shape (its config.json), for the fine-tune estimate. */
 const LLAMA_31_8B = { hiddenSize: 4_096, intermediateSize: 14_336, numLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 };
+
+/**
+ * Tess's training settings: the example adapter's LoRA settings (r 16, alpha 32, dropout 0.05,
+ * attention projections, 4-bit base) and the rest as a QLoRA run of Llama 3.1 8B would set them.
+ */
+const DEMO_TRAINING = withDefaults({
+  finetuningType: "lora",
+  loraRank: 16,
+  loraAlpha: 32,
+  loraDropout: 0.05,
+  loraTarget: ["q_proj", "k_proj", "v_proj", "o_proj"],
+  quantizationBit: 4,
+  learningRate: 2e-4,
+  numTrainEpochs: 3,
+  perDeviceTrainBatchSize: 4,
+  gradientAccumulationSteps: 4,
+  lrSchedulerType: "cosine",
+  cutoffLen: 1_024,
+  template: "llama3",
+});
 
 /** How many steps the story narrates (its progress indicator counts to this). */
 const DEMO_STEPS = 19;
@@ -121,8 +150,8 @@ export interface DemoSummary {
     name: string;
     method: string;
     rank: number;
-    quantizationBits: number;
-    targetModules: string[];
+    quantizationBit: number | null;
+    loraTarget: string[];
     adapterHash: Hex;
     trainedOn: { datanetId: bigint; version: number; versionRoot: Hex }[];
     estimate: { method: string; trainableParameters: number; memoryGB: number }[];
@@ -144,6 +173,10 @@ export interface DemoSummary {
    * and whether every registered contribution read back intact (CID and content hash).
    */
   storage: { dir: string; kept: boolean; contributions: number; reads: number; verified: boolean };
+  /** Version 1 exported as alpaca rows: how many, the root they were checked against, and whether the audit traced the model's lineage back to them. */
+  dataset: { rows: number; root: Hex; verified: boolean };
+  /** The LLaMA-Factory YAML written for the fine-tune (removed with the store unless kept). */
+  trainConfig: string;
 }
 
 type FsStore = Awaited<ReturnType<typeof openFsStore>>;
@@ -153,7 +186,8 @@ type FsStore = Awaited<ReturnType<typeof openFsStore>>;
  * datanet, let six contributors submit through the SDK (quotas, duplicates and a front-running
  * attempt refused with readable errors), finalize, publish a version whose root is computed locally,
  * and audit the whole history from events. `log` receives the narration. Contributions' bytes go into
- * the embedded filesystem store in a fresh temporary folder, removed at the end unless `keepStore`.
+ * the embedded filesystem store in a fresh temporary folder, and the dataset export and training
+ * config into another; both are removed at the end unless `keepStore`.
  */
 export async function runDemoStory(
   connection: NetworkConnection,
@@ -163,14 +197,15 @@ export async function runDemoStory(
   const keepStore = options.keepStore ?? false;
   // A folder of its own per run, outside the repository: runs never see each other's content.
   const dir = await mkdtemp(path.join(tmpdir(), "openledger-demo-store-"));
+  const workDir = await mkdtemp(path.join(tmpdir(), "openledger-demo-training-"));
   try {
-    return await tellStory(connection, log, await openFsStore(dir), keepStore);
+    return await tellStory(connection, log, await openFsStore(dir), workDir, keepStore);
   } finally {
-    if (!keepStore) await rm(dir, { recursive: true, force: true });
+    if (!keepStore) for (const folder of [dir, workDir]) await rm(folder, { recursive: true, force: true });
   }
 }
 
-async function tellStory(connection: NetworkConnection, log: (line: string) => void, store: FsStore, keepStore: boolean): Promise<DemoSummary> {
+async function tellStory(connection: NetworkConnection, log: (line: string) => void, store: FsStore, workDir: string, keepStore: boolean): Promise<DemoSummary> {
   let stepNumber = 0;
   const step = (title: string) => log(`\n== [${++stepNumber}/${DEMO_STEPS}] ${title}`);
 
@@ -485,15 +520,22 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
   const dust = funded - paid.reduce((sum, p) => sum + p.amount, 0n);
   log(`  left in the pool (rounding dust, swept to the treasury after the claim window): ${dust} wei`);
 
-  step("Tess registers a QLoRA fine-tune trained on version 1 (examples/qlora-adapter)");
+  step("Tess exports version 1 as alpaca rows (hashes and root checked), writes a LLaMA-Factory config and registers the QLoRA adapter");
   const trainerWallet = people[CAST.length]!;
   const providerWallet = people[CAST.length + 1]!;
   const tess = sdk(trainerWallet);
-  const adapter = await readAdapterFolder(path.join(EXAMPLES_ROOT, "qlora-adapter"));
-  const estimates = estimateFineTune(LLAMA_31_8B, { rank: adapter.adapter.loraRank, targetModules: adapter.adapter.targetModules });
+  const datasetDir = path.join(workDir, "dataset");
+  const exported = await exportDatasetTo(tess, { datanetId, version: published.version, format: "alpaca", out: datasetDir, fetchContent: readByCid });
+  log(`  ${exported.rows.length} alpaca rows in ${datasetDir}: each contribution's content hash and the version root ${exported.manifest.root} checked`);
+  const adapterFolder = path.join(EXAMPLES_ROOT, "qlora-adapter");
+  const adapter = await readAdapterFolder(adapterFolder);
+  const trainConfigFile = path.join(workDir, "train.yaml");
+  await writeTrainConfig({ file: trainConfigFile, modelNameOrPath: adapter.baseModel, datasetDir, settings: DEMO_TRAINING });
+  log(`  wrote ${trainConfigFile}: \`llamafactory-cli train\` runs it as is (examples/qlora-adapter stands in for what it produces)`);
+  const estimates = estimateFineTune(LLAMA_31_8B, { rank: adapter.adapter.loraRank, targetModules: adapter.adapter.loraTarget });
   const gb = (bytes: number) => Number((bytes / 1e9).toFixed(1));
   log(
-    `  ${adapter.baseModel}, r=${adapter.adapter.loraRank}, alpha=${adapter.adapter.loraAlpha}, ${adapter.adapter.quantizationBits}-bit base: ` +
+    `  ${adapter.baseModel}, r=${adapter.adapter.loraRank}, alpha=${adapter.adapter.loraAlpha}, ${adapter.adapter.quantizationBit}-bit base: ` +
       `${estimates.qlora4.trainableParameters.toLocaleString("en")} trainable parameters; ` +
       `~${gb(estimates.qlora4.totalBytes)} GB as QLoRA vs ~${gb(estimates.lora.totalBytes)} GB as LoRA (weights and optimizer state)`,
   );
@@ -507,16 +549,15 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       license: "llama3.1",
     })
   ).wait();
-  const { modelId } = await (
-    await tess.models.register({
-      baseModelId,
-      name: "science-tutor",
-      settings: { ...adapter.adapter, learningRate: 2e-4, epochs: 3, batchSize: 16, cutoffLength: 1_024 },
-      trainingData: [{ datanetId, version: published.version }],
-      adapterHash: adapter.adapterHash,
-      adapterURI: "ipfs://science-tutor/adapter",
-    })
-  ).wait();
+  // adapter_config.json checked against the config, the config's export against the chain, then sent.
+  const registration = await registerTrainedAdapter(tess, {
+    adapterFolder,
+    configFile: trainConfigFile,
+    baseModelId,
+    name: "science-tutor",
+    adapterURI: "ipfs://science-tutor/adapter",
+  });
+  const { modelId } = await registration.handle.wait();
   const lineage = await tess.models.lineage({ modelId });
   log(`  model ${modelId} "${lineage.name}" v1 trained on datanet ${datanetId} version ${published.version} (root ${lineage.versions[0]!.trainingData[0]!.versionRoot})`);
 
@@ -588,6 +629,16 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
     `  ${events.length} events: ${state.contributions.size} contributions, ${protocol.stakes.size} stakes, ${protocol.tallies.size} tallies, ` +
       `${protocol.rewardPools.size} reward pool, ${protocol.models.size} model, ${protocol.merkleEpochs.size} Merkle epoch: ${discrepancies.length} discrepancies`,
   );
+  // The model's lineage back to the rows: the export is exactly what the recorded version's contributions
+  // map to (contents re-fetched, hashes and root checked again), and it is the version the model names.
+  const reexported = await verifyDatasetExport(auditor, { dir: datasetDir, fetchContent: readByCid });
+  const trainedOn = (await auditor.models.lineage({ modelId })).versions[0]!.trainingData;
+  const datasetVerified =
+    trainedOn.length === 1 &&
+    trainedOn[0]!.datanetId === BigInt(reexported.manifest.datanetId) &&
+    trainedOn[0]!.version === reexported.manifest.version &&
+    trainedOn[0]!.versionRoot === reexported.manifest.root;
+  log(`  model ${modelId}'s training data: ${reexported.rows.length} rows of ${datasetDir}, each traced to its contribution and content hash: ${datasetVerified ? "verified" : "MISMATCH"}`);
   // Every registered contribution, withdrawn and rejected ones too, must read back by its CID and hash to its content hash.
   let held = 0;
   let intact = 0;
@@ -674,8 +725,8 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       name: lineage.name,
       method: lineage.versions[0]!.method,
       rank: adapter.adapter.loraRank,
-      quantizationBits: adapter.adapter.quantizationBits,
-      targetModules: [...adapter.adapter.targetModules],
+      quantizationBit: adapter.adapter.quantizationBit,
+      loraTarget: [...adapter.adapter.loraTarget],
       adapterHash: adapter.adapterHash,
       trainedOn: lineage.versions[0]!.trainingData.map(({ datanetId: d, version, versionRoot }) => ({ datanetId: d, version, versionRoot })),
       estimate: [
@@ -702,5 +753,7 @@ async function tellStory(connection: NetworkConnection, log: (line: string) => v
       discrepancies,
     },
     storage: { dir: store.dir, kept: keepStore, contributions: held, reads, verified: storeVerified },
+    dataset: { rows: reexported.rows.length, root: reexported.manifest.root, verified: datasetVerified },
+    trainConfig: trainConfigFile,
   };
 }

@@ -33,11 +33,6 @@ export const modelFactoryAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "EmptyName",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -45,15 +40,20 @@ export const modelFactoryAbi = [
         "type": "uint256"
       }
     ],
-    "name": "EmptyTargetModule",
+    "name": "EmptyLoraTarget",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EmptyName",
     "type": "error"
   },
   {
     "inputs": [
       {
-        "internalType": "uint32",
+        "internalType": "uint16",
         "name": "batchSize",
-        "type": "uint32"
+        "type": "uint16"
       }
     ],
     "name": "InvalidBatchSize",
@@ -62,12 +62,23 @@ export const modelFactoryAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "cutoffLength",
-        "type": "uint32"
+        "internalType": "uint24",
+        "name": "cutoffLen",
+        "type": "uint24"
       }
     ],
     "name": "InvalidCutoffLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "steps",
+        "type": "uint16"
+      }
+    ],
+    "name": "InvalidGradientAccumulationSteps",
     "type": "error"
   },
   {
@@ -117,8 +128,19 @@ export const modelFactoryAbi = [
   {
     "inputs": [
       {
+        "internalType": "string",
+        "name": "lrSchedulerType",
+        "type": "string"
+      }
+    ],
+    "name": "InvalidLrSchedulerType",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
-        "name": "method",
+        "name": "finetuningType",
         "type": "uint8"
       },
       {
@@ -127,15 +149,26 @@ export const modelFactoryAbi = [
         "type": "uint8"
       }
     ],
-    "name": "InvalidQuantizationBits",
+    "name": "InvalidQuantizationBit",
     "type": "error"
   },
   {
     "inputs": [
       {
-        "internalType": "uint16",
-        "name": "epochs",
-        "type": "uint16"
+        "internalType": "string",
+        "name": "template",
+        "type": "string"
+      }
+    ],
+    "name": "InvalidTemplate",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint24",
+        "name": "numTrainEpochsMilli",
+        "type": "uint24"
       }
     ],
     "name": "InvalidTrainingEpochs",
@@ -143,12 +176,12 @@ export const modelFactoryAbi = [
   },
   {
     "inputs": [],
-    "name": "LoraSettingsOnFullFineTune",
+    "name": "LoraSettingsWithoutLora",
     "type": "error"
   },
   {
     "inputs": [],
-    "name": "NoTargetModules",
+    "name": "NoLoraTarget",
     "type": "error"
   },
   {
@@ -196,7 +229,7 @@ export const modelFactoryAbi = [
         "type": "uint256"
       }
     ],
-    "name": "TooManyTargetModules",
+    "name": "TooManyLoraTargets",
     "type": "error"
   },
   {
@@ -224,6 +257,17 @@ export const modelFactoryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "finetuningType",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownFinetuningType",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "modelId",
         "type": "uint256"
@@ -246,17 +290,6 @@ export const modelFactoryAbi = [
       }
     ],
     "name": "UnknownModelVersion",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint8",
-        "name": "method",
-        "type": "uint8"
-      }
-    ],
-    "name": "UnknownTrainingMethod",
     "type": "error"
   },
   {
@@ -419,7 +452,7 @@ export const modelFactoryAbi = [
         "components": [
           {
             "internalType": "uint8",
-            "name": "method",
+            "name": "finetuningType",
             "type": "uint8"
           },
           {
@@ -439,7 +472,7 @@ export const modelFactoryAbi = [
           },
           {
             "internalType": "uint8",
-            "name": "quantizationBits",
+            "name": "quantizationBit",
             "type": "uint8"
           },
           {
@@ -448,24 +481,39 @@ export const modelFactoryAbi = [
             "type": "uint64"
           },
           {
+            "internalType": "uint24",
+            "name": "numTrainEpochsMilli",
+            "type": "uint24"
+          },
+          {
             "internalType": "uint16",
-            "name": "epochs",
+            "name": "perDeviceTrainBatchSize",
             "type": "uint16"
           },
           {
-            "internalType": "uint32",
-            "name": "batchSize",
-            "type": "uint32"
+            "internalType": "uint16",
+            "name": "gradientAccumulationSteps",
+            "type": "uint16"
           },
           {
-            "internalType": "uint32",
-            "name": "cutoffLength",
-            "type": "uint32"
+            "internalType": "uint24",
+            "name": "cutoffLen",
+            "type": "uint24"
           },
           {
             "internalType": "string[]",
-            "name": "targetModules",
+            "name": "loraTarget",
             "type": "string[]"
+          },
+          {
+            "internalType": "string",
+            "name": "lrSchedulerType",
+            "type": "string"
+          },
+          {
+            "internalType": "string",
+            "name": "template",
+            "type": "string"
           }
         ],
         "indexed": false,
@@ -665,7 +713,7 @@ export const modelFactoryAbi = [
         "components": [
           {
             "internalType": "uint8",
-            "name": "method",
+            "name": "finetuningType",
             "type": "uint8"
           },
           {
@@ -685,7 +733,7 @@ export const modelFactoryAbi = [
           },
           {
             "internalType": "uint8",
-            "name": "quantizationBits",
+            "name": "quantizationBit",
             "type": "uint8"
           },
           {
@@ -694,19 +742,24 @@ export const modelFactoryAbi = [
             "type": "uint64"
           },
           {
+            "internalType": "uint24",
+            "name": "numTrainEpochsMilli",
+            "type": "uint24"
+          },
+          {
             "internalType": "uint16",
-            "name": "epochs",
+            "name": "perDeviceTrainBatchSize",
             "type": "uint16"
           },
           {
-            "internalType": "uint32",
-            "name": "batchSize",
-            "type": "uint32"
+            "internalType": "uint16",
+            "name": "gradientAccumulationSteps",
+            "type": "uint16"
           },
           {
-            "internalType": "uint32",
-            "name": "cutoffLength",
-            "type": "uint32"
+            "internalType": "uint24",
+            "name": "cutoffLen",
+            "type": "uint24"
           },
           {
             "internalType": "uint40",
@@ -777,7 +830,7 @@ export const modelFactoryAbi = [
             "components": [
               {
                 "internalType": "uint8",
-                "name": "method",
+                "name": "finetuningType",
                 "type": "uint8"
               },
               {
@@ -797,7 +850,7 @@ export const modelFactoryAbi = [
               },
               {
                 "internalType": "uint8",
-                "name": "quantizationBits",
+                "name": "quantizationBit",
                 "type": "uint8"
               },
               {
@@ -806,24 +859,39 @@ export const modelFactoryAbi = [
                 "type": "uint64"
               },
               {
+                "internalType": "uint24",
+                "name": "numTrainEpochsMilli",
+                "type": "uint24"
+              },
+              {
                 "internalType": "uint16",
-                "name": "epochs",
+                "name": "perDeviceTrainBatchSize",
                 "type": "uint16"
               },
               {
-                "internalType": "uint32",
-                "name": "batchSize",
-                "type": "uint32"
+                "internalType": "uint16",
+                "name": "gradientAccumulationSteps",
+                "type": "uint16"
               },
               {
-                "internalType": "uint32",
-                "name": "cutoffLength",
-                "type": "uint32"
+                "internalType": "uint24",
+                "name": "cutoffLen",
+                "type": "uint24"
               },
               {
                 "internalType": "string[]",
-                "name": "targetModules",
+                "name": "loraTarget",
                 "type": "string[]"
+              },
+              {
+                "internalType": "string",
+                "name": "lrSchedulerType",
+                "type": "string"
+              },
+              {
+                "internalType": "string",
+                "name": "template",
+                "type": "string"
               }
             ],
             "internalType": "struct IModelFactory.Hyperparameters",
@@ -948,7 +1016,7 @@ export const modelFactoryAbi = [
             "components": [
               {
                 "internalType": "uint8",
-                "name": "method",
+                "name": "finetuningType",
                 "type": "uint8"
               },
               {
@@ -968,7 +1036,7 @@ export const modelFactoryAbi = [
               },
               {
                 "internalType": "uint8",
-                "name": "quantizationBits",
+                "name": "quantizationBit",
                 "type": "uint8"
               },
               {
@@ -977,24 +1045,39 @@ export const modelFactoryAbi = [
                 "type": "uint64"
               },
               {
+                "internalType": "uint24",
+                "name": "numTrainEpochsMilli",
+                "type": "uint24"
+              },
+              {
                 "internalType": "uint16",
-                "name": "epochs",
+                "name": "perDeviceTrainBatchSize",
                 "type": "uint16"
               },
               {
-                "internalType": "uint32",
-                "name": "batchSize",
-                "type": "uint32"
+                "internalType": "uint16",
+                "name": "gradientAccumulationSteps",
+                "type": "uint16"
               },
               {
-                "internalType": "uint32",
-                "name": "cutoffLength",
-                "type": "uint32"
+                "internalType": "uint24",
+                "name": "cutoffLen",
+                "type": "uint24"
               },
               {
                 "internalType": "string[]",
-                "name": "targetModules",
+                "name": "loraTarget",
                 "type": "string[]"
+              },
+              {
+                "internalType": "string",
+                "name": "lrSchedulerType",
+                "type": "string"
+              },
+              {
+                "internalType": "string",
+                "name": "template",
+                "type": "string"
               }
             ],
             "internalType": "struct IModelFactory.Hyperparameters",

@@ -1614,11 +1614,6 @@ export const protocolErrorsAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "EmptyName",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -1626,15 +1621,20 @@ export const protocolErrorsAbi = [
         "type": "uint256"
       }
     ],
-    "name": "EmptyTargetModule",
+    "name": "EmptyLoraTarget",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EmptyName",
     "type": "error"
   },
   {
     "inputs": [
       {
-        "internalType": "uint32",
+        "internalType": "uint16",
         "name": "batchSize",
-        "type": "uint32"
+        "type": "uint16"
       }
     ],
     "name": "InvalidBatchSize",
@@ -1643,12 +1643,23 @@ export const protocolErrorsAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint32",
-        "name": "cutoffLength",
-        "type": "uint32"
+        "internalType": "uint24",
+        "name": "cutoffLen",
+        "type": "uint24"
       }
     ],
     "name": "InvalidCutoffLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "steps",
+        "type": "uint16"
+      }
+    ],
+    "name": "InvalidGradientAccumulationSteps",
     "type": "error"
   },
   {
@@ -1698,8 +1709,19 @@ export const protocolErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "string",
+        "name": "lrSchedulerType",
+        "type": "string"
+      }
+    ],
+    "name": "InvalidLrSchedulerType",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
-        "name": "method",
+        "name": "finetuningType",
         "type": "uint8"
       },
       {
@@ -1708,15 +1730,26 @@ export const protocolErrorsAbi = [
         "type": "uint8"
       }
     ],
-    "name": "InvalidQuantizationBits",
+    "name": "InvalidQuantizationBit",
     "type": "error"
   },
   {
     "inputs": [
       {
-        "internalType": "uint16",
-        "name": "epochs",
-        "type": "uint16"
+        "internalType": "string",
+        "name": "template",
+        "type": "string"
+      }
+    ],
+    "name": "InvalidTemplate",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint24",
+        "name": "numTrainEpochsMilli",
+        "type": "uint24"
       }
     ],
     "name": "InvalidTrainingEpochs",
@@ -1724,12 +1757,12 @@ export const protocolErrorsAbi = [
   },
   {
     "inputs": [],
-    "name": "LoraSettingsOnFullFineTune",
+    "name": "LoraSettingsWithoutLora",
     "type": "error"
   },
   {
     "inputs": [],
-    "name": "NoTargetModules",
+    "name": "NoLoraTarget",
     "type": "error"
   },
   {
@@ -1777,7 +1810,7 @@ export const protocolErrorsAbi = [
         "type": "uint256"
       }
     ],
-    "name": "TooManyTargetModules",
+    "name": "TooManyLoraTargets",
     "type": "error"
   },
   {
@@ -1805,6 +1838,17 @@ export const protocolErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "finetuningType",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownFinetuningType",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "modelId",
         "type": "uint256"
@@ -1827,17 +1871,6 @@ export const protocolErrorsAbi = [
       }
     ],
     "name": "UnknownModelVersion",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint8",
-        "name": "method",
-        "type": "uint8"
-      }
-    ],
-    "name": "UnknownTrainingMethod",
     "type": "error"
   },
   {

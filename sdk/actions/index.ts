@@ -3,6 +3,7 @@
 export * from "./attribution.ts";
 export * from "./contributions.ts";
 export * from "./datanets.ts";
+export * from "./datasets.ts";
 export * from "./epochs.ts";
 export * from "./models.ts";
 export * from "./rewards.ts";

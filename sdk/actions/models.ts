@@ -1,35 +1,12 @@
-import { parseEventLogs, parseUnits, type Address, type ContractFunctionReturnType, type Hex } from "viem";
+import { formatUnits, parseEventLogs, parseUnits, type Address, type ContractFunctionReturnType, type Hex } from "viem";
 
 import { modelFactoryAbi } from "../abis/index.ts";
 import { modelFactoryContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, protocolError, type ProtocolErrorName } from "../errors.ts";
+import { FINETUNING_TYPES, LLAMA_FACTORY_RANGES, SETTING_NAME, trainingMethod, type FineTuneSettings } from "../llama-factory.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, isWhole } from "../validate.ts";
-
-/** How a model was fine-tuned. */
-export type TrainingMethod = "lora" | "qlora" | "full";
-
-const METHOD_CODE: Record<TrainingMethod, number> = { lora: 0, qlora: 1, full: 2 };
-const METHOD_NAME = ["lora", "qlora", "full"] as const;
-
-/** A training run's settings, in the units people use (dropout 0.05, learning rate 2e-4). */
-export interface FineTuneSettings {
-  method: TrainingMethod;
-  /** LoRA rank r: a power of two in [1, 256] (absent for a full fine-tune). */
-  loraRank?: number;
-  /** lora_alpha: 1 .. 65,535. */
-  loraAlpha?: number;
-  /** lora_dropout: 0 .. 0.5, to four decimals. */
-  loraDropout?: number;
-  /** 4 or 8 for QLoRA. */
-  quantizationBits?: number;
-  learningRate: number;
-  epochs: number;
-  batchSize: number;
-  cutoffLength: number;
-  targetModules?: readonly string[];
-}
 
 /** A published datanet version a model was trained on. */
 export interface TrainingDataRef {
@@ -39,81 +16,134 @@ export interface TrainingDataRef {
 
 /** The on-chain form of the settings (`IModelFactory.Hyperparameters`). */
 export type Hyperparameters = {
-  method: number;
+  finetuningType: number;
   loraRank: number;
   loraAlpha: number;
   loraDropoutBps: number;
-  quantizationBits: number;
+  quantizationBit: number;
   learningRateWad: bigint;
-  epochs: number;
-  batchSize: number;
-  cutoffLength: number;
-  targetModules: readonly string[];
+  numTrainEpochsMilli: number;
+  perDeviceTrainBatchSize: number;
+  gradientAccumulationSteps: number;
+  cutoffLen: number;
+  loraTarget: readonly string[];
+  lrSchedulerType: string;
+  template: string;
 };
 
 export type ModelInfo = ContractFunctionReturnType<typeof modelFactoryAbi, "view", "getModel">;
 export type ModelVersionInfo = ContractFunctionReturnType<typeof modelFactoryAbi, "view", "getModelVersion">;
 
-/** Converts settings to the contract's units; a value that cannot be represented is an input error. */
+/**
+ * Converts settings to the contract's units (dropout in basis points, learning rate ×1e18, epochs
+ * ×1,000); a value that cannot be represented is an `InvalidInputError`. Ranges are the contract's
+ * business, mirrored by `preflightFineTune`.
+ */
 export function toHyperparameters(settings: FineTuneSettings): Hyperparameters {
-  const method = METHOD_CODE[settings.method];
-  if (method === undefined) throw new InvalidInputError("method", `must be "lora", "qlora" or "full", not ${String(settings.method)}`);
-  const dropout = settings.loraDropout ?? 0;
-  if (typeof dropout !== "number" || !Number.isFinite(dropout) || dropout < 0) {
-    throw new InvalidInputError("loraDropout", `${String(dropout)} is not a dropout probability`);
+  const finetuningType = FINETUNING_TYPES.indexOf(settings.finetuningType);
+  if (finetuningType === -1) {
+    throw new InvalidInputError("finetuningType", `must be ${FINETUNING_TYPES.map((t) => `"${t}"`).join(", ")}, not ${String(settings.finetuningType)}`);
   }
-  const rate = settings.learningRate;
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
-    throw new InvalidInputError("learningRate", `${String(rate)} is not a learning rate`);
-  }
-  const whole = (field: string, value: number | undefined, max: number) => {
+  const fraction = (field: keyof FineTuneSettings, value: number | undefined, scale: number, max: number) => {
+    const v = value ?? 0;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || Math.round(v * scale) > max) {
+      throw new InvalidInputError(field, `${String(value)} is not a number from 0 to ${max / scale}`);
+    }
+    return Math.round(v * scale);
+  };
+  const whole = (field: keyof FineTuneSettings, value: number | null | undefined, max: number) => {
     const v = value ?? 0;
     if (!isWhole(v, 0, max)) throw new InvalidInputError(field, `${String(value)} is not a whole number from 0 to ${max}`);
     return v;
   };
+  const rate = settings.learningRate;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > 1e6) {
+    throw new InvalidInputError("learningRate", `${String(rate)} is not a learning rate`);
+  }
+  const name = (field: "lrSchedulerType" | "template") => {
+    if (typeof settings[field] !== "string") throw new InvalidInputError(field, `${String(settings[field])} is not a name`);
+    return settings[field];
+  };
+  const targets = settings.loraTarget ?? [];
+  if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) throw new InvalidInputError("loraTarget", "must be a list of module names");
   return {
-    method,
+    finetuningType,
     loraRank: whole("loraRank", settings.loraRank, 65_535),
     loraAlpha: whole("loraAlpha", settings.loraAlpha, 65_535),
-    loraDropoutBps: Math.round(dropout * 10_000),
-    quantizationBits: whole("quantizationBits", settings.quantizationBits, 255),
+    loraDropoutBps: fraction("loraDropout", settings.loraDropout, 10_000, 65_535),
+    quantizationBit: whole("quantizationBit", settings.quantizationBit, 255),
     learningRateWad: parseUnits(rate.toFixed(18), 18),
-    epochs: whole("epochs", settings.epochs, 65_535),
-    batchSize: whole("batchSize", settings.batchSize, 2 ** 32 - 1),
-    cutoffLength: whole("cutoffLength", settings.cutoffLength, 2 ** 32 - 1),
-    targetModules: [...(settings.targetModules ?? [])],
+    numTrainEpochsMilli: fraction("numTrainEpochs", settings.numTrainEpochs, 1_000, 2 ** 24 - 1),
+    perDeviceTrainBatchSize: whole("perDeviceTrainBatchSize", settings.perDeviceTrainBatchSize, 65_535),
+    gradientAccumulationSteps: whole("gradientAccumulationSteps", settings.gradientAccumulationSteps, 65_535),
+    cutoffLen: whole("cutoffLen", settings.cutoffLen, 2 ** 24 - 1),
+    loraTarget: [...targets],
+    lrSchedulerType: name("lrSchedulerType"),
+    template: name("template"),
   };
 }
 
+/** The settings a `Hyperparameters` record stands for (what LLaMA-Factory was given). */
+export function fromHyperparameters(hp: Hyperparameters): FineTuneSettings {
+  const finetuningType = FINETUNING_TYPES[hp.finetuningType] ?? "full";
+  const lora = finetuningType === "lora" ? { loraRank: hp.loraRank, loraAlpha: hp.loraAlpha, loraDropout: hp.loraDropoutBps / 10_000, loraTarget: hp.loraTarget } : {};
+  return {
+    finetuningType,
+    ...lora,
+    quantizationBit: hp.quantizationBit === 4 || hp.quantizationBit === 8 ? hp.quantizationBit : null,
+    learningRate: Number(formatUnits(hp.learningRateWad, 18)),
+    numTrainEpochs: hp.numTrainEpochsMilli / 1_000,
+    perDeviceTrainBatchSize: hp.perDeviceTrainBatchSize,
+    gradientAccumulationSteps: hp.gradientAccumulationSteps,
+    lrSchedulerType: hp.lrSchedulerType,
+    cutoffLen: hp.cutoffLen,
+    template: hp.template,
+  };
+}
+
+const inRange = (value: number, [min, max]: readonly [number, number]) => value >= min && value <= max;
+
+const fail = async (name: ProtocolErrorName, args: readonly unknown[]): Promise<never> => {
+  throw await protocolError(name, args as never, { preflight: true });
+};
+
 /**
- * The contract's checks on a training run, in the same order, so a bad value fails here with the
- * same named error and nothing is sent (`preflight: true`). The tests hold the two to parity.
+ * The contract's checks on a run's settings, in the same order, so a bad value fails here with the
+ * same named error (`preflight: true`): what `model train-config` checks before writing a config.
+ */
+export async function preflightSettings(hp: Hyperparameters): Promise<void> {
+  const R = LLAMA_FACTORY_RANGES;
+  if (hp.finetuningType >= FINETUNING_TYPES.length) await fail("UnknownFinetuningType", [hp.finetuningType]);
+  if (hp.finetuningType === 0) {
+    if (!inRange(hp.loraRank, R.loraRank)) await fail("InvalidLoraRank", [hp.loraRank]);
+    if (!inRange(hp.loraAlpha, R.loraAlpha)) await fail("InvalidLoraAlpha", [hp.loraAlpha]);
+    if (hp.loraDropoutBps > R.loraDropout[1] * 10_000) await fail("InvalidLoraDropout", [hp.loraDropoutBps]);
+    if (hp.loraTarget.length === 0) await fail("NoLoraTarget", []);
+    if (hp.loraTarget.length > R.loraTarget[1]) await fail("TooManyLoraTargets", [BigInt(hp.loraTarget.length)]);
+    const empty = hp.loraTarget.findIndex((m) => m.length === 0);
+    if (empty !== -1) await fail("EmptyLoraTarget", [BigInt(empty)]);
+  } else if (hp.loraRank !== 0 || hp.loraAlpha !== 0 || hp.loraDropoutBps !== 0 || hp.loraTarget.length !== 0) {
+    await fail("LoraSettingsWithoutLora", []);
+  }
+  const bits = hp.quantizationBit;
+  if ((bits !== 0 && bits !== 4 && bits !== 8) || (bits !== 0 && hp.finetuningType !== 0)) await fail("InvalidQuantizationBit", [hp.finetuningType, bits]);
+  if (hp.learningRateWad === 0n || hp.learningRateWad > 10n ** 18n) await fail("InvalidLearningRate", [hp.learningRateWad]);
+  if (!inRange(hp.numTrainEpochsMilli, [R.numTrainEpochs[0] * 1_000, R.numTrainEpochs[1] * 1_000])) await fail("InvalidTrainingEpochs", [hp.numTrainEpochsMilli]);
+  if (!inRange(hp.perDeviceTrainBatchSize, R.perDeviceTrainBatchSize)) await fail("InvalidBatchSize", [hp.perDeviceTrainBatchSize]);
+  if (!inRange(hp.gradientAccumulationSteps, R.gradientAccumulationSteps)) await fail("InvalidGradientAccumulationSteps", [hp.gradientAccumulationSteps]);
+  if (!inRange(hp.cutoffLen, R.cutoffLen)) await fail("InvalidCutoffLength", [hp.cutoffLen]);
+  // The contract counts bytes; [a-z0-9_.-] are one byte each, so characters are bytes here.
+  if (!SETTING_NAME.test(hp.lrSchedulerType)) await fail("InvalidLrSchedulerType", [hp.lrSchedulerType]);
+  if (!SETTING_NAME.test(hp.template)) await fail("InvalidTemplate", [hp.template]);
+}
+
+/**
+ * The contract's checks on a training run (settings, then training data), in the same order, so a
+ * bad value fails here with the same named error and nothing is sent (`preflight: true`). The tests
+ * hold the two to parity.
  */
 export async function preflightFineTune(hp: Hyperparameters, trainingData: readonly TrainingDataRef[]): Promise<void> {
-  const fail = async (name: ProtocolErrorName, args: readonly unknown[]): Promise<never> => {
-    throw await protocolError(name, args as never, { preflight: true });
-  };
-  if (hp.method > 2) await fail("UnknownTrainingMethod", [hp.method]);
-  if (hp.method === 2) {
-    if (hp.loraRank !== 0 || hp.loraAlpha !== 0 || hp.loraDropoutBps !== 0 || hp.targetModules.length !== 0) {
-      await fail("LoraSettingsOnFullFineTune", []);
-    }
-  } else {
-    const rank = hp.loraRank;
-    if (rank === 0 || rank > 256 || (rank & (rank - 1)) !== 0) await fail("InvalidLoraRank", [rank]);
-    if (hp.loraAlpha === 0) await fail("InvalidLoraAlpha", [hp.loraAlpha]);
-    if (hp.loraDropoutBps > 5_000) await fail("InvalidLoraDropout", [hp.loraDropoutBps]);
-    if (hp.targetModules.length === 0) await fail("NoTargetModules", []);
-    if (hp.targetModules.length > 32) await fail("TooManyTargetModules", [BigInt(hp.targetModules.length)]);
-    const empty = hp.targetModules.findIndex((m) => m.length === 0);
-    if (empty !== -1) await fail("EmptyTargetModule", [BigInt(empty)]);
-  }
-  const bits = hp.quantizationBits;
-  if (hp.method === 1 ? bits !== 4 && bits !== 8 : bits !== 0) await fail("InvalidQuantizationBits", [hp.method, bits]);
-  if (hp.learningRateWad === 0n || hp.learningRateWad > 10n ** 18n) await fail("InvalidLearningRate", [hp.learningRateWad]);
-  if (hp.epochs === 0 || hp.epochs > 1_000) await fail("InvalidTrainingEpochs", [hp.epochs]);
-  if (hp.batchSize === 0 || hp.batchSize > 65_536) await fail("InvalidBatchSize", [hp.batchSize]);
-  if (hp.cutoffLength === 0 || hp.cutoffLength > 1_048_576) await fail("InvalidCutoffLength", [hp.cutoffLength]);
+  await preflightSettings(hp);
   if (trainingData.length === 0) await fail("NoTrainingData", []);
   if (trainingData.length > 16) await fail("TooManyTrainingDatasets", [BigInt(trainingData.length)]);
   for (const [i, ref] of trainingData.entries()) {
@@ -247,7 +277,10 @@ export interface ModelLineage {
   owner: Address;
   versions: {
     version: number;
-    method: TrainingMethod;
+    /** "lora", "qlora" (LoRA on a quantized base), "freeze" or "full". */
+    method: ReturnType<typeof trainingMethod>;
+    /** The settings as LLaMA-Factory took them. */
+    settings: FineTuneSettings;
     hyperparameters: Hyperparameters;
     adapterHash: Hex;
     adapterURI: string;
@@ -287,7 +320,8 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
         const { version, hyperparameters, adapterHash, adapterURI, evaluationHash } = log.args;
         model(log.args.modelId).versions.push({
           version,
-          method: METHOD_NAME[hyperparameters.method] ?? "full",
+          method: trainingMethod(fromHyperparameters(hyperparameters)),
+          settings: fromHyperparameters(hyperparameters),
           hyperparameters,
           adapterHash,
           adapterURI,

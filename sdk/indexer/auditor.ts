@@ -167,7 +167,7 @@ export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigi
       return [i.owner, i.baseModelId, i.versionCount];
     });
     for (const v of m.versions) {
-      const { targetModules: _modules, ...settings } = v.hyperparameters;
+      const { loraTarget: _targets, lrSchedulerType: _scheduler, template: _template, ...settings } = v.hyperparameters;
       add(`model ${m.modelId} version ${v.version}`, "settings and hashes", { ...settings, adapterHash: v.adapterHash, evaluationHash: v.evaluationHash }, factory, "getModelVersion", [m.modelId, v.version], (x) => {
         const { publishedAt: _at, ...rest } = x as Record<string, unknown>;
         return rest;

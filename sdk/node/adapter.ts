@@ -3,17 +3,18 @@ import path from "node:path";
 
 import { keccak256, type Hex } from "viem";
 
-import type { FineTuneSettings } from "../actions/models.ts";
 import { InvalidInputError } from "../errors.ts";
+import type { FineTuneSettings } from "../llama-factory.ts";
 import { isWhole } from "../validate.ts";
 
 /** What `readAdapterFolder` finds in a PEFT adapter folder. */
 export interface AdapterFolder {
   /** `base_model_name_or_path`. */
   baseModel: string;
-  /** LoRA settings from the config; training settings (learning rate...) are not in it. */
-  adapter: Required<Pick<FineTuneSettings, "method" | "loraRank" | "loraAlpha" | "loraDropout" | "targetModules">> & {
-    quantizationBits: number;
+  /** LoRA settings from the config, under LLaMA-Factory's names; training settings (learning rate...) are not in it. */
+  adapter: Required<Pick<FineTuneSettings, "loraRank" | "loraAlpha" | "loraDropout" | "loraTarget">> & {
+    /** The base's quantization if the config declares one (QLoRA), else null. */
+    quantizationBit: 4 | 8 | null;
   };
   /** keccak256 of the weights file. */
   adapterHash: Hex;
@@ -25,8 +26,8 @@ const WEIGHT_FILES = ["adapter_model.safetensors", "adapter_model.bin"];
 /**
  * Reads a PEFT adapter folder: `adapter_config.json` (r, lora_alpha, lora_dropout, target_modules,
  * base_model_name_or_path, and the quantization: `quantization_bits`, or a bitsandbytes
- * `quantization_config` with `load_in_4bit` / `load_in_8bit`) and hashes the weights file. A
- * quantized base makes the run QLoRA. Every unusable field is an `InvalidInputError` naming it.
+ * `quantization_config` with `load_in_4bit` / `load_in_8bit`) and hashes the weights file. Every
+ * unusable field is an `InvalidInputError` naming it.
  */
 export async function readAdapterFolder(folder: string): Promise<AdapterFolder> {
   const configPath = path.join(folder, "adapter_config.json");
@@ -48,7 +49,7 @@ export async function readAdapterFolder(folder: string): Promise<AdapterFolder> 
   if (!Array.isArray(modules) || !modules.every((m): m is string => typeof m === "string")) {
     throw new InvalidInputError(field("target_modules"), "must be a list of module names");
   }
-  const quantizationBits = readQuantization(config, field);
+  const quantizationBit = readQuantization(config, field);
   let adapterFile: string | undefined;
   let bytes: Uint8Array | undefined;
   for (const name of WEIGHT_FILES) {
@@ -66,26 +67,25 @@ export async function readAdapterFolder(folder: string): Promise<AdapterFolder> 
   return {
     baseModel,
     adapter: {
-      method: quantizationBits === 0 ? "lora" : "qlora",
       loraRank: r,
       loraAlpha: alpha,
       loraDropout: dropout,
-      targetModules: modules,
-      quantizationBits,
+      loraTarget: modules,
+      quantizationBit,
     },
     adapterHash: keccak256(bytes),
     adapterFile,
   };
 }
 
-function readQuantization(config: Record<string, unknown>, field: (name: string) => string): number {
+function readQuantization(config: Record<string, unknown>, field: (name: string) => string): 4 | 8 | null {
   if (config.quantization_bits !== undefined) {
     const bits = config.quantization_bits;
     if (bits !== 4 && bits !== 8) throw new InvalidInputError(field("quantization_bits"), `${String(bits)} is not 4 or 8`);
     return bits;
   }
   const q = config.quantization_config as Record<string, unknown> | undefined;
-  if (q === undefined || q === null) return 0;
+  if (q === undefined || q === null) return null;
   if (q.load_in_4bit === true) return 4;
   if (q.load_in_8bit === true) return 8;
   if (q.bits === 4 || q.bits === 8) return q.bits;

@@ -4,26 +4,29 @@ import type { IModelFactory } from "../../types/ethers-contracts/ModelFactory.ts
 import { item, registryFixture, submitMany, testPolicy } from "./registry.ts";
 
 export const LORA = 0;
-export const QLORA = 1;
+export const FREEZE = 1;
 export const FULL = 2;
 
-/** A valid QLoRA run on datanet 1 version 1; `overrides` replace hyperparameters or spec fields. */
+/** A valid QLoRA run (LoRA on a 4-bit base) on datanet 1 version 1; `overrides` replace hyperparameters or spec fields. */
 export function qloraSpec(
   overrides: Partial<IModelFactory.HyperparametersStruct> = {},
   spec: Partial<Omit<IModelFactory.FineTuneSpecStruct, "hyperparameters">> = {},
 ): IModelFactory.FineTuneSpecStruct {
   return {
     hyperparameters: {
-      method: QLORA,
+      finetuningType: LORA,
       loraRank: 16,
       loraAlpha: 32,
       loraDropoutBps: 500,
-      quantizationBits: 4,
+      quantizationBit: 4,
       learningRateWad: 2n * 10n ** 14n,
-      epochs: 3,
-      batchSize: 64,
-      cutoffLength: 2_048,
-      targetModules: ["q_proj", "v_proj"],
+      numTrainEpochsMilli: 3_000,
+      perDeviceTrainBatchSize: 4,
+      gradientAccumulationSteps: 16,
+      cutoffLen: 2_048,
+      loraTarget: ["q_proj", "v_proj"],
+      lrSchedulerType: "cosine",
+      template: "llama3",
       ...overrides,
     },
     trainingData: [{ datanetId: 1, version: 1 }],

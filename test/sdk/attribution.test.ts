@@ -16,6 +16,7 @@ import {
   openTokenAbi,
   ProtocolError,
   type ContributionRecord,
+  withDefaults,
 } from "../../sdk/index.ts";
 import { buildDatasetShards, buildIndexShard, openIndexShards, readAdapterFolder } from "../../sdk/node/index.ts";
 
@@ -76,7 +77,7 @@ async function loopFixture() {
     await developer.models.register({
       baseModelId: 1n,
       name: "science-tutor",
-      settings: { ...folder.adapter, learningRate: 2e-4, epochs: 3, batchSize: 16, cutoffLength: 1_024 },
+      settings: withDefaults({ ...folder.adapter, learningRate: 2e-4, cutoffLen: 1_024, template: "llama3" }),
       trainingData: [{ datanetId: 1n, version: 1 }],
       adapterHash: folder.adapterHash,
       adapterURI: "ipfs://adapter",

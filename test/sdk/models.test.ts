@@ -21,6 +21,9 @@ import {
   ProtocolError,
   type ProtocolErrorName,
   toHyperparameters,
+  fromHyperparameters,
+  trainingMethod,
+  withDefaults,
   type FineTuneSettings,
 } from "../../sdk/index.ts";
 import { readAdapterFolder } from "../../sdk/node/index.ts";
@@ -63,19 +66,18 @@ async function modelsFixture() {
   return { deployment, publicClient, sdk, other: as(other!), trainer: trainer! };
 }
 
-const TRAINING = { learningRate: 2e-4, epochs: 3, batchSize: 64, cutoffLength: 2_048 };
+const TRAINING = { learningRate: 2e-4, numTrainEpochs: 3, perDeviceTrainBatchSize: 4, gradientAccumulationSteps: 16, cutoffLen: 2_048, lrSchedulerType: "cosine", template: "llama3" };
 
 describe("SDK models", function () {
   it("reads a PEFT adapter folder: LoRA settings, 4-bit quantization, and the weights' hash", async function () {
     const folder = await readAdapterFolder(ADAPTER);
     expect(folder.baseModel).to.equal("meta-llama/Llama-3.1-8B");
     expect(folder.adapter).to.deep.equal({
-      method: "qlora",
       loraRank: 16,
       loraAlpha: 32,
       loraDropout: 0.05,
-      targetModules: ["q_proj", "k_proj", "v_proj", "o_proj"],
-      quantizationBits: 4,
+      loraTarget: ["q_proj", "k_proj", "v_proj", "o_proj"],
+      quantizationBit: 4,
     });
     expect(folder.adapterHash).to.equal(keccak256(await readFile(path.join(ADAPTER, "adapter_model.safetensors"))));
   });
@@ -110,7 +112,7 @@ describe("SDK models", function () {
     await writeFile(path.join(dir, "adapter_config.json"), JSON.stringify({ ...base, quantization_config: undefined, target_modules: "q_proj" }));
     await writeFile(path.join(dir, "adapter_model.bin"), "weights");
     const lora = await readAdapterFolder(dir);
-    expect([lora.adapter.method, lora.adapter.quantizationBits, lora.adapter.targetModules]).to.deep.equal(["lora", 0, ["q_proj"]]);
+    expect([lora.adapter.quantizationBit, lora.adapter.loraTarget]).to.deep.equal([null, ["q_proj"]]);
   });
 
   it("estimates parameters and memory for LoRA and QLoRA (hand-checked for Llama 3.1 8B)", function () {
@@ -134,25 +136,60 @@ describe("SDK models", function () {
     }
   });
 
+  it("fills LLaMA-Factory's defaults: lora_rank 8, lora_alpha 2 × rank, lora_dropout 0, lora_target all, no quantization", function () {
+    expect(withDefaults({ template: "llama3" })).to.deep.equal({
+      finetuningType: "lora",
+      loraRank: 8,
+      loraAlpha: 16,
+      loraDropout: 0,
+      loraTarget: ["all"],
+      quantizationBit: null,
+      learningRate: 5e-5,
+      numTrainEpochs: 3,
+      perDeviceTrainBatchSize: 8,
+      gradientAccumulationSteps: 1,
+      lrSchedulerType: "linear",
+      cutoffLen: 2_048,
+      template: "llama3",
+    });
+    expect(withDefaults({ template: "llama3", loraRank: 64, loraAlpha: undefined }).loraAlpha).to.equal(128);
+    expect(withDefaults({ template: "llama3", loraRank: 64, loraAlpha: 16 }).loraAlpha).to.equal(16);
+    // Freeze and full tuning carry no LoRA settings (the contract refuses them there).
+    expect(Object.keys(withDefaults({ template: "llama3", finetuningType: "full", loraRank: 64 })).filter((k) => k.startsWith("lora"))).to.deep.equal([]);
+    expect(trainingMethod(withDefaults({ template: "llama3", quantizationBit: 4 }))).to.equal("qlora");
+    expect(trainingMethod(withDefaults({ template: "llama3", finetuningType: "freeze" }))).to.equal("freeze");
+    // The on-chain record converts back to the same settings.
+    const settings = withDefaults({ ...TRAINING, loraRank: 16, loraDropout: 0.05, quantizationBit: 8, numTrainEpochs: 2.5 });
+    expect(fromHyperparameters(toHyperparameters(settings))).to.deep.equal(settings);
+  });
+
   it("refuses every bad setting before sending, with the error the contract would give", async function () {
     const f = await networkHelpers.loadFixture(modelsFixture);
-    const good: FineTuneSettings = { method: "qlora", loraRank: 16, loraAlpha: 32, loraDropout: 0.05, quantizationBits: 4, targetModules: ["q_proj"], ...TRAINING };
-    const full: FineTuneSettings = { method: "full", ...TRAINING };
+    const good = withDefaults({ loraRank: 16, loraDropout: 0.05, quantizationBit: 4, loraTarget: ["q_proj"], ...TRAINING });
+    const full = withDefaults({ finetuningType: "full", ...TRAINING });
+    const v1 = [{ datanetId: 1n, version: 1 }];
     const cases: [FineTuneSettings, { datanetId: bigint; version: number }[], ProtocolErrorName][] = [
-      [{ ...good, loraRank: 12 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraRank"],
-      [{ ...good, loraAlpha: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraAlpha"],
-      [{ ...good, loraDropout: 0.6 }, [{ datanetId: 1n, version: 1 }], "InvalidLoraDropout"],
-      [{ ...good, quantizationBits: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidQuantizationBits"],
-      [{ ...good, method: "lora" }, [{ datanetId: 1n, version: 1 }], "InvalidQuantizationBits"],
-      [{ ...good, targetModules: [] }, [{ datanetId: 1n, version: 1 }], "NoTargetModules"],
-      [{ ...good, targetModules: Array(33).fill("m") }, [{ datanetId: 1n, version: 1 }], "TooManyTargetModules"],
-      [{ ...good, targetModules: ["q", ""] }, [{ datanetId: 1n, version: 1 }], "EmptyTargetModule"],
-      [{ ...full, loraRank: 8 }, [{ datanetId: 1n, version: 1 }], "LoraSettingsOnFullFineTune"],
-      [{ ...good, learningRate: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidLearningRate"],
-      [{ ...good, learningRate: 2 }, [{ datanetId: 1n, version: 1 }], "InvalidLearningRate"],
-      [{ ...good, epochs: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidTrainingEpochs"],
-      [{ ...good, batchSize: 70_000 }, [{ datanetId: 1n, version: 1 }], "InvalidBatchSize"],
-      [{ ...good, cutoffLength: 0 }, [{ datanetId: 1n, version: 1 }], "InvalidCutoffLength"],
+      [{ ...good, loraRank: 0 }, v1, "InvalidLoraRank"],
+      [{ ...good, loraRank: 1_025 }, v1, "InvalidLoraRank"],
+      [{ ...good, loraAlpha: 0 }, v1, "InvalidLoraAlpha"],
+      [{ ...good, loraAlpha: 2_049 }, v1, "InvalidLoraAlpha"],
+      [{ ...good, loraDropout: 1.01 }, v1, "InvalidLoraDropout"],
+      [{ ...good, quantizationBit: 2 as never }, v1, "InvalidQuantizationBit"],
+      [{ ...full, quantizationBit: 4 }, v1, "InvalidQuantizationBit"],
+      [{ ...good, loraTarget: [] }, v1, "NoLoraTarget"],
+      [{ ...good, loraTarget: Array(33).fill("m") }, v1, "TooManyLoraTargets"],
+      [{ ...good, loraTarget: ["q", ""] }, v1, "EmptyLoraTarget"],
+      [{ ...full, loraRank: 8 }, v1, "LoraSettingsWithoutLora"],
+      [{ ...good, learningRate: 0 }, v1, "InvalidLearningRate"],
+      [{ ...good, learningRate: 2 }, v1, "InvalidLearningRate"],
+      [{ ...good, numTrainEpochs: 0 }, v1, "InvalidTrainingEpochs"],
+      [{ ...good, numTrainEpochs: 1_000.5 }, v1, "InvalidTrainingEpochs"],
+      [{ ...good, perDeviceTrainBatchSize: 1_025 }, v1, "InvalidBatchSize"],
+      [{ ...good, gradientAccumulationSteps: 0 }, v1, "InvalidGradientAccumulationSteps"],
+      [{ ...good, cutoffLen: 3 }, v1, "InvalidCutoffLength"],
+      [{ ...good, cutoffLen: 131_073 }, v1, "InvalidCutoffLength"],
+      [{ ...good, lrSchedulerType: "Cosine" }, v1, "InvalidLrSchedulerType"],
+      [{ ...good, template: "" }, v1, "InvalidTemplate"],
       [good, [], "NoTrainingData"],
       [good, Array(17).fill({ datanetId: 1n, version: 1 }), "TooManyTrainingDatasets"],
       [good, [{ datanetId: 1n, version: 1 }, { datanetId: 1n, version: 1 }], "DuplicateTrainingData"],
@@ -173,11 +210,14 @@ describe("SDK models", function () {
         expect(JSON.stringify((error as { cause?: { data?: { errorName?: string } } }).cause?.data?.errorName), errorName).to.equal(JSON.stringify(errorName));
       }
     }
+    // The unknown finetuning type cannot come from settings; its code can.
+    await expectProtocolError(preflightFineTune({ ...toHyperparameters(good), finetuningType: 3 }, v1), "UnknownFinetuningType", true);
     for (const [settings, field] of [
-      [{ ...good, method: "dora" as never }, "method"],
+      [{ ...good, finetuningType: "oft" as never }, "finetuningType"],
       [{ ...good, loraDropout: Number.NaN }, "loraDropout"],
       [{ ...good, learningRate: -1 }, "learningRate"],
-      [{ ...good, epochs: 1.5 }, "epochs"],
+      [{ ...good, perDeviceTrainBatchSize: 1.5 }, "perDeviceTrainBatchSize"],
+      [{ ...good, template: 3 as never }, "template"],
     ] as const) {
       expect(() => toHyperparameters(settings)).to.throw(InvalidInputError).with.property("field", field);
     }
@@ -190,7 +230,7 @@ describe("SDK models", function () {
       await f.sdk.models.register({
         baseModelId: 1n,
         name: "science-tutor",
-        settings: { ...folder.adapter, ...TRAINING },
+        settings: withDefaults({ ...folder.adapter, ...TRAINING }),
         trainingData: [{ datanetId: 1n, version: 1 }],
         adapterHash: folder.adapterHash,
         adapterURI: "ipfs://adapter",
@@ -200,7 +240,7 @@ describe("SDK models", function () {
     await (
       await f.sdk.models.publishVersion({
         modelId,
-        settings: { ...folder.adapter, ...TRAINING, loraRank: 32, loraAlpha: 64 },
+        settings: withDefaults({ ...folder.adapter, ...TRAINING, loraRank: 32, loraAlpha: 64 }),
         trainingData: [{ datanetId: 1n, version: 2 }, { datanetId: 1n, version: 1 }],
         adapterHash: keccak256("0x0a"),
         adapterURI: "ipfs://adapter-v2",
@@ -212,9 +252,9 @@ describe("SDK models", function () {
 
     const lineage = await f.sdk.models.lineage({ modelId });
     expect([lineage.name, lineage.baseModelId, lineage.owner]).to.deep.equal(["science-tutor", 1n, getAddress(f.other.walletClient!.account.address)]);
-    expect(lineage.versions.map((v) => [v.version, v.method, v.hyperparameters.loraRank, v.adapterURI])).to.deep.equal([
-      [1, "qlora", 16, "ipfs://adapter"],
-      [2, "qlora", 32, "ipfs://adapter-v2"],
+    expect(lineage.versions.map((v) => [v.version, v.method, v.settings.loraRank, v.settings.template, v.adapterURI])).to.deep.equal([
+      [1, "qlora", 16, "llama3", "ipfs://adapter"],
+      [2, "qlora", 32, "llama3", "ipfs://adapter-v2"],
     ]);
     // Every rebuilt value matches the chain's views, and every root the registry's published version.
     for (const v of lineage.versions) {
@@ -234,7 +274,7 @@ describe("SDK models", function () {
       expect(ProtocolError.is(error, "UnknownModel")).to.equal(true);
     }
     try {
-      await f.sdk.models.register({ baseModelId: 1n, name: "x", settings: { ...folder.adapter, ...TRAINING }, trainingData: [{ datanetId: 1n, version: 3 }], adapterHash: folder.adapterHash, adapterURI: "" });
+      await f.sdk.models.register({ baseModelId: 1n, name: "x", settings: withDefaults({ ...folder.adapter, ...TRAINING }), trainingData: [{ datanetId: 1n, version: 3 }], adapterHash: folder.adapterHash, adapterURI: "" });
       expect.fail("expected VersionUnknown");
     } catch (error) {
       expect(ProtocolError.is(error, "VersionUnknown")).to.equal(true);

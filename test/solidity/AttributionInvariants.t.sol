@@ -168,7 +168,7 @@ contract AttributionInvariantsTest is StdInvariant, RegistryTestBase {
         IModelFactory.DatanetVersionRef[] memory data = new IModelFactory.DatanetVersionRef[](1);
         data[0] = IModelFactory.DatanetVersionRef(1, 1);
         spec = IModelFactory.FineTuneSpec(
-            IModelFactory.Hyperparameters(1, 16, 32, 500, 4, 2e14, 3, 16, 2_048, modules), data, keccak256("adapter"), "", 0
+            IModelFactory.Hyperparameters(0, 16, 32, 500, 4, 2e14, 3_000, 4, 4, 2_048, modules, "cosine", "llama3"), data, keccak256("adapter"), "", 0
         );
     }
 
