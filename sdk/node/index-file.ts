@@ -87,7 +87,11 @@ class FileWriter {
   uint(value: number, width: number): void {
     if (this.used + 8 > this.buffer.length) this.flush();
     if (width === 8) this.buffer.writeBigUInt64LE(BigInt(value), this.used);
-    else this.buffer.writeUIntLE(value, this.used, width);
+    else if (width <= 4) {
+      // Byte by byte: several times faster than writeUIntLE, and the build writes two integers a token.
+      const buffer = this.buffer;
+      for (let i = 0, v = value; i < width; i++, v >>>= 8) buffer[this.used + i] = v & 0xff;
+    } else this.buffer.writeUIntLE(value, this.used, width);
     this.used += width;
   }
 
@@ -280,7 +284,7 @@ export async function buildIndexShard(
       out.uint(position, header.pointerWidth);
     };
     if (single !== undefined) single.forEach(emit);
-    else mergeRuns(tokens, runs, emit);
+    else mergeRuns(tokens, V, runs, emit);
     for (const token of sample) out.uint(token, header.tokenWidth);
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
@@ -296,69 +300,95 @@ export async function buildIndexShard(
   }
 }
 
-/** Tokens of each run's head kept beside the merge heap. */
-const KEY = 8;
+/** Number words of each run's head key kept beside the merge tree. */
+const KEY_WORDS = 2;
 
 /**
- * Merges sorted runs of suffix positions into one order by a heap over the runs' heads. Suffixes
- * compare by their tokens up to and including the first separator (all a query can match), ties by
- * position, so a comparison never runs past a document. Each head's first KEY tokens are kept
- * beside the heap, so most comparisons touch no more than those (one read of the text per suffix).
+ * Merges sorted runs of suffix positions into one order by a tournament (loser) tree over the
+ * runs' heads: about log2(runs) comparisons a suffix. Suffixes compare by their tokens up to and
+ * including the first separator (all a query can match), ties by position, so a comparison never
+ * runs past a document. Each head's first tokens are kept beside the tree packed into KEY_WORDS
+ * float64 words, as many tokens to a word as fit below 2^53 (3 for vocabularies under 2^17), each
+ * token after the separator as 0, so that a comparison is mostly one or two number comparisons
+ * and the text is read once a suffix; heads that tie on all of them are compared on the text.
  */
-function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: number }[], emit: (position: number) => void): void {
+function mergeRuns(
+  tokens: Int32Array,
+  vocabularySize: number,
+  runs: readonly { file: string; length: number }[],
+  emit: (position: number) => void,
+): void {
+  const bits = Math.ceil(Math.log2(vocabularySize + 1)) || 1;
+  const perWord = Math.max(1, Math.floor(53 / bits));
+  const base = 2 ** bits;
+  const keyTokens = perWord * KEY_WORDS;
   const fds = runs.map((r) => openSync(r.file, "r"));
   try {
     const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
     const k = readers.length;
-    // Per run: its head's position and first KEY tokens (0 after the separator).
+    // Per run: its head's position (-1 once the run is used up), its key, and whether its
+    // separator lies within the key (then two equal keys are two equal suffixes).
     const head = new Float64Array(k);
-    const keys = new Int32Array(k * KEY);
+    const keys = new Float64Array(k * KEY_WORDS);
+    const ended = new Uint8Array(k);
     const load = (r: number) => {
-      const p = readers[r]!.head;
+      const reader = readers[r]!;
+      if (reader.done) {
+        head[r] = -1;
+        return;
+      }
+      const p = reader.head;
       head[r] = p;
-      for (let j = 0, token = 1; j < KEY; j++) keys[r * KEY + j] = token = token === 0 ? 0 : tokens[p + j]!;
+      let token = 1;
+      for (let w = 0, at = p; w < KEY_WORDS; w++) {
+        let word = 0;
+        for (let j = 0; j < perWord; j++) {
+          // Every document ends with a separator, so this never reads past the text.
+          if (token !== 0) token = tokens[at++]!;
+          word = word * base + token;
+        }
+        keys[r * KEY_WORDS + w] = word;
+      }
+      ended[r] = token === 0 ? 1 : 0;
     };
     const less = (a: number, b: number): boolean => {
-      for (let j = 0; j < KEY; j++) {
-        const x = keys[a * KEY + j]!;
-        const y = keys[b * KEY + j]!;
+      if (head[b]! < 0) return head[a]! >= 0;
+      if (head[a]! < 0) return false;
+      for (let w = 0; w < KEY_WORDS; w++) {
+        const x = keys[a * KEY_WORDS + w]!;
+        const y = keys[b * KEY_WORDS + w]!;
         if (x !== y) return x < y;
-        if (x === 0) return head[a]! < head[b]!;
       }
-      for (let p = head[a]! + KEY, q = head[b]! + KEY; ; p++, q++) {
+      if (ended[a] === 1) return head[a]! < head[b]!;
+      for (let p = head[a]! + keyTokens, q = head[b]! + keyTokens; ; p++, q++) {
         const x = tokens[p]!;
         const y = tokens[q]!;
         if (x !== y) return x < y;
         if (x === 0) return head[a]! < head[b]!;
       }
     };
-    const heap = new Int32Array(k);
-    let size = 0;
-    readers.forEach((r, i) => {
-      if (r.done) return;
-      load(i);
-      heap[size++] = i;
-    });
-    const siftDown = (i: number) => {
-      const item = heap[i]!;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const c = l + 1 < size && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
-        if (!less(heap[c]!, item)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = item;
+    for (let r = 0; r < k; r++) load(r);
+    // Leaf r is node k + r; internal node i (1..k-1) holds the loser of the match between its children.
+    const losers = new Int32Array(k);
+    const play = (node: number): number => {
+      if (node >= k) return node - k;
+      const [a, b] = [play(2 * node), play(2 * node + 1)];
+      const [winner, loser] = less(b, a) ? [b, a] : [a, b];
+      losers[node] = loser;
+      return winner;
     };
-    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
-    while (size > 0) {
-      const top = heap[0]!;
-      emit(head[top]!);
-      readers[top]!.next();
-      if (readers[top]!.done) heap[0] = heap[--size]!;
-      else load(top);
-      if (size > 0) siftDown(0);
+    let winner = play(1);
+    while (head[winner]! >= 0) {
+      emit(head[winner]!);
+      readers[winner]!.next();
+      load(winner);
+      for (let node = (winner + k) >> 1; node >= 1; node >>= 1) {
+        const other = losers[node]!;
+        if (less(other, winner)) {
+          losers[node] = winner;
+          winner = other;
+        }
+      }
     }
   } finally {
     for (const fd of fds) closeSync(fd);
@@ -371,7 +401,8 @@ interface OpenShard {
   header: ShardHeader;
   vocabulary: Map<string, number>;
   starts: Float64Array;
-  ids: bigint[];
+  /** Contribution ids, ascending (8 bytes each: a corpus can have millions). */
+  ids: BigUint64Array;
   sample: Uint16Array | Int32Array;
   fd: number;
   offsets: ReturnType<typeof layout>;
@@ -402,7 +433,7 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
       throw new InvalidInputError("indexFiles", `${other.file} was tokenized with ${other.header.tokenizer}, ${shards[0]!.file} with ${tokenizerName}`);
     }
     const tokenizer = await loadTokenizer(tokenizerName);
-    const contributionIds = shards.flatMap((s) => s.ids).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const contributionIds = shards.flatMap((s) => [...s.ids]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     contributionIds.forEach((id, i) => {
       if (i > 0 && contributionIds[i - 1] === id) throw new InvalidInputError("indexFiles", `contribution ${id} is in two shards`);
     });
@@ -485,7 +516,11 @@ class ShardSearch {
       contributions: () => {
         const [lo, hi] = found();
         const documents = new Set<number>();
-        for (let k = lo; k < hi; k++) documents.add(documentAt(this.shard.starts, this.suffix(k)));
+        // The range's pointers in one read (a span is attributed only when it occurs at most maxOccurrences times).
+        const width = this.shard.header.pointerWidth;
+        const pointers = Buffer.alloc((hi - lo) * width);
+        readFully(this.shard.fd, pointers, this.shard.offsets.suffixes + lo * width);
+        for (let k = 0; k < hi - lo; k++) documents.add(documentAt(this.shard.starts, pointers.readUIntLE(k * width, width)));
         return [...documents].sort((a, b) => a - b).map((doc) => this.shard.ids[doc]!);
       },
     };
@@ -633,13 +668,20 @@ function openShard(file: string): OpenShard {
       return buffer;
     };
     const { tokenWidth: tw, vocabulary: V, documents: m } = header;
-    const sampleBytes = read(offsets.sample, samples(header) * header.sampleTokens * tw);
-    const sample = tw <= 2 ? new Uint16Array(samples(header) * header.sampleTokens) : new Int32Array(samples(header) * header.sampleTokens);
-    for (let i = 0; i < sample.length; i++) sample[i] = sampleBytes.readUIntLE(i * tw, tw);
+    // The sample is the largest part kept in memory (a quarter of a byte a token): decoded a block
+    // at a time, never held twice.
+    const sampleLength = samples(header) * header.sampleTokens;
+    const sample = tw <= 2 ? new Uint16Array(sampleLength) : new Int32Array(sampleLength);
+    const block = Buffer.alloc(tw << 16);
+    for (let i = 0; i < sampleLength; ) {
+      const count = Math.min(1 << 16, sampleLength - i);
+      readFully(fd, block.subarray(0, count * tw), offsets.sample + i * tw);
+      for (let j = 0; j < count; j++, i++) sample[i] = block.readUIntLE(j * tw, tw);
+    }
     const startBytes = read(offsets.starts, m * 8);
     const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
     const idBytes = read(offsets.ids, m * 8);
-    const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
+    const ids = BigUint64Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
     const keys = read(offsets.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
     const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
     return { file, header, vocabulary, starts, ids, sample, fd, offsets };
