@@ -446,6 +446,7 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
       close: () => shards.forEach((s) => closeSync(s.fd)),
       matcher(keys) {
         const queries = shards.map((s) => Int32Array.from(keys, (key) => s.vocabulary.get(key) ?? -1));
+        if (searchers.length === 1) return (start) => searchers[0]!.longest(queries[0]!, start);
         return (start) => {
           const found = searchers.map((searcher, i) => searcher.longest(queries[i]!, start));
           const length = Math.max(...found.map((f) => f.length));
@@ -467,6 +468,11 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
 /** Reads from a window of this many tokens at a time when comparing a suffix with a query. */
 const WINDOW = 32;
 
+/** Comparisons a search keeps for reuse (it makes a few dozen). */
+const SEEN = 256;
+
+const NO_MATCH: SpanMatch = { length: 0, occurrences: () => 0, contributions: () => [] };
+
 /**
  * Suffix-array searches on one shard. A search first bisects the in-memory sample (every
  * SAMPLE_RATE-th suffix's first tokens, reading a suffix from disk only when those tokens tie),
@@ -479,8 +485,20 @@ class ShardSearch {
   private readonly pointerBytes: Buffer;
   private readonly tokenBytes: Buffer;
   private readonly blockBytes: Buffer;
-  /** Suffix → its common prefix with the query, for the suffixes the last search compared in full. */
-  private readonly seen = new Map<number, number>();
+  /** The block whose pointers `blockBytes` holds (-1: none yet). */
+  private block = -1;
+  /**
+   * The suffixes compared with the query of the current `longest` (or a prefix of it), with their
+   * common prefix and the sign at the first difference: later searches for a prefix of the query
+   * reuse them without reading (`cachedSign`). A few dozen a search, so a short list in typed arrays
+   * (no allocation a comparison); when full, further comparisons are simply not kept.
+   */
+  private readonly seenSuffix = new Float64Array(SEEN);
+  private readonly seenLcp = new Int32Array(SEEN);
+  private readonly seenSign = new Int8Array(SEEN);
+  private seenCount = 0;
+  /** The common prefix found by the last `compare` or `sampleSign`. */
+  private lastLcp = 0;
 
   constructor(shard: OpenShard) {
     this.shard = shard;
@@ -494,16 +512,20 @@ class ShardSearch {
   longest(query: Int32Array, start: number): SpanMatch {
     let end = start;
     while (end < query.length && query[end]! >= 1) end++;
+    if (end === start || this.n === 0) return NO_MATCH;
     const q = query.subarray(start, end);
-    const none = { length: 0, occurrences: () => 0, contributions: () => [] };
-    if (q.length === 0 || this.n === 0) return none;
     // The longest common prefix of q with any suffix is with a neighbour of q's place in the order
-    // (the search has often compared them already).
-    this.seen.clear();
+    // (the search has almost always compared them already).
+    this.seenCount = 0;
     const place = this.bound(q, false);
-    const lcp = (k: number) => this.seen.get(k) ?? this.compare(this.suffix(k), q, 0).lcp;
+    const lcp = (k: number) => {
+      const i = this.recall(k);
+      if (i >= 0) return this.seenLcp[i]!;
+      this.compare(this.suffix(k), q, 0);
+      return this.lastLcp;
+    };
     const length = Math.max(place > 0 ? lcp(place - 1) : 0, place < this.n ? lcp(place) : 0);
-    if (length === 0) return none;
+    if (length === 0) return NO_MATCH;
     const prefix = q.subarray(0, length);
     const [a, b] = [this.sampleBound(prefix, false), this.sampleBound(prefix, true)];
     // Samples a..b - 1 start with the prefix: it occurs at least (b - a - 1) · SAMPLE_RATE + 1 times.
@@ -533,33 +555,46 @@ class ShardSearch {
 
   /** The first sample `> p` (`upper`) or `>= p` (else), by bisecting the sample in memory. */
   private sampleBound(p: Int32Array, upper: boolean): number {
-    const { sample, header } = this.shard;
-    const K = header.sampleTokens;
-    // Compares sample j with p, noting the common prefix for the neighbours' lengths.
-    const sampleSign = (j: number): number => {
-      for (let t = 0; t < K; t++) {
-        const x = sample[j * K + t]!;
-        if (t === p.length || x !== p[t]) {
-          this.seen.set(j * SAMPLE_RATE, t);
-          return t === p.length ? 0 : x < p[t]! ? -1 : 1;
-        }
-      }
-      if (p.length === K) {
-        this.seen.set(j * SAMPLE_RATE, K);
-        return 0;
-      }
-      const { sign, lcp } = this.compare(this.suffix(j * SAMPLE_RATE), p, K);
-      this.seen.set(j * SAMPLE_RATE, lcp);
-      return sign;
-    };
-    let [a, b] = [0, samples(header)];
+    let [a, b] = [0, samples(this.shard.header)];
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const sign = sampleSign(mid);
+      const sign = this.sampleSign(mid, p);
       if (upper ? sign > 0 : sign >= 0) b = mid;
       else a = mid + 1;
     }
+    // The samples either side of the bound are the neighbours whose common prefix `longest` needs.
+    for (const j of [a - 1, a]) {
+      if (j >= 0 && j < samples(this.shard.header) && this.recall(j * SAMPLE_RATE) < 0) {
+        const sign = this.sampleSign(j, p);
+        if (this.lastLcp < this.shard.header.sampleTokens || sign === 0) this.remember(j * SAMPLE_RATE, this.lastLcp, sign);
+      }
+    }
     return a;
+  }
+
+  /** Compares sample j with p: in memory over the sample's first tokens, from disk past them when they tie. */
+  private sampleSign(j: number, p: Int32Array): number {
+    const { sample } = this.shard;
+    const K = this.shard.header.sampleTokens;
+    for (let t = 0; t < K; t++) {
+      const x = sample[j * K + t]!;
+      if (t === p.length || x !== p[t]) {
+        this.lastLcp = t;
+        return t === p.length ? 0 : x < p[t]! ? -1 : 1;
+      }
+    }
+    this.lastLcp = K;
+    if (p.length === K) return 0;
+    const k = j * SAMPLE_RATE;
+    const i = this.recall(k);
+    const known = this.cachedSign(i, p);
+    if (known !== undefined) {
+      this.lastLcp = this.seenLcp[i]!;
+      return known;
+    }
+    const sign = this.compare(this.suffix(k), p, K);
+    this.remember(k, this.lastLcp, sign);
+    return sign;
   }
 
   /** The bound, given the first sample past it (`sampleBound`): it lies after sample a - 1 and at most at sample a. */
@@ -568,28 +603,63 @@ class ShardSearch {
     const from = (a - 1) * SAMPLE_RATE + 1;
     const to = Math.min(a * SAMPLE_RATE, this.n);
     const width = this.shard.header.pointerWidth;
-    if (to > from) readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
     let [lo, hi] = [from, to];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const { sign, lcp } = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
-      this.seen.set(mid, lcp);
+      let sign = this.cachedSign(this.recall(mid), p);
+      if (sign === undefined) {
+        if (this.block !== a) {
+          readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
+          this.block = a;
+        }
+        sign = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
+        this.remember(mid, this.lastLcp, sign);
+      }
       if (upper ? sign > 0 : sign >= 0) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
-  /** Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p) and their common prefix. */
-  private compare(position: number, p: Int32Array, from: number): { sign: number; lcp: number } {
+  private remember(k: number, lcp: number, sign: number): void {
+    if (this.seenCount === SEEN) return;
+    this.seenSuffix[this.seenCount] = k;
+    this.seenLcp[this.seenCount] = lcp;
+    this.seenSign[this.seenCount++] = sign;
+  }
+
+  /** Where suffix k is in the list of compared suffixes, or -1. */
+  private recall(k: number): number {
+    for (let i = this.seenCount - 1; i >= 0; i--) if (this.seenSuffix[i] === k) return i;
+    return -1;
+  }
+
+  /**
+   * How a compared suffix (entry i of the list, -1: none) compares with `p` (the query or a prefix
+   * of it), when the comparison tells: a suffix that shares at least p's tokens with the query
+   * starts with p, and one that differs from the query sooner differs from p in the same place.
+   */
+  private cachedSign(i: number, p: Int32Array): number | undefined {
+    if (i < 0) return undefined;
+    if (this.seenLcp[i]! >= p.length) return 0;
+    // A comparison that ended at the end of a shorter prefix (sign 0 there) says nothing past it.
+    return this.seenSign[i] === 0 ? undefined : this.seenSign[i];
+  }
+
+  /**
+   * Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p);
+   * their common prefix in `lastLcp`.
+   */
+  private compare(position: number, p: Int32Array, from: number): number {
     const width = this.shard.header.tokenWidth;
     for (let i = from; ; ) {
       const count = Math.min(WINDOW, this.n - (position + i));
       readFully(this.shard.fd, this.tokenBytes.subarray(0, count * width), this.shard.offsets.tokens + (position + i) * width);
       for (let w = 0; w < count; w++, i++) {
-        if (i === p.length) return { sign: 0, lcp: i };
+        this.lastLcp = i;
+        if (i === p.length) return 0;
         const x = this.tokenBytes.readUIntLE(w * width, width);
-        if (x !== p[i]) return { sign: x < p[i]! ? -1 : 1, lcp: i };
+        if (x !== p[i]) return x < p[i]! ? -1 : 1;
       }
     }
   }
