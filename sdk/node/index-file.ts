@@ -87,7 +87,11 @@ class FileWriter {
   uint(value: number, width: number): void {
     if (this.used + 8 > this.buffer.length) this.flush();
     if (width === 8) this.buffer.writeBigUInt64LE(BigInt(value), this.used);
-    else this.buffer.writeUIntLE(value, this.used, width);
+    else if (width <= 4) {
+      // Byte by byte: several times faster than writeUIntLE, and the build writes two integers a token.
+      const buffer = this.buffer;
+      for (let i = 0, v = value; i < width; i++, v >>>= 8) buffer[this.used + i] = v & 0xff;
+    } else this.buffer.writeUIntLE(value, this.used, width);
     this.used += width;
   }
 
@@ -280,7 +284,7 @@ export async function buildIndexShard(
       out.uint(position, header.pointerWidth);
     };
     if (single !== undefined) single.forEach(emit);
-    else mergeRuns(tokens, runs, emit);
+    else mergeRuns(tokens, V, runs, emit);
     for (const token of sample) out.uint(token, header.tokenWidth);
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
@@ -296,69 +300,95 @@ export async function buildIndexShard(
   }
 }
 
-/** Tokens of each run's head kept beside the merge heap. */
-const KEY = 8;
+/** Number words of each run's head key kept beside the merge tree. */
+const KEY_WORDS = 2;
 
 /**
- * Merges sorted runs of suffix positions into one order by a heap over the runs' heads. Suffixes
- * compare by their tokens up to and including the first separator (all a query can match), ties by
- * position, so a comparison never runs past a document. Each head's first KEY tokens are kept
- * beside the heap, so most comparisons touch no more than those (one read of the text per suffix).
+ * Merges sorted runs of suffix positions into one order by a tournament (loser) tree over the
+ * runs' heads: about log2(runs) comparisons a suffix. Suffixes compare by their tokens up to and
+ * including the first separator (all a query can match), ties by position, so a comparison never
+ * runs past a document. Each head's first tokens are kept beside the tree packed into KEY_WORDS
+ * float64 words, as many tokens to a word as fit below 2^53 (3 for vocabularies under 2^17), each
+ * token after the separator as 0, so that a comparison is mostly one or two number comparisons
+ * and the text is read once a suffix; heads that tie on all of them are compared on the text.
  */
-function mergeRuns(tokens: Int32Array, runs: readonly { file: string; length: number }[], emit: (position: number) => void): void {
+function mergeRuns(
+  tokens: Int32Array,
+  vocabularySize: number,
+  runs: readonly { file: string; length: number }[],
+  emit: (position: number) => void,
+): void {
+  const bits = Math.ceil(Math.log2(vocabularySize + 1)) || 1;
+  const perWord = Math.max(1, Math.floor(53 / bits));
+  const base = 2 ** bits;
+  const keyTokens = perWord * KEY_WORDS;
   const fds = runs.map((r) => openSync(r.file, "r"));
   try {
     const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
     const k = readers.length;
-    // Per run: its head's position and first KEY tokens (0 after the separator).
+    // Per run: its head's position (-1 once the run is used up), its key, and whether its
+    // separator lies within the key (then two equal keys are two equal suffixes).
     const head = new Float64Array(k);
-    const keys = new Int32Array(k * KEY);
+    const keys = new Float64Array(k * KEY_WORDS);
+    const ended = new Uint8Array(k);
     const load = (r: number) => {
-      const p = readers[r]!.head;
+      const reader = readers[r]!;
+      if (reader.done) {
+        head[r] = -1;
+        return;
+      }
+      const p = reader.head;
       head[r] = p;
-      for (let j = 0, token = 1; j < KEY; j++) keys[r * KEY + j] = token = token === 0 ? 0 : tokens[p + j]!;
+      let token = 1;
+      for (let w = 0, at = p; w < KEY_WORDS; w++) {
+        let word = 0;
+        for (let j = 0; j < perWord; j++) {
+          // Every document ends with a separator, so this never reads past the text.
+          if (token !== 0) token = tokens[at++]!;
+          word = word * base + token;
+        }
+        keys[r * KEY_WORDS + w] = word;
+      }
+      ended[r] = token === 0 ? 1 : 0;
     };
     const less = (a: number, b: number): boolean => {
-      for (let j = 0; j < KEY; j++) {
-        const x = keys[a * KEY + j]!;
-        const y = keys[b * KEY + j]!;
+      if (head[b]! < 0) return head[a]! >= 0;
+      if (head[a]! < 0) return false;
+      for (let w = 0; w < KEY_WORDS; w++) {
+        const x = keys[a * KEY_WORDS + w]!;
+        const y = keys[b * KEY_WORDS + w]!;
         if (x !== y) return x < y;
-        if (x === 0) return head[a]! < head[b]!;
       }
-      for (let p = head[a]! + KEY, q = head[b]! + KEY; ; p++, q++) {
+      if (ended[a] === 1) return head[a]! < head[b]!;
+      for (let p = head[a]! + keyTokens, q = head[b]! + keyTokens; ; p++, q++) {
         const x = tokens[p]!;
         const y = tokens[q]!;
         if (x !== y) return x < y;
         if (x === 0) return head[a]! < head[b]!;
       }
     };
-    const heap = new Int32Array(k);
-    let size = 0;
-    readers.forEach((r, i) => {
-      if (r.done) return;
-      load(i);
-      heap[size++] = i;
-    });
-    const siftDown = (i: number) => {
-      const item = heap[i]!;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const c = l + 1 < size && less(heap[l + 1]!, heap[l]!) ? l + 1 : l;
-        if (!less(heap[c]!, item)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = item;
+    for (let r = 0; r < k; r++) load(r);
+    // Leaf r is node k + r; internal node i (1..k-1) holds the loser of the match between its children.
+    const losers = new Int32Array(k);
+    const play = (node: number): number => {
+      if (node >= k) return node - k;
+      const [a, b] = [play(2 * node), play(2 * node + 1)];
+      const [winner, loser] = less(b, a) ? [b, a] : [a, b];
+      losers[node] = loser;
+      return winner;
     };
-    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
-    while (size > 0) {
-      const top = heap[0]!;
-      emit(head[top]!);
-      readers[top]!.next();
-      if (readers[top]!.done) heap[0] = heap[--size]!;
-      else load(top);
-      if (size > 0) siftDown(0);
+    let winner = play(1);
+    while (head[winner]! >= 0) {
+      emit(head[winner]!);
+      readers[winner]!.next();
+      load(winner);
+      for (let node = (winner + k) >> 1; node >= 1; node >>= 1) {
+        const other = losers[node]!;
+        if (less(other, winner)) {
+          losers[node] = winner;
+          winner = other;
+        }
+      }
     }
   } finally {
     for (const fd of fds) closeSync(fd);
@@ -371,7 +401,8 @@ interface OpenShard {
   header: ShardHeader;
   vocabulary: Map<string, number>;
   starts: Float64Array;
-  ids: bigint[];
+  /** Contribution ids, ascending (8 bytes each: a corpus can have millions). */
+  ids: BigUint64Array;
   sample: Uint16Array | Int32Array;
   fd: number;
   offsets: ReturnType<typeof layout>;
@@ -402,7 +433,7 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
       throw new InvalidInputError("indexFiles", `${other.file} was tokenized with ${other.header.tokenizer}, ${shards[0]!.file} with ${tokenizerName}`);
     }
     const tokenizer = await loadTokenizer(tokenizerName);
-    const contributionIds = shards.flatMap((s) => s.ids).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const contributionIds = shards.flatMap((s) => [...s.ids]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     contributionIds.forEach((id, i) => {
       if (i > 0 && contributionIds[i - 1] === id) throw new InvalidInputError("indexFiles", `contribution ${id} is in two shards`);
     });
@@ -415,6 +446,7 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
       close: () => shards.forEach((s) => closeSync(s.fd)),
       matcher(keys) {
         const queries = shards.map((s) => Int32Array.from(keys, (key) => s.vocabulary.get(key) ?? -1));
+        if (searchers.length === 1) return (start) => searchers[0]!.longest(queries[0]!, start);
         return (start) => {
           const found = searchers.map((searcher, i) => searcher.longest(queries[i]!, start));
           const length = Math.max(...found.map((f) => f.length));
@@ -436,6 +468,11 @@ export async function openIndexShards(files: readonly string[]): Promise<IndexSh
 /** Reads from a window of this many tokens at a time when comparing a suffix with a query. */
 const WINDOW = 32;
 
+/** Comparisons a search keeps for reuse (it makes a few dozen). */
+const SEEN = 256;
+
+const NO_MATCH: SpanMatch = { length: 0, occurrences: () => 0, contributions: () => [] };
+
 /**
  * Suffix-array searches on one shard. A search first bisects the in-memory sample (every
  * SAMPLE_RATE-th suffix's first tokens, reading a suffix from disk only when those tokens tie),
@@ -448,8 +485,20 @@ class ShardSearch {
   private readonly pointerBytes: Buffer;
   private readonly tokenBytes: Buffer;
   private readonly blockBytes: Buffer;
-  /** Suffix → its common prefix with the query, for the suffixes the last search compared in full. */
-  private readonly seen = new Map<number, number>();
+  /** The block whose pointers `blockBytes` holds (-1: none yet). */
+  private block = -1;
+  /**
+   * The suffixes compared with the query of the current `longest` (or a prefix of it), with their
+   * common prefix and the sign at the first difference: later searches for a prefix of the query
+   * reuse them without reading (`cachedSign`). A few dozen a search, so a short list in typed arrays
+   * (no allocation a comparison); when full, further comparisons are simply not kept.
+   */
+  private readonly seenSuffix = new Float64Array(SEEN);
+  private readonly seenLcp = new Int32Array(SEEN);
+  private readonly seenSign = new Int8Array(SEEN);
+  private seenCount = 0;
+  /** The common prefix found by the last `compare` or `sampleSign`. */
+  private lastLcp = 0;
 
   constructor(shard: OpenShard) {
     this.shard = shard;
@@ -463,16 +512,20 @@ class ShardSearch {
   longest(query: Int32Array, start: number): SpanMatch {
     let end = start;
     while (end < query.length && query[end]! >= 1) end++;
+    if (end === start || this.n === 0) return NO_MATCH;
     const q = query.subarray(start, end);
-    const none = { length: 0, occurrences: () => 0, contributions: () => [] };
-    if (q.length === 0 || this.n === 0) return none;
     // The longest common prefix of q with any suffix is with a neighbour of q's place in the order
-    // (the search has often compared them already).
-    this.seen.clear();
+    // (the search has almost always compared them already).
+    this.seenCount = 0;
     const place = this.bound(q, false);
-    const lcp = (k: number) => this.seen.get(k) ?? this.compare(this.suffix(k), q, 0).lcp;
+    const lcp = (k: number) => {
+      const i = this.recall(k);
+      if (i >= 0) return this.seenLcp[i]!;
+      this.compare(this.suffix(k), q, 0);
+      return this.lastLcp;
+    };
     const length = Math.max(place > 0 ? lcp(place - 1) : 0, place < this.n ? lcp(place) : 0);
-    if (length === 0) return none;
+    if (length === 0) return NO_MATCH;
     const prefix = q.subarray(0, length);
     const [a, b] = [this.sampleBound(prefix, false), this.sampleBound(prefix, true)];
     // Samples a..b - 1 start with the prefix: it occurs at least (b - a - 1) · SAMPLE_RATE + 1 times.
@@ -485,7 +538,11 @@ class ShardSearch {
       contributions: () => {
         const [lo, hi] = found();
         const documents = new Set<number>();
-        for (let k = lo; k < hi; k++) documents.add(documentAt(this.shard.starts, this.suffix(k)));
+        // The range's pointers in one read (a span is attributed only when it occurs at most maxOccurrences times).
+        const width = this.shard.header.pointerWidth;
+        const pointers = Buffer.alloc((hi - lo) * width);
+        readFully(this.shard.fd, pointers, this.shard.offsets.suffixes + lo * width);
+        for (let k = 0; k < hi - lo; k++) documents.add(documentAt(this.shard.starts, pointers.readUIntLE(k * width, width)));
         return [...documents].sort((a, b) => a - b).map((doc) => this.shard.ids[doc]!);
       },
     };
@@ -498,33 +555,46 @@ class ShardSearch {
 
   /** The first sample `> p` (`upper`) or `>= p` (else), by bisecting the sample in memory. */
   private sampleBound(p: Int32Array, upper: boolean): number {
-    const { sample, header } = this.shard;
-    const K = header.sampleTokens;
-    // Compares sample j with p, noting the common prefix for the neighbours' lengths.
-    const sampleSign = (j: number): number => {
-      for (let t = 0; t < K; t++) {
-        const x = sample[j * K + t]!;
-        if (t === p.length || x !== p[t]) {
-          this.seen.set(j * SAMPLE_RATE, t);
-          return t === p.length ? 0 : x < p[t]! ? -1 : 1;
-        }
-      }
-      if (p.length === K) {
-        this.seen.set(j * SAMPLE_RATE, K);
-        return 0;
-      }
-      const { sign, lcp } = this.compare(this.suffix(j * SAMPLE_RATE), p, K);
-      this.seen.set(j * SAMPLE_RATE, lcp);
-      return sign;
-    };
-    let [a, b] = [0, samples(header)];
+    let [a, b] = [0, samples(this.shard.header)];
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const sign = sampleSign(mid);
+      const sign = this.sampleSign(mid, p);
       if (upper ? sign > 0 : sign >= 0) b = mid;
       else a = mid + 1;
     }
+    // The samples either side of the bound are the neighbours whose common prefix `longest` needs.
+    for (const j of [a - 1, a]) {
+      if (j >= 0 && j < samples(this.shard.header) && this.recall(j * SAMPLE_RATE) < 0) {
+        const sign = this.sampleSign(j, p);
+        if (this.lastLcp < this.shard.header.sampleTokens || sign === 0) this.remember(j * SAMPLE_RATE, this.lastLcp, sign);
+      }
+    }
     return a;
+  }
+
+  /** Compares sample j with p: in memory over the sample's first tokens, from disk past them when they tie. */
+  private sampleSign(j: number, p: Int32Array): number {
+    const { sample } = this.shard;
+    const K = this.shard.header.sampleTokens;
+    for (let t = 0; t < K; t++) {
+      const x = sample[j * K + t]!;
+      if (t === p.length || x !== p[t]) {
+        this.lastLcp = t;
+        return t === p.length ? 0 : x < p[t]! ? -1 : 1;
+      }
+    }
+    this.lastLcp = K;
+    if (p.length === K) return 0;
+    const k = j * SAMPLE_RATE;
+    const i = this.recall(k);
+    const known = this.cachedSign(i, p);
+    if (known !== undefined) {
+      this.lastLcp = this.seenLcp[i]!;
+      return known;
+    }
+    const sign = this.compare(this.suffix(k), p, K);
+    this.remember(k, this.lastLcp, sign);
+    return sign;
   }
 
   /** The bound, given the first sample past it (`sampleBound`): it lies after sample a - 1 and at most at sample a. */
@@ -533,28 +603,63 @@ class ShardSearch {
     const from = (a - 1) * SAMPLE_RATE + 1;
     const to = Math.min(a * SAMPLE_RATE, this.n);
     const width = this.shard.header.pointerWidth;
-    if (to > from) readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
     let [lo, hi] = [from, to];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const { sign, lcp } = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
-      this.seen.set(mid, lcp);
+      let sign = this.cachedSign(this.recall(mid), p);
+      if (sign === undefined) {
+        if (this.block !== a) {
+          readFully(this.shard.fd, this.blockBytes.subarray(0, (to - from) * width), this.shard.offsets.suffixes + from * width);
+          this.block = a;
+        }
+        sign = this.compare(this.blockBytes.readUIntLE((mid - from) * width, width), p, 0);
+        this.remember(mid, this.lastLcp, sign);
+      }
       if (upper ? sign > 0 : sign >= 0) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
-  /** Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p) and their common prefix. */
-  private compare(position: number, p: Int32Array, from: number): { sign: number; lcp: number } {
+  private remember(k: number, lcp: number, sign: number): void {
+    if (this.seenCount === SEEN) return;
+    this.seenSuffix[this.seenCount] = k;
+    this.seenLcp[this.seenCount] = lcp;
+    this.seenSign[this.seenCount++] = sign;
+  }
+
+  /** Where suffix k is in the list of compared suffixes, or -1. */
+  private recall(k: number): number {
+    for (let i = this.seenCount - 1; i >= 0; i--) if (this.seenSuffix[i] === k) return i;
+    return -1;
+  }
+
+  /**
+   * How a compared suffix (entry i of the list, -1: none) compares with `p` (the query or a prefix
+   * of it), when the comparison tells: a suffix that shares at least p's tokens with the query
+   * starts with p, and one that differs from the query sooner differs from p in the same place.
+   */
+  private cachedSign(i: number, p: Int32Array): number | undefined {
+    if (i < 0) return undefined;
+    if (this.seenLcp[i]! >= p.length) return 0;
+    // A comparison that ended at the end of a shorter prefix (sign 0 there) says nothing past it.
+    return this.seenSign[i] === 0 ? undefined : this.seenSign[i];
+  }
+
+  /**
+   * Compares the suffix at `position` with `p` from token `from` on: its sign (0: it starts with p);
+   * their common prefix in `lastLcp`.
+   */
+  private compare(position: number, p: Int32Array, from: number): number {
     const width = this.shard.header.tokenWidth;
     for (let i = from; ; ) {
       const count = Math.min(WINDOW, this.n - (position + i));
       readFully(this.shard.fd, this.tokenBytes.subarray(0, count * width), this.shard.offsets.tokens + (position + i) * width);
       for (let w = 0; w < count; w++, i++) {
-        if (i === p.length) return { sign: 0, lcp: i };
+        this.lastLcp = i;
+        if (i === p.length) return 0;
         const x = this.tokenBytes.readUIntLE(w * width, width);
-        if (x !== p[i]) return { sign: x < p[i]! ? -1 : 1, lcp: i };
+        if (x !== p[i]) return x < p[i]! ? -1 : 1;
       }
     }
   }
@@ -633,13 +738,20 @@ function openShard(file: string): OpenShard {
       return buffer;
     };
     const { tokenWidth: tw, vocabulary: V, documents: m } = header;
-    const sampleBytes = read(offsets.sample, samples(header) * header.sampleTokens * tw);
-    const sample = tw <= 2 ? new Uint16Array(samples(header) * header.sampleTokens) : new Int32Array(samples(header) * header.sampleTokens);
-    for (let i = 0; i < sample.length; i++) sample[i] = sampleBytes.readUIntLE(i * tw, tw);
+    // The sample is the largest part kept in memory (a quarter of a byte a token): decoded a block
+    // at a time, never held twice.
+    const sampleLength = samples(header) * header.sampleTokens;
+    const sample = tw <= 2 ? new Uint16Array(sampleLength) : new Int32Array(sampleLength);
+    const block = Buffer.alloc(tw << 16);
+    for (let i = 0; i < sampleLength; ) {
+      const count = Math.min(1 << 16, sampleLength - i);
+      readFully(fd, block.subarray(0, count * tw), offsets.sample + i * tw);
+      for (let j = 0; j < count; j++, i++) sample[i] = block.readUIntLE(j * tw, tw);
+    }
     const startBytes = read(offsets.starts, m * 8);
     const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
     const idBytes = read(offsets.ids, m * 8);
-    const ids = Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
+    const ids = BigUint64Array.from({ length: m }, (_, i) => idBytes.readBigUInt64LE(i * 8));
     const keys = read(offsets.vocabulary, header.vocabularyBytes).toString("utf8").split("\n").slice(0, V);
     const vocabulary = new Map(keys.map((key, i) => [key, i + 1]));
     return { file, header, vocabulary, starts, ids, sample, fd, offsets };

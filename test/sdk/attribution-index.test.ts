@@ -109,6 +109,29 @@ describe("SDK attribution index on disk", function () {
     }
   });
 
+  it("matches with a vocabulary above 2^17 words, where a merge key packs fewer tokens, over many runs", async function () {
+    // 141,000 distinct words (18 bits a token: 2 tokens to a key word instead of 3), and a shared
+    // phrase in every document so that heads of the runs tie past their keys.
+    const shared = Array.from({ length: 12 }, (_, i) => `s${i % 5}`);
+    const documents = Array.from({ length: 300 }, (_, d) => ({
+      contributionId: BigInt(d + 1),
+      text: [...Array.from({ length: 470 }, (_, i) => `v${d * 470 + i}`).slice(0, 200), ...shared.slice(0, 4 + (d % 8)), ...Array.from({ length: 270 }, (_, i) => `v${d * 470 + 200 + i}`)].join(" "),
+    }));
+    const file = path.join(dir, "large-vocabulary.olidx");
+    await buildIndexShard(file, documents, { chunkTokens: 5_000 });
+    const disk = await open([file]);
+    const memory = buildCorpusIndex(documents);
+    expect(memory.vocabulary.size).to.be.above(2 ** 17);
+    const next = generator(17);
+    for (let o = 0; o < 20; o++) {
+      const output = randomOutput(next, documents.slice(next(290), 300));
+      for (const maxOccurrences of [1, 32, 1_000]) {
+        expect(attributeOutput(disk, output, { maxOccurrences }), `output ${o}`).to.deep.equal(attributeOutput(memory, output, { maxOccurrences }));
+      }
+    }
+    expect(attributeOutput(disk, `v0 v1 ${shared.slice(0, 11).join(" ")} v7`, { maxOccurrences: 1_000 }).spans.length).to.be.above(0);
+  });
+
   it("keeps an LLM tokenizer's name in the shard and matches on its tokens", async function () {
     const tokenizer = await loadTokenizer("tiktoken/o200k_base");
     const documents = [
