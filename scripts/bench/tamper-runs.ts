@@ -53,6 +53,8 @@ export interface TamperReport {
   logs: number;
   kindsNotEmitted: Record<string, string>;
   missed: TamperRun[];
+  /** The not chain-checkable runs: the lie, and why no view or balance shows what it changed. */
+  unobservable: { tampering: Tampering; subject: string; reason: string; changed: string[] }[];
   perKind: { subject: string; runs: number; stateChanging: number; detected: number; notChainCheckable: number; crashed: number; falseAlarms: number }[];
   seconds: number;
 }
@@ -125,14 +127,11 @@ const VIEWS = new Map<Hex, AbiFunction>(
 const EVENT_NAMES = new Map(protocolEventsAbi.map((item) => [toEventSelector(item), item.name]));
 
 /**
- * Builds the tamper history on `connection`, then audits it once honestly and once per lie: every
- * protocol log altered, dropped and swapped with the next, and every word of every view's answers
- * bumped. The node's answers are read once and replayed from memory, so each run costs only the
- * audit itself. `sample` keeps every n-th lie, spread over all kinds (0: all).
+ * Builds the tamper history on `connection` and returns its protocol logs in chain order, and
+ * `audit(tampering)`: index, rebuild and verify through a node that tells that lie (the honest
+ * node's answers are read once and replayed from memory). Fails if the honest audit disagrees.
  */
-export async function runTamperBench(connection: NetworkConnection, options: { sample?: number; log?: (line: string) => void } = {}): Promise<TamperReport> {
-  const say = options.log ?? (() => {});
-  const started = performance.now();
+export async function tamperHarness(connection: NetworkConnection) {
   const { chainId, contracts } = await buildTamperHistory(connection);
   const deployment = { chainId, startBlock: 0n, contracts } as Deployment;
   const provider = connection.provider;
@@ -147,10 +146,9 @@ export async function runTamperBench(connection: NetworkConnection, options: { s
   // The protocol's logs in chain order: the seven contracts' and every Merkle epoch's.
   const all = (await provider.request({ method: "eth_getLogs", params: [{ fromBlock: "0x0", toBlock: "latest" }] })) as RawLog[];
   const statics = new Set(Object.entries(contracts).filter(([name]) => name !== "openToken").map(([, a]) => getAddress(a)));
-  const epochs = new Set(all.filter((l) => EVENT_NAMES.get(l.topics[0]!) === "RootPosted").map((l) => getAddress(`0x${l.data.slice(2 + 64 * 0 + 24, 2 + 64)}`)));
+  const epochs = new Set(all.filter((l) => EVENT_NAMES.get(l.topics[0]!) === "RootPosted").map((l) => getAddress(`0x${l.data.slice(2 + 24, 2 + 64)}`)));
   const history = all.filter((l) => statics.has(getAddress(l.address)) || epochs.has(getAddress(l.address)));
   const kindOf = (i: number) => EVENT_NAMES.get(history[i]!.topics[0]!) ?? "unknown";
-  say(`history: ${history.length} protocol logs, ${new Set(history.map((_, i) => kindOf(i))).size} event kinds`);
 
   const audit = async (tampering?: Tampering) => {
     let told = false;
@@ -165,11 +163,25 @@ export async function runTamperBench(connection: NetworkConnection, options: { s
     return { state, found, told };
   };
 
-  const blockTime = async (block: bigint | undefined) =>
-    Number(((await answer("eth_getBlockByNumber", [block === undefined ? "latest" : `0x${block.toString(16)}`, false])) as { timestamp: Hex }).timestamp);
   const truth = await audit();
   if (truth.found.length > 0) throw new Error(`the untampered history has ${truth.found.length} discrepancies: ${JSON.stringify(truth.found.slice(0, 3))}`);
+  return { history, kindOf, answer, answers, audit, truth };
+}
+
+/**
+ * Builds the tamper history on `connection`, then audits it once honestly and once per lie: every
+ * protocol log altered, dropped and swapped with the next, and every word of every view's answers
+ * bumped. The node's answers are read once and replayed from memory, so each run costs only the
+ * audit itself. `sample` keeps every n-th lie, spread over all kinds (0: all).
+ */
+export async function runTamperBench(connection: NetworkConnection, options: { sample?: number; log?: (line: string) => void } = {}): Promise<TamperReport> {
+  const say = options.log ?? (() => {});
+  const started = performance.now();
+  const { history, kindOf, answer, answers, audit, truth } = await tamperHarness(connection);
+  say(`history: ${history.length} protocol logs, ${new Set(history.map((_, i) => kindOf(i))).size} event kinds`);
   const truthPrint = fingerprint(truth.state);
+  const blockTime = async (block: bigint | undefined) =>
+    Number(((await answer("eth_getBlockByNumber", [block === undefined ? "latest" : `0x${block.toString(16)}`, false])) as { timestamp: Hex }).timestamp);
 
   // Every view the honest audit called, by selector, with how many words its answers have.
   const words = new Map<Hex, number>();
@@ -253,6 +265,7 @@ export async function runTamperBench(connection: NetworkConnection, options: { s
     logs: history.length,
     kindsNotEmitted: NEVER_EMITTED,
     missed: runs.filter((r) => (r.stateChanging && !detectedRun(r)) || r.crashed !== undefined || falseAlarm(r)),
+    unobservable: runs.filter((r) => r.notChainCheckable !== undefined).map((r) => ({ tampering: r.tampering, subject: r.subject, reason: r.notChainCheckable!, changed: r.changed })),
     perKind: [...perKind.values()].sort((a, b) => a.subject.localeCompare(b.subject)),
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
