@@ -123,7 +123,7 @@ describe("audit verify against a lying node (issue 15)", function () {
         const lied = await run(undefined, proxy.url, "audit", "verify");
         expect(lied.code, lied.stderr).to.equal(3);
         expect(lied.stdout).to.match(/discrepancies/);
-        expect(lied.stdout).to.include("contribution 1");
+        expect(lied.stdout, lied.stdout).to.include("contribution 1");
         expect(lied.stderr).to.not.match(/Error:|\n\s+at /);
       } finally {
         await proxy.close();

@@ -88,6 +88,13 @@ function checkList() {
   return { checks, add };
 }
 
+/** A counter's answer, naming the ids the logs lack when the chain counts more (ids count from 1). */
+const counted = (kind: string, rebuilt: bigint) => (count: unknown) => {
+  const n = count as bigint;
+  if (n <= rebuilt) return String(n);
+  return `${n}: ${kind} ${rebuilt + 1n}${n > rebuilt + 1n ? ` to ${n}` : ""} not in the logs`;
+};
+
 const field = (name: string) => (r: unknown) => (r as Record<string, unknown>)[name];
 
 /** The registry's views at block `at` against its rebuilt state, and every version root recomputed. */
@@ -97,8 +104,8 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState, at:
 
   const paused = r.protocolPaused && (at.pauseEndsAt === undefined || at.timestamp < at.pauseEndsAt);
   add("protocol", "paused", paused, registry, "protocolPaused", []);
-  add("protocol", "datanetCount", BigInt(r.datanets.size), registry, "datanetCount", []);
-  add("protocol", "contributionCount", BigInt(r.contributions.size), registry, "contributionCount", []);
+  add("protocol", "datanetCount", String(r.datanets.size), registry, "datanetCount", [], counted("datanet", BigInt(r.datanets.size)));
+  add("protocol", "contributionCount", String(r.contributions.size), registry, "contributionCount", [], counted("contribution", BigInt(r.contributions.size)));
   for (const d of r.datanets.values()) {
     const entity = `datanet ${d.datanetId}`;
     const info = { owner: getAddress(d.owner), pendingOwner: getAddress(d.pendingOwner), kind: d.kind, paused: d.paused, createdAt: d.createdAt, acceptedCount: d.acceptedCount, versionCount: d.versionCount };
@@ -184,7 +191,7 @@ export function modelViewChecks(client: ProtocolClient, models: ReadonlyMap<bigi
   const { checks, add } = checkList();
   const registry = registryContract(client) as Contract;
   const factory = modelFactoryContract(client) as Contract;
-  add("models", "modelCount", BigInt(models.size), factory, "modelCount", []);
+  add("models", "modelCount", String(models.size), factory, "modelCount", [], counted("model", BigInt(models.size)));
   for (const m of models.values()) {
     add(`model ${m.modelId}`, "owner, base, versions, pending owner", [getAddress(m.owner), m.baseModelId, m.versions.length, getAddress(m.pendingOwner)], factory, "getModel", [m.modelId], (x) => {
       const i = x as { owner: Address; baseModelId: bigint; versionCount: number; pendingOwner: Address };
@@ -340,7 +347,7 @@ function protocolViewChecks(client: ProtocolClient, state: ProtocolState, at: Au
     books(add, client, entity, m.swept > 0n ? "nothing after its sweep" : "total − claimed", m.address, m.swept > 0n ? 0n : m.total - m.claimed);
   }
 
-  add("models", "baseModelCount", state.baseModelCount, factory, "baseModelCount", []);
+  add("models", "baseModelCount", String(state.baseModelCount), factory, "baseModelCount", [], counted("base model", state.baseModelCount));
   for (const pool of state.feePools.values()) {
     const entity = `fee pool ${pool.modelId}/${pool.epoch}`;
     add(entity, "fees, split, status, proposal", [pool.fees, pool.split, pool.status, pool.challengeEndsAt, pool.root, pool.recordsHash, pool.merkleTotal], attribution, "feePool", [pool.modelId, pool.epoch], (x) => {
@@ -468,7 +475,7 @@ export function conservationChecks(state: ProtocolState): Discrepancy[] {
 /**
  * Compares every value rebuilt from events with the chain's views and checks that no pool paid out
  * more than it received. Reads go through Multicall3 when the chain declares one (500 calls per
- * request), otherwise `concurrency` parallel `eth_call`s; every read is retried on transient
+ * request, four requests in flight), otherwise `concurrency` parallel `eth_call`s; every read is retried on transient
  * failures. Every read is at one block: `options.blockNumber`, or the head when the audit starts.
  * Returns the discrepancies (entity, field, expected = rebuilt, actual = chain).
  */
@@ -480,6 +487,9 @@ export async function verifyProtocolState(
   const at = await auditBlockFor(client, state.registry, options.blockNumber);
   return [...conservationChecks(state), ...(await runViewChecks(client, viewChecks(client, state, at), { ...options, blockNumber: at.number }))];
 }
+
+/** Multicall3 requests in flight at once. */
+const MULTICALL_IN_FLIGHT = 4;
 
 const isTransportFailure = (error: Error) =>
   error instanceof BaseError && error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError) !== null;
@@ -510,16 +520,21 @@ export async function runViewChecks(client: ProtocolClient, allChecks: readonly 
   const blockNumber = options.blockNumber;
   const multicall = client.publicClient.chain?.contracts?.multicall3;
   if (multicall !== undefined) {
-    for (let i = 0; i < groups.length; i += 500) {
-      const batch = groups.slice(i, i + 500);
-      const results = (await client.publicClient.multicall({
-        contracts: batch.map((g) => g[0]!.call) as never,
-        allowFailure: true,
-        blockNumber,
-        batchSize: 0,
-      })) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
-      results.forEach((r, j) => compare(batch[j]!, r.status === "success" ? r.result : `unreadable: ${r.error?.message.split("\n")[0]}`));
-    }
+    // Batches of 500 calls, a few in flight at once: a node answers one while the next is encoded.
+    let nextBatch = 0;
+    const batchWorker = async () => {
+      while (nextBatch < groups.length) {
+        const batch = groups.slice(nextBatch, (nextBatch += 500));
+        const results = (await client.publicClient.multicall({
+          contracts: batch.map((g) => g[0]!.call) as never,
+          allowFailure: true,
+          blockNumber,
+          batchSize: 0,
+        })) as { status: "success" | "failure"; result?: unknown; error?: Error }[];
+        results.forEach((r, j) => compare(batch[j]!, r.status === "success" ? r.result : `unreadable: ${r.error?.message.split("\n")[0]}`));
+      }
+    };
+    await Promise.all(Array.from({ length: MULTICALL_IN_FLIGHT }, batchWorker));
     return found;
   }
   let next = 0;
