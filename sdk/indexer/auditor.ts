@@ -16,7 +16,7 @@ import {
 } from "../client.ts";
 import type { Discrepancy } from "../audit.ts";
 import type { ModelLineage } from "../actions/models.ts";
-import { MAX_PAUSE_SECONDS, registryHoldings, usageKey, type RegistryState } from "../history.ts";
+import { MAX_PAUSE_SECONDS, registryHoldings, usageKey, type HistoryGap, type RegistryState } from "../history.ts";
 import { reputationScore } from "../reputation.ts";
 import { AttributionStatus } from "../actions/attribution.ts";
 import { checkpointAt, WEIGHT_UNIT, type ProtocolState } from "./state.ts";
@@ -415,14 +415,18 @@ function accessChecks(client: ProtocolClient, state: ProtocolState, at: AuditBlo
   }
 }
 
+/** Events about something never created, and logs that do not decode: only a tampered history has them. */
+export function gapDiscrepancies(gaps: readonly HistoryGap[]): Discrepancy[] {
+  return gaps.map((g) => ({ entity: g.entity, field: `${g.event} at block ${g.blockNumber}`, expected: `its ${g.missing} first`, actual: "not in the logs" }));
+}
+
 /** Money checks that need no view: nothing paid out beyond what came in. */
 export function conservationChecks(state: ProtocolState): Discrepancy[] {
   const found: Discrepancy[] = [];
   const check = (entity: string, field: string, ok: boolean, expected: string, actual: string) => {
     if (!ok) found.push({ entity, field, expected, actual });
   };
-  // Events about something never created, and logs that do not decode: only a tampered history has them.
-  for (const g of state.gaps) check(g.entity, `${g.event} at block ${g.blockNumber}`, false, `its ${g.missing} first`, "not in the logs");
+  found.push(...gapDiscrepancies(state.gaps));
   // Each datanet's acceptances are numbered 1, 2, 3… with no number twice or skipped.
   const accepted = new Map<bigint, bigint[]>();
   for (const c of state.registry.contributions.values()) {
