@@ -2,7 +2,7 @@ import { computeEpochAttribution, type EpochAttributionInputs } from "./actions/
 import type { ModelLineage } from "./actions/models.ts";
 import { attributionContract, type ProtocolClient } from "./client.ts";
 import type { RegistryState } from "./history.ts";
-import { auditBlockFor, modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
+import { auditBlockFor, gapDiscrepancies, modelViewChecks, registryViewChecks, runViewChecks, show } from "./indexer/auditor.ts";
 import { readProtocol } from "./transaction.ts";
 
 /** One value rebuilt from events that the chain's views disagree with. */
@@ -22,7 +22,7 @@ export interface Discrepancy {
  */
 export async function verifyRegistryState(client: ProtocolClient, state: RegistryState): Promise<Discrepancy[]> {
   const at = await auditBlockFor(client, state);
-  return runViewChecks(client, registryViewChecks(client, state, at), { blockNumber: at.number });
+  return [...gapDiscrepancies(state.gaps), ...(await runViewChecks(client, registryViewChecks(client, state, at), { blockNumber: at.number }))];
 }
 
 /**

@@ -2,6 +2,7 @@ import { getAddress, type Address, type Hex } from "viem";
 
 import { ContributionStatus, REVEAL_WINDOW } from "./actions/contributions.ts";
 import type { DataKind, DatanetPolicy } from "./actions/datanets.ts";
+import { datanetPolicy } from "./policy.ts";
 import { registryContract, type ProtocolClient } from "./client.ts";
 import { readLogRanges } from "./indexer/ranges.ts";
 import { readProtocol } from "./transaction.ts";
@@ -105,6 +106,19 @@ export interface RegistryState {
   credits: Map<Address, bigint>;
   /** Versions by `${datanetId}/${version}`. */
   versions: Map<string, VersionRecord>;
+  /** Events about something whose creating event the history lacks: kept out of the state, since
+   * only a history with a log left out or altered has them. */
+  gaps: HistoryGap[];
+}
+
+/** An event about a datanet, contribution or model the history never created. */
+export interface HistoryGap {
+  /** What the event names, as discrepancies do: `contribution 3`, `model 1 version 2`. */
+  entity: string;
+  event: string;
+  blockNumber: bigint;
+  /** The creating event the history lacks. */
+  missing: string;
 }
 
 /** Frozen minimum stakes are kept in units of a thousandth of an OPEN (`DatanetRegistry.STAKE_UNIT`). */
@@ -160,19 +174,25 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
     datanetBytes: new Map(),
     credits: new Map(),
     versions: new Map(),
+    gaps: [],
   };
-  const datanet = (id: bigint) => {
+  let log: RegistryLog;
+  // An event about something never created is recorded as a gap and applied to a detached record,
+  // which the state does not keep.
+  const datanet = (id: bigint): DatanetRecord => {
     const found = state.datanets.get(id);
-    if (found === undefined) throw new Error(`event for datanet ${id} before its DatanetCreated`);
-    return found;
+    if (found !== undefined) return found;
+    state.gaps.push({ entity: `datanet ${id}`, event: log.eventName, blockNumber: log.blockNumber, missing: "DatanetCreated" });
+    return { datanetId: id, owner: ZERO_ADDRESS, pendingOwner: ZERO_ADDRESS, kind: 0 as DataKind, metadataURI: "", policy: datanetPolicy(), paused: false, createdAt: 0, acceptedCount: 0n, versionCount: 0, allowlist: new Map() };
   };
-  const contribution = (id: bigint) => {
+  const contribution = (id: bigint): Pick<ContributionRecord, "status" | "acceptedIndex"> => {
     const found = state.contributions.get(id);
-    if (found === undefined) throw new Error(`event for contribution ${id} before its ContributionSubmitted`);
-    return found;
+    if (found !== undefined) return found;
+    state.gaps.push({ entity: `contribution ${id}`, event: log.eventName, blockNumber: log.blockNumber, missing: "ContributionSubmitted" });
+    return { status: ContributionStatus.Pending };
   };
 
-  for (const log of logs) {
+  for (log of logs) {
     switch (log.eventName) {
       case "DatanetCreated": {
         const { datanetId, owner, kind, metadataURI, policy, createdAt } = log.args;

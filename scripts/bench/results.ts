@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import type { SdkBundleReport } from "./bundles.ts";
+import type { TamperReport } from "./tamper-runs.ts";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "artifacts", "contracts");
 const CONTRACTS = [
@@ -193,14 +194,35 @@ function attacksSection(rows: AttackResult[] | null): string[] {
   ];
 }
 
+function tamperSection(report: TamperReport | null): string[] {
+  if (report === null) return ["## Tampering (the auditor against a lying node)", "", "`npm run bench:tamper` has not written bench/tamper.json yet.", ""];
+  return [
+    "## Tampering (the auditor against a lying node)",
+    "",
+    `Written by \`npm run bench:tamper\` in ${report.seconds} s: a history of ${report.logs} protocol logs in which every event kind appears, audited once per`,
+    "lie: each log altered (one word), dropped, and swapped with the next; each word of each view's answers bumped. A run is",
+    "state-changing when the state the logs imply (or the chain's answer) differs from the truth where some view or balance shows;",
+    "detected when `audit verify` reported at least one discrepancy; a false alarm when it reported one and nothing differed.",
+    `Runs ${fmt(report.runs)}, state-changing ${fmt(report.stateChanging)}, detected ${fmt(report.detected)}, crashed ${report.crashed}, false alarms ${report.falseAlarms};`,
+    `${report.notChainCheckable} more changed only what no view or balance shows (counted apart, each with its reason in bench/tamper.json).`,
+    `Never emitted by any contract function, so absent: ${Object.entries(report.kindsNotEmitted).map(([kind, why]) => `${kind} (${why})`).join("; ")}.`,
+    "",
+    "| event kind (lie) or view | runs | state-changing | detected | not chain-checkable | crashed | false alarms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...report.perKind.map((k) => `| ${k.subject} | ${k.runs} | ${k.stateChanging} | ${k.detected} | ${k.notChainCheckable} | ${k.crashed} | ${k.falseAlarms} |`),
+    "",
+  ];
+}
+
 /**
- * Writes `RESULTS.md` from `results.json` (the gas run), `attacks.json` (the last attack bench) and
- * `mutation.json` (the last mutation run), all in `dir`.
+ * Writes `RESULTS.md` from `results.json` (the gas run), `attacks.json` (the last attack bench),
+ * `tamper.json` (the last tamper bench) and `mutation.json` (the last mutation run), all in `dir`.
  */
 export async function writeResultsMarkdown(dir: string) {
   const { peers, operations, batchLimits: limits, bytecodeSizes: sizes, engine, audit } = JSON.parse(await readFile(path.join(dir, "results.json"), "utf8")) as Results;
   const mutation = await optionalJson<MutationReport>(path.join(dir, "mutation.json"));
   const attacks = await optionalJson<AttackResult[]>(path.join(dir, "attacks.json"));
+  const tamper = await optionalJson<TamperReport>(path.join(dir, "tamper.json"));
   const bundles = await optionalJson<SdkBundleReport>(path.join(dir, "sdk.json"));
   const md = [
     "# Benchmark results",
@@ -247,6 +269,7 @@ export async function writeResultsMarkdown(dir: string) {
       : `Bundle (\`bench:sdk\`, Vite production build, gzip, over viem alone at ${kB(bundles.gzipBytes.viem)}): \`createClient\` and one read +${kB(bundles.overViem.createClientRead)} (target ≤ ${kB(bundles.budgets.createClientRead)}), one tree-shaken action +${kB(bundles.overViem.oneAction)} (target ≤ ${kB(bundles.budgets.oneAction)}).`,
     "",
     ...attacksSection(attacks),
+    ...tamperSection(tamper),
     ...mutationSection(mutation),
   ].join("\n");
   await writeFile(path.join(dir, "RESULTS.md"), md);

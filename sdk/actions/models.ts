@@ -1,9 +1,10 @@
-import { formatUnits, parseEventLogs, parseUnits, type Address, type ContractFunctionReturnType, type Hex } from "viem";
+import { formatUnits, parseEventLogs, parseUnits, zeroAddress, type Address, type ContractFunctionReturnType, type Hex } from "viem";
 
 import { modelFactoryAbi } from "../abis/index.ts";
 import { modelFactoryContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, protocolError, type ProtocolErrorName } from "../errors.ts";
 import { FINETUNING_TYPES, LLAMA_FACTORY_RANGES, SETTING_NAME, trainingMethod, type FineTuneSettings } from "../llama-factory.ts";
+import type { HistoryGap } from "../history.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId, isWhole } from "../validate.ts";
@@ -275,6 +276,8 @@ export interface ModelLineage {
   baseModelId: bigint;
   name: string;
   owner: Address;
+  /** The account offered the model (the zero address: none). */
+  pendingOwner: Address;
   versions: {
     version: number;
     /** "lora", "qlora" (LoRA on a quantized base), "freeze" or "full". */
@@ -287,6 +290,8 @@ export interface ModelLineage {
     evaluationHash: Hex;
     trainingData: { datanetId: bigint; version: number; versionRoot: Hex; contributionCount: bigint }[];
     blockNumber: bigint;
+    /** Its block's second, when the logs carry it (`indexProtocolEvents` adds it). */
+    publishedAt?: number;
   }[];
 }
 
@@ -304,17 +309,25 @@ export async function fetchModelLogs(client: ProtocolClient) {
  * Rebuilds every model's lineage from the factory's events alone: owner changes, versions with their
  * settings and adapter, and the exact datanet version roots each was trained on.
  */
-export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLogs>>): Map<bigint, ModelLineage> {
+export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLogs>>, gaps?: HistoryGap[]): Map<bigint, ModelLineage> {
   const models = new Map<bigint, ModelLineage>();
-  const model = (id: bigint) => {
-    const found = models.get(id);
-    if (found === undefined) throw new Error(`event for model ${id} before its ModelRegistered`);
-    return found;
+  let log: (typeof logs)[number];
+  // Without `gaps`, an event about a model never registered throws; with it, it is recorded there
+  // and applied to a detached record that the result does not keep.
+  const gap = (entity: string, missing: string) => {
+    if (gaps === undefined) throw new Error(`${log.eventName} for ${entity} before its ${missing}`);
+    gaps.push({ entity, event: log.eventName, blockNumber: log.blockNumber, missing });
   };
-  for (const log of logs) {
+  const model = (id: bigint): ModelLineage => {
+    const found = models.get(id);
+    if (found !== undefined) return found;
+    gap(`model ${id}`, "ModelRegistered");
+    return { modelId: id, baseModelId: 0n, name: "", owner: zeroAddress, pendingOwner: zeroAddress, versions: [] };
+  };
+  for (log of logs) {
     switch (log.eventName) {
       case "ModelRegistered":
-        models.set(log.args.modelId, { ...log.args, versions: [] });
+        models.set(log.args.modelId, { ...log.args, pendingOwner: zeroAddress, versions: [] });
         break;
       case "ModelVersionPublished": {
         const { version, hyperparameters, adapterHash, adapterURI, evaluationHash } = log.args;
@@ -328,16 +341,22 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
           evaluationHash,
           trainingData: [],
           blockNumber: log.blockNumber,
+          ...(log.blockTimestamp != null ? { publishedAt: Number(log.blockTimestamp) } : {}),
         });
         break;
       }
       case "TrainingDataRecorded": {
-        const { datanetId, datanetVersion, versionRoot, contributionCount } = log.args;
-        model(log.args.modelId).versions.find((v) => v.version === log.args.version)!.trainingData.push({ datanetId, version: datanetVersion, versionRoot, contributionCount });
+        const { modelId, version: published, datanetId, datanetVersion, versionRoot, contributionCount } = log.args;
+        const version = model(modelId).versions.find((v) => v.version === published);
+        if (version === undefined) gap(`model ${modelId} version ${published}`, "ModelVersionPublished");
+        else version.trainingData.push({ datanetId, version: datanetVersion, versionRoot, contributionCount });
         break;
       }
+      case "ModelOwnershipTransferStarted":
+        model(log.args.modelId).pendingOwner = log.args.pendingOwner;
+        break;
       case "ModelOwnershipTransferred":
-        model(log.args.modelId).owner = log.args.newOwner;
+        Object.assign(model(log.args.modelId), { owner: log.args.newOwner, pendingOwner: zeroAddress });
         break;
       default:
         break;

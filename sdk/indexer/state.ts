@@ -1,10 +1,10 @@
-import { getAddress, type Address, type Hex } from "viem";
+import { getAddress, isAddress, zeroAddress, zeroHash, type Address, type Hex } from "viem";
 
 import { rebuildModelLineage, type ModelLineage } from "../actions/models.ts";
 import { AttributionStatus } from "../actions/attribution.ts";
 import { ContributionStatus } from "../actions/contributions.ts";
 import type { ProtocolClient } from "../client.ts";
-import { rebuildRegistryState, type RegistryLog, type RegistryState } from "../history.ts";
+import { rebuildRegistryState, type HistoryGap, type RegistryLog, type RegistryState } from "../history.ts";
 import type { ProtocolEvent } from "../node/indexer.ts";
 
 const key = (...parts: unknown[]) => parts.map(String).join(":");
@@ -69,6 +69,8 @@ export interface RewardPoolRecord {
   claimed: bigint;
   contributorBps: number;
   swept: boolean;
+  /** What the sweep sent to the treasury. */
+  sweptAmount: bigint;
   claimants: Set<Address>;
 }
 
@@ -87,6 +89,8 @@ export interface MerkleEpochRecord {
   /** What each account was paid: at most the cap, since an account has one leaf. */
   paidTo: Map<Address, bigint>;
   swept: bigint;
+  /** Where its sweep went, once swept. */
+  treasury?: Address;
 }
 
 export interface FeePoolRecord {
@@ -99,7 +103,7 @@ export interface FeePoolRecord {
   root: Hex;
   recordsHash: Hex;
   merkleTotal: bigint;
-  released?: { developer: Address; developerAmount: bigint; protocolAmount: bigint; epochContract: Address };
+  released?: { developer: Address; developerAmount: bigint; protocolAmount: bigint; epochContract: Address; maxLeafAmount: bigint };
 }
 
 /** Everything the protocol holds, rebuilt from events alone. Maps are keyed by `a:b:c` strings of the ids. */
@@ -124,7 +128,50 @@ export interface ProtocolState {
   models: Map<bigint, ModelLineage>;
   feePools: Map<string, FeePoolRecord>;
   earnings: Map<Address, bigint>;
+  /** Fee splits set per model (`FeeSplitSet`). */
+  feeSplits: Map<bigint, FeePoolRecord["split"]>;
+  /** Base models by id, as registered. */
+  /** Base models by id, as registered (`registeredAt` when the logs carry their blocks' times). */
+  baseModels: Map<bigint, { registrant: Address; parameterCount: bigint; registeredAt?: number; artifactHash: Hex }>;
+  /** Slashing incidents used, by `datanetId:validator:incidentId`. */
+  incidents: Set<string>;
+  /** Roles, admin transfers and pauses of each contract that has them, by contract address. */
+  access: Map<Address, AccessRecord>;
+  /** Every account an event names (as an address argument), for checks in both directions. */
+  accounts: Set<Address>;
+  /** The split a model's pools open with while none is set, as a pool opened so shows. */
+  defaultFeeSplit?: FeePoolRecord["split"];
+  /** The treasury, once an event names it. */
+  treasury?: Address;
+  /** Events about something the history never created, and logs that did not decode. */
+  gaps: HistoryGap[];
 }
+
+/** A contract's AccessControl roles, pending default-admin changes and bounded pause, from its events. */
+export interface AccessRecord {
+  /** Holders by role. */
+  roles: Map<Hex, Set<Address>>;
+  pendingAdmin: { newAdmin: Address; schedule: number };
+  /** A scheduled delay change; `effective` is the delay known to be in force (absent: the deployment's, which no event tells). */
+  pendingDelay: { newDelay: number; schedule: number };
+  effectiveDelay?: number;
+  /** `pausedUntil`, for contracts with a bounded pause (0: not paused). */
+  pausedUntil: bigint;
+}
+
+const DEFAULT_ADMIN_ROLE = zeroHash;
+
+const emptyFeePool = (modelId: bigint, epoch: bigint, split: FeePoolRecord["split"]): FeePoolRecord => ({
+  modelId,
+  epoch,
+  fees: 0n,
+  split,
+  status: AttributionStatus.None,
+  challengeEndsAt: 0,
+  root: zeroHash,
+  recordsHash: zeroHash,
+  merkleTotal: 0n,
+});
 
 /**
  * Applies protocol events (in chain order) to an empty state: registry, stakes and their
@@ -135,9 +182,11 @@ export interface ProtocolState {
  */
 export function rebuildProtocolState(client: ProtocolClient, events: readonly ProtocolEvent[]): ProtocolState {
   const c = client.deployment.contracts;
-  const from = (address: Address) => (e: ProtocolEvent) => e.address === getAddress(address);
+  // Undecodable logs are this function's to report: the registry's and the factory's rebuilds get decoded events only.
+  const from = (address: Address) => (e: ProtocolEvent) => e.address === getAddress(address) && e.eventName !== "UndecodableLog";
+  const registry = rebuildRegistryState(events.filter(from(c.datanetRegistry)) as unknown as RegistryLog[]);
   const state: ProtocolState = {
-    registry: rebuildRegistryState(events.filter(from(c.datanetRegistry)) as unknown as RegistryLog[]),
+    registry,
     stakes: new Map(),
     stakeHistory: new Map(),
     totalStakeHistory: new Map(),
@@ -149,9 +198,24 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     rewardPools: new Map(),
     merkleEpochs: new Map(),
     baseModelCount: 0n,
-    models: rebuildModelLineage(events.filter(from(c.modelFactory)) as never),
+    models: rebuildModelLineage(events.filter(from(c.modelFactory)) as never, registry.gaps),
     feePools: new Map(),
     earnings: new Map(),
+    feeSplits: new Map(),
+    baseModels: new Map(),
+    incidents: new Set(),
+    access: new Map(),
+    accounts: new Set(),
+    gaps: registry.gaps,
+  };
+  let e: ProtocolEvent;
+  const gap = (entity: string, missing: string) => state.gaps.push({ entity, event: e.eventName, blockNumber: e.blockNumber, missing });
+  const access = (address: Address) => {
+    let record = state.access.get(address);
+    if (record === undefined) {
+      state.access.set(address, (record = { roles: new Map(), pendingAdmin: { newAdmin: zeroAddress, schedule: 0 }, pendingDelay: { newDelay: 0, schedule: 0 }, pausedUntil: 0n }));
+    }
+    return record;
   };
   /** Per datanet, each reward split with the epoch it applies from (a policy change applies two epochs on). */
   const rewardBps = new Map<bigint, { fromEpoch: bigint; bps: number }[]>();
@@ -183,20 +247,22 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     let t = state.tallies.get(contributionId);
     if (t === undefined) {
       const c = state.registry.contributions.get(contributionId);
-      if (c === undefined) throw new Error(`validation of contribution ${contributionId} before its ContributionSubmitted`);
-      state.tallies.set(contributionId, (t = {
+      t = {
         contributionId,
-        datanetId: c.datanetId,
+        datanetId: c?.datanetId ?? 0n,
         acceptWeight: 0n,
         acceptQualityWeight: 0n,
         rejectWeight: 0n,
         eligibleWeight: 0n,
         outcome: ContributionStatus.Pending,
         epoch: 0,
-        snapshotAt: c.submittedAt - 1,
+        snapshotAt: (c?.submittedAt ?? 0) - 1,
         forfeit: 0n,
         verdicts: new Map(),
-      }));
+      };
+      // Validation of a contribution never submitted goes to a detached tally the state does not keep.
+      if (c === undefined) gap(`contribution ${contributionId}`, "ContributionSubmitted");
+      else state.tallies.set(contributionId, t);
     }
     return t;
   };
@@ -212,6 +278,25 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     if (p === undefined) state.points.set(k, (p = { datanetId, epoch, account: getAddress(account), contributor: 0n, validator: 0n }));
     return p;
   };
+  // An event about a pool or epoch never created goes to a detached record the state does not keep.
+  const rewardPool = (datanetId: bigint, epoch: bigint): RewardPoolRecord => {
+    const pool = state.rewardPools.get(key(datanetId, epoch));
+    if (pool !== undefined) return pool;
+    gap(`reward pool ${datanetId}/${epoch}`, "RewardsFunded");
+    return { datanetId, epoch, funded: 0n, claimed: 0n, contributorBps: 0, swept: false, sweptAmount: 0n, claimants: new Set() };
+  };
+  const merkleEpoch = (address: Address): MerkleEpochRecord => {
+    const epoch = state.merkleEpochs.get(address);
+    if (epoch !== undefined) return epoch;
+    gap(`merkle epoch ${address}`, "RootPosted");
+    return { address, poster: zeroAddress, poolId: 0n, epoch: 0n, root: zeroHash, total: 0n, maxLeafAmount: 0n, expiresAt: 0, claimed: 0n, claimedIndices: new Set(), paidTo: new Map(), swept: 0n };
+  };
+  const feePool = (modelId: bigint, epoch: bigint): FeePoolRecord => {
+    const pool = state.feePools.get(key(modelId, epoch));
+    if (pool !== undefined) return pool;
+    gap(`fee pool ${modelId}/${epoch}`, "FeePoolOpened");
+    return emptyFeePool(modelId, epoch, { contributorsBps: 0, developerBps: 0, validatorsBps: 0, maxRecipientBps: 0 });
+  };
   const totals = (datanetId: bigint, epoch: bigint) => {
     const k = key(datanetId, epoch);
     let t = state.epochTotals.get(k);
@@ -219,10 +304,60 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     return t;
   };
 
-  for (const e of events) {
+  const checksummed = new Map<string, Address>();
+  for (e of events) {
     // Each case reads the fields of its own event, as the ABI declares them.
-    const a = e.args as Record<string, any>;
+    const a = (e.args ?? {}) as Record<string, any>;
+    for (const value of Object.values(a)) {
+      if (typeof value !== "string" || value.length !== 42 || value === zeroAddress || !isAddress(value, { strict: false })) continue;
+      let account = checksummed.get(value);
+      if (account === undefined) checksummed.set(value, (account = getAddress(value)));
+      state.accounts.add(account);
+    }
+    if (typeof a.treasury === "string" && isAddress(a.treasury, { strict: false })) state.treasury = getAddress(a.treasury);
     switch (e.eventName) {
+      case "UndecodableLog":
+        gap(`${e.address} log ${e.blockNumber}/${e.logIndex}`, `a log that decodes as its event ${a.eventName}`);
+        break;
+      case "RoleGranted":
+      case "RoleRevoked": {
+        const record = access(e.address);
+        const account = getAddress(a.account);
+        const holders = record.roles.get(a.role) ?? new Set<Address>();
+        record.roles.set(a.role, holders);
+        if (e.eventName === "RoleGranted") holders.add(account);
+        else holders.delete(account);
+        // Accepting a default-admin transfer grants the role and clears the pending transfer.
+        if (e.eventName === "RoleGranted" && a.role === DEFAULT_ADMIN_ROLE) record.pendingAdmin = { newAdmin: zeroAddress, schedule: 0 };
+        break;
+      }
+      case "DefaultAdminTransferScheduled":
+        access(e.address).pendingAdmin = { newAdmin: getAddress(a.newAdmin), schedule: Number(a.acceptSchedule) };
+        break;
+      case "DefaultAdminTransferCanceled":
+        access(e.address).pendingAdmin = { newAdmin: zeroAddress, schedule: 0 };
+        break;
+      case "DefaultAdminDelayChangeScheduled": {
+        // A scheduled change that had already passed takes effect when the next one is scheduled
+        // (OpenZeppelin cancels, with an event, only one still waiting).
+        const record = access(e.address);
+        if (record.pendingDelay.schedule !== 0) record.effectiveDelay = record.pendingDelay.newDelay;
+        record.pendingDelay = { newDelay: Number(a.newDelay), schedule: Number(a.effectSchedule) };
+        break;
+      }
+      case "DefaultAdminDelayChangeCanceled":
+        access(e.address).pendingDelay = { newDelay: 0, schedule: 0 };
+        break;
+      case "PauseSet":
+        access(e.address).pausedUntil = a.pausedUntil;
+        break;
+      case "FeeSplitSet":
+        state.feeSplits.set(a.modelId, a.split);
+        break;
+      case "BaseModelRegistered":
+        state.baseModelCount += 1n;
+        state.baseModels.set(a.baseModelId, { registrant: getAddress(a.registrant), parameterCount: a.parameterCount, registeredAt: e.blockTimestamp, artifactHash: a.artifactHash });
+        break;
       case "DatanetCreated":
       case "DatanetPolicyUpdated": {
         const schedule = rewardBps.get(a.datanetId) ?? [];
@@ -248,6 +383,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         Object.assign(stake(a.datanetId, a.validator), { amount: 0n, unbondingEndsAt: 0 });
         break;
       case "Slashed": {
+        state.incidents.add(key(a.datanetId, getAddress(a.validator), a.incidentId));
         const s = stake(a.datanetId, a.validator);
         if (s.unbondingEndsAt === 0) checkpoint(e, a.datanetId, a.validator, s.amount, a.remaining);
         s.amount = a.remaining;
@@ -295,7 +431,10 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         const t = tally(a.contributionId);
         const validator = getAddress(a.validator);
         const verdict = t.verdicts.get(validator);
-        if (verdict === undefined) throw new Error(`settlement of ${validator} on contribution ${a.contributionId} without its VerdictRecorded`);
+        if (verdict === undefined) {
+          gap(`tally ${a.contributionId}`, `VerdictRecorded of ${validator}`);
+          break;
+        }
         verdict.settled = true;
         verdict.credit = a.credit;
         // An expired contribution counts in no agreement statistic.
@@ -317,6 +456,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
           claimed: 0n,
           contributorBps: rewardBpsAt(a.datanetId, a.epoch),
           swept: false,
+          sweptAmount: 0n,
           claimants: new Set<Address>(),
         };
         pool.funded = a.fundedTotal;
@@ -324,16 +464,15 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         break;
       }
       case "RewardsClaimed": {
-        const pool = state.rewardPools.get(key(a.datanetId, a.epoch));
-        if (pool !== undefined) {
-          pool.claimed += (a.contributorShare as bigint) + (a.validatorShare as bigint);
-          pool.claimants.add(getAddress(a.account));
-        }
+        const pool = rewardPool(a.datanetId, a.epoch);
+        pool.claimed += (a.contributorShare as bigint) + (a.validatorShare as bigint);
+        pool.claimants.add(getAddress(a.account));
         break;
       }
       case "RewardsSwept": {
-        const pool = state.rewardPools.get(key(a.datanetId, a.epoch));
-        if (pool !== undefined) pool.swept = true;
+        const pool = rewardPool(a.datanetId, a.epoch);
+        pool.swept = true;
+        pool.sweptAmount += a.amount as bigint;
         break;
       }
       case "RootPosted":
@@ -353,65 +492,44 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
         });
         break;
       case "Claimed": {
-        const epoch = state.merkleEpochs.get(e.address);
-        if (epoch !== undefined) {
-          epoch.claimed += a.amount as bigint;
-          epoch.claimedIndices.add(a.index);
-          const account = getAddress(a.account);
-          epoch.paidTo.set(account, (epoch.paidTo.get(account) ?? 0n) + (a.amount as bigint));
-        }
+        const epoch = merkleEpoch(e.address);
+        epoch.claimed += a.amount as bigint;
+        // The same index twice is a claim the contract refuses: the history counts it for the check.
+        if (epoch.claimedIndices.has(a.index)) gap(`merkle epoch ${e.address}`, `one Claimed per leaf (leaf ${a.index} twice)`);
+        epoch.claimedIndices.add(a.index);
+        const account = getAddress(a.account);
+        epoch.paidTo.set(account, (epoch.paidTo.get(account) ?? 0n) + (a.amount as bigint));
         break;
       }
       case "Swept": {
-        const epoch = state.merkleEpochs.get(e.address);
-        if (epoch !== undefined) epoch.swept += a.amount as bigint;
+        const epoch = merkleEpoch(e.address);
+        epoch.swept += a.amount as bigint;
+        epoch.treasury = getAddress(a.treasury);
         break;
       }
-      case "BaseModelRegistered":
-        state.baseModelCount += 1n;
-        break;
       case "FeePoolOpened":
-        state.feePools.set(key(a.modelId, a.epoch), {
-          modelId: a.modelId,
-          epoch: a.epoch,
-          fees: 0n,
-          split: a.split,
-          status: AttributionStatus.None,
-          challengeEndsAt: 0,
-          root: `0x${"00".repeat(32)}`,
-          recordsHash: `0x${"00".repeat(32)}`,
-          merkleTotal: 0n,
-        });
+        if (!state.feeSplits.has(a.modelId)) state.defaultFeeSplit ??= a.split;
+        state.feePools.set(key(a.modelId, a.epoch), emptyFeePool(a.modelId, a.epoch, a.split));
         break;
-      case "InferenceFeesPaid": {
-        const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) pool.fees = a.poolFees;
+      case "InferenceFeesPaid":
+        feePool(a.modelId, a.epoch).fees = a.poolFees;
         break;
-      }
-      case "AttributionProposed": {
-        const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) Object.assign(pool, { status: AttributionStatus.Proposed, root: a.root, merkleTotal: a.merkleTotal, recordsHash: a.recordsHash, challengeEndsAt: a.challengeEndsAt });
+      case "AttributionProposed":
+        Object.assign(feePool(a.modelId, a.epoch), { status: AttributionStatus.Proposed, root: a.root, merkleTotal: a.merkleTotal, recordsHash: a.recordsHash, challengeEndsAt: a.challengeEndsAt });
         break;
-      }
-      case "AttributionRejected": {
-        const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) pool.status = AttributionStatus.Rejected;
+      case "AttributionRejected":
+        feePool(a.modelId, a.epoch).status = AttributionStatus.Rejected;
         break;
-      }
       case "AttributionReleased": {
-        const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) {
-          pool.status = AttributionStatus.Released;
-          pool.released = { developer: getAddress(a.developer), developerAmount: a.developerAmount, protocolAmount: a.protocolAmount, epochContract: getAddress(a.epochContract) };
-        }
+        const pool = feePool(a.modelId, a.epoch);
+        pool.status = AttributionStatus.Released;
+        pool.released = { developer: getAddress(a.developer), developerAmount: a.developerAmount, protocolAmount: a.protocolAmount, epochContract: getAddress(a.epochContract), maxLeafAmount: a.maxLeafAmount };
         state.earnings.set(getAddress(a.developer), (state.earnings.get(getAddress(a.developer)) ?? 0n) + (a.developerAmount as bigint));
         break;
       }
-      case "UnattributedFeesSwept": {
-        const pool = state.feePools.get(key(a.modelId, a.epoch));
-        if (pool !== undefined) pool.status = AttributionStatus.Unattributed;
+      case "UnattributedFeesSwept":
+        feePool(a.modelId, a.epoch).status = AttributionStatus.Unattributed;
         break;
-      }
       case "EarningsWithdrawn":
         state.earnings.set(getAddress(a.account), (state.earnings.get(getAddress(a.account)) ?? 0n) - (a.amount as bigint));
         break;

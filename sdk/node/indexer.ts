@@ -29,14 +29,18 @@ export const protocolEventsAbi = [
   ...proofOfAttributionAbi,
 ].filter((item) => item.type === "event");
 
-/** One decoded protocol event with where it happened. */
+/** One decoded protocol event with where it happened. A log from a protocol contract that does not
+ * decode as the event its topic names (or names none) is kept as `UndecodableLog`, with the event
+ * its topic names (or `unknown topic 0x…`) in `args.eventName`, and its raw topics and data: only a
+ * tampered or corrupted log reads so. */
 export interface ProtocolEvent {
   address: Address;
-  eventName: (typeof protocolEventsAbi)[number]["name"];
+  eventName: (typeof protocolEventsAbi)[number]["name"] | "UndecodableLog";
   args: Record<string, unknown>;
   blockNumber: bigint;
   blockHash: Hex;
-  /** The block's second: always on staking events (stake checkpoints are kept by time), on others when the node's logs carry it. */
+  /** The block's second: always on staking events (stake checkpoints are kept by time) and on
+   * `ModelVersionPublished` and `BaseModelRegistered`, on others when the node's logs carry it. */
   blockTimestamp?: number;
   logIndex: number;
   transactionHash: Hex;
@@ -88,6 +92,9 @@ interface Checkpoint {
 }
 
 const CHECKPOINT_INTERVAL_MS = 2_000;
+
+/** Events outside staking that carry their block's second (the views answer with it). */
+const TIMED_EVENTS = new Set<string>(["ModelVersionPublished", "BaseModelRegistered"]);
 
 const jsonReplacer = (_: string, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v);
 const jsonReviver = (_: string, v: unknown) =>
@@ -178,11 +185,11 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
   const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
     const logs: Log[] = await client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to });
     const decoded = decode(logs);
-    // Stake checkpoints are kept by second; staking events are few, so their blocks are read when
-    // the node's logs do not carry `blockTimestamp`.
+    // Stake checkpoints are kept by second, and a model version's or base model's views tell their
+    // second; such events are few, so their blocks are read when the node's logs do not carry `blockTimestamp`.
     const times = new Map<bigint, number>();
     for (const e of decoded) {
-      if (e.address !== staking || e.blockTimestamp !== undefined) continue;
+      if ((e.address !== staking && !TIMED_EVENTS.has(e.eventName)) || e.blockTimestamp !== undefined) continue;
       let at = times.get(e.blockNumber);
       if (at === undefined) {
         const block = await client.publicClient.getBlock({ blockNumber: e.blockNumber });
@@ -233,18 +240,19 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
 /** Each protocol event by its topic, so decoding a log looks up one ABI item instead of scanning all. */
 const EVENTS_BY_TOPIC = new Map(protocolEventsAbi.map((item) => [toEventSelector(item), item]));
 
-/** Decodes protocol logs; a log that does not decode as its event (foreign or corrupted) is left out. */
+/** Decodes protocol logs (every log read comes from a protocol contract); one that does not decode
+ * as its event becomes an `UndecodableLog`. */
 function decode(logs: Log[]): ProtocolEvent[] {
   const decoded: ProtocolEvent[] = [];
   const checksummed = new Map<string, Address>();
   for (const log of logs) {
     const item = log.topics[0] === undefined ? undefined : EVENTS_BY_TOPIC.get(log.topics[0]);
-    if (item === undefined) continue;
     let event: { eventName: string; args: unknown };
     try {
+      if (item === undefined) throw new Error("unknown topic");
       event = decodeEventLog({ abi: [item], data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
     } catch {
-      continue;
+      event = { eventName: "UndecodableLog", args: { eventName: item?.name ?? `unknown topic ${log.topics[0] ?? "(none)"}`, topics: log.topics, data: log.data } };
     }
     let address = checksummed.get(log.address);
     if (address === undefined) checksummed.set(log.address, (address = getAddress(log.address)));

@@ -249,7 +249,7 @@ describe("SDK history", function () {
       const state = rebuildProtocolState(sdk.owner, events.filter((e) => e.eventName !== missing));
       const found = await verifyProtocolState(sdk.owner, state);
       const balance = found.find((d) => d.field === "OPEN held = credits + pending bonds + commitment bonds");
-      expect(BigInt(balance!.expected) - BigInt(balance!.actual), missing).to.equal(BOND);
+      expect(balance!.actual, missing).to.equal(`${BigInt(balance!.expected) - BOND}: holds ${BOND} less than owed`);
       expect(found.some((d) => d.entity.startsWith(entity)), JSON.stringify(found)).to.equal(true);
     }
   });
