@@ -42,6 +42,7 @@ import { WEIGHT_UNIT } from "../../sdk/indexer/state.ts";
 
 type Db = Context["db"];
 
+/** Training methods by `Hyperparameters.method`, named as `rebuildModelLineage` names them. */
 const METHOD_NAME = ["lora", "qlora", "full"] as const;
 const ZERO_HASH = `0x${"00".repeat(32)}` as const;
 
@@ -113,11 +114,12 @@ async function checkpoint(db: Db, datanetId: bigint, account: Address, at: numbe
 
 /** A validator's row on a datanet, created empty on its first event. */
 async function validatorRow(db: Db, datanetId: bigint, account: Address) {
-  return db
-    .insert(validator)
-    .values({ datanetId, validator: getAddress(account), amount: 0n, unbondingEndsAt: 0, generation: 0, bondedAmount: 0n, checkpointAt: 0, agreed: 0, disagreed: 0 })
-    .onConflictDoNothing()
-    .then(async () => required(await db.find(validator, { datanetId, validator: getAddress(account) }), `validator ${account}`));
+  const key = { datanetId, validator: getAddress(account) };
+  const found = await db.find(validator, key);
+  if (found !== null) return found;
+  const row = { ...key, amount: 0n, unbondingEndsAt: 0, generation: 0, bondedAmount: 0n, checkpointAt: 0, agreed: 0, disagreed: 0 };
+  await db.insert(validator).values(row);
+  return row;
 }
 
 async function addCredit(db: Db, account: Address, amount: bigint) {
