@@ -192,25 +192,32 @@ type FsStore = Awaited<ReturnType<typeof openFsStore>>;
 export async function runDemoStory(
   connection: NetworkConnection,
   log: (line: string) => void,
-  options: { keepStore?: boolean } = {},
+  options: { keepStore?: boolean; deploymentId?: string } = {},
 ): Promise<DemoSummary> {
   const keepStore = options.keepStore ?? false;
   // A folder of its own per run, outside the repository: runs never see each other's content.
   const dir = await mkdtemp(path.join(tmpdir(), "openledger-demo-store-"));
   const workDir = await mkdtemp(path.join(tmpdir(), "openledger-demo-training-"));
   try {
-    return await tellStory(connection, log, await openFsStore(dir), workDir, keepStore);
+    return await tellStory(connection, log, await openFsStore(dir), workDir, keepStore, options.deploymentId);
   } finally {
     if (!keepStore) for (const folder of [dir, workDir]) await rm(folder, { recursive: true, force: true });
   }
 }
 
-async function tellStory(connection: NetworkConnection, log: (line: string) => void, store: FsStore, workDir: string, keepStore: boolean): Promise<DemoSummary> {
+async function tellStory(
+  connection: NetworkConnection,
+  log: (line: string) => void,
+  store: FsStore,
+  workDir: string,
+  keepStore: boolean,
+  deploymentId: string | undefined,
+): Promise<DemoSummary> {
   let stepNumber = 0;
   const step = (title: string) => log(`\n== [${++stepNumber}/${DEMO_STEPS}] ${title}`);
 
   step("Deploying the protocol with the Ignition module (deploy/modules/OpenLedger.ts)");
-  const deployment = await deployProtocol(connection);
+  const deployment = await deployProtocol(connection, { deploymentId });
   const publicClient = await connection.viem.getPublicClient();
   const wallets = await connection.viem.getWalletClients();
   const [treasury, curator, relayer, ...rest] = wallets;

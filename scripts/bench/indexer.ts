@@ -1,0 +1,101 @@
+/**
+ * Indexer benchmark: a validation history of `--events` protocol events (1,000,000 by default) on a
+ * separate local node, then, side by side in one run, the project's own replay (events read over HTTP
+ * and the state rebuilt, in this process) and Ponder's sync (`npm run indexer` on a fresh PGlite,
+ * from start until it has indexed the head block); then the API under 20 concurrent clients asking for a leaderboard page and
+ * a pending queue. Writes bench/indexer.json.
+ *
+ *   npm run bench:indexer                      (-- --events 20000 for a quick look)
+ *   npm run bench:indexer -- --postgres        Ponder on a throwaway PostgreSQL cluster (Debian's binaries) instead of PGlite
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { createClient, rebuildProtocolState } from "../../sdk/index.ts";
+import { indexProtocolEvents } from "../../sdk/node/index.ts";
+import { graphql, startIndexer, waitForBlock } from "../../test/helpers/indexer.ts";
+import { ROOT, startLocalNode } from "../../test/helpers/local-node.ts";
+import { postgresBinaries, startPostgres, type PostgresServer } from "../../test/helpers/postgres.ts";
+import { buildValidationHistory } from "./validation-history.ts";
+
+const { values } = parseArgs({ options: { events: { type: "string", default: "1000000" }, postgres: { type: "boolean", default: false } } });
+const TARGET_EVENTS = Number(values.events);
+if (!Number.isSafeInteger(TARGET_EVENTS) || TARGET_EVENTS <= 0) throw new Error(`--events must be a positive integer, not ${values.events}`);
+const TARGETS = { replayEventsPerSecond: 20_000, replayPeakRssMB: 800, apiP95Ms: 50 };
+const CLIENTS = 20;
+const REQUESTS_PER_CLIENT = 25;
+/** Contributions left waiting for verdicts: the pending queue the API serves a page of. */
+const PENDING = 200;
+
+/** The two reads apps make most: a page of the overall leaderboard, and a datanet's pending queue. */
+const QUERIES = [
+  `{ reputations(where: { datanetId: "0" }, orderBy: "accepted", orderDirection: "desc", limit: 50) { items { contributor accepted rejected qualitySum } } }`,
+  `{ contributions(where: { datanetId: "1", status: 1 }, orderBy: "id", limit: 50) { items { id contributor votingEndsAt } } }`,
+];
+
+const node = await startLocalNode();
+const dir = await mkdtemp(path.join(tmpdir(), "openledger-indexer-bench-"));
+let postgres: PostgresServer | undefined;
+try {
+  const { deployment, deploymentFile, publicClient } = await buildValidationHistory(node, dir, TARGET_EVENTS, { pending: PENDING });
+
+  // The replay: every event over HTTP, then the whole state rebuilt, with this process's memory peak.
+  global.gc?.();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const replayStarted = performance.now();
+  const client = createClient({ publicClient, deployment });
+  const { events } = await indexProtocolEvents(client);
+  rebuildProtocolState(client, events);
+  const replaySeconds = (performance.now() - replayStarted) / 1000;
+  clearInterval(sampler);
+  const eventCount = events.length;
+
+  // Ponder: from `npm run indexer` until it has indexed the head block, on a fresh PGlite folder.
+  const bin = values.postgres ? await postgresBinaries() : undefined;
+  if (values.postgres && bin === undefined) throw new Error("--postgres needs Debian's postgresql binaries (apt-get install -y postgresql)");
+  postgres = bin === undefined ? undefined : await startPostgres(bin);
+  const database: Record<string, string> = postgres === undefined ? { OPENLEDGER_INDEXER_DIR: path.join(dir, "pglite") } : { DATABASE_URL: postgres.url };
+  const ponderStarted = performance.now();
+  const indexer = await startIndexer({ OPENLEDGER_RPC_URL: node.url, OPENLEDGER_DEPLOYMENT: deploymentFile, ...database }, { timeoutMs: 6 * 3_600_000 });
+  await waitForBlock(indexer, await publicClient.getBlockNumber());
+  const ponderSeconds = (performance.now() - ponderStarted) / 1000;
+  let latencies: number[] = [];
+  try {
+    for (const query of QUERIES) await graphql(indexer.url, query);
+    const askRepeatedly = async (n: number) => {
+      for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
+        const started = performance.now();
+        await graphql(indexer.url, QUERIES[(n + i) % QUERIES.length]!);
+        latencies.push(performance.now() - started);
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, (_, n) => askRepeatedly(n)));
+  } finally {
+    await indexer.stop();
+  }
+  latencies = latencies.sort((a, b) => a - b);
+
+  const figures = {
+    events: eventCount,
+    ponderEventsPerSecond: Math.round(eventCount / ponderSeconds),
+    replayEventsPerSecond: Math.round(eventCount / replaySeconds),
+    replayPeakRssMB: Math.round(peakRss / 1e6),
+    database: postgres === undefined ? "PGlite" : "PostgreSQL",
+    apiP95Ms: Number(latencies[Math.ceil(latencies.length * 0.95) - 1]!.toFixed(1)),
+  };
+  console.table([
+    { figure: `Ponder sync (npm run indexer to the head block, ${figures.database})`, value: `${figures.ponderEventsPerSecond.toLocaleString("en")} events/s (${ponderSeconds.toFixed(1)} s, startup included)`, target: "", met: "" },
+    { figure: "replay (events over HTTP, state rebuilt)", value: `${figures.replayEventsPerSecond.toLocaleString("en")} events/s (${replaySeconds.toFixed(1)} s)`, target: `>= ${TARGETS.replayEventsPerSecond.toLocaleString("en")}`, met: figures.replayEventsPerSecond >= TARGETS.replayEventsPerSecond },
+    { figure: "replay peak RSS", value: `${figures.replayPeakRssMB} MB`, target: `<= ${TARGETS.replayPeakRssMB} MB`, met: figures.replayPeakRssMB <= TARGETS.replayPeakRssMB },
+    { figure: `API p95 (${CLIENTS} clients, leaderboard page and pending queue)`, value: `${figures.apiP95Ms} ms`, target: `<= ${TARGETS.apiP95Ms} ms`, met: figures.apiP95Ms <= TARGETS.apiP95Ms },
+  ]);
+  await writeFile(path.join(ROOT, "bench", "indexer.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`Wrote bench/indexer.json (${eventCount.toLocaleString("en")} events)`);
+} finally {
+  await postgres?.stop();
+  await node.stop();
+  await rm(dir, { recursive: true, force: true });
+}
