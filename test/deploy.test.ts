@@ -21,9 +21,13 @@ function deploy(url: string, deploymentId: string, dir: string): Promise<{ code:
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    // Without build.ts's progress lines: a cached build that takes over 5 s on a busy machine prints them.
+    child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr: stderr.replace(BUILD_PROGRESS, "") }));
   });
 }
+
+/** The lines `scripts/build.ts` writes while a build runs (it writes nothing else of its own). */
+const BUILD_PROGRESS = /^(compiling the contracts with solc .*|  still compiling: \d+ s|compiled in \d+ s)\n/gm;
 
 /** Whether every address of the deployment file holds code on the node. */
 async function allHaveCode(url: string, file: string): Promise<boolean> {
