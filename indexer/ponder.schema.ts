@@ -285,17 +285,23 @@ export const modelVersion = onchainTable(
   (t) => ({
     modelId: t.bigint().notNull(),
     version: t.integer().notNull(),
-    /** "lora", "qlora" or "full". */
+    /** "lora", "qlora" (LoRA on a quantized base), "freeze" or "full". */
     method: t.text().notNull(),
+    /** LLaMA-Factory's settings as ModelFactory records them (see sdk/llama-factory.ts). */
+    finetuningType: t.text().notNull(),
     loraRank: t.integer().notNull(),
     loraAlpha: t.integer().notNull(),
     loraDropoutBps: t.integer().notNull(),
-    quantizationBits: t.integer().notNull(),
+    /** 0: no quantization; 4 or 8: a quantized base. */
+    quantizationBit: t.integer().notNull(),
     learningRateWad: t.bigint().notNull(),
-    epochs: t.integer().notNull(),
-    batchSize: t.integer().notNull(),
-    cutoffLength: t.integer().notNull(),
-    targetModules: t.text().array().notNull(),
+    numTrainEpochsMilli: t.integer().notNull(),
+    perDeviceTrainBatchSize: t.integer().notNull(),
+    gradientAccumulationSteps: t.integer().notNull(),
+    cutoffLen: t.integer().notNull(),
+    loraTarget: t.text().array().notNull(),
+    lrSchedulerType: t.text().notNull(),
+    template: t.text().notNull(),
     adapterHash: t.hex().notNull(),
     adapterUri: t.text().notNull(),
     evaluationHash: t.hex().notNull(),

@@ -37,13 +37,13 @@ import { getAddress, zeroAddress, type Address } from "viem";
 
 import { AttributionStatus } from "../../sdk/actions/attribution.ts";
 import { ContributionStatus, REVEAL_WINDOW } from "../../sdk/actions/contributions.ts";
+import { fromHyperparameters } from "../../sdk/actions/models.ts";
 import { STAKE_UNIT } from "../../sdk/history.ts";
+import { FINETUNING_TYPES, trainingMethod } from "../../sdk/llama-factory.ts";
 import { WEIGHT_UNIT } from "../../sdk/indexer/state.ts";
 
 type Db = Context["db"];
 
-/** Training methods by `Hyperparameters.method`, named as `rebuildModelLineage` names them. */
-const METHOD_NAME = ["lora", "qlora", "full"] as const;
 const ZERO_HASH = `0x${"00".repeat(32)}` as const;
 
 /** The row `find` must see: an event for an entity before the event that creates it is a broken history, not a case to skip. */
@@ -492,16 +492,20 @@ ponder.on("ModelFactory:ModelVersionPublished", async ({ event, context }) => {
   await context.db.insert(modelVersion).values({
     modelId,
     version,
-    method: METHOD_NAME[h.method] ?? "full",
+    method: trainingMethod(fromHyperparameters(h)),
+    finetuningType: FINETUNING_TYPES[h.finetuningType] ?? "full",
     loraRank: h.loraRank,
     loraAlpha: h.loraAlpha,
     loraDropoutBps: h.loraDropoutBps,
-    quantizationBits: h.quantizationBits,
+    quantizationBit: h.quantizationBit,
     learningRateWad: h.learningRateWad,
-    epochs: h.epochs,
-    batchSize: h.batchSize,
-    cutoffLength: h.cutoffLength,
-    targetModules: [...h.targetModules],
+    numTrainEpochsMilli: h.numTrainEpochsMilli,
+    perDeviceTrainBatchSize: h.perDeviceTrainBatchSize,
+    gradientAccumulationSteps: h.gradientAccumulationSteps,
+    cutoffLen: h.cutoffLen,
+    loraTarget: [...h.loraTarget],
+    lrSchedulerType: h.lrSchedulerType,
+    template: h.template,
     adapterHash,
     adapterUri: adapterURI,
     evaluationHash,
