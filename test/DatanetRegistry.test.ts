@@ -16,6 +16,7 @@ import {
   testPolicy,
   type Item,
 } from "./helpers/registry.ts";
+import { pinNextBlockTime } from "./helpers/clock.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -40,9 +41,7 @@ describe("DatanetRegistry", function () {
     it("creates datanets with sequential ids and an event carrying the whole configuration", async function () {
       const { registry, alice } = await networkHelpers.loadFixture(fixture);
       const policy = testPolicy({ allowlistOnly: true });
-      // Pinned: on a busy machine the next block can be more than a second after the last one.
-      const createdAt = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(createdAt);
+      const createdAt = await pinNextBlockTime(networkHelpers.time);
       const tx = registry.connect(alice).createDatanet(2, "ipfs://audio", policy);
       await expect(tx)
         .to.emit(registry, "DatanetCreated")
@@ -369,8 +368,7 @@ describe("DatanetRegistry", function () {
           .to.be.revertedWithCustomError(registry, "InvalidReservation")
           .withArgs(count, bytes);
       }
-      const at = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(at);
+      const at = await pinNextBlockTime(networkHelpers.time);
       await expect(registry.connect(alice).commitSubmission(datanetId, c, 2, 30n))
         .to.emit(registry, "SubmissionCommitted")
         .withArgs(alice.address, c, datanetId, 2, 30n, 0n, 0, at);
@@ -908,8 +906,7 @@ describe("DatanetRegistry", function () {
       const root = ethers.id("root over the first two accepted");
       await (await registry.connect(finalizer).finalize(items[2]!.contentHash, Status.Accepted)).wait(); // lands first
       expect((await registry.getDatanet(datanetId)).acceptedCount).to.equal(3n);
-      const publishedAt = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(publishedAt);
+      const publishedAt = await pinNextBlockTime(networkHelpers.time);
       await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 2n, "ipfs://v1", publishedAt);
@@ -933,8 +930,7 @@ describe("DatanetRegistry", function () {
       await expect(registry.connect(owner).publishVersion(datanetId, root, 2n, "ipfs://v1"))
         .to.be.revertedWithCustomError(registry, "VersionBeyondAccepted")
         .withArgs(datanetId, 1n, 2n);
-      const publishedAt = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(publishedAt);
+      const publishedAt = await pinNextBlockTime(networkHelpers.time);
       await expect(registry.connect(owner).publishVersion(datanetId, root, 1n, "ipfs://v1"))
         .to.emit(registry, "VersionPublished")
         .withArgs(datanetId, 1, root, 1n, "ipfs://v1", publishedAt);

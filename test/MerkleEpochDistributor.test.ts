@@ -7,6 +7,7 @@ import { signPermit } from "./helpers/permit.ts";
 import { attributionFixture as sharedAttributionFixture } from "./helpers/models.ts";
 import { buildMerkleEpoch, epochLeafHash, type MerkleEpoch } from "../sdk/merkle.ts";
 import { deployProtocol } from "../scripts/lib/deploy.ts";
+import { pinNextBlockTime } from "./helpers/clock.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -69,8 +70,7 @@ describe("MerkleEpochDistributor", function () {
       const { distributor, token, admin, poster, outsider, epoch } = await networkHelpers.loadFixture(distributorFixture);
       expect(await distributor.epochContract(poster.address, 1n, 1n)).to.equal(ZeroAddress);
       const expected = await distributor.connect(poster).postRoot.staticCall(1n, 1n, epoch.root, epoch.total, epoch.total, ZeroHash);
-      const postedAt = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(postedAt);
+      const postedAt = await pinNextBlockTime(networkHelpers.time);
       const expiresAt = postedAt + YEAR;
       const tx = distributor.connect(poster).postRoot(1n, 1n, epoch.root, epoch.total, epoch.total, ethers.id("records"));
       await expect(tx)

@@ -6,6 +6,7 @@ import type { Address } from "viem";
 import { qloraSpec, attributionFixture as sharedAttributionFixture } from "./helpers/models.ts";
 import { signPermit } from "./helpers/permit.ts";
 import { buildMerkleEpoch } from "../sdk/merkle.ts";
+import { pinNextBlockTime } from "./helpers/clock.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -196,8 +197,7 @@ describe("ProofOfAttribution", function () {
       await expect(attribution.proposeAttribution(1n, epoch, built.root, 750n * OPEN + 1n, ZeroHash))
         .to.be.revertedWithCustomError(attribution, "MerkleTotalExceedsShare")
         .withArgs(750n * OPEN + 1n, 750n * OPEN);
-      const proposedAt = (await networkHelpers.time.latest()) + 1;
-      await networkHelpers.time.setNextBlockTimestamp(proposedAt);
+      const proposedAt = await pinNextBlockTime(networkHelpers.time);
       const challengeEndsAt = proposedAt + 2 * DAY;
       await expect(attribution.proposeAttribution(1n, epoch, built.root, built.total, ethers.id("records")))
         .to.emit(attribution, "AttributionProposed")

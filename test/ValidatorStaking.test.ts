@@ -4,6 +4,7 @@ import { ZeroAddress } from "ethers";
 
 import { signPermit } from "./helpers/permit.ts";
 import { MIN_STAKE, OPEN, validatorFixture, WEEK } from "./helpers/validators.ts";
+import { pinNextBlockTime } from "./helpers/clock.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -82,8 +83,7 @@ describe("ValidatorStaking", function () {
     await expect(staking.connect(v).withdraw(datanetId))
       .to.be.revertedWithCustomError(staking, "NotUnbonding")
       .withArgs(datanetId, v.address);
-    const requestedAt = (await networkHelpers.time.latest()) + 1;
-    await networkHelpers.time.setNextBlockTimestamp(requestedAt);
+    const requestedAt = await pinNextBlockTime(networkHelpers.time);
     const unlocksAt = requestedAt + WEEK;
     await expect(staking.connect(v).requestUnbond(datanetId))
       .to.emit(staking, "UnbondRequested")
@@ -198,8 +198,7 @@ describe("ValidatorStaking", function () {
         .to.be.revertedWithCustomError(staking, "InvalidPauseDuration")
         .withArgs(duration, max);
     }
-    const pausedAt = (await networkHelpers.time.latest()) + 1;
-    await networkHelpers.time.setNextBlockTimestamp(pausedAt);
+    const pausedAt = await pinNextBlockTime(networkHelpers.time);
     const until = BigInt(pausedAt) + max;
     await expect(staking.connect(admin).pause(max)).to.emit(staking, "PauseSet").withArgs(admin.address, until);
     for (const call of [
