@@ -51,22 +51,28 @@ export async function pageGzipBytes(source: string): Promise<number> {
       logLevel: "silent",
       build: { outDir: "dist", manifest: true, reportCompressedSize: false },
     });
-    const out = path.join(dir, "dist");
-    const manifest = JSON.parse(await readFile(path.join(out, ".vite", "manifest.json"), "utf8")) as Manifest;
-    // The entry and what it imports statically, not its dynamic imports.
-    const loaded = new Set<string>();
-    const visit = (key: string) => {
-      if (loaded.has(key)) return;
-      loaded.add(key);
-      for (const next of manifest[key]?.imports ?? []) visit(next);
-    };
-    visit("index.html");
-    let bytes = 0;
-    for (const key of loaded) bytes += gzipSync(await readFile(path.join(out, manifest[key]!.file))).length;
-    return bytes;
+    return await initialGzipBytes(path.join(dir, "dist"));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * gzip bytes of the JavaScript a Vite build in `outDir` (built with `manifest: true`) loads up front
+ * for `entry`: the entry and what it imports statically, not its dynamic imports.
+ */
+export async function initialGzipBytes(outDir: string, entry = "index.html"): Promise<number> {
+  const manifest = JSON.parse(await readFile(path.join(outDir, ".vite", "manifest.json"), "utf8")) as Manifest;
+  const loaded = new Set<string>();
+  const visit = (key: string) => {
+    if (loaded.has(key)) return;
+    loaded.add(key);
+    for (const next of manifest[key]?.imports ?? []) visit(next);
+  };
+  visit(entry);
+  let bytes = 0;
+  for (const key of loaded) bytes += gzipSync(await readFile(path.join(outDir, manifest[key]!.file))).length;
+  return bytes;
 }
 
 /** What `npm run bench:sdk` writes to `bench/sdk.json`. */

@@ -94,7 +94,8 @@ export async function postUpload(url: string, upload: SignedUpload): Promise<{ c
   const base = url.replace(/\/$/, "");
   let response: Response;
   try {
-    response = await fetch(`${base}/upload`, { method: "POST", headers: upload.headers, body: upload.bytes });
+    // A Blob is a body under both the DOM's and Node's fetch types (a bare Uint8Array only under Node's).
+    response = await fetch(`${base}/upload`, { method: "POST", headers: upload.headers, body: new Blob([upload.bytes as Uint8Array<ArrayBuffer>]) });
   } catch (cause) {
     throw new ClientConfigError(`Cannot reach the storage service at ${base}: ${(cause as Error).message}`, { cause });
   }

@@ -1,0 +1,240 @@
+import { useState } from "react";
+
+import {
+  cidOfUri,
+  estimateFineTune,
+  fetchModelLogs,
+  formatTrainConfig,
+  gatewayFetcher,
+  LLAMA_FACTORY_DEFAULTS,
+  LLAMA_FACTORY_RANGES,
+  rebuildModelLineage,
+  trainConfig,
+  trainingMethod,
+  withDefaults,
+  ContentUnavailableError,
+  type FineTuneSettings,
+  type ModelShape,
+} from "@openledger-evm/sdk";
+
+import { download } from "../download.ts";
+import { ActionStatus, Loaded, useAction, useApp, useLoad } from "../protocol.tsx";
+
+/** Base models' shapes (their config.json), for the estimate. */
+const BASES: Record<string, ModelShape> = {
+  "meta-llama/Llama-3.1-8B": { hiddenSize: 4_096, intermediateSize: 14_336, numLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 },
+  "Qwen/Qwen2.5-7B": { hiddenSize: 3_584, intermediateSize: 18_944, numLayers: 28, numAttentionHeads: 28, numKeyValueHeads: 4, vocabSize: 152_064 },
+  "meta-llama/Llama-3.2-1B": { hiddenSize: 2_048, intermediateSize: 8_192, numLayers: 16, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 },
+};
+const MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+const GB = 1024 ** 3;
+
+/** A number field with LLaMA-Factory's range; an out-of-range value reads as a sentence. */
+function NumberField({ label, value, range, step, onChange }: { label: string; value: number; range: readonly [number, number]; step?: number; onChange: (v: number) => void }) {
+  const bad = !(value >= range[0] && value <= range[1]);
+  return (
+    <label>
+      {label}{" "}
+      <input type="number" value={Number.isNaN(value) ? "" : value} min={range[0]} max={range[1]} step={step ?? 1} onChange={(e) => onChange(e.target.valueAsNumber)} aria-invalid={bad} />
+      {bad && <span role="alert" className="error"> {label} must be from {range[0]} to {range[1]}.</span>}
+    </label>
+  );
+}
+
+/** The estimate as bars: GPU memory for LoRA (16-bit base), QLoRA 8-bit and QLoRA 4-bit. */
+function MemoryChart({ shape, rank, modules }: { shape: ModelShape; rank: number; modules: string[] }) {
+  const e = estimateFineTune(shape, { rank, targetModules: modules });
+  const bars: [string, number][] = [
+    ["LoRA (16-bit base)", e.lora.totalBytes],
+    ["QLoRA 8-bit", e.qlora8.totalBytes],
+    ["QLoRA 4-bit", e.qlora4.totalBytes],
+  ];
+  const max = Math.max(...bars.map(([, b]) => b));
+  return (
+    <figure>
+      <svg width="520" height="110" role="img" aria-label={`Memory: ${bars.map(([n, b]) => `${n} ${(b / GB).toFixed(1)} GB`).join(", ")}`}>
+        {bars.map(([name, bytes], i) => (
+          <g key={name} transform={`translate(0, ${i * 34})`}>
+            <text x="0" y="20" fontSize="13">
+              {name}
+            </text>
+            <rect x="150" y="6" height="20" width={(300 * bytes) / max} fill={i === 0 ? "#2456a6" : "#2f7d4f"} />
+            <text x={156 + (300 * bytes) / max} y="20" fontSize="13">
+              {(bytes / GB).toFixed(1)} GB
+            </text>
+          </g>
+        ))}
+      </svg>
+      <figcaption>
+        {e.lora.trainableParameters.toLocaleString("en-US")} trainable parameters ({e.lora.trainablePercent.toFixed(3)}% of the model) with rank {rank} on {modules.join(", ")}.
+      </figcaption>
+    </figure>
+  );
+}
+
+/** The lineage: each model version, the datanet versions it was trained on, and their contributions. */
+function Lineage() {
+  const { reader } = useApp();
+  const lineage = useLoad(["lineage"], async () => [...rebuildModelLineage(await fetchModelLogs(reader)).values()]);
+  return (
+    <Loaded query={lineage} what="the models' lineage">
+      {(models) =>
+        models.length === 0 ? (
+          <p>No model registered yet.</p>
+        ) : (
+          <ul className="lineage" aria-label="Lineage graph">
+            {models.map((m) => (
+              <li key={String(m.modelId)}>
+                <strong>Model #{String(m.modelId)} {m.name}</strong> (base #{String(m.baseModelId)})
+                <ul>
+                  {m.versions.map((v) => (
+                    <li key={v.version}>
+                      → version {v.version}: {v.method}, adapter <span className="mono">{v.adapterHash.slice(0, 12)}…</span>
+                      <ul>
+                        {v.trainingData.map((d) => (
+                          <li key={`${d.datanetId}/${d.version}`}>
+                            → <a href={`#/datanet/${d.datanetId}`}>datanet #{String(d.datanetId)}</a> version {d.version} (root <span className="mono">{d.versionRoot.slice(0, 12)}…</span>) →{" "}
+                            {String(d.contributionCount)} accepted contribution(s)
+                          </li>
+                        ))}
+                      </ul>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Loaded>
+  );
+}
+
+/** ModelFactory: LLaMA-Factory's settings with their ranges and defaults, the memory estimate, the dataset and config to download, the lineage. */
+export default function ModelFactory({ id }: { id: bigint }) {
+  const { config, reader } = useApp();
+  const action = useAction();
+  const [base, setBase] = useState(Object.keys(BASES)[0]!);
+  const [s, setS] = useState<FineTuneSettings>(() => withDefaults({ template: "llama3" }));
+  const [version, setVersion] = useState(1);
+  const set = (patch: Partial<FineTuneSettings>) => setS((old) => ({ ...old, ...patch }));
+  const lora = s.finetuningType === "lora";
+  const modules = (s.loraTarget ?? []).includes("all") ? MODULES : [...(s.loraTarget ?? [])];
+  const rank = s.loraRank ?? LLAMA_FACTORY_DEFAULTS.loraRank;
+  const datasetName = `datanet_${id}_v${version}`;
+
+  const exportDataset = () =>
+    action.run(async (step) => {
+      step(`Exporting datanet #${id} version ${version}: each contribution fetched by CID and checked against its hash…`);
+      const gateway = gatewayFetcher(config.storageUrl);
+      const exported = await reader.datasets.export({
+        datanetId: id,
+        version,
+        format: "alpaca",
+        fetchContent: async (c) => {
+          const cid = cidOfUri(c.uri);
+          if (cid === undefined) throw new ContentUnavailableError(c.uri, "the URI is not ipfs://<cid>");
+          return gateway.get(cid);
+        },
+      });
+      download(`${datasetName}.json`, JSON.stringify(exported.rows, null, 2), "application/json");
+      download("dataset_info.json", JSON.stringify(exported.datasetInfo, null, 2), "application/json");
+      return `Exported ${exported.rows.length} rows; the set's root matches version ${version}'s.`;
+    });
+  const downloadConfig = () =>
+    action.run(async () => {
+      const yaml = formatTrainConfig(
+        trainConfig({ modelNameOrPath: base, datasetDir: "data", datasetName, stage: "sft", settings: withDefaults(s), outputDir: `saves/${datasetName}` }),
+        `LLaMA-Factory config for ${base} on datanet ${id} version ${version} (${trainingMethod(s)})`,
+      );
+      download("train.yaml", yaml, "text/yaml");
+      return "train.yaml downloaded: run it with `llamafactory-cli train train.yaml`.";
+    });
+
+  return (
+    <>
+      <h1>ModelFactory</h1>
+      <section aria-labelledby="form-title">
+        <h2 id="form-title">Fine-tune</h2>
+        <div className="form">
+          <label>
+            Base model{" "}
+            <select value={base} onChange={(e) => setBase(e.target.value)}>
+              {Object.keys(BASES).map((b) => (
+                <option key={b}>{b}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Fine-tuning type{" "}
+            <select value={s.finetuningType} onChange={(e) => setS(withDefaults({ ...s, finetuningType: e.target.value as FineTuneSettings["finetuningType"], loraRank: undefined, loraAlpha: undefined, loraDropout: undefined, loraTarget: undefined, quantizationBit: undefined }))}>
+              <option value="lora">lora</option>
+              <option value="freeze">freeze</option>
+              <option value="full">full</option>
+            </select>
+          </label>
+          {lora && (
+            <>
+              <NumberField label="LoRA rank" value={rank} range={LLAMA_FACTORY_RANGES.loraRank} onChange={(v) => set({ loraRank: v, loraAlpha: 2 * v })} />
+              <NumberField label="LoRA alpha" value={s.loraAlpha ?? 2 * rank} range={LLAMA_FACTORY_RANGES.loraAlpha} onChange={(v) => set({ loraAlpha: v })} />
+              <NumberField label="LoRA dropout" value={s.loraDropout ?? 0} range={LLAMA_FACTORY_RANGES.loraDropout} step={0.01} onChange={(v) => set({ loraDropout: v })} />
+              <fieldset>
+                <legend>LoRA target modules</legend>
+                {MODULES.map((m) => (
+                  <label key={m}>
+                    <input
+                      type="checkbox"
+                      checked={modules.includes(m)}
+                      onChange={(e) => {
+                        const next = e.target.checked ? [...modules, m] : modules.filter((x) => x !== m);
+                        set({ loraTarget: next.length === MODULES.length ? ["all"] : next });
+                      }}
+                    />{" "}
+                    {m}
+                  </label>
+                ))}
+              </fieldset>
+              <label>
+                Quantization (QLoRA){" "}
+                <select value={String(s.quantizationBit ?? "none")} onChange={(e) => set({ quantizationBit: e.target.value === "none" ? null : (Number(e.target.value) as 4 | 8) })}>
+                  <option value="none">none (LoRA)</option>
+                  <option value="8">8-bit</option>
+                  <option value="4">4-bit</option>
+                </select>
+              </label>
+            </>
+          )}
+          <NumberField label="Learning rate" value={s.learningRate} range={[1e-7, 1]} step={1e-5} onChange={(v) => set({ learningRate: v })} />
+          <NumberField label="Epochs" value={s.numTrainEpochs} range={LLAMA_FACTORY_RANGES.numTrainEpochs} onChange={(v) => set({ numTrainEpochs: v })} />
+          <NumberField label="Batch size per device" value={s.perDeviceTrainBatchSize} range={LLAMA_FACTORY_RANGES.perDeviceTrainBatchSize} onChange={(v) => set({ perDeviceTrainBatchSize: v })} />
+          <NumberField label="Gradient accumulation steps" value={s.gradientAccumulationSteps} range={LLAMA_FACTORY_RANGES.gradientAccumulationSteps} onChange={(v) => set({ gradientAccumulationSteps: v })} />
+          <NumberField label="Cutoff length" value={s.cutoffLen} range={LLAMA_FACTORY_RANGES.cutoffLen} onChange={(v) => set({ cutoffLen: v })} />
+          <label>
+            Scheduler{" "}
+            <select value={s.lrSchedulerType} onChange={(e) => set({ lrSchedulerType: e.target.value })}>
+              {["linear", "cosine", "constant", "constant_with_warmup"].map((x) => (
+                <option key={x}>{x}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Template <input value={s.template} onChange={(e) => set({ template: e.target.value })} />
+          </label>
+          <NumberField label="Datanet version" value={version} range={[1, 65_535]} onChange={setVersion} />
+        </div>
+        {lora && modules.length > 0 && rank >= 1 ? <MemoryChart shape={BASES[base]!} rank={rank} modules={modules} /> : <p>The estimate needs LoRA with a rank and at least one module.</p>}
+        <button type="button" disabled={action.busy} onClick={exportDataset}>
+          Export the dataset
+        </button>{" "}
+        <button type="button" disabled={action.busy} onClick={downloadConfig}>
+          Download the training config
+        </button>
+        <ActionStatus action={action} />
+      </section>
+      <section aria-labelledby="lineage-title">
+        <h2 id="lineage-title">Lineage</h2>
+        <Lineage />
+      </section>
+    </>
+  );
+}

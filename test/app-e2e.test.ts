@@ -1,0 +1,253 @@
+/**
+ * The web app end to end (`npm run test:e2e`): one local stack for the whole file (`npm run app`'s:
+ * a node with the demo story as seed data, the storage service, the indexer, the built app), and
+ * headless Chromium driving each page's main flow with burner wallets, plus an injected (EIP-1193)
+ * wallet for the wrong network and a rejected signature. axe-core checks every page; the main pages'
+ * screenshots go to docs/.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { expect } from "chai";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { getAbiItem, toFunctionSelector, type AbiFunction } from "viem";
+
+import { datanetRegistryAbi } from "../sdk/index.ts";
+import { startAppStack, type AppStack } from "../scripts/lib/app-stack.ts";
+import { launchChromium, seriousAxeViolations } from "./helpers/app-browser.ts";
+import { advanceTime, ROOT } from "./helpers/local-node.ts";
+
+const TIMEOUT = 60_000;
+/** The reveal's function selector, to hold the reveal back in the network (a reveal interrupted before it reaches the node). */
+const SUBMIT_BATCH = toFunctionSelector(getAbiItem({ abi: datanetRegistryAbi, name: "submitBatch" }) as AbiFunction).slice(2);
+
+describe("the web app, end to end (Chromium against the local stack)", function () {
+  this.timeout(600_000);
+  let stack: AppStack;
+  let browser: Browser;
+  let contributor: Page;
+  let validator: Page;
+  const datanet = () => String(stack.summary.datanetId);
+
+  /** Opens a page of the app and waits for its heading. */
+  async function open(page: Page, route: string, heading: RegExp) {
+    await page.goto(`${stack.url}#/${route}`);
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor({ timeout: TIMEOUT });
+  }
+  async function expectAccessible(page: Page) {
+    expect(await seriousAxeViolations(page), `axe on ${page.url()}`).to.deep.equal([]);
+  }
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(ROOT, "docs", `app-${name}.png`), fullPage: true });
+  /** A burner wallet in its own browser context (its own localStorage), funded from the node's seed account. */
+  async function burnerPage(): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await open(page, `datanets`, /Datanets/);
+    await page.getByRole("button", { name: "Use a burner wallet" }).click();
+    await page.getByRole("button", { name: "Fund from the local node" }).click();
+    await page.getByText("The burner wallet is funded.").waitFor({ timeout: TIMEOUT });
+    await page.getByTestId("balances").getByText(/5,000 OPEN/).waitFor({ timeout: TIMEOUT });
+    return page;
+  }
+
+  before(async function () {
+    stack = await startAppStack();
+    browser = await launchChromium();
+    contributor = await burnerPage();
+    validator = await burnerPage();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("Datanets: the list, then a datanet's policy, each epoch's fixed terms, its versions (roots recomputed) and contributions by status", async function () {
+    await open(contributor, "datanets", /Datanets/);
+    await contributor.getByRole("link", { name: /#1 ipfs:\/\/science-explained/ }).click();
+    await contributor.getByRole("heading", { level: 1, name: `Datanet #${datanet()}` }).waitFor();
+    await contributor.getByRole("table", { name: "Policy (for new epochs)" }).waitFor({ timeout: TIMEOUT });
+    expect(await contributor.getByRole("table", { name: /Epoch \d+'s fixed terms/ }).count()).to.equal(2);
+    const versions = contributor.getByRole("table", { name: /Published versions/ });
+    expect(await versions.getByText("matches").count()).to.equal(stack.summary.version.version);
+    await contributor.getByLabel("Status").selectOption({ label: "Accepted" });
+    const accepted = stack.summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
+    await contributor.getByRole("table", { name: `${accepted} accepted contribution(s)` }).waitFor();
+    await expectAccessible(contributor);
+    await screenshot(contributor, "datanet");
+  });
+
+  it("Validate: a burner stakes (permit and stake) before anything is revealed", async function () {
+    await open(validator, `validate/${datanet()}`, /Validate/);
+    await validator.getByLabel("Amount (OPEN)").fill("1000");
+    await validator.getByRole("button", { name: "Stake", exact: true }).click();
+    await validator.getByText(/Staked: 1,000 OPEN bonded/).waitFor({ timeout: TIMEOUT });
+    await validator.getByTestId("stake").getByText(/^1,000 OPEN bonded/).waitFor();
+    await expectAccessible(validator);
+  });
+
+  it("Contribute: an oversize file is refused in the page and nothing is sent", async function () {
+    await open(contributor, `contribute/${datanet()}`, /Contribute/);
+    const before = await contributor.evaluate(() => JSON.stringify(localStorage));
+    await contributor.getByLabel("Drop files here, or choose them").setInputFiles({ name: "big.txt", mimeType: "text/plain", buffer: Buffer.alloc(2_000, "a") });
+    await contributor.getByRole("alert").getByText("big.txt is 2000 bytes, over this datanet's limit of 1024 bytes per item.").waitFor();
+    expect(await contributor.getByRole("button", { name: "Upload, commit and reveal" }).count()).to.equal(0);
+    expect(await contributor.evaluate(() => JSON.stringify(localStorage))).to.equal(before);
+  });
+
+  it("Contribute: upload, commit with the bond shown first, a reveal lost in the network, and a reload that resumes it", async function () {
+    await open(contributor, `contribute/${datanet()}`, /Contribute/);
+    const text = "Why is the sky blue? Sunlight scatters off the molecules of the air, and blue light, with its shorter wavelength, scatters far more than red. So the sky glows blue in every direction, while the sun itself looks slightly yellow.";
+    await contributor.getByLabel("Drop files here, or choose them").setInputFiles({ name: "sky.txt", mimeType: "text/plain", buffer: Buffer.from(text) });
+    expect(await contributor.getByTestId("bond").textContent()).to.equal("10 OPEN");
+    // The reveal never reaches the node: the page says so, and the commitment's salt stays in localStorage.
+    const context = contributor.context();
+    await context.route("**/rpc", (route) => {
+      const body = route.request().postData() ?? "";
+      return body.includes("eth_sendRawTransaction") && body.toLowerCase().includes(SUBMIT_BATCH) ? route.abort() : route.continue();
+    });
+    await contributor.getByRole("button", { name: "Upload, commit and reveal" }).click();
+    await contributor.getByText(/Stored sky\.txt as /).waitFor({ timeout: TIMEOUT });
+    await contributor.getByText(/the salt is saved in this browser/).waitFor({ timeout: TIMEOUT });
+    await contributor.locator("p.error[role=alert]").waitFor({ timeout: TIMEOUT });
+    await screenshot(contributor, "contribute");
+    await context.unroute("**/rpc");
+
+    await contributor.reload();
+    await contributor.getByRole("heading", { name: "Committed, not yet revealed" }).waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("button", { name: "Reveal now" }).click();
+    await contributor.getByText(/^Revealed: contribution #\d+\.$/).waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("heading", { name: "Committed, not yet revealed" }).waitFor({ state: "detached" });
+    await expectAccessible(contributor);
+  });
+
+  it("My contributions: the new contribution pending, with no verdict yet", async function () {
+    await open(contributor, `mine/${datanet()}`, /My contributions/);
+    const row = contributor.getByRole("row").filter({ hasText: "Pending" });
+    await row.first().waitFor({ timeout: TIMEOUT });
+    expect(await row.first().textContent()).to.include("none yet");
+    await expectAccessible(contributor);
+  });
+
+  it("Validate: once verdicts open, the queue has it; the content is fetched by CID and verified, the SDK's checks shown, and an accepting verdict submitted", async function () {
+    await advanceTime(stack.node.url, 30 * 60 + 1);
+    await open(validator, `validate/${datanet()}`, /Validate/);
+    await validator.getByRole("button", { name: /^Fetch and check #\d+$/ }).first().click({ timeout: TIMEOUT });
+    await validator.getByText("Fetched by CID; every block and the content hash verified.").waitFor({ timeout: TIMEOUT });
+    const checks = validator.getByRole("table", { name: "The SDK's checks" });
+    expect(await checks.getByText(/^passes/).count()).to.equal(5);
+    await validator.getByLabel("Quality (0–100)").fill("90");
+    await validator.getByRole("button", { name: "Submit verdict" }).click();
+    await validator.getByText(/^Verdict recorded/).waitFor({ timeout: TIMEOUT });
+    await screenshot(validator, "validate");
+    await expectAccessible(validator);
+
+    await open(contributor, `mine/${datanet()}`, /My contributions/);
+    await contributor.getByRole("row").filter({ hasText: "accept (90)" }).waitFor({ timeout: TIMEOUT });
+    await screenshot(contributor, "my-contributions");
+  });
+
+  it("Leaderboard: ranks with accepted / submitted, mean quality and score, and the confidence bound explained for a row", async function () {
+    await open(contributor, `leaderboard/${datanet()}`, /Leaderboard/);
+    const table = contributor.getByRole("table", { name: /Leaderboard, \d+ contributors/ });
+    await table.waitFor({ timeout: TIMEOUT });
+    expect(await contributor.getByText(/matches the chain's/).count()).to.equal(1);
+    await contributor.getByRole("button", { name: /ranked 1\?$/ }).click();
+    await contributor.getByRole("heading", { name: "Why rank 1?" }).waitFor();
+    expect(await contributor.getByText(/Wilson bound/).count()).to.equal(1);
+    await expectAccessible(contributor);
+    await screenshot(contributor, "leaderboard");
+  });
+
+  it("Rewards: an ended epoch cannot be funded; the current one is funded with its terms shown first", async function () {
+    await open(validator, `rewards/${datanet()}`, /Rewards/);
+    const epoch = validator.getByLabel("Epoch");
+    const current = Number(await epoch.inputValue());
+    await epoch.fill(String(current - 1));
+    await validator.getByText(/ended epochs cannot be funded/).waitFor();
+    await epoch.fill(String(current));
+    await validator.getByRole("table", { name: `Epoch ${current}'s terms` }).waitFor({ timeout: TIMEOUT });
+    await validator.getByLabel("Amount (OPEN)").fill("250");
+    await validator.getByRole("button", { name: `Fund epoch ${current} under these terms` }).click();
+    await validator.getByText(/^Funded 250 OPEN; epoch \d+'s pool holds/).waitFor({ timeout: TIMEOUT });
+    await expectAccessible(validator);
+    await screenshot(validator, "rewards");
+  });
+
+  it("ModelFactory: LLaMA-Factory's fields with defaults and ranges, the LoRA/QLoRA memory chart, the config download and the lineage", async function () {
+    await open(contributor, `models/${datanet()}`, /ModelFactory/);
+    expect(await contributor.getByLabel("LoRA rank").inputValue()).to.equal("8");
+    await contributor.getByLabel("LoRA rank").fill("16");
+    await contributor.getByText(/trainable parameters .* with rank 16/).waitFor();
+    await contributor.getByLabel("LoRA rank").fill("5000");
+    await contributor.getByText("LoRA rank must be from 1 to 1024.").waitFor();
+    await contributor.getByLabel("LoRA rank").fill("16");
+    const [download] = await Promise.all([contributor.waitForEvent("download"), contributor.getByRole("button", { name: "Download the training config" }).click()]);
+    const yaml = await readFile((await download.path())!, "utf8");
+    expect(yaml).to.match(/^lora_rank: 16$/m);
+    expect(yaml).to.match(/^finetuning_type: "lora"$/m);
+    await contributor.getByRole("list", { name: "Lineage graph" }).getByText(/datanet #1/).first().waitFor({ timeout: TIMEOUT });
+    await expectAccessible(contributor);
+    await screenshot(contributor, "modelfactory");
+  });
+
+  it("Audit: the SDK's auditor, run from the page against the node, finds no discrepancy", async function () {
+    await open(contributor, "audit", /Audit/);
+    await contributor.getByRole("button", { name: "Run the audit" }).click();
+    await contributor.getByText(/^No discrepancy: \d+ contribution\(s\) and \d+ model\(s\) verified/).waitFor({ timeout: 120_000 });
+    await expectAccessible(contributor);
+  });
+
+  describe("with an injected (EIP-1193) wallet", function () {
+    let context: BrowserContext;
+    let page: Page;
+    /** A wallet in the page that answers `chainId`, refuses every signature (code 4001) and relays reads to the node. */
+    async function injectedWallet(chainId: number) {
+      context = await browser.newContext();
+      await context.addInitScript(
+        ({ chainId }) => {
+          const account = "0x000000000000000000000000000000000000dEaD";
+          const refuse = () => Promise.reject(Object.assign(new Error("User rejected the request."), { code: 4001 }));
+          const page = globalThis as unknown as { ethereum: unknown; location: { href: string } };
+          page.ethereum = {
+            isMetaMask: false,
+            on() {},
+            removeListener() {},
+            async request({ method, params }: { method: string; params?: unknown[] }) {
+              if (method === "eth_chainId") return `0x${chainId.toString(16)}`;
+              if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+              if (method === "wallet_requestPermissions" || method === "wallet_getPermissions") return [{ parentCapability: "eth_accounts" }];
+              if (/^(personal_sign|eth_sign|eth_signTypedData.*|eth_sendTransaction)$/.test(method)) return refuse();
+              const response = await fetch(new URL("rpc", page.location.href), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
+              const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+              if (body.error !== undefined) throw new Error(body.error.message);
+              return body.result;
+            },
+          };
+        },
+        { chainId },
+      );
+      page = await context.newPage();
+      await open(page, `contribute/${datanet()}`, /Contribute/);
+      await page.getByRole("button", { name: /^Connect / }).click();
+    }
+    afterEach(async function () {
+      await context?.close();
+    });
+
+    it("on another network, the page says which chain to switch to and offers nothing to sign", async function () {
+      await injectedWallet(1);
+      await page.getByRole("alert").getByText(`Your wallet is on chain 1, but this deployment is on chain ${stack.deployment.chainId}: switch the wallet to chain ${stack.deployment.chainId}.`).first().waitFor({ timeout: TIMEOUT });
+      await page.getByLabel("Drop files here, or choose them").setInputFiles({ name: "a.txt", mimeType: "text/plain", buffer: Buffer.from("A short note about tides and the moon's pull on the oceans.") });
+      expect(await page.getByRole("button", { name: "Upload, commit and reveal" }).isDisabled()).to.equal(true);
+      await expectAccessible(page);
+    });
+
+    it("a rejected signature reads as a sentence and nothing is committed", async function () {
+      await injectedWallet(stack.deployment.chainId);
+      await page.getByLabel("Drop files here, or choose them").setInputFiles({ name: "a.txt", mimeType: "text/plain", buffer: Buffer.from("A short note about tides and the moon's pull on the oceans.") });
+      await page.getByRole("button", { name: "Upload, commit and reveal" }).click();
+      await page.getByRole("alert").getByText("The request was rejected in the wallet.").waitFor({ timeout: TIMEOUT });
+      expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("openledger.reveals")))).to.deep.equal([]);
+    });
+  });
+});
