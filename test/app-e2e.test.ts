@@ -1,21 +1,66 @@
 /**
- * The web app end to end (`npm run test:e2e`): one local stack for the whole file (`npm run app`'s:
- * a node with the demo story as seed data, the storage service, the indexer, the built app), and
- * headless Chromium driving each page's main flow with burner wallets, plus an injected (EIP-1193)
- * wallet for the wrong network and a rejected signature. axe-core checks every page; the main pages'
- * screenshots go to docs/.
+ * The web app end to end (`npm run test:e2e`): one local stack for the whole file, started by the
+ * README's command (`bash scripts/run.sh npm run app`: a node with the demo story as seed data, the
+ * storage service, the indexer, the built app), and headless Chromium driving each page's main flow
+ * with burner wallets, plus an injected (EIP-1193) wallet for the wrong network and a rejected
+ * signature. axe-core checks every page; the main pages' screenshots go to docs/.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { getAbiItem, toFunctionSelector, type AbiFunction } from "viem";
+import { createPublicClient, getAbiItem, http, toFunctionSelector, type AbiFunction } from "viem";
 
-import { datanetRegistryAbi } from "../sdk/index.ts";
-import { startAppStack, type AppStack } from "../scripts/lib/app-stack.ts";
+import { ContributionStatus, createClient, datanetRegistryAbi, parseDeployment, type Deployment, type RegistryState } from "../sdk/index.ts";
 import { launchChromium, seriousAxeViolations } from "./helpers/app-browser.ts";
 import { advanceTime, ROOT } from "./helpers/local-node.ts";
+
+/** The app as the README's command starts it: its URL, what it serves as its configuration, the process. */
+interface RunningApp {
+  url: string;
+  rpcUrl: string;
+  deployment: Deployment;
+  /** The registry after the demo story (the seed data), read through the app's RPC proxy. */
+  seed: RegistryState;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs the README's `npm run app` line as written and waits for the URL it prints. */
+async function startReadmeApp(): Promise<RunningApp> {
+  const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+  const command = readme.split("\n").find((line) => line.trim() === "bash scripts/run.sh npm run app");
+  if (command === undefined) throw new Error("README.md shows no `bash scripts/run.sh npm run app` line");
+  const child = spawn("bash", ["-c", command], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Ctrl-C, to the whole group (bash, npm, node): the app stops its services and exits.
+    process.kill(-child.pid!, "SIGINT");
+    await exited;
+  };
+  const deadline = Date.now() + 420_000;
+  let url: string | undefined;
+  while (url === undefined) {
+    url = /^The app: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output)?.[1];
+    if (child.exitCode !== null) throw new Error(`npm run app exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm run app printed no URL:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const config = (await (await fetch(new URL("openledger.json", url))).json()) as { deployment: unknown; rpcUrl: string };
+  const deployment = parseDeployment(config.deployment);
+  const rpcUrl = new URL(config.rpcUrl, url).href;
+  const seed = await createClient({ publicClient: createPublicClient({ transport: http(rpcUrl) }), deployment }).history.rebuild();
+  return { url, rpcUrl, deployment, seed, process: child, stop };
+}
 
 const TIMEOUT = 60_000;
 /** The reveal's function selector, to hold the reveal back in the network (a reveal interrupted before it reaches the node). */
@@ -23,11 +68,12 @@ const SUBMIT_BATCH = toFunctionSelector(getAbiItem({ abi: datanetRegistryAbi, na
 
 describe("the web app, end to end (Chromium against the local stack)", function () {
   this.timeout(600_000);
-  let stack: AppStack;
+  let stack: RunningApp;
   let browser: Browser;
   let contributor: Page;
   let validator: Page;
-  const datanet = () => String(stack.summary.datanetId);
+  /** The demo story's datanet. */
+  const datanet = () => "1";
 
   /** Opens a page of the app and waits for its heading. */
   async function open(page: Page, route: string, heading: RegExp) {
@@ -50,7 +96,7 @@ describe("the web app, end to end (Chromium against the local stack)", function 
   }
 
   before(async function () {
-    stack = await startAppStack();
+    stack = await startReadmeApp();
     browser = await launchChromium();
     contributor = await burnerPage();
     validator = await burnerPage();
@@ -58,7 +104,7 @@ describe("the web app, end to end (Chromium against the local stack)", function 
 
   after(async function () {
     await browser?.close();
-    await stack?.close();
+    await stack?.stop();
   });
 
   it("Datanets: the list, then a datanet's policy, each epoch's fixed terms, its versions (roots recomputed) and contributions by status", async function () {
@@ -68,9 +114,10 @@ describe("the web app, end to end (Chromium against the local stack)", function 
     await contributor.getByRole("table", { name: "Policy (for new epochs)" }).waitFor({ timeout: TIMEOUT });
     expect(await contributor.getByRole("table", { name: /Epoch \d+'s fixed terms/ }).count()).to.equal(2);
     const versions = contributor.getByRole("table", { name: /Published versions/ });
-    expect(await versions.getByText("matches").count()).to.equal(stack.summary.version.version);
+    expect(await versions.getByText("matches").count()).to.equal(stack.seed.datanets.get(1n)!.versionCount).and.to.be.greaterThan(0);
     await contributor.getByLabel("Status").selectOption({ label: "Accepted" });
-    const accepted = stack.summary.contributors.reduce((sum, c) => sum + c.accepted, 0);
+    const accepted = [...stack.seed.contributions.values()].filter((c) => c.datanetId === 1n && c.status === ContributionStatus.Accepted).length;
+    expect(accepted).to.be.greaterThan(0);
     await contributor.getByRole("table", { name: `${accepted} accepted contribution(s)` }).waitFor();
     await expectAccessible(contributor);
     await screenshot(contributor, "datanet");
@@ -129,7 +176,7 @@ describe("the web app, end to end (Chromium against the local stack)", function 
   });
 
   it("Validate: once verdicts open, the queue has it; the content is fetched by CID and verified, the SDK's checks shown, and an accepting verdict submitted", async function () {
-    await advanceTime(stack.node.url, 30 * 60 + 1);
+    await advanceTime(stack.rpcUrl, 30 * 60 + 1);
     await open(validator, `validate/${datanet()}`, /Validate/);
     await validator.getByRole("button", { name: /^Fetch and check #\d+$/ }).first().click({ timeout: TIMEOUT });
     await validator.getByText("Fetched by CID; every block and the content hash verified.").waitFor({ timeout: TIMEOUT });
