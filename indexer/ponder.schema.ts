@@ -196,6 +196,28 @@ export const reputation = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.datanetId, table.contributor] }), byAccepted: index().on(table.datanetId, table.accepted) }),
 );
 
+/**
+ * A contributor's standing on a datanet, as the leaderboard ranks it: contributions submitted, their
+ * closed outcomes (expired ones count nowhere) and the chain's reputation score (1e18 = perfect),
+ * kept so a page of the board is one index scan: highest score first, then more accepted, then address.
+ */
+export const leaderboardEntry = onchainTable(
+  "leaderboard",
+  (t) => ({
+    datanetId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    submitted: t.integer().notNull(),
+    accepted: t.integer().notNull(),
+    rejected: t.integer().notNull(),
+    qualitySum: t.bigint().notNull(),
+    score: t.bigint().notNull(),
+  }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.datanetId, table.contributor] }),
+    byRank: index().on(table.datanetId, table.score.desc(), table.accepted.desc(), table.contributor),
+  }),
+);
+
 /** A datanet epoch's point totals: what its reward pool is shared by. */
 export const epoch = onchainTable(
   "epoch",

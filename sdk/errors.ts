@@ -137,6 +137,27 @@ export class ProtocolError<N extends ProtocolErrorName = ProtocolErrorName> exte
   }
 }
 
+/** Why a read from the indexer service's API failed. */
+export type IndexerApiProblem = "Unreachable" | "BadAnswer";
+
+/**
+ * The indexer service's API (`createIndexerClient`) could not be read: no answer from `url`
+ * (`Unreachable`), or an answer that is an error or not the rows asked for (`BadAnswer`).
+ */
+export class IndexerApiError extends OpenLedgerError {
+  override name = "IndexerApiError";
+  readonly problem: IndexerApiProblem;
+  readonly url: string;
+
+  constructor(problem: IndexerApiProblem, url: string, reason: string, options: { cause?: unknown } = {}) {
+    super(problem === "Unreachable" ? `The indexer API at ${url} is unreachable: ${reason}` : `The indexer API at ${url} gave a bad answer: ${reason}`, {
+      cause: options.cause,
+    });
+    this.problem = problem;
+    this.url = url;
+  }
+}
+
 /** A transaction failed for a reason that is not a protocol rule (gas, nonce, RPC...). */
 export class TransactionError extends OpenLedgerError {
   override name = "TransactionError";

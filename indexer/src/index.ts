@@ -23,6 +23,7 @@ import {
   model,
   modelVersion,
   epochAccount,
+  leaderboardEntry,
   protocolPause,
   quotaUsage,
   reputation,
@@ -40,6 +41,7 @@ import { ContributionStatus, REVEAL_WINDOW } from "../../sdk/actions/contributio
 import { fromHyperparameters } from "../../sdk/actions/models.ts";
 import { STAKE_UNIT } from "../../sdk/history.ts";
 import { FINETUNING_TYPES, trainingMethod } from "../../sdk/llama-factory.ts";
+import { reputationScore } from "../../sdk/reputation.ts";
 import { WEIGHT_UNIT } from "../../sdk/indexer/state.ts";
 
 type Db = Context["db"];
@@ -264,6 +266,10 @@ ponder.on("DatanetRegistry:ContributionSubmitted", async ({ event, context }) =>
     snapshotAt: a.submittedAt - 1,
     forfeit: 0n,
   });
+  await context.db
+    .insert(leaderboardEntry)
+    .values({ datanetId: a.datanetId, contributor, submitted: 1, accepted: 0, rejected: 0, qualitySum: 0n, score: 0n })
+    .onConflictDoUpdate((row) => ({ submitted: row.submitted + 1 }));
 });
 
 ponder.on("DatanetRegistry:ContributionWithdrawn", async ({ event, context }) => {
@@ -376,13 +382,18 @@ ponder.on("AttestationRegistry:ValidationClosed", async ({ event, context }) => 
   if (a.outcome === ContributionStatus.Expired) return;
   const accepted = a.outcome === ContributionStatus.Accepted;
   const contributor = getAddress(a.contributor);
+  const add = accepted ? { accepted: 1, rejected: 0, qualitySum: BigInt(a.quality) } : { accepted: 0, rejected: 1, qualitySum: 0n };
   for (const datanetId of [a.datanetId, 0n]) {
-    const add = accepted ? { accepted: 1, rejected: 0, qualitySum: BigInt(a.quality) } : { accepted: 0, rejected: 1, qualitySum: 0n };
     await context.db
       .insert(reputation)
       .values({ datanetId, contributor, ...add })
       .onConflictDoUpdate((row) => ({ accepted: row.accepted + add.accepted, rejected: row.rejected + add.rejected, qualitySum: row.qualitySum + add.qualitySum }));
   }
+  // Every closed contribution was submitted first, so its contributor has a row on the board.
+  await context.db.update(leaderboardEntry, { datanetId: a.datanetId, contributor }).set((row) => {
+    const next = { accepted: row.accepted + add.accepted, rejected: row.rejected + add.rejected, qualitySum: row.qualitySum + add.qualitySum };
+    return { ...next, score: reputationScore(BigInt(next.accepted), BigInt(next.rejected), next.qualitySum) };
+  });
   const atEpoch = BigInt(a.epoch);
   await addPoints(context.db, a.datanetId, atEpoch, contributor, { contributor: a.contributorPoints });
   // The validators' total counts the accepting stake at closing, settled or not.
