@@ -4,7 +4,7 @@ import { createPublicClient, formatUnits, http, type Address } from "viem";
 import { useConfig as useWagmiConfig, useConnection } from "wagmi";
 import { getConnectorClient } from "wagmi/actions";
 
-import { createClient, DeploymentError, ClientConfigError, toSdkError, type OpenLedgerClient } from "@openledger-evm/sdk";
+import { createClient, createIndexerClient, DeploymentError, ClientConfigError, toSdkError, type IndexerClient, type OpenLedgerClient } from "@openledger-evm/sdk";
 
 import type { AppConfig } from "./config.ts";
 import { deploymentChain } from "./wallet.ts";
@@ -13,6 +13,8 @@ interface AppContextValue {
   config: AppConfig;
   /** Reads the chain (no wallet): every page's views and event scans. */
   reader: OpenLedgerClient;
+  /** Reads the indexer's API: the lists (contributions by status, pending queue, leaderboard, claimable epochs). */
+  indexer: IndexerClient;
 }
 
 const AppContext = createContext<AppContextValue | undefined>(undefined);
@@ -20,7 +22,7 @@ const AppContext = createContext<AppContextValue | undefined>(undefined);
 export function AppProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
   const [value] = useState<AppContextValue>(() => {
     const publicClient = createPublicClient({ chain: deploymentChain(config), transport: http(config.rpcUrl) });
-    return { config, reader: createClient({ publicClient, deployment: config.deployment }) };
+    return { config, reader: createClient({ publicClient, deployment: config.deployment }), indexer: createIndexerClient({ url: config.indexerUrl }) };
   });
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
@@ -37,7 +39,7 @@ export async function sentenceOf(error: unknown): Promise<string> {
 }
 
 /** A query whose failure is already an SDK error (its message is the sentence the page shows). */
-export function useLoad<T>(key: readonly unknown[], load: () => Promise<T>, options: { enabled?: boolean } = {}) {
+export function useLoad<T>(key: readonly unknown[], load: () => Promise<T>, options: { enabled?: boolean; refetchInterval?: number } = {}) {
   return useQuery({
     queryKey: key,
     queryFn: async () => {
@@ -49,8 +51,12 @@ export function useLoad<T>(key: readonly unknown[], load: () => Promise<T>, opti
     },
     enabled: options.enabled ?? true,
     retry: false,
+    ...(options.refetchInterval === undefined ? {} : { refetchInterval: options.refetchInterval }),
   });
 }
+
+/** How often lists read from the indexer are read again: it follows the chain a block or two behind. */
+export const INDEXER_REFRESH_MS = 3_000;
 
 /** The registry's whole state rebuilt from its events (datanets, contributions, versions). */
 export function useRegistry() {

@@ -3,13 +3,21 @@ import { useState } from "react";
 import { ContributionStatus } from "@openledger-evm/sdk";
 
 import { KIND_NAMES, PolicyTable, STATUS_NAMES } from "../components.tsx";
-import { Loaded, Short, open, useApp, useLoad, useRegistry, when } from "../protocol.tsx";
+import { INDEXER_REFRESH_MS, Loaded, Short, open, useApp, useLoad, when } from "../protocol.tsx";
+
+/** Contributions per page of the list. */
+const PAGE = 50;
 
 /** One datanet: its policy, each epoch's fixed terms, its versions and roots, and its contributions by status. */
 export default function Datanet({ id }: { id: bigint }) {
-  const { reader } = useApp();
-  const registry = useRegistry();
+  const { reader, indexer } = useApp();
   const [status, setStatus] = useState<number>(ContributionStatus.Pending);
+  /** The cursors of the pages shown so far (the indexer pages by contribution id). */
+  const [cursors, setCursors] = useState<bigint[]>([0n]);
+  const after = cursors.at(-1)!;
+  const page = useLoad(["contributions", String(id), status, String(after)], () => indexer.contributions({ datanetId: id, status: status as ContributionStatus, limit: PAGE, after }), {
+    refetchInterval: INDEXER_REFRESH_MS,
+  });
   const details = useLoad(["datanet", String(id)], async () => {
     const [info, current] = await Promise.all([reader.datanets.get(id), reader.datanets.currentEpoch(id)]);
     // Terms are fixed for the current epoch and the next: the two a funder can fund.
@@ -67,7 +75,13 @@ export default function Datanet({ id }: { id: bigint }) {
       <h2>Contributions</h2>
       <label>
         Status{" "}
-        <select value={status} onChange={(e) => setStatus(Number(e.target.value))}>
+        <select
+          value={status}
+          onChange={(e) => {
+            setStatus(Number(e.target.value));
+            setCursors([0n]);
+          }}
+        >
           {Object.entries(STATUS_NAMES)
             .filter(([value]) => value !== String(ContributionStatus.None))
             .map(([value, name]) => (
@@ -77,13 +91,12 @@ export default function Datanet({ id }: { id: bigint }) {
             ))}
         </select>
       </label>
-      <Loaded query={registry} what="the contributions">
-        {(state) => {
-          const rows = [...state.contributions.values()].filter((c) => c.datanetId === id && c.status === status);
-          return (
+      <Loaded query={page} what="the contributions">
+        {({ items, next }) => (
+          <>
             <table>
               <caption>
-                {rows.length} {STATUS_NAMES[status]?.toLowerCase()} contribution(s)
+                {items.length === 0 ? "No" : cursors.length > 1 || next !== undefined ? `Page ${cursors.length}:` : items.length} {STATUS_NAMES[status]?.toLowerCase()} contribution(s)
               </caption>
               <thead>
                 <tr>
@@ -96,7 +109,7 @@ export default function Datanet({ id }: { id: bigint }) {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((c) => (
+                {items.map((c) => (
                   <tr key={String(c.contributionId)}>
                     <td>{String(c.contributionId)}</td>
                     <td>
@@ -110,8 +123,18 @@ export default function Datanet({ id }: { id: bigint }) {
                 ))}
               </tbody>
             </table>
-          );
-        }}
+            {cursors.length > 1 && (
+              <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+                Previous page
+              </button>
+            )}{" "}
+            {next !== undefined && (
+              <button type="button" onClick={() => setCursors([...cursors, next])}>
+                Next page
+              </button>
+            )}
+          </>
+        )}
       </Loaded>
     </>
   );

@@ -1,8 +1,8 @@
-import { ContributionStatus, fetchAttestationLogs, ReasonCode, reputationScore } from "@openledger-evm/sdk";
+import { ContributionStatus, fetchAttestationLogs, MAX_PAGE, ReasonCode, reputationScore, type ContributionRecord } from "@openledger-evm/sdk";
 import type { Address } from "viem";
 
 import { STATUS_NAMES } from "../components.tsx";
-import { Loaded, open, useApp, useLoad, useWallet, when } from "../protocol.tsx";
+import { INDEXER_REFRESH_MS, Loaded, open, useApp, useLoad, useWallet, when } from "../protocol.tsx";
 
 const REASONS: Record<number, string> = {
   [ReasonCode.Ok]: "no reason given",
@@ -26,19 +26,27 @@ interface VerdictRow {
 
 /** The connected account's contributions: status, each verdict, quality, points, score, earnings, and why any was rejected. */
 export default function MyContributions({ id }: { id: bigint }) {
-  const { reader } = useApp();
+  const { reader, indexer } = useApp();
   const wallet = useWallet();
   const mine = useLoad(
     ["mine", wallet.account, String(id)],
     async () => {
       const account = wallet.account!;
-      const [state, logs, reputation, credit] = await Promise.all([
-        reader.history.rebuild(),
+      const readContributions = async () => {
+        const all: ContributionRecord[] = [];
+        for (let after = 0n; ; ) {
+          const { items, next } = await indexer.contributions({ datanetId: id, contributor: account, limit: MAX_PAGE, after });
+          all.push(...items);
+          if (next === undefined) return all;
+          after = next;
+        }
+      };
+      const [contributions, logs, reputation, credit] = await Promise.all([
+        readContributions(),
         fetchAttestationLogs(reader),
         reader.reputation.get({ datanetId: id, contributor: account }),
         reader.contributions.credit({ account }),
       ]);
-      const contributions = [...state.contributions.values()].filter((c) => c.datanetId === id && c.contributor.toLowerCase() === account.toLowerCase());
       const verdicts = new Map<bigint, VerdictRow[]>();
       const closed = new Map<bigint, { quality: number; points: bigint }>();
       for (const log of logs) {
@@ -54,7 +62,7 @@ export default function MyContributions({ id }: { id: bigint }) {
       const claimable = epochs.length === 0 ? [] : await reader.rewards.claimable({ datanetId: id, account, epochs });
       return { contributions, verdicts, closed, reputation, credit, claimable };
     },
-    { enabled: wallet.account !== undefined },
+    { enabled: wallet.account !== undefined, refetchInterval: INDEXER_REFRESH_MS },
   );
   return (
     <>

@@ -1,14 +1,15 @@
 import { useState } from "react";
 import { parseUnits } from "viem";
 
+import { rewardPoolsAbi } from "@openledger-evm/sdk";
+
 import { PolicyTable } from "../components.tsx";
-import { ActionStatus, Loaded, open, useAction, useApp, useLoad, useRegistry, useWallet } from "../protocol.tsx";
+import { ActionStatus, INDEXER_REFRESH_MS, Loaded, open, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
 
 /** Rewards: what the account can claim per epoch (one claim for many), and funding an epoch with its terms shown first. */
 export default function Rewards({ id }: { id: bigint }) {
-  const { reader } = useApp();
+  const { config, reader, indexer } = useApp();
   const wallet = useWallet();
-  const registry = useRegistry();
   const claim = useAction();
   const fund = useAction();
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -25,12 +26,10 @@ export default function Rewards({ id }: { id: bigint }) {
   const claimable = useLoad(
     ["claimable", wallet.account, String(id)],
     async () => {
-      const state = registry.data!;
-      // Every epoch the datanet had contributions in: where shares can come from.
-      const epochs = [...new Set([...state.contributions.values()].filter((c) => c.datanetId === id).map((c) => BigInt(c.epoch)))].sort((a, b) => (a < b ? -1 : 1));
-      return epochs.length === 0 ? [] : reader.rewards.claimable({ datanetId: id, account: wallet.account!, epochs });
+      const claimWindowEpochs = await reader.publicClient.readContract({ address: config.deployment.contracts.rewardPools, abi: rewardPoolsAbi, functionName: "claimWindowEpochs" });
+      return indexer.claimableEpochs(wallet.account!, { claimWindowEpochs: Number(claimWindowEpochs), datanetId: id });
     },
-    { enabled: wallet.account !== undefined && registry.data !== undefined },
+    { enabled: wallet.account !== undefined, refetchInterval: INDEXER_REFRESH_MS },
   );
 
   const claimChosen = () =>

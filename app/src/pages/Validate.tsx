@@ -16,9 +16,10 @@ import {
   sizeWithin,
   type ContentCheck,
   type ContributionRecord,
+  type PendingContribution,
 } from "@openledger-evm/sdk";
 
-import { ActionStatus, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet, when } from "../protocol.tsx";
+import { ActionStatus, INDEXER_REFRESH_MS, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet, when } from "../protocol.tsx";
 
 /** The checks a careful validator runs, by name, in order (the SDK's). */
 function checksFor(c: ContributionRecord, maxBytes: bigint): [string, ContentCheck][] {
@@ -32,8 +33,8 @@ function checksFor(c: ContributionRecord, maxBytes: bigint): [string, ContentChe
 }
 
 /** One pending contribution: its content fetched by CID and verified, the checks, and a verdict. */
-function Review({ id, contribution }: { id: bigint; contribution: ContributionRecord }) {
-  const { config, reader } = useApp();
+function Review({ contribution }: { contribution: PendingContribution }) {
+  const { config } = useApp();
   const wallet = useWallet();
   const action = useAction();
   const [review, setReview] = useState<{ text: string; results: [string, string][]; suggested: { accept: boolean; quality: number; reasonCode: number } } | undefined>();
@@ -50,8 +51,7 @@ function Review({ id, contribution }: { id: bigint; contribution: ContributionRe
       // The gateway's blocks are verified against the CID as they arrive, then the whole against the content hash.
       const bytes = await gatewayFetcher(config.storageUrl).get(cid);
       await assertSameContent(bytes, { contentHash: contribution.contentHash, cid });
-      const info = await reader.datanets.get(id);
-      const checks = checksFor(contribution, info.policy.maxBytesPerContribution);
+      const checks = checksFor(contribution, contribution.maxBytesPerContribution);
       const results = checks.map(([name, check]): [string, string] => {
         const result = check(bytes, contribution.contentHash);
         return [name, result.reject ? `fails: ${result.reason}` : `passes (quality ${result.quality})`];
@@ -138,7 +138,7 @@ function Review({ id, contribution }: { id: bigint; contribution: ContributionRe
 
 /** Validating: stake, unbond and withdraw; the queue of contributions to judge; the validator's agreement record. */
 export default function Validate({ id }: { id: bigint }) {
-  const { reader } = useApp();
+  const { reader, indexer } = useApp();
   const wallet = useWallet();
   const action = useAction();
   const [amount, setAmount] = useState("1000");
@@ -150,11 +150,11 @@ export default function Validate({ id }: { id: bigint }) {
         reader.validators.getStake({ datanetId: id, validator: account! }),
         reader.validators.agreement({ datanetId: id, validator: account! }),
         reader.datanets.get(id),
-        reader.validators.pending({ validator: account!, datanetId: id }),
+        indexer.pendingQueue({ validator: account!, datanetId: id }),
       ]);
       return { stake, agreement, info, queue };
     },
-    { enabled: account !== undefined },
+    { enabled: account !== undefined, refetchInterval: INDEXER_REFRESH_MS },
   );
 
   const stake = () =>
@@ -217,7 +217,7 @@ export default function Validate({ id }: { id: bigint }) {
                 ) : (
                   <ul className="queue">
                     {queue.map((c) => (
-                      <Review key={String(c.contributionId)} id={id} contribution={c} />
+                      <Review key={String(c.contributionId)} contribution={c} />
                     ))}
                   </ul>
                 )}
