@@ -12,10 +12,11 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPublicClient, getAbiItem, http, toFunctionSelector, type AbiFunction } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 
 import { ContributionStatus, createClient, datanetRegistryAbi, parseDeployment, type Deployment, type RegistryState } from "../sdk/index.ts";
 import { launchChromium, seriousAxeViolations } from "./helpers/app-browser.ts";
-import { advanceTime, ROOT } from "./helpers/local-node.ts";
+import { advanceTime, NODE_KEYS, ROOT } from "./helpers/local-node.ts";
 
 /** The app as the README's command starts it: its URL, what it serves as its configuration, the process. */
 interface RunningApp {
@@ -207,7 +208,7 @@ describe("the web app, end to end (Chromium against the local stack)", function 
 
   it("Rewards: an ended epoch cannot be funded; the current one is funded with its terms shown first", async function () {
     await open(validator, `rewards/${datanet()}`, /Rewards/);
-    const epoch = validator.getByLabel("Epoch");
+    const epoch = validator.getByLabel("Epoch", { exact: true });
     const current = Number(await epoch.inputValue());
     await epoch.fill(String(current - 1));
     await validator.getByText(/ended epochs cannot be funded/).waitFor();
@@ -247,32 +248,31 @@ describe("the web app, end to end (Chromium against the local stack)", function 
   describe("with an injected (EIP-1193) wallet", function () {
     let context: BrowserContext;
     let page: Page;
-    /** A wallet in the page that answers `chainId`, refuses every signature (code 4001) and relays reads to the node. */
+    /**
+     * A wallet in the page that answers `chainId`, refuses every signature (code 4001) and relays reads
+     * to the node. Its account is the node's first (it holds OPEN for a bond, so only the wallet stands in the way).
+     */
     async function injectedWallet(chainId: number) {
       context = await browser.newContext();
-      await context.addInitScript(
-        ({ chainId }) => {
-          const account = "0x000000000000000000000000000000000000dEaD";
-          const refuse = () => Promise.reject(Object.assign(new Error("User rejected the request."), { code: 4001 }));
-          const page = globalThis as unknown as { ethereum: unknown; location: { href: string } };
-          page.ethereum = {
-            isMetaMask: false,
-            on() {},
-            removeListener() {},
-            async request({ method, params }: { method: string; params?: unknown[] }) {
-              if (method === "eth_chainId") return `0x${chainId.toString(16)}`;
-              if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
-              if (method === "wallet_requestPermissions" || method === "wallet_getPermissions") return [{ parentCapability: "eth_accounts" }];
-              if (/^(personal_sign|eth_sign|eth_signTypedData.*|eth_sendTransaction)$/.test(method)) return refuse();
-              const response = await fetch(new URL("rpc", page.location.href), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
-              const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-              if (body.error !== undefined) throw new Error(body.error.message);
-              return body.result;
-            },
-          };
-        },
-        { chainId },
-      );
+      // A string, not a function: the test runner's transpiler adds helpers a serialized function would miss.
+      await context.addInitScript(`
+        const account = "${privateKeyToAddress(NODE_KEYS[0])}";
+        const refuse = () => Promise.reject(Object.assign(new Error("User rejected the request."), { code: 4001 }));
+        window.ethereum = {
+          on() {},
+          removeListener() {},
+          async request({ method, params }) {
+            if (method === "eth_chainId") return "0x${chainId.toString(16)}";
+            if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+            if (method === "wallet_requestPermissions" || method === "wallet_getPermissions") return [{ parentCapability: "eth_accounts" }];
+            if (/^(personal_sign|eth_sign|eth_signTypedData.*|eth_sendTransaction)$/.test(method)) return refuse();
+            const response = await fetch(new URL("rpc", location.href), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }) });
+            const body = await response.json();
+            if (body.error !== undefined) throw new Error(body.error.message);
+            return body.result;
+          },
+        };
+      `);
       page = await context.newPage();
       await open(page, `contribute/${datanet()}`, /Contribute/);
       await page.getByRole("button", { name: /^Connect / }).click();

@@ -47,7 +47,9 @@ export function AccountBar() {
 
   return (
     <section className="account" aria-label="Wallet">
-      {account === undefined ? (
+      {connection.status === "reconnecting" || connection.status === "connecting" ? (
+        <span role="status">Connecting the wallet…</span>
+      ) : account === undefined ? (
         <>
           {connectors.map((connector) => (
             <button key={connector.uid} type="button" onClick={() => connect.mutate({ connector })}>

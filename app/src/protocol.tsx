@@ -4,7 +4,7 @@ import { createPublicClient, formatUnits, http, type Address } from "viem";
 import { useConfig as useWagmiConfig, useConnection } from "wagmi";
 import { getConnectorClient } from "wagmi/actions";
 
-import { createClient, createIndexerClient, DeploymentError, ClientConfigError, toSdkError, type IndexerClient, type OpenLedgerClient } from "@openledger-evm/sdk";
+import { createClient, createIndexerClient, DeploymentError, ClientConfigError, toSdkError, type IndexerClient, type OpenLedgerClient, type OpenLedgerError } from "@openledger-evm/sdk";
 
 import type { AppConfig } from "./config.ts";
 import { deploymentChain } from "./wallet.ts";
@@ -35,7 +35,7 @@ export function useApp(): AppContextValue {
 
 /** The sentence for whatever failed: the SDK's message for its errors, reverts decoded, a wallet's refusal worded. */
 export async function sentenceOf(error: unknown): Promise<string> {
-  return (await toSdkError(error)).message;
+  return (await toSdkError(error)).shortMessage;
 }
 
 /** A query whose failure is already an SDK error (its message is the sentence the page shows). */
@@ -135,7 +135,7 @@ export function ActionStatus({ action }: { action: ReturnType<typeof useAction> 
 
 /** A query's loading line or failure sentence; the children once it has data. */
 export function Loaded<T>({ query, what, children }: { query: { data?: T; error: Error | null; isPending: boolean }; what: string; children: (data: T) => ReactNode }) {
-  if (query.error !== null) return <p role="alert" className="error">{query.error.message}</p>;
+  if (query.error !== null) return <p role="alert" className="error">{(query.error as Partial<OpenLedgerError>).shortMessage ?? query.error.message}</p>;
   if (query.isPending || query.data === undefined) return <p role="status">Loading {what}…</p>;
   return <>{children(query.data)}</>;
 }

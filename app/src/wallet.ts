@@ -1,11 +1,13 @@
 import { createConnector, createConfig, http, injected, type Config } from "wagmi";
-import { createWalletClient, defineChain, getAddress, type Address, type Chain, type Hex } from "viem";
+import { createWalletClient, defineChain, getAddress, type Address, type Chain, type Hex, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import type { AppConfig } from "./config.ts";
 
 /** Where the burner wallet's private key lives: this browser only, never sent anywhere. */
 const BURNER_KEY = "openledger.burner-key";
+/** Set while the burner is the connected wallet, so a reload reconnects it. */
+const BURNER_CONNECTED = "openledger.burner-connected";
 
 /** The chain the deployment is on, reached through the app's RPC URL. */
 export function deploymentChain(config: AppConfig): Chain {
@@ -32,29 +34,36 @@ export function burnerKey(): Hex {
  * needs no wallet extension. Its client is a viem wallet client with that account.
  */
 function burner(chain: Chain, rpcUrl: string) {
-  const account = () => privateKeyToAccount(burnerKey());
-  return createConnector(() => ({
+  let client: WalletClient | undefined;
+  /** One client (and so one provider object: wagmi tells providers apart by identity) per page. */
+  const walletClient = () => (client ??= createWalletClient({ account: privateKeyToAccount(burnerKey()), chain, transport: http(rpcUrl) }));
+  const address = () => walletClient().account!.address;
+  return createConnector<WalletClient>(() => ({
     id: "burner",
     name: "Burner wallet (this browser)",
     type: "burner",
     async connect() {
-      return { accounts: [account().address] as never, chainId: chain.id };
+      localStorage.setItem(BURNER_CONNECTED, "1");
+      return { accounts: [address()] as never, chainId: chain.id };
     },
-    async disconnect() {},
+    async disconnect() {
+      localStorage.removeItem(BURNER_CONNECTED);
+    },
     async getAccounts() {
-      return [account().address] as readonly Address[];
+      return [address()] as readonly Address[];
     },
     async getChainId() {
       return chain.id;
     },
     async getProvider() {
-      return undefined;
+      return walletClient();
     },
     async getClient() {
-      return createWalletClient({ account: account(), chain, transport: http(rpcUrl) });
+      return walletClient();
     },
+    // Reconnects after a reload unless the user disconnected.
     async isAuthorized() {
-      return true;
+      return localStorage.getItem(BURNER_CONNECTED) === "1";
     },
     onAccountsChanged() {},
     onChainChanged() {},

@@ -59,7 +59,7 @@ try {
       await page.getByRole("heading", { level: 1 }).waitFor();
       await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes("Loading"), undefined, { timeout: 60_000 });
       const violations = await seriousAxeViolations(page);
-      for (const v of violations) console.log(`  ${route}: ${v.impact} ${v.id} (${v.nodes} node(s)): ${v.help}`);
+      for (const v of violations) console.log(`  ${route}: ${v.impact} ${v.id}: ${v.help} (${v.targets.join(", ")})`);
       axeSeriousOrCritical += violations.length;
     }
   } finally {

@@ -37,7 +37,7 @@ export interface AppStack {
 
 /** Builds the app into `outDir` with its own Vite config (app/vite.config.ts). */
 export async function buildApp(outDir: string): Promise<void> {
-  await build({ root: APP_DIR, logLevel: "warn", build: { outDir, emptyOutDir: true, manifest: true } });
+  await build({ root: APP_DIR, logLevel: "error", build: { outDir, emptyOutDir: true, manifest: true } });
 }
 
 /** Starts the stack; `log` gets the demo story's narration and each service's URL. */
