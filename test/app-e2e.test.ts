@@ -6,7 +6,7 @@
  * signature. axe-core checks every page; the main pages' screenshots go to docs/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -236,6 +236,22 @@ describe("the web app, end to end (Chromium against the local stack)", function 
     await contributor.getByRole("list", { name: "Lineage graph" }).getByText(/datanet #1/).first().waitFor({ timeout: TIMEOUT });
     await expectAccessible(contributor);
     await screenshot(contributor, "modelfactory");
+  });
+
+  it("Attribution: an output's spans marked and linked to the training contributions they come from, with the fee pool", async function () {
+    await open(contributor, "attribution", /Attribution/);
+    await contributor.getByTestId("fee-pool").waitFor({ timeout: TIMEOUT });
+    // The opening of a text version 1 holds (the demo's careful contributor's first), as a model might echo it.
+    const examples = path.join(ROOT, "examples", "science-explained");
+    const first = (await readdir(examples)).filter((f) => f.endsWith(".txt")).sort()[0]!;
+    const echoed = (await readFile(path.join(examples, first), "utf8")).slice(0, 160);
+    await contributor.getByLabel("A model output to explain").fill(`As the textbook says: ${echoed}`);
+    await contributor.getByRole("button", { name: "Explain" }).click();
+    await contributor.getByText(/^\d+ span\(s\) matched\.$/).waitFor({ timeout: 120_000 });
+    expect(await contributor.locator("mark").count()).to.be.greaterThan(0);
+    expect(await contributor.getByRole("link", { name: /^contribution #\d+/ }).count()).to.be.greaterThan(0);
+    await expectAccessible(contributor);
+    await screenshot(contributor, "attribution");
   });
 
   it("Audit: the SDK's auditor, run from the page against the node, finds no discrepancy", async function () {

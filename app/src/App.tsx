@@ -12,6 +12,7 @@ const pages: Record<string, ComponentType<{ id: bigint }>> = {
   leaderboard: lazy(() => import("./pages/Leaderboard.tsx")),
   rewards: lazy(() => import("./pages/Rewards.tsx")),
   models: lazy(() => import("./pages/ModelFactory.tsx")),
+  attribution: lazy(() => import("./pages/Attribution.tsx")),
   audit: lazy(() => import("./pages/Audit.tsx")),
 };
 
@@ -31,6 +32,7 @@ const NAV: [page: string, label: string][] = [
   ["leaderboard", "Leaderboard"],
   ["rewards", "Rewards"],
   ["models", "ModelFactory"],
+  ["attribution", "Attribution"],
   ["audit", "Audit"],
 ];
 

@@ -19,7 +19,7 @@ import { ROOT } from "../../test/helpers/local-node.ts";
 import { initialGzipBytes } from "./bundles.ts";
 
 const BUDGETS = { initialJsGzipKB: 250, leaderboard10kMs: 1_000, axeSeriousOrCritical: 0 } as const;
-const ROUTES = ["datanets", "datanet/1", "contribute/1", "mine/1", "validate/1", "leaderboard/1", "rewards/1", "models/1", "audit"];
+const ROUTES = ["datanets", "datanet/1", "contribute/1", "mine/1", "validate/1", "leaderboard/1", "rewards/1", "models/1", "attribution", "audit"];
 const RUNS = 5;
 
 const browser = await launchChromium();
