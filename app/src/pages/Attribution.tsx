@@ -38,12 +38,12 @@ export default function Attribution() {
     ["fee-pool", modelId],
     async () => {
       // The latest epoch that took fees (the current one when none has).
+      const read = (epoch: bigint) => reader.attribution.pool({ modelId: BigInt(modelId), epoch });
       const current = await reader.attribution.currentEpoch();
-      for (let epoch = current; epoch >= 0n; epoch--) {
-        const pool = await reader.attribution.pool({ modelId: BigInt(modelId), epoch });
-        if (pool.fees > 0n || epoch === 0n) return { epoch: pool.fees > 0n ? epoch : current, pool: pool.fees > 0n ? pool : await reader.attribution.pool({ modelId: BigInt(modelId), epoch: current }) };
-      }
-      throw new Error("unreachable: epoch 0 ends the loop");
+      let epoch = current;
+      let pool = await read(epoch);
+      while (pool.fees === 0n && epoch > 0n) pool = await read(--epoch);
+      return pool.fees > 0n ? { epoch, pool } : { epoch: current, pool: await read(current) };
     },
     { enabled: validModel },
   );
