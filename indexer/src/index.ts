@@ -521,6 +521,7 @@ ponder.on("ModelFactory:ModelVersionPublished", async ({ event, context }) => {
     adapterUri: adapterURI,
     evaluationHash,
     blockNumber: event.block.number,
+    publishedAt: Number(event.block.timestamp),
   });
 });
 
