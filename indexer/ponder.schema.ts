@@ -328,6 +328,8 @@ export const modelVersion = onchainTable(
     adapterUri: t.text().notNull(),
     evaluationHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
+    /** Its block's second. */
+    publishedAt: t.integer().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.modelId, table.version] }) }),
 );

@@ -25,6 +25,7 @@ import {
 } from "./abis/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { ClientConfigError, DeploymentError } from "./errors.ts";
+import type { IndexerClient } from "./indexer-api.ts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./indexer/retry.ts";
 
 /** What every SDK action receives: how to read, how (optionally) to write, and where the protocol is. */
@@ -32,6 +33,8 @@ export interface ProtocolClient {
   publicClient: PublicClient<Transport, Chain | undefined>;
   walletClient?: WalletClient<Transport, Chain | undefined, Account>;
   deployment: Deployment;
+  /** The indexer service's API: readers that would scan the chain's logs ask it instead. */
+  indexer?: IndexerClient;
 }
 
 /** A `ProtocolClient` that can send transactions. */
@@ -57,6 +60,11 @@ export interface ClientOptions {
    * transport's own retries. Default `DEFAULT_RETRY`: 5 requests within about 1.5 s; `false`: none.
    */
   retry?: RetryPolicy | false;
+  /**
+   * The indexer service's API (`createIndexerClient`): with it the leaderboard, a validator's pending
+   * queue, claimable epochs and model lineage are read from its tables instead of the chain's logs.
+   */
+  indexer?: IndexerClient;
 }
 
 /**
@@ -102,7 +110,12 @@ export function protocolClient(
     wallet === undefined
       ? undefined
       : createWalletClient({ ...settingsOf(wallet), account: wallet.account, transport: retrying(wallet, policy) });
-  return { publicClient, ...(walletClient === undefined ? {} : { walletClient }), deployment: config.deployment };
+  return {
+    publicClient,
+    ...(walletClient === undefined ? {} : { walletClient }),
+    deployment: config.deployment,
+    ...(config.indexer === undefined ? {} : { indexer: config.indexer }),
+  };
 }
 
 /** Checks that the client can write, so a read-only client fails with a clear error, not deep in viem. */

@@ -42,6 +42,7 @@ export * from "./finetune-estimate.ts";
 export * from "./history.ts";
 export * from "./llama-factory.ts";
 export * from "./indexer-api.ts";
+export * from "./indexer-audit.ts";
 export * from "./indexer/auditor.ts";
 export * from "./indexer/ranges.ts";
 export * from "./indexer/retry.ts";

@@ -104,7 +104,7 @@ export function createIndexerClient(config: IndexerClientConfig) {
   }
 
   /** The rows of a read-only SQL query with `$n` parameters (sent as text, cast in the query). */
-  async function query(sql: string, params: (string | number)[]): Promise<Row[]> {
+  async function query(sql: string, params: (string | number)[] = []): Promise<Row[]> {
     // The endpoint takes the query superjson-encoded; with only strings and numbers that is `{ json }`.
     const encoded = encodeURIComponent(JSON.stringify({ json: { sql, params } }));
     const answer = (await get(`/sql/db?sql=${encoded}`)) as { rows?: unknown } | null;
@@ -345,7 +345,7 @@ export function createIndexerClient(config: IndexerClientConfig) {
     const versions = await query(
       `select version, finetuning_type, lora_rank, lora_alpha, lora_dropout_bps, quantization_bit, learning_rate_wad, num_train_epochs_milli,
               per_device_train_batch_size, gradient_accumulation_steps, cutoff_len, lora_target, lr_scheduler_type, template,
-              adapter_hash, adapter_uri, evaluation_hash, block_number
+              adapter_hash, adapter_uri, evaluation_hash, block_number, published_at
        from model_version where model_id = $1::numeric order by version`,
       [String(modelId)],
     );
@@ -353,11 +353,12 @@ export function createIndexerClient(config: IndexerClientConfig) {
       "select version, datanet_id, datanet_version, version_root, contribution_count from training_data where model_id = $1::numeric order by version, datanet_id",
       [String(modelId)],
     );
+    // In the order `modelLineage` builds it from the events (`ModelRegistered`'s arguments first).
     return {
       modelId: big(model, "id"),
       baseModelId: big(model, "base_model_id"),
-      name: text(model, "name"),
       owner: address(model, "owner"),
+      name: text(model, "name"),
       pendingOwner: address(model, "pending_owner"),
       versions: versions.map((row) => {
         const finetuningType = FINETUNING_TYPES.indexOf(text(row, "finetuning_type") as (typeof FINETUNING_TYPES)[number]);
@@ -391,10 +392,21 @@ export function createIndexerClient(config: IndexerClientConfig) {
             .filter((t) => num(t, "version") === version)
             .map((t) => ({ datanetId: big(t, "datanet_id"), version: num(t, "datanet_version"), versionRoot: hex(t, "version_root"), contributionCount: big(t, "contribution_count") })),
           blockNumber: big(row, "block_number"),
+          publishedAt: num(row, "published_at"),
         };
       }),
     };
   }
 
-  return { url, indexedBlock, contributions, leaderboard, pendingQueue, claimableEpochs, lineage };
+  return {
+    url,
+    /** Rows of any read-only SQL query over the indexer's tables (ponder.schema.ts; columns in snake_case). */
+    sql: query,
+    indexedBlock,
+    contributions,
+    leaderboard,
+    pendingQueue,
+    claimableEpochs,
+    lineage,
+  };
 }

@@ -91,6 +91,7 @@ function bindActions(client: ProtocolClient) {
     rewards: {
       fund: bind(client, rewards.fundRewards),
       claimable: bind(client, rewards.claimableRewards),
+      claimableEpochs: bind(client, rewards.claimableEpochs),
       claim: bind(client, rewards.claimRewards),
       pool: bind(client, rewards.getRewardPool),
     },

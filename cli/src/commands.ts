@@ -32,6 +32,7 @@ import {
   formatProofsFile,
   hashMatches,
   ClientConfigError,
+  createIndexerClient,
   InvalidInputError,
   isText,
   judge,
@@ -45,6 +46,7 @@ import {
   sizeWithin,
   textFingerprint,
   verifyAttributionEpoch,
+  verifyIndexerTables,
   verifyProtocolState,
   type EpochClaim,
   type OpenLedgerClient,
@@ -454,6 +456,22 @@ export const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  "validator pending": {
+    usage: "validator pending [--validator <address>] [--datanet <id>]",
+    summary: "contributions a validator can judge now: window open, not its own, not judged by it, its stake bonded before the reveal (from the indexer API when OPENLEDGER_INDEXER_URL is set, else from logs)",
+    options: {
+      validator: text("whose queue (default: the key's)"),
+      datanet: text("only this datanet (default: every datanet it has stake on)"),
+    },
+    async run(session, _, o) {
+      const given = str(o, "validator") === undefined ? undefined : parseAddress(str(o, "validator"), "--validator");
+      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const validator = given ?? (await session.wallet()).walletClient.account.address;
+      const pending = await (await session.client()).validators.pending({ validator, datanetId });
+      const rows = pending.map((c) => ({ id: c.contributionId, datanet: c.datanetId, contentHash: c.contentHash, bytes: c.sizeBytes, "window ends": when(c.votingEndsAt), uri: c.uri }));
+      return { text: pending.length === 0 ? `nothing open for ${validator} to judge` : table(rows), data: pending };
+    },
+  },
   "validator serve": {
     usage: "validator serve [--datanet <id>] [--store-dir <dir>] [--store <url>] [--gateway <url>...] [--content-dir <dir>] [--interval <seconds>] [--once]",
     summary: "judge contributions open for verdicts in a loop: fetch by CID and verify, check (size limit, hash, declared size, format, duplicate), sign, batch",
@@ -525,7 +543,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   leaderboard: {
     usage: "leaderboard <datanetId>",
-    summary: "contributors ranked by reputation, rebuilt from events and checked on chain",
+    summary: "contributors ranked by reputation, from the indexer API when OPENLEDGER_INDEXER_URL is set (else rebuilt from events), each row checked on chain",
     async run(session, [id]) {
       const datanetId = parseId(id, "datanetId");
       const client = await session.client();
@@ -566,6 +584,18 @@ export const COMMANDS: Record<string, Command> = {
       const epochs = need(str(o, "epochs"), "--epochs").split(",").map((e) => parseCount(e.trim(), "--epochs"));
       const { paid } = await (await (await session.wallet()).rewards.claim({ datanetId, epochs })).wait();
       return { text: `claimed ${open(paid)}`, data: { datanetId, epochs, paid } };
+    },
+  },
+  "rewards claimable": {
+    usage: "rewards claimable [account] [--datanet <id>]",
+    summary: "ended epochs an account can claim now, with its shares (the key's, by default; from the indexer API when OPENLEDGER_INDEXER_URL is set, else from logs)",
+    options: { datanet: text("only this datanet (default: every datanet)") },
+    async run(session, [address], o) {
+      const account = address === undefined ? (await session.wallet()).walletClient.account.address : parseAddress(address, "account");
+      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const epochs = await (await session.client()).rewards.claimableEpochs({ account, datanetId });
+      const rows = epochs.map((e) => ({ datanet: e.datanetId, epoch: e.epoch, contributor: open(e.contributorShare), validator: open(e.validatorShare) }));
+      return { text: epochs.length === 0 ? `${account} has nothing to claim` : table(rows), data: { account, epochs } };
     },
   },
   "model register-base": {
@@ -717,7 +747,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   "model lineage": {
     usage: "model lineage <modelId>",
-    summary: "a model's versions, settings and the exact datanet version roots, from events",
+    summary: "a model's versions, settings and the exact datanet version roots, from the indexer API when OPENLEDGER_INDEXER_URL is set, else from events",
     async run(session, [id]) {
       const lineage = await (await session.client()).models.lineage({ modelId: parseId(id, "modelId") });
       const rows = lineage.versions.flatMap((v) =>
@@ -934,6 +964,31 @@ export const COMMANDS: Record<string, Command> = {
       return { text, data: { events, block, discrepancies } };
     },
   },
+  "audit indexer": {
+    usage: "audit indexer [--indexer <url>]",
+    summary:
+      "compare every row of the indexer service's database (over its API) with the auditor's own rebuild at the block it has indexed, and that rebuild with the chain's views; one line per difference",
+    options: { indexer: text("the indexer API (default: OPENLEDGER_INDEXER_URL)") },
+    async run(session, _, o) {
+      const url = str(o, "indexer") ?? (process.env.OPENLEDGER_INDEXER_URL || undefined);
+      if (url === undefined) throw new InvalidInputError("--indexer", "name the indexer API (or set OPENLEDGER_INDEXER_URL)");
+      const indexer = createIndexerClient({ url });
+      const at = await indexer.indexedBlock();
+      const { client, state, events, block } = await indexed(session, o, at.number);
+      if (block < at.number) throw new ClientConfigError(`${url} has indexed block ${at.number}, past the node's head ${block}: is it indexing another chain?`);
+      const differences = [
+        ...(await verifyProtocolState(client, state, { blockNumber: at.number })).map((d) => ({ source: "chain", ...d })),
+        ...(await verifyIndexerTables(indexer, state)).map((d) => ({ source: "indexer", ...d })),
+      ];
+      const moved = await indexer.indexedBlock();
+      // Rows read after the indexer moved on are of a later block: the comparison says nothing then.
+      if (moved.number !== at.number) differences.push({ source: "indexer", entity: "indexed block (it moved while audited: run again)", field: "number", expected: String(at.number), actual: String(moved.number) });
+      const lines = differences.map((d) => `${d.entity} ${d.field}: replay ${d.expected}, ${d.source} ${d.actual}`);
+      if (differences.length > 0) process.exitCode = 3;
+      const text = differences.length === 0 ? `${events} events, every indexer row and chain view verified at block ${at.number}: 0 differences` : `${differences.length} differences at block ${at.number}\n${lines.join("\n")}`;
+      return { text, data: { events, block: at.number, differences } };
+    },
+  },
   "audit export": {
     usage: "audit export --out <dir> [--checkpoint <file>] [--confirmations <n>]",
     summary: "write JSON and CSV snapshots (contributions, leaderboard, rewards, lineage, attribution) with the block they are valid at",
@@ -959,8 +1014,11 @@ export const COMMANDS: Record<string, Command> = {
 
 // ------------------------------------------------------------------ helpers
 
-/** Indexes every confirmed protocol event (progress on stderr) and rebuilds the state at that block. */
-async function indexed(session: Session, o: Record<string, string | boolean | string[] | undefined>) {
+/**
+ * Indexes every confirmed protocol event (progress on stderr) and rebuilds the state at that block,
+ * or at block `upTo` when given (and confirmed).
+ */
+async function indexed(session: Session, o: Record<string, string | boolean | string[] | undefined>, upTo?: bigint) {
   const confirmations = str(o, "confirmations") === undefined ? 0 : Number(parseCount(str(o, "confirmations"), "--confirmations"));
   const client = await session.client();
   const quiet = process.argv.includes("--json");
@@ -972,7 +1030,8 @@ async function indexed(session: Session, o: Record<string, string | boolean | st
     },
   });
   if (!quiet) process.stderr.write("\n");
-  return { client, state: rebuildProtocolState(client, events), events: events.length, block: confirmedBlock };
+  const replayed = upTo === undefined ? events : events.filter((e) => e.blockNumber <= upTo);
+  return { client, state: rebuildProtocolState(client, replayed), events: replayed.length, block: confirmedBlock };
 }
 
 /** One export: its columns in order (so that an empty CSV still has its header row) and its rows. */

@@ -8,6 +8,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import {
   ClientConfigError,
   createClient,
+  createIndexerClient,
   DeploymentError,
   type Deployment,
   type OpenLedgerClient,
@@ -81,7 +82,9 @@ const rpcUrl = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) =>
 /**
  * Connects as the command asks. With `--rpc` (or OPENLEDGER_RPC_URL in `.env`), to that node, with
  * the deployment from `--deployment`, OPENLEDGER_DEPLOYMENT or `deployments/<chainId>.json`, and the
- * key from OPENLEDGER_KEY (never a flag: flags end up in shell history). Otherwise, to the embedded
+ * key from OPENLEDGER_KEY (never a flag: flags end up in shell history), and the indexer API from
+ * OPENLEDGER_INDEXER_URL when set (the leaderboard, pending queue, claimable epochs and lineage read
+ * from it; without it, from the chain's logs). Otherwise, to the embedded
  * in-process network with a fresh deployment, as its first account.
  */
 export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
@@ -116,7 +119,10 @@ export async function connect(options: GlobalOptions, env: NodeJS.ProcessEnv = p
   }
   const walletClient =
     key === undefined ? undefined : createWalletClient({ account: privateKeyToAccount(key as Hex), chain, transport: http(rpc) });
-  return { client: createClient({ publicClient, walletClient, deployment }), embedded: false, close: async () => {} };
+  // With an indexer API the readers that would scan the chain's logs ask it instead.
+  const indexerUrl = env.OPENLEDGER_INDEXER_URL || undefined;
+  const indexer = indexerUrl === undefined ? undefined : createIndexerClient({ url: indexerUrl });
+  return { client: createClient({ publicClient, walletClient, deployment, indexer }), embedded: false, close: async () => {} };
 }
 
 /**

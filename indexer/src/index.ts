@@ -64,17 +64,6 @@ async function termsAt(db: Db, datanetId: bigint, atEpoch: number) {
   return required(await db.find(datanetTerm, { datanetId, fromEpoch }), `the terms of datanet ${datanetId} from epoch ${fromEpoch}`);
 }
 
-/** The datanet's reward split for epoch `atEpoch`: that of its latest terms from an epoch at or before it. */
-async function contributorRewardBpsIn(db: Db, datanetId: bigint, atEpoch: bigint): Promise<number> {
-  const [row] = await db.sql
-    .select({ bps: datanetTerm.contributorRewardBps })
-    .from(datanetTerm)
-    .where(and(eq(datanetTerm.datanetId, datanetId), lte(datanetTerm.fromEpoch, Number(atEpoch))))
-    .orderBy(desc(datanetTerm.fromEpoch))
-    .limit(1);
-  return row?.bps ?? 0;
-}
-
 /** The latest stake checkpoint of a validator (validator zero: of the datanet's total), if any. */
 async function latestCheckpoint(db: Db, datanetId: bigint, account: Address) {
   if (account === zeroAddress) {
@@ -419,7 +408,8 @@ ponder.on("AttestationRegistry:VerdictSettled", async ({ event, context }) => {
 
 ponder.on("RewardPools:RewardsFunded", async ({ event, context }) => {
   const { datanetId, epoch: atEpoch, fundedTotal } = event.args;
-  const contributorBps = await contributorRewardBpsIn(context.db, datanetId, atEpoch);
+  // Only the current epoch and the next take money: their terms are those in force or the change scheduled.
+  const { contributorRewardBps: contributorBps } = await termsAt(context.db, datanetId, Number(atEpoch));
   await context.db
     .insert(rewardPool)
     .values({ datanetId, epoch: atEpoch, funded: fundedTotal, claimed: 0n, contributorBps, swept: false })
@@ -521,6 +511,7 @@ ponder.on("ModelFactory:ModelVersionPublished", async ({ event, context }) => {
     adapterUri: adapterURI,
     evaluationHash,
     blockNumber: event.block.number,
+    publishedAt: Number(event.block.timestamp),
   });
 });
 

@@ -365,10 +365,11 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
   return models;
 }
 
-/** One model's lineage, read from the chain's events. */
+/** One model's lineage, read from the chain's events (from the indexer API when the client has one). */
 export async function modelLineage(client: ProtocolClient, params: { modelId: bigint }): Promise<ModelLineage> {
   assertPositiveId("modelId", params.modelId);
-  const lineage = rebuildModelLineage(await fetchModelLogs(client)).get(params.modelId);
+  const lineage =
+    client.indexer !== undefined ? await client.indexer.lineage(params.modelId) : rebuildModelLineage(await fetchModelLogs(client)).get(params.modelId);
   if (lineage === undefined) throw await protocolError("UnknownModel", [params.modelId], { preflight: true });
   return lineage;
 }

@@ -1,11 +1,13 @@
-import type { Address, ContractFunctionReturnType } from "viem";
+import { getAddress, type Address, type ContractFunctionReturnType } from "viem";
 
 import type { rewardPoolsAbi } from "../abis/index.ts";
 import { requireWallet, rewardPoolsContract, type ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
+import type { ClaimableEpoch } from "../indexer-api.ts";
 import { signPermit } from "../permit.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertPositiveId } from "../validate.ts";
+import { fetchAttestationLogs } from "./validators.ts";
 
 /** A datanet epoch's reward pool. */
 export type RewardPool = ContractFunctionReturnType<typeof rewardPoolsAbi, "view", "poolOf">;
@@ -71,6 +73,40 @@ export async function claimableRewards(
       }),
     ),
   );
+}
+
+/**
+ * Every ended epoch, of every datanet or one, from which `account` can claim something now, with its
+ * shares: from the indexer API when the client has one, else from the attestation events (the epochs
+ * where it earned points) and `RewardPools.claimable` for each.
+ */
+export async function claimableEpochs(client: ProtocolClient, params: { account: Address; datanetId?: bigint }): Promise<ClaimableEpoch[]> {
+  assertAddress("account", params.account);
+  if (params.datanetId !== undefined) assertPositiveId("datanetId", params.datanetId);
+  if (client.indexer !== undefined) {
+    const claimWindowEpochs = await readProtocol(() => client.publicClient.readContract({ ...rewardPoolsContract(client), functionName: "claimWindowEpochs" }));
+    return client.indexer.claimableEpochs(params.account, { claimWindowEpochs, datanetId: params.datanetId });
+  }
+  const account = getAddress(params.account);
+  const earned = new Map<bigint, Set<bigint>>();
+  for (const log of await fetchAttestationLogs(client)) {
+    const args = log.args as { datanetId: bigint; epoch: number | bigint; contributor?: Address; contributorPoints?: bigint; validator?: Address; points?: bigint };
+    const points =
+      log.eventName === "ValidationClosed" && getAddress(args.contributor!) === account
+        ? args.contributorPoints!
+        : log.eventName === "VerdictSettled" && getAddress(args.validator!) === account
+          ? args.points!
+          : 0n;
+    if (points === 0n || (params.datanetId !== undefined && args.datanetId !== params.datanetId)) continue;
+    if (!earned.has(args.datanetId)) earned.set(args.datanetId, new Set());
+    earned.get(args.datanetId)!.add(BigInt(args.epoch));
+  }
+  const claimable: ClaimableEpoch[] = [];
+  for (const [datanetId, epochs] of [...earned].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const shares = await claimableRewards(client, { datanetId, account, epochs: [...epochs].sort((a, b) => (a < b ? -1 : 1)) });
+    claimable.push(...shares.filter((s) => s.contributorShare + s.validatorShare > 0n).map((s) => ({ datanetId, ...s })));
+  }
+  return claimable;
 }
 
 /** Claims the wallet account's shares of several ended epochs in one transaction. */

@@ -18,6 +18,7 @@ import {
   type ProtocolClient,
 } from "../client.ts";
 import { InvalidInputError, protocolError } from "../errors.ts";
+import { MAX_PAGE, type IndexedLeaderboardEntry, type IndexerClient } from "../indexer-api.ts";
 import { readLogRanges } from "../indexer/ranges.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import { signPermit } from "../permit.ts";
@@ -511,6 +512,9 @@ export async function pendingContributions(
   params: { validator: Address; datanetId?: bigint },
 ): Promise<ContributionRecord[]> {
   assertAddress("validator", params.validator);
+  if (client.indexer !== undefined) {
+    return (await client.indexer.pendingQueue(params)).map(({ maxBytesPerContribution: _, ...record }) => record);
+  }
   const validator = getAddress(params.validator);
   const [registryLogs, attestationLogs, { timestamp: now }] = await Promise.all([
     fetchRegistryLogs(client),
@@ -609,6 +613,7 @@ export interface LeaderboardEntry {
  */
 export async function leaderboard(client: ProtocolClient, params: { datanetId: bigint }): Promise<LeaderboardEntry[]> {
   assertPositiveId("datanetId", params.datanetId);
+  if (client.indexer !== undefined) return indexedLeaderboard(client, client.indexer, params.datanetId);
   const [registryLogs, attestationLogs] = await Promise.all([fetchRegistryLogs(client), fetchAttestationLogs(client)]);
   const rows = new Map<Address, { submitted: number; accepted: number; rejected: number; qualitySum: number }>();
   const row = (contributor: Address) => {
@@ -651,6 +656,22 @@ export async function leaderboard(client: ProtocolClient, params: { datanetId: b
   );
   return entries.sort((a, b) =>
     a.score !== b.score ? (a.score > b.score ? -1 : 1) : b.accepted - a.accepted || a.contributor.localeCompare(b.contributor),
+  );
+}
+
+/** The whole leaderboard from the indexer API, page by page, each row checked against the chain's view as `leaderboard` does. */
+async function indexedLeaderboard(client: ProtocolClient, indexer: IndexerClient, datanetId: bigint): Promise<LeaderboardEntry[]> {
+  const rows: IndexedLeaderboardEntry[] = [];
+  for (;;) {
+    const { items } = await indexer.leaderboard(datanetId, { limit: MAX_PAGE, offset: rows.length });
+    rows.push(...items);
+    if (items.length < MAX_PAGE) break;
+  }
+  return Promise.all(
+    rows.map(async ({ rank: _, ...r }) => {
+      const onChain = await getReputation(client, { datanetId, contributor: r.contributor });
+      return { ...r, onChainScore: onChain.score, verified: r.score === onChain.score && onChain.accepted === r.accepted && onChain.rejected === r.rejected };
+    }),
   );
 }
 
