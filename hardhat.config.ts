@@ -15,12 +15,17 @@ const require = createRequire(import.meta.url);
 export const SOLC_VERSION = "0.8.30";
 const solcJsPath = require.resolve("solc/soljson.js");
 
-/** via-IR with the optimizer tuned for `runs` calls per deployment. */
-function compiler(runs: number) {
+/**
+ * via-IR with the optimizer tuned for `runs` calls per deployment. `forSize` also turns off the
+ * bytecode-level inliner (the Yul optimizer still inlines), which duplicates shared internal code
+ * into each caller: it costs the registry a few gas per call and saves it 330 bytes.
+ */
+function compiler(runs: number, forSize = false) {
+  const optimizer = { enabled: true, runs, ...(forSize ? { details: { inliner: false } } : {}) };
   return {
     version: SOLC_VERSION,
     path: solcJsPath,
-    settings: { evmVersion: "prague", viaIR: true, optimizer: { enabled: true, runs } },
+    settings: { evmVersion: "prague", viaIR: true, optimizer },
   };
 }
 
@@ -42,8 +47,8 @@ export default defineConfig({
     compilers: [compiler(10_000)],
     overrides: {
       // The registry is the largest contract: tuned for size so it stays under EIP-170's 24,576 bytes.
-      "contracts/DatanetRegistry.sol": compiler(200),
-      ...Object.fromEntries(registryTests().map((file) => [file, compiler(200)])),
+      "contracts/DatanetRegistry.sol": compiler(200, true),
+      ...Object.fromEntries(registryTests().map((file) => [file, compiler(200, true)])),
     },
   },
   paths: {

@@ -6,16 +6,18 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
-import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {IDatanetRegistry, IValidationTallies} from "./interfaces/IDatanetRegistry.sol";
 import {IValidatorStaking} from "./interfaces/IValidatorStaking.sol";
 import {ReputationMath} from "./libraries/ReputationMath.sol";
 
 /// @title AttestationRegistry
 /// @notice Stake-weighted validation windows, closing, settlement and reputation. See IAttestationRegistry.
 /// @dev Gas shape: a verdict is three bits (attested, accepted, settled) in a per-validator bitmap keyed
-/// by the sequential contribution id, and a contribution's whole validation is one slot, so a verdict
-/// writes at most one new slot and no verdict list exists: closing never loops over voters, and each
-/// validator settles its own verdicts afterwards, recomputing its weight from its stake checkpoint.
+/// by the sequential contribution id, and a contribution's whole validation is one slot, which the
+/// contributor's commitment already wrote (`reserveTallies`), so a verdict writes no new slot and no
+/// verdict list exists: closing never loops over voters, and each validator settles its own verdicts
+/// afterwards, recomputing its weight from its stake checkpoint. The stake eligible at the snapshot is
+/// read when it first decides something (the verdict that reaches the quorum, or the closing).
 contract AttestationRegistry is IAttestationRegistry, EIP712 {
     using SafeCast for uint256;
 
@@ -33,6 +35,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     uint256 private constant ATTESTED = 1;
     uint256 private constant ACCEPTED = 2;
     uint256 private constant SETTLED = 4;
+    /// @dev A tally's eligible weight before it is read (the whole supply is 1e12 units, below it). A
+    /// reserved tally word holds only this, so it is non-zero before any verdict.
+    uint40 private constant ELIGIBLE_UNREAD = type(uint40).max;
 
     /// @notice The registry whose contributions are judged (this contract holds its FINALIZER_ROLE).
     IDatanetRegistry public immutable registry;
@@ -93,6 +98,11 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint128 validator;
     }
 
+    /// @dev The highest contribution id whose tally word is reserved. Each commitment reserves as many ids
+    /// as it has items and each reveal takes the next id, so reservations stay ahead of the contribution
+    /// count once the registry is bound to this contract (ids of commitments made before may find no
+    /// word reserved; their first verdicts create it).
+    uint256 private _reservedUpTo;
     mapping(uint256 contributionId => TallySlot) private _tallies;
     mapping(uint256 contributionId => uint256 amount) private _forfeits;
     mapping(address validator => mapping(uint256 word => uint256 bits)) private _verdicts;
@@ -108,6 +118,18 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         if (address(registry_) == address(0) || address(staking_) == address(0)) revert ZeroAddressArgument();
         registry = registry_;
         staking = staking_;
+    }
+
+    /// @inheritdoc IValidationTallies
+    function reserveTallies(uint256 count) external {
+        if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
+        uint256 first = _reservedUpTo + 1;
+        uint256 end = first + count;
+        _reservedUpTo = end - 1;
+        // Bounded by the commitment's item count (uint16), which its committer pays for.
+        for (uint256 id = first; id < end; ++id) {
+            _tallies[id].eligibleWeight = ELIGIBLE_UNREAD;
+        }
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -194,6 +216,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
     function tallyOf(uint256 contributionId) external view returns (Tally memory tally) {
         TallySlot memory slot = _tallies[contributionId];
         bool open = slot.outcome == IDatanetRegistry.ContributionStatus.Pending;
+        // Not yet read (a reserved word, or verdicts below the quorum): the snapshot's, as it will be.
+        if (slot.eligibleWeight == ELIGIBLE_UNREAD) slot.eligibleWeight = slot.verdicts == 0 ? 0 : _eligibleWeight(slot);
         tally = Tally({
             acceptWeight: slot.acceptWeight,
             rejectWeight: slot.rejectWeight,
@@ -323,7 +347,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
         TallySlot memory tally = _tallies[id];
         if (tally.verdicts == 0) {
-            tally.eligibleWeight = (staking.totalStakeAt(c.datanetId, snapshotAt) / WEIGHT_UNIT).toUint40();
+            tally.eligibleWeight = ELIGIBLE_UNREAD;
             tally.outcome = IDatanetRegistry.ContributionStatus.Pending;
             tally.datanetId = c.datanetId;
             tally.snapshotAt = snapshotAt;
@@ -373,13 +397,14 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
     /// @dev The outcome once it can no longer change whatever the stake that has not voted does, else
     /// `Pending`. Verdict weights are snapshot stakes, so the stake still able to vote is at most
-    /// eligible − accept − reject.
+    /// eligible − accept − reject. Reads the eligible stake into the tally once the quorum is reached.
     function _earlyOutcome(TallySlot memory tally, IDatanetRegistry.Contribution memory c)
         private
-        pure
+        view
         returns (IDatanetRegistry.ContributionStatus)
     {
         if (tally.verdicts < c.quorum) return IDatanetRegistry.ContributionStatus.Pending;
+        if (tally.eligibleWeight == ELIGIBLE_UNREAD) tally.eligibleWeight = _eligibleWeight(tally);
         uint256 needed = uint256(c.acceptanceThresholdBps) * tally.eligibleWeight;
         // Accepted even if all remaining stake rejects.
         if (uint256(tally.acceptWeight) * BPS >= needed) return IDatanetRegistry.ContributionStatus.Accepted;
@@ -406,6 +431,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
             outcome = IDatanetRegistry.ContributionStatus.Expired;
             tally.datanetId = c.datanetId;
             tally.snapshotAt = uint32(c.revealedAt - 1);
+            // Below the quorum the eligible stake decided nothing: read it for the record, as the
+            // verdicts' snapshot (none without verdicts).
+            tally.eligibleWeight = tally.verdicts == 0 ? 0 : _eligibleWeight(tally);
         } else {
             uint256 total = uint256(tally.acceptWeight) + tally.rejectWeight;
             outcome = uint256(tally.acceptWeight) * BPS >= uint256(c.acceptanceThresholdBps) * total
@@ -413,6 +441,11 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
                 : IDatanetRegistry.ContributionStatus.Rejected;
         }
         _close(contentHash, c, tally, outcome);
+    }
+
+    /// @dev The stake eligible on the tally's datanet at its snapshot, in weight units.
+    function _eligibleWeight(TallySlot memory tally) private view returns (uint40) {
+        return (staking.totalStakeAt(tally.datanetId, tally.snapshotAt) / WEIGHT_UNIT).toUint40();
     }
 
     function _skip(bytes32 contentHash, address validator, SkipReason reason) private returns (bool) {

@@ -6,14 +6,15 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-import {IDatanetRegistry} from "./interfaces/IDatanetRegistry.sol";
+import {IDatanetRegistry, IValidationTallies} from "./interfaces/IDatanetRegistry.sol";
 import {TokenPull} from "./libraries/TokenPull.sol";
 
 /// @title DatanetRegistry
 /// @notice Datanets, their policies, and the contributions registered to them. See IDatanetRegistry.
 /// @dev A commitment reserves quota and holds the bond (one new slot, updating the datanet's and the
 /// contributor's packed epoch counters); its reveal writes the two-slot hash-keyed record (also the
-/// duplicate check) and deletes the commitment. Contributions are addressed by content hash; the
+/// duplicate check) and deletes the commitment. A commitment also has the bound validation contract
+/// write the tally words of as many future ids as it has items, so no verdict pays for a new slot. Contributions are addressed by content hash; the
 /// sequential id is a label in the record and in every event. Bonds stay here until they are credited
 /// (refunds to contributors, forfeits to the treasury and the finalizer) and withdrawn.
 contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
@@ -21,7 +22,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
 
     /// @notice May pause and unpause the whole protocol.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May finalize pending contributions: granted to the attestation contract only.
+    /// @notice May finalize pending contributions: granted to the bound validation contract (`bindValidation`).
     bytes32 public constant FINALIZER_ROLE = keccak256("FINALIZER_ROLE");
 
     /// @notice Shortest allowed epoch, so quotas cannot be reset every block.
@@ -172,6 +173,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     Counters private _counters;
+    IValidationTallies private _validation;
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address contributor => ContributorSlot)) private _contributors;
     mapping(bytes32 contentHash => Record) private _records;
@@ -292,6 +294,19 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IDatanetRegistry
+    function bindValidation(IValidationTallies validation_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(_validation) != address(0)) revert ValidationAlreadyBound(address(_validation));
+        // Bound for good, so an account that is not a contract judging this registry (whose every
+        // reservation would revert) is refused here rather than found out at the first commitment.
+        if (address(validation_).code.length == 0 || address(validation_.registry()) != address(this)) {
+            revert ValidationNotForThisRegistry(address(validation_));
+        }
+        _validation = validation_;
+        _grantRole(FINALIZER_ROLE, address(validation_));
+        emit ValidationBound(address(validation_));
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function setProtocolPaused(bool paused) external onlyRole(PAUSER_ROLE) {
         Counters memory counters = _counters;
         uint40 now_ = uint40(block.timestamp);
@@ -338,6 +353,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         datanet.state = state;
         _contributors[datanetId][msg.sender] = quota;
         emit SubmissionCommitted(msg.sender, commitment, datanetId, itemCount, reservedBytes, uint96(bond), epoch, now_);
+        IValidationTallies validation_ = _validation;
+        if (address(validation_) != address(0)) validation_.reserveTallies(itemCount);
         if (bond != 0) TokenPull.pullExactly(token, msg.sender, address(this), bond);
     }
 
@@ -643,6 +660,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         paused = _isPaused(_counters);
     }
 
+    /// @inheritdoc IDatanetRegistry
+    function validation() external view returns (IValidationTallies bound) {
+        bound = _validation;
+    }
+
     // ------------------------------------------------------------------ internals
 
     /// @dev Checks shared by single and batch submission that depend only on the datanet and sender,
@@ -677,7 +699,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
         ValidationSlot memory current = datanet.validation;
         bool next = current.nextFrom != 0 && epoch >= current.nextFrom;
         Limits memory limits = next ? datanet.nextLimits : datanet.limits;
-        ValidationSlot memory validation = next ? datanet.nextValidation : current;
+        ValidationSlot memory terms = next ? datanet.nextValidation : current;
         BondTerms memory bondTerms = next ? datanet.nextBondTerms : datanet.bondTerms;
         policy = DatanetPolicy({
             maxBytesPerContribution: limits.maxBytesPerContribution,
@@ -686,10 +708,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControlDefaultAdminRules {
             maxBytesPerDatanetPerEpoch: limits.maxBytesPerDatanetPerEpoch,
             epochLength: limits.epochLength,
             allowlistOnly: next ? current.nextAllowlistOnly : datanet.state.allowlistOnly,
-            minValidatorStake: validation.minValidatorStake,
-            quorum: validation.quorum,
-            acceptanceThresholdBps: validation.acceptanceThresholdBps,
-            contributorRewardBps: validation.contributorRewardBps,
+            minValidatorStake: terms.minValidatorStake,
+            quorum: terms.quorum,
+            acceptanceThresholdBps: terms.acceptanceThresholdBps,
+            contributorRewardBps: terms.contributorRewardBps,
             submissionBond: bondTerms.submissionBond,
             validationWindow: bondTerms.validationWindow
         });

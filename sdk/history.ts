@@ -88,6 +88,8 @@ export interface VersionRecord {
 /** Everything the registry holds, rebuilt from its events without calling a view. */
 export interface RegistryState {
   protocolPaused: boolean;
+  /** The bound validation contract, which finalizes and keeps the tallies (zero until bound). */
+  validation: Address;
   /** The block of the pause in force, if any: a pause lapses `MAX_PAUSE_SECONDS` after its block's time. */
   pausedAtBlock?: bigint;
   datanets: Map<bigint, DatanetRecord>;
@@ -166,6 +168,7 @@ export async function fetchRegistryLogs(
 export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryState {
   const state: RegistryState = {
     protocolPaused: false,
+    validation: ZERO_ADDRESS,
     datanets: new Map(),
     contributions: new Map(),
     currentIds: new Map(),
@@ -246,6 +249,9 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
       case "ProtocolPauseSet":
         state.protocolPaused = log.args.paused;
         state.pausedAtBlock = log.args.paused ? log.blockNumber : undefined;
+        break;
+      case "ValidationBound":
+        state.validation = getAddress(log.args.validation);
         break;
       case "SubmissionCommitted": {
         // The quota is reserved here, in the commit's epoch, and stays used whatever follows.

@@ -68,6 +68,8 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: ProtocolErrorArgs<N>) => string 
   DatanetUnknown: (a) => `Datanet ${a.datanetId} does not exist.`,
   DatanetPaused: (a) => `Datanet ${a.datanetId} is paused by its owner; it takes no submissions.`,
   ProtocolPaused: () => "The protocol is paused by its administrators.",
+  ValidationAlreadyBound: (a) => `The registry's validation contract is already bound, to ${a.validation}, for good.`,
+  ValidationNotForThisRegistry: (a) => `${a.account} is not a contract judging this registry's contributions, so it cannot be bound as its validation contract.`,
   NotDatanetOwner: (a) => `${a.caller} is not the owner of datanet ${a.datanetId}.`,
   NotPendingDatanetOwner: (a) => `${a.caller} was not named as the next owner of datanet ${a.datanetId}.`,
   InvalidPolicy: (a) =>
@@ -138,6 +140,7 @@ const MESSAGES: { [N in ProtocolErrorName]: (a: ProtocolErrorArgs<N>) => string 
   // AttestationRegistry
   InvalidQuality: (a) => `Quality ${a.quality} is above the maximum of 100.`,
   SelfAttestation: (a) => `${a.validator} made contribution ${a.contentHash} and cannot judge it.`,
+  NotRegistry: (a) => `Only the datanet registry reserves tally words; ${a.caller} is not it.`,
   ContributionNotPending: (a) =>
     `Contribution ${a.contentHash} is ${STATUS[Number(a.status)]}; only pending contributions take verdicts.`,
   ValidatorNotActive: (a) =>

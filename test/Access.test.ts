@@ -49,6 +49,7 @@ describe("Every privileged function, called by every account without the privile
       ["registry.setProtocolPaused", (x, as) => x.registry.connect(as).setProtocolPaused(true), () => registry.PAUSER_ROLE()],
       ["registry.finalize", (x, as) => x.registry.connect(as).finalize(ZeroHash, 2), () => registry.FINALIZER_ROLE()],
       ["registry.grantRole", (x, as) => x.registry.connect(as).grantRole(ethers.id("PAUSER_ROLE"), as.address), () => registry.DEFAULT_ADMIN_ROLE()],
+      ["registry.bindValidation", (x, as) => x.registry.connect(as).bindValidation(x.deployment.contracts.attestationRegistry), () => registry.DEFAULT_ADMIN_ROLE()],
       ["registry.beginDefaultAdminTransfer", (x, as) => x.registry.connect(as).beginDefaultAdminTransfer(as.address), () => registry.DEFAULT_ADMIN_ROLE()],
       ["staking.slash", (x, as) => x.staking.connect(as).slash(1n, x.alice.address, 1n, ZeroHash), () => staking.SLASHER_ROLE()],
       ["staking.pause", (x, as) => x.staking.connect(as).pause(60n), () => staking.PAUSER_ROLE()],

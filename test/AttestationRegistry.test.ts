@@ -594,6 +594,56 @@ describe("AttestationRegistry", function () {
     });
   });
 
+  describe("tally words reserved at commit", function () {
+    it("has each commitment reserve its items' tally words, so the first verdict costs what a later one does", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1, v2] = f.validators;
+      // Ids 7 and 8: their words were written by the commitment, and read as an empty tally until judged.
+      const [first, second] = await fresh(f, 2);
+      const empty = await f.attestations.tallyOf(7n);
+      expect([empty.acceptWeight, empty.rejectWeight, empty.verdicts, empty.eligibleWeight, empty.outcome, empty.snapshotAt]).to.deep.equal([0n, 0n, 0n, 0n, 0n, 0n]);
+      // v1's and v2's first verdicts both create their verdict-bitmap words; the tally word exists
+      // already, so the first verdict on a contribution costs no more than the second (it used to be
+      // ~20,000 gas more: a new storage slot).
+      const gasOf = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => (await (await tx).wait())!.gasUsed;
+      const firstVerdict = await gasOf(f.attestations.connect(v1!).attest(verdict(first!, true)));
+      const secondVerdict = await gasOf(f.attestations.connect(v2!).attest(verdict(first!, true)));
+      expect(firstVerdict - secondVerdict < 3_000n, `first ${firstVerdict}, second ${secondVerdict}`).to.equal(true);
+      // The eligible stake is read when it decides something; until then the view reads it for you.
+      expect((await f.attestations.tallyOf(7n)).eligibleWeight).to.equal(WEIGHT(8_000n));
+      expect((await f.attestations.tallyOf(8n)).eligibleWeight).to.equal(0n);
+      expect(second).to.not.equal(first);
+    });
+
+    it("reserves only for its registry", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.attestations.connect(f.outsider).reserveTallies(1n))
+        .to.be.revertedWithCustomError(f.attestations, "NotRegistry")
+        .withArgs(f.outsider.address);
+      expect(await f.attestations.registry()).to.equal(await f.registry.getAddress());
+    });
+
+    it("closes an expired contribution with the eligible stake of its snapshot, or none without verdicts", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const [v1] = f.validators;
+      const [judged, unjudged] = await fresh(f, 2);
+      await (await f.attestations.connect(v1!).attest(verdict(judged!, true))).wait();
+      await pastWindow(connection, f, unjudged!);
+      for (const [hash, eligible, verdicts] of [[judged!, WEIGHT(8_000n), 1n], [unjudged!, 0n, 0n]] as const) {
+        const { id } = await f.registry.getContribution(hash);
+        const receipt = await (await f.attestations.finalize(hash)).wait();
+        const closed = receipt!.logs.map((l) => f.attestations.interface.parseLog(l)).find((l) => l?.name === "ValidationClosed")!;
+        expect([closed.args.outcome, closed.args.acceptWeight, closed.args.eligibleWeight, closed.args.verdicts]).to.deep.equal([
+          Status.Expired,
+          verdicts === 0n ? 0n : WEIGHT(1_000n),
+          eligible,
+          verdicts,
+        ]);
+        expect((await f.attestations.tallyOf(id)).eligibleWeight).to.equal(eligible);
+      }
+    });
+  });
+
   it("checks its constructor arguments", async function () {
     const f = await networkHelpers.loadFixture(fixture);
     const factory = await ethers.getContractFactory("AttestationRegistry");

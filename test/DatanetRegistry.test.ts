@@ -275,6 +275,46 @@ describe("DatanetRegistry", function () {
       await expect(factory.deploy(token, ZeroAddress, admin.address, 0)).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
+    it("binds its validation contract once, by the admin, and only a contract", async function () {
+      const { deployment, registry, admin, alice, outsider } = await networkHelpers.loadFixture(fixture);
+      const attestations = deployment.contracts.attestationRegistry;
+      // The deployment binds the attestation contract, which thereby holds FINALIZER_ROLE.
+      expect(await registry.validation()).to.equal(attestations);
+      expect(await registry.hasRole(await registry.FINALIZER_ROLE(), attestations)).to.equal(true);
+      await expect(registry.connect(admin).bindValidation(deployment.contracts.validatorStaking))
+        .to.be.revertedWithCustomError(registry, "ValidationAlreadyBound")
+        .withArgs(attestations);
+
+      // A registry not bound yet: an outsider cannot bind it, nor can the admin bind an account without
+      // code or a contract judging another registry's contributions.
+      const unbound = await (await ethers.getContractFactory("DatanetRegistry")).deploy(deployment.contracts.openToken, admin.address, admin.address, 0);
+      const own = await (await ethers.getContractFactory("AttestationRegistry")).deploy(unbound, deployment.contracts.validatorStaking);
+      expect(await unbound.validation()).to.equal(ZeroAddress);
+      await expect(unbound.connect(outsider).bindValidation(own))
+        .to.be.revertedWithCustomError(unbound, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, await unbound.DEFAULT_ADMIN_ROLE());
+      for (const wrong of [alice.address, attestations]) {
+        await expect(unbound.connect(admin).bindValidation(wrong))
+          .to.be.revertedWithCustomError(unbound, "ValidationNotForThisRegistry")
+          .withArgs(wrong);
+      }
+      expect(await unbound.validation()).to.equal(ZeroAddress);
+      // Unbound, a commitment reserves nothing and works all the same.
+      await (await unbound.connect(alice).createDatanet(0, "ipfs://unbound", testPolicy())).wait();
+      await (await submitOne(unbound, alice, 1n, item())).wait();
+      expect(await unbound.contributionCount()).to.equal(1n);
+
+      await expect(unbound.connect(admin).bindValidation(own))
+        .to.emit(unbound, "ValidationBound")
+        .withArgs(await own.getAddress())
+        .and.to.emit(unbound, "RoleGranted")
+        .withArgs(await unbound.FINALIZER_ROLE(), await own.getAddress(), admin.address);
+      // Bound after a contribution: commitments reserve words from id 1 on, which later verdicts find.
+      await (await submitOne(unbound, alice, 1n, item())).wait();
+      expect(await unbound.contributionCount()).to.equal(2n);
+      expect(await unbound.validation()).to.equal(await own.getAddress());
+    });
+
     it("lets only PAUSER_ROLE pause the protocol, which stops every state change but admin ones", async function () {
       const { registry, admin, owner, alice, finalizer, datanetId } = await networkHelpers.loadFixture(fixture);
       const pending = item();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IDatanetRegistry} from "./IDatanetRegistry.sol";
+import {IDatanetRegistry, IValidationTallies} from "./IDatanetRegistry.sol";
 
 /// @title Attestations: stake-weighted validation windows, settlement and contributor reputation
 /// @notice Verdicts on a contribution open `REVEAL_WINDOW` after its reveal and stay open for its
@@ -24,7 +24,11 @@ import {IDatanetRegistry} from "./IDatanetRegistry.sol";
 /// points in the closing epoch; a verdict that rejected rejected work earns its stake share of the
 /// forfeited bond (80%; the treasury takes 20%). Rejecting junk therefore pays only from the junk's own
 /// bonds, and an attacker who rejects its own junk recovers at most 80% of what it bonded.
-interface IAttestationRegistry {
+///
+/// Each contribution's tally is one storage word, which the registry has this contract write when the
+/// contributor commits (`reserveTallies`), so the first verdict on a contribution costs what any later
+/// one does, and the stake eligible at the snapshot is read once the quorum is reached.
+interface IAttestationRegistry is IValidationTallies {
     /// @notice A verdict on one contribution.
     /// @param contentHash The contribution's content hash.
     /// @param accept Whether the content should be accepted.
@@ -118,6 +122,8 @@ interface IAttestationRegistry {
     error NotAttested(uint256 contributionId, address validator);
     /// @notice A batch must hold at least one verdict or contribution.
     error EmptyBatch();
+    /// @notice Only the registry reserves tally words.
+    error NotRegistry(address caller);
     /// @notice The signed verdict's deadline has passed.
     error SignatureExpired(address validator, uint256 deadline);
     /// @notice The signature is not the validator's over this verdict on this chain and contract.

@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+/// @title IValidationTallies
+/// @notice What the registry asks of the validation contract it is bound to: one storage word per future
+/// contribution, written while the contributor commits.
+interface IValidationTallies {
+    /// @notice Writes the (still empty) tally words of the next `count` contribution ids not reserved yet,
+    /// so that the first verdict on each updates an existing word instead of creating one: the
+    /// contributor pays, at commit, for the storage its validation needs. Only the registry.
+    /// @param count How many ids (a commitment's item count).
+    function reserveTallies(uint256 count) external;
+
+    /// @notice The registry whose contributions it judges: the only one it reserves tallies for.
+    /// @return registry The registry.
+    function registry() external view returns (IDatanetRegistry registry);
+}
+
 /// @title Datanet registry: datasets, their policies, and the contributions made to them
 /// @notice A datanet is a shared dataset with an owner and a policy. Contributors register content by
 /// hash through commit-reveal: `commitSubmission` reserves the quota and takes the policy's bond per
@@ -244,6 +259,10 @@ interface IDatanetRegistry {
     error DatanetIdOverflow();
     /// @notice A policy change is already scheduled and has not applied yet; wait for `effectiveEpoch`.
     error PolicyChangePending(uint256 datanetId, uint32 effectiveEpoch);
+    /// @notice The validation contract is bound once and for good.
+    error ValidationAlreadyBound(address validation);
+    /// @notice The account is not a contract judging this registry's contributions.
+    error ValidationNotForThisRegistry(address account);
     /// @notice The terms of an epoch that has ended are in the events (`DatanetPolicyUpdated`), not in a view.
     error EpochTermsPassed(uint256 datanetId, uint256 epoch, uint256 currentEpoch);
 
@@ -276,6 +295,8 @@ interface IDatanetRegistry {
     event DatanetOwnershipTransferred(uint256 indexed datanetId, address indexed previousOwner, address indexed newOwner);
     /// @notice A pauser paused or unpaused the whole protocol.
     event ProtocolPauseSet(address indexed by, bool paused);
+    /// @notice The validation contract was bound: it finalizes contributions and keeps their tallies.
+    event ValidationBound(address indexed validation);
     /// @notice A contributor committed to a future submission without revealing it, reserving
     /// `itemCount` items and `reservedBytes` bytes of its and the datanet's quota in `epoch`, and paying
     /// `bond` (the policy's bond per item times the items).
@@ -399,6 +420,13 @@ interface IDatanetRegistry {
     /// Only holders of PAUSER_ROLE.
     /// @param paused The new state.
     function setProtocolPaused(bool paused) external;
+
+    /// @notice Binds the validation contract, once: it gets FINALIZER_ROLE, and every later commitment
+    /// reserves its items' tally words there (`IValidationTallies.reserveTallies`). Commitments made
+    /// before the binding are judged all the same; their first verdicts create the tally words.
+    /// Only DEFAULT_ADMIN_ROLE.
+    /// @param validation The attestation contract.
+    function bindValidation(IValidationTallies validation) external;
 
     // ------------------------------------------------------------------ contributions
 
@@ -582,4 +610,8 @@ interface IDatanetRegistry {
     /// @notice Whether the protocol is paused.
     /// @return paused True when paused.
     function protocolPaused() external view returns (bool paused);
+
+    /// @notice The bound validation contract (zero until `bindValidation`).
+    /// @return validation Its address.
+    function validation() external view returns (IValidationTallies validation);
 }

@@ -61,8 +61,9 @@ export default buildModule("OpenLedger", (m) => {
     adminDelay,
   ]);
 
-  const finalizerRole = m.staticCall(datanetRegistry, "FINALIZER_ROLE");
-  m.call(datanetRegistry, "grantRole", [finalizerRole, attestationRegistry]);
+  // The attestation contract finalizes contributions and keeps their tallies, whose words each
+  // commitment reserves; bound before any commitment, so every contribution's word is reserved.
+  m.call(datanetRegistry, "bindValidation", [attestationRegistry]);
 
   return {
     openToken,

@@ -108,6 +108,17 @@ export const attestationRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotRegistry",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ProtocolPaused",
     "type": "error"
@@ -920,6 +931,19 @@ export const attestationRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "count",
+        "type": "uint256"
+      }
+    ],
+    "name": "reserveTallies",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

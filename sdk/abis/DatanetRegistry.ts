@@ -638,6 +638,28 @@ export const datanetRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "validation",
+        "type": "address"
+      }
+    ],
+    "name": "ValidationAlreadyBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ValidationNotForThisRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "datanetId",
         "type": "uint256"
@@ -1539,6 +1561,19 @@ export const datanetRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "validation",
+        "type": "address"
+      }
+    ],
+    "name": "ValidationBound",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint256",
         "name": "datanetId",
         "type": "uint256"
@@ -1856,6 +1891,19 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "beginDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IValidationTallies",
+        "name": "validation_",
+        "type": "address"
+      }
+    ],
+    "name": "bindValidation",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3309,6 +3357,19 @@ export const datanetRegistryAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "validation",
+    "outputs": [
+      {
+        "internalType": "contract IValidationTallies",
+        "name": "bound",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

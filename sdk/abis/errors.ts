@@ -785,6 +785,28 @@ export const protocolErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "validation",
+        "type": "address"
+      }
+    ],
+    "name": "ValidationAlreadyBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ValidationNotForThisRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "datanetId",
         "type": "uint256"
@@ -1156,6 +1178,17 @@ export const protocolErrorsAbi = [
       }
     ],
     "name": "NotClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotRegistry",
     "type": "error"
   },
   {

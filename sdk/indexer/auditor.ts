@@ -104,6 +104,7 @@ export function registryViewChecks(client: ProtocolClient, r: RegistryState, at:
 
   const paused = r.protocolPaused && (at.pauseEndsAt === undefined || at.timestamp < at.pauseEndsAt);
   add("protocol", "paused", paused, registry, "protocolPaused", []);
+  add("protocol", "validation contract", r.validation, registry, "validation", [], (x) => getAddress(x as Address));
   add("protocol", "datanetCount", String(r.datanets.size), registry, "datanetCount", [], counted("datanet", BigInt(r.datanets.size)));
   add("protocol", "contributionCount", String(r.contributions.size), registry, "contributionCount", [], counted("contribution", BigInt(r.contributions.size)));
   for (const d of r.datanets.values()) {

@@ -31,7 +31,7 @@ contract AttestationRegistryTest is TestClock {
         registry = new DatanetRegistry(token, address(0x7EA5), address(this), 0);
         staking = new ValidatorStaking(token, registry, address(this), address(0x7EA5), 1 days, 0);
         attestations = new AttestationRegistry(registry, staking);
-        registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
+        registry.bindValidation(attestations);
         here = registry.createDatanet(IDatanetRegistry.DataKind.Text, "here", _policy(1e18, 1, 6_667, 1e18));
         // The stranger's own datanet: the smallest stake that has a weight (one WEIGHT_UNIT), no bond,
         // and a decision only when every throwaway has accepted.

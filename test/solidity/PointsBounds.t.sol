@@ -31,7 +31,7 @@ contract PointsBoundsTest is TestClock {
         registry = new DatanetRegistry(token, address(0x7EA5), address(this), 0);
         staking = new ValidatorStaking(token, registry, address(this), address(0x7EA5), 1 days, 0);
         attestations = new AttestationRegistry(registry, staking);
-        registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
+        registry.bindValidation(attestations);
         // No bond, so the validators can stake the whole supply; one weight unit is enough to vote; every
         // validator votes before the quorum lets anything close.
         datanetId = registry.createDatanet(

@@ -491,7 +491,7 @@ abstract contract ProtocolInvariants is StdInvariant, TestClock {
         registry = new DatanetRegistry(token, treasury, address(this), 0);
         staking = new ValidatorStaking(token, registry, address(this), treasury, 1 days, 0);
         attestations = new AttestationRegistry(registry, staking);
-        registry.grantRole(registry.FINALIZER_ROLE(), address(attestations));
+        registry.bindValidation(attestations);
         pools = new RewardPools(token, registry, attestations, treasury, 3, address(this), 0);
         vm.prank(datanetOwner);
         datanetId = registry.createDatanet(IDatanetRegistry.DataKind.Text, "ipfs://inv", policy);
