@@ -367,7 +367,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
 
         IDatanetRegistry.ContributionStatus decided = _earlyOutcome(tally, c);
         if (decided == IDatanetRegistry.ContributionStatus.Pending) {
-            _tallies[id] = tally;
+            _storeTally(id, tally);
         } else {
             _close(contentHash, c, tally, decided);
         }
@@ -443,6 +443,19 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         _close(contentHash, c, tally, outcome);
     }
 
+    /// @dev Writes a tally in one SSTORE: a memory-to-storage struct copy writes member by member. The
+    /// shifts follow the declaration order of `TallySlot`, lowest bits first.
+    function _storeTally(uint256 id, TallySlot memory t) private {
+        uint256 packed = uint256(t.acceptWeight) | uint256(t.rejectWeight) << 40 | uint256(t.qualityOrEpoch) << 80
+            | uint256(t.verdicts) << 128 | uint256(t.eligibleWeight) << 144 | uint256(uint8(t.outcome)) << 184
+            | uint256(t.datanetId) << 192 | uint256(t.snapshotAt) << 224;
+        TallySlot storage slot = _tallies[id];
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
+    }
+
     /// @dev The stake eligible on the tally's datanet at its snapshot, in weight units.
     function _eligibleWeight(TallySlot memory tally) private view returns (uint40) {
         return (staking.totalStakeAt(tally.datanetId, tally.snapshotAt) / WEIGHT_UNIT).toUint40();
@@ -469,7 +482,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712 {
         uint256 id = c.id;
         tally.outcome = outcome;
         tally.qualityOrEpoch = epoch;
-        _tallies[id] = tally;
+        _storeTally(id, tally);
         if (validatorsShare != 0) _forfeits[id] = validatorsShare;
 
         uint256 datanetId = c.datanetId;
