@@ -1,4 +1,5 @@
 export * from "./abis/index.ts";
+export * from "./adapter.ts";
 export * from "./actions/attribution.ts";
 export * from "./actions/contributions.ts";
 export * from "./actions/datanets.ts";

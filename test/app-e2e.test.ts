@@ -238,6 +238,27 @@ describe("the web app, end to end (Chromium against the local stack)", function 
     await screenshot(contributor, "modelfactory");
   });
 
+  it("ModelFactory: a dropped PEFT folder whose config differs from the chosen settings reads as a sentence and sends nothing; the matching settings register the model", async function () {
+    await open(contributor, `models/${datanet()}`, /ModelFactory/);
+    const folder = path.join(ROOT, "examples", "qlora-adapter");
+    await contributor.getByLabel("Model name").fill("web-tutor");
+    await contributor.getByLabel("Adapter URI").fill("ipfs://web-tutor/adapter");
+    // Rank 8 (alpha follows as 16), where the example adapter has r = 16.
+    await contributor.getByLabel("LoRA rank").fill("8");
+    await contributor.getByLabel("PEFT adapter folder").setInputFiles(folder);
+    await contributor.getByText(/^r \/ lora_rank does not match: the adapter has 16, the config 8/).waitFor({ timeout: TIMEOUT });
+    expect(await contributor.getByText(/Registering/).count()).to.equal(0);
+    // The example's training settings (scripts/lib/demo-story.ts): r 16, alpha 32, dropout 0.05, attention projections, 4-bit base.
+    await contributor.getByLabel("LoRA rank").fill("16");
+    await contributor.getByLabel("LoRA alpha").fill("32");
+    await contributor.getByLabel("LoRA dropout").fill("0.05");
+    for (const m of ["gate_proj", "up_proj", "down_proj"]) await contributor.getByRole("checkbox", { name: m }).uncheck();
+    await contributor.getByLabel("Quantization (QLoRA)").selectOption("4");
+    await contributor.getByLabel("PEFT adapter folder").setInputFiles(folder);
+    await contributor.getByText(/^Registered as model #\d+ version 1\.$/).waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("list", { name: "Lineage graph" }).getByText(/web-tutor/).waitFor({ timeout: TIMEOUT });
+  });
+
   it("Attribution: an output's spans marked and linked to the training contributions they come from, with the fee pool", async function () {
     await open(contributor, "attribution", /Attribution/);
     await contributor.getByTestId("fee-pool").waitFor({ timeout: TIMEOUT });

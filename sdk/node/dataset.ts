@@ -14,6 +14,7 @@ import {
   type DatasetManifest,
 } from "../actions/datasets.ts";
 import { getVersion } from "../actions/versions.ts";
+import { checkAdapterAgainstSettings } from "../adapter.ts";
 import { registerModel, type TrainingDataRef } from "../actions/models.ts";
 import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError, LineageMismatchError } from "../errors.ts";
@@ -165,20 +166,10 @@ export async function checkAdapter(client: ProtocolClient, params: { adapterFold
   const adapter = await readAdapterFolder(params.adapterFolder);
   // As LLaMA-Factory reads it: a relative dataset_dir is from the working folder (train-config writes it absolute).
   const { manifest } = await readDatasetExport(path.resolve(config.datasetDir));
-  const differ = (field: string, ours: unknown, theirs: unknown) => {
-    throw new LineageMismatchError(field, `the adapter has ${JSON.stringify(theirs)}, the config ${JSON.stringify(ours)}`);
-  };
-  if (settings.finetuningType !== "lora") differ("finetuning_type", settings.finetuningType, "lora (a PEFT adapter)");
-  if (adapter.baseModel !== config.modelNameOrPath) differ("base_model_name_or_path", config.modelNameOrPath, adapter.baseModel);
-  const a = adapter.adapter;
-  if (a.loraRank !== settings.loraRank) differ("r / lora_rank", settings.loraRank, a.loraRank);
-  if (a.loraAlpha !== settings.loraAlpha) differ("lora_alpha", settings.loraAlpha, a.loraAlpha);
-  if (Math.abs(a.loraDropout - (settings.loraDropout ?? 0)) > 1e-9) differ("lora_dropout", settings.loraDropout, a.loraDropout);
-  const targets = settings.loraTarget ?? [];
-  const all = targets.length === 1 && targets[0] === "all";
-  if (all ? a.loraTarget.length === 0 : !isDeepStrictEqual([...a.loraTarget].sort(), [...targets].sort())) differ("target_modules / lora_target", targets, a.loraTarget);
-  if (a.quantizationBit !== null && a.quantizationBit !== (settings.quantizationBit ?? null)) differ("quantization_bit", settings.quantizationBit ?? null, a.quantizationBit);
-  if (manifest.datasetName !== config.datasetName) differ("dataset", config.datasetName, manifest.datasetName);
+  checkAdapterAgainstSettings(adapter, config);
+  if (manifest.datasetName !== config.datasetName) {
+    throw new LineageMismatchError("dataset", `the export is ${JSON.stringify(manifest.datasetName)}, the config names ${JSON.stringify(config.datasetName)}`);
+  }
   const datanetId = BigInt(manifest.datanetId);
   const published = await getVersion(client, { datanetId, version: manifest.version });
   if (published.root !== manifest.root) {

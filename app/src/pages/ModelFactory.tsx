@@ -1,6 +1,9 @@
 import { useState } from "react";
 
 import {
+  ADAPTER_WEIGHT_FILES,
+  adapterHashOf,
+  checkAdapterAgainstSettings,
   cidOfUri,
   estimateFineTune,
   fetchModelLogs,
@@ -13,12 +16,14 @@ import {
   trainingMethod,
   withDefaults,
   ContentUnavailableError,
+  InvalidInputError,
+  parseAdapterConfig,
   type FineTuneSettings,
   type ModelShape,
 } from "@openledger-evm/sdk";
 
 import { download } from "../download.ts";
-import { ActionStatus, Loaded, useAction, useApp, useLoad } from "../protocol.tsx";
+import { ActionStatus, Loaded, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
 
 /** Base models' shapes (their config.json), for the estimate. */
 const BASES: Record<string, ModelShape> = {
@@ -107,6 +112,99 @@ function Lineage() {
         )
       }
     </Loaded>
+  );
+}
+
+/** The files of a drop: dropped files as they are, a dropped folder's files (one level, as PEFT saves an adapter). */
+async function droppedFiles(transfer: DataTransfer): Promise<File[]> {
+  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  const fileOf = (entry: FileSystemFileEntry) => new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+  const files: File[] = [];
+  for (const entry of entries) {
+    if (entry.isFile) files.push(await fileOf(entry as FileSystemFileEntry));
+    else {
+      const children = await new Promise<FileSystemEntry[]>((resolve, reject) => (entry as FileSystemDirectoryEntry).createReader().readEntries(resolve, reject));
+      for (const child of children) if (child.isFile) files.push(await fileOf(child as FileSystemFileEntry));
+    }
+  }
+  return files;
+}
+
+/**
+ * Registering a trained adapter: its PEFT folder dropped (or chosen), adapter_config.json checked in the
+ * page against the settings above with the SDK's checks, the weights hashed as the SDK does, then
+ * `registerModel` with datanet `datanetId` at `version` as the training data.
+ */
+function RegisterAdapter({ base, settings, datanetId, version }: { base: string; settings: FineTuneSettings; datanetId: bigint; version: number }) {
+  const wallet = useWallet();
+  const action = useAction();
+  const [baseModelId, setBaseModelId] = useState(1);
+  const [name, setName] = useState("");
+  const [adapterURI, setAdapterURI] = useState("");
+  const register = (files: File[]) =>
+    action.run(async (step) => {
+      step(`Reading the folder: ${files.map((f) => f.name).join(", ")}…`);
+      const configFile = files.find((f) => f.name === "adapter_config.json");
+      if (configFile === undefined) throw new InvalidInputError("adapter folder", "has no adapter_config.json");
+      const weights = ADAPTER_WEIGHT_FILES.map((n) => files.find((f) => f.name === n)).find((f) => f !== undefined);
+      if (weights === undefined) throw new InvalidInputError("adapter folder", `has no ${ADAPTER_WEIGHT_FILES.join(" or ")}`);
+      if (name === "") throw new InvalidInputError("model name", "a model needs a name");
+      if (adapterURI === "") throw new InvalidInputError("adapter URI", "say where the weights are published (ipfs://, hf://, https://)");
+      const adapter = parseAdapterConfig(await configFile.text());
+      step(`Checking adapter_config.json (${adapter.baseModel}, r=${adapter.adapter.loraRank}) against the training config above…`);
+      const full = withDefaults(settings);
+      checkAdapterAgainstSettings(adapter, { modelNameOrPath: base, settings: full });
+      const adapterHash = adapterHashOf(new Uint8Array(await weights.arrayBuffer()));
+      step(`Hashed ${weights.name}: ${adapterHash}.`);
+      step(`Registering "${name}" on base model #${baseModelId}, trained on datanet #${datanetId} version ${version} (sign the transaction)…`);
+      const handle = await (await wallet.writer()).models.register({
+        baseModelId: BigInt(baseModelId),
+        name,
+        settings: full,
+        trainingData: [{ datanetId, version }],
+        adapterHash,
+        adapterURI,
+      });
+      const { modelId, version: modelVersion } = await handle.wait();
+      return `Registered as model #${modelId} version ${modelVersion}.`;
+    });
+  return (
+    <section aria-labelledby="register-title">
+      <h2 id="register-title">Register a trained adapter</h2>
+      <div className="form">
+        <NumberField label="Base model id (on chain)" value={baseModelId} range={[1, 4_294_967_295]} onChange={setBaseModelId} />
+        <label>
+          Model name <input value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Adapter URI <input value={adapterURI} onChange={(e) => setAdapterURI(e.target.value)} placeholder="ipfs://… or hf://…" />
+        </label>
+      </div>
+      <div
+        className="dropzone"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          e.preventDefault();
+          const transfer = e.dataTransfer;
+          void droppedFiles(transfer).then(register, (failure: Error) => action.fail(`The dropped folder cannot be read: ${failure.message}`));
+        }}
+      >
+        <p>Drop the PEFT adapter folder (adapter_config.json and adapter_model.safetensors) here, or choose it:</p>
+        <input
+          type="file"
+          aria-label="PEFT adapter folder"
+          multiple
+          disabled={action.busy}
+          {...{ webkitdirectory: "" }}
+          onChange={(e) => {
+            const chosen = [...(e.target.files ?? [])];
+            e.target.value = "";
+            if (chosen.length > 0) void register(chosen);
+          }}
+        />
+      </div>
+      <ActionStatus action={action} />
+    </section>
   );
 }
 
@@ -231,6 +329,7 @@ export default function ModelFactory({ id }: { id: bigint }) {
         </button>
         <ActionStatus action={action} />
       </section>
+      <RegisterAdapter base={base} settings={s} datanetId={id} version={version} />
       <section aria-labelledby="lineage-title">
         <h2 id="lineage-title">Lineage</h2>
         <Lineage />
