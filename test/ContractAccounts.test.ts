@@ -19,6 +19,18 @@ async function accountFixture() {
 }
 
 describe("Contract accounts act as themselves, not as the key that sent the transaction", function () {
+  it("slashes as the governance contract holding SLASHER_ROLE: the event names the contract, not the key", async function () {
+    const { staking, datanetId, validators, account, accountAddress, admin, outsider } = await networkHelpers.loadFixture(accountFixture);
+    await (await staking.connect(admin).grantRole(await staking.SLASHER_ROLE(), accountAddress)).wait();
+    const [v] = validators;
+    const incident = ethers.id("incident by governance");
+    // v1 holds 1,000 OPEN: a slash of 10% leaves 900; the key that sends it (outsider) is not the slasher.
+    const tx = account.connect(outsider).execute(await staking.getAddress(), staking.interface.encodeFunctionData("slash", [datanetId, v!.address, 100n * OPEN, incident]));
+    await expect(tx)
+      .to.emit(staking, "Slashed")
+      .withArgs(datanetId, v!.address, accountAddress, 100n * OPEN, 900n * OPEN, incident, await staking.treasury());
+  });
+
   it("stakes, unbonds and withdraws as the contract account; every event and error names the account", async function () {
     const { staking, token, datanetId, account, accountAddress, as, outsider } = await networkHelpers.loadFixture(accountFixture);
     await expect(as(staking, "requestUnbond", [datanetId])).to.be.revertedWithCustomError(staking, "NoStake").withArgs(datanetId, accountAddress);
