@@ -18,6 +18,7 @@ import { getAddress, type Address, type Hex } from "viem";
 import { ContributionStatus } from "./actions/contributions.ts";
 import { fromHyperparameters, type Hyperparameters, type ModelLineage } from "./actions/models.ts";
 import type { ClaimableReward } from "./actions/rewards.ts";
+import type { LeaderboardEntry } from "./actions/validators.ts";
 import { IndexerApiError, InvalidInputError } from "./errors.ts";
 import type { ContributionRecord } from "./history.ts";
 import { FINETUNING_TYPES, trainingMethod } from "./llama-factory.ts";
@@ -29,19 +30,12 @@ export interface IndexerClientConfig {
   fetch?: typeof fetch;
 }
 
-/** One row of a datanet's leaderboard as the indexer ranks it (the chain's `reputationOf` numbers). */
-export interface IndexedLeaderboardEntry {
+/** One row of a datanet's leaderboard as the indexer ranks it: the numbers of the log-built row, its
+ * score the chain's `reputationOf` formula, and its rank. */
+export type IndexedLeaderboardEntry = Omit<LeaderboardEntry, "onChainScore" | "verified"> & {
   /** 1 for the highest score; ties by more accepted, then by address. */
   rank: number;
-  contributor: Address;
-  submitted: number;
-  accepted: number;
-  rejected: number;
-  /** Mean quality of accepted contributions (0–100). */
-  meanQuality: number;
-  /** The reputation score, 1e18 = perfect. */
-  score: bigint;
-}
+};
 
 /** A contribution open for a validator's verdict, with the size limit its content is judged by. */
 export interface PendingContribution extends ContributionRecord {
