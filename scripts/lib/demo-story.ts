@@ -53,10 +53,11 @@ const OPEN = 10n ** 18n;
 const LLAMA_31_8B = { hiddenSize: 4_096, intermediateSize: 14_336, numLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 8, vocabSize: 128_256 };
 
 /**
- * Tess's training settings: the example adapter's LoRA settings (r 16, alpha 32, dropout 0.05,
- * attention projections, 4-bit base) and the rest as a QLoRA run of Llama 3.1 8B would set them.
+ * The settings that trained the adapter in examples/qlora-adapter (Tess's in the story): its LoRA
+ * settings (r 16, alpha 32, dropout 0.05, attention projections, 4-bit base) and the rest as a QLoRA
+ * run of Llama 3.1 8B would set them.
  */
-const DEMO_TRAINING = withDefaults({
+export const EXAMPLE_ADAPTER_TRAINING = withDefaults({
   finetuningType: "lora",
   loraRank: 16,
   loraAlpha: 32,
@@ -537,7 +538,7 @@ async function tellStory(
   const adapterFolder = path.join(EXAMPLES_ROOT, "qlora-adapter");
   const adapter = await readAdapterFolder(adapterFolder);
   const trainConfigFile = path.join(workDir, "train.yaml");
-  await writeTrainConfig({ file: trainConfigFile, modelNameOrPath: adapter.baseModel, datasetDir, settings: DEMO_TRAINING });
+  await writeTrainConfig({ file: trainConfigFile, modelNameOrPath: adapter.baseModel, datasetDir, settings: EXAMPLE_ADAPTER_TRAINING });
   log(`  wrote ${trainConfigFile}: \`llamafactory-cli train\` runs it as is (examples/qlora-adapter stands in for what it produces)`);
   const estimates = estimateFineTune(LLAMA_31_8B, { rank: adapter.adapter.loraRank, targetModules: adapter.adapter.loraTarget });
   const gb = (bytes: number) => Number((bytes / 1e9).toFixed(1));

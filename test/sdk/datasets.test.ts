@@ -7,6 +7,7 @@ import { network } from "hardhat";
 import { keccak256, toBytes, type Hex } from "viem";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
+import { EXAMPLE_ADAPTER_TRAINING } from "../../scripts/lib/demo-story.ts";
 import {
   ContributionStatus,
   contentAddress,
@@ -45,19 +46,7 @@ const TEXTS = [
   JSON.stringify({ instruction: "Name the largest planet.", input: "", output: "Jupiter.", system: "Answer briefly." }),
 ];
 /** The adapter in examples/qlora-adapter, as the config that trained it would say. */
-const SETTINGS = withDefaults({
-  loraRank: 16,
-  loraAlpha: 32,
-  loraDropout: 0.05,
-  loraTarget: ["q_proj", "k_proj", "v_proj", "o_proj"],
-  quantizationBit: 4,
-  learningRate: 2e-4,
-  perDeviceTrainBatchSize: 4,
-  gradientAccumulationSteps: 4,
-  lrSchedulerType: "cosine",
-  cutoffLen: 1_024,
-  template: "llama3",
-});
+const SETTINGS = EXAMPLE_ADAPTER_TRAINING;
 
 /**
  * Datanet 1 (Text) with the three texts accepted and published as version 1, and datanet 2 (Image)
