@@ -52,7 +52,7 @@ import {
   type OpenLedgerClient,
   type ProtocolState,
 } from "@openledger-evm/sdk";
-import { exportDatasetTo, indexProtocolEvents, openFsStore, registerTrainedAdapter, startStorageService, writeTrainConfig } from "@openledger-evm/sdk/node";
+import { exportDatasetTo, indexProtocolEvents, openFsStore, readDatasetExport, registerTrainedAdapter, startStorageService, writeTrainConfig } from "@openledger-evm/sdk/node";
 import { readInput, type Session, type SigningClient } from "./context.ts";
 import { fetchContent } from "./content.ts";
 
@@ -206,6 +206,20 @@ const STORE_DIR: Record<string, OptionSpec> = {
 };
 
 /** Where ipfs:// contributions are read from: the embedded store, a storage service, any trustless gateways. */
+const TRAINING_DATASETS: Record<string, OptionSpec> = {
+  dataset: {
+    type: "string",
+    multiple: true,
+    description: "a dataset export folder the model was trained on (dataset export; repeat for each): checked row for row against the model's training data, its rows used as the corpus",
+  },
+};
+
+/** The `--dataset` export folders, read (undefined when none is given: the corpus comes from the chain and the stores alone). */
+async function trainingDatasets(o: Record<string, string | boolean | string[] | undefined>) {
+  const dirs = (o.dataset as string[] | undefined) ?? [];
+  return dirs.length === 0 ? undefined : Promise.all(dirs.map((dir) => readDatasetExport(dir)));
+}
+
 const CONTENT_SOURCES: Record<string, OptionSpec> = {
   ...STORE_DIR,
   store: text("a storage service (openledger storage serve) to read from, as a trustless gateway"),
@@ -809,13 +823,14 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "attribution run": {
-    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--tokenizer <name>] [--content-dir <dir>]",
+    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--dataset <export dir>]... [--tokenizer <name>] [--content-dir <dir>]",
     summary: "run the engine over the model's training corpus and the epoch's outputs; write root, records and proofs",
     options: {
       epoch: text("attribution epoch (required)"),
       outputs: text("JSON list of { inferenceId, text } (required)"),
       out: text("where to write the result (required)"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base; recorded in the result"),
+      ...TRAINING_DATASETS,
       ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
@@ -824,10 +839,11 @@ export const COMMANDS: Record<string, Command> = {
       const epoch = parseCount(str(o, "epoch"), "--epoch");
       const outputs = await readOutputs(need(str(o, "outputs"), "--outputs"));
       const out = need(str(o, "out"), "--out");
+      const datasets = await trainingDatasets(o);
       const sources = await contentSources(o);
       const client = await session.client();
       await client.models.get({ modelId }); // says the model is unknown, rather than that it received no fees
-      const result = await client.attribution.compute({ modelId, epoch, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const result = await client.attribution.compute({ modelId, epoch, outputs, datasets, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const poolId = attributionPoolId(client, modelId);
       const file = {
         modelId: modelId.toString(),
@@ -847,12 +863,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "attribution explain": {
-    usage: "attribution explain <modelId> --outputs <outputs.json> [--inference <id>] [--tokenizer <name>] [--content-dir <dir>] [--store <url>] [--gateway <url>]",
+    usage: "attribution explain <modelId> --outputs <outputs.json> [--inference <id>] [--dataset <export dir>]... [--tokenizer <name>] [--content-dir <dir>] [--store <url>] [--gateway <url>]",
     summary: "show each output's matched spans, their credit and the passages of the contributions they come from",
     options: {
       outputs: text("JSON list of { inferenceId, text } (required)"),
       inference: text("explain only this inference"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base"),
+      ...TRAINING_DATASETS,
       ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
@@ -862,10 +879,11 @@ export const COMMANDS: Record<string, Command> = {
       const inference = str(o, "inference");
       const outputs = (await readOutputs(file)).filter((x) => inference === undefined || x.inferenceId === inference);
       if (outputs.length === 0) throw new InvalidInputError("--inference", `${inference} is not in ${file}`);
+      const datasets = await trainingDatasets(o);
       const sources = await contentSources(o);
       const client = await session.client();
       await client.models.get({ modelId });
-      const explained = await client.attribution.explain({ modelId, outputs, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const explained = await client.attribution.explain({ modelId, outputs, datasets, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const lines = explained.flatMap(({ inferenceId, explanation: e }) => [
         `${inferenceId}: ${e.spans.length} span(s) in ${e.tokenCount} tokens`,
         ...e.spans.flatMap((s) => [

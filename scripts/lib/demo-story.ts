@@ -590,12 +590,13 @@ async function tellStory(
       `validators ${formatUnits(parts.validators, 18)}, protocol ${formatUnits(parts.protocol, 18)} OPEN`,
   );
 
-  step("The epoch ends; the attributor runs the engine over the accepted texts and proposes the payouts");
+  step("The epoch ends; the attributor runs the engine over the rows the model was trained on and proposes the payouts");
   await connection.networkHelpers.time.increase(24 * 3_600);
   const outputs = JSON.parse(await readFile(path.join(EXAMPLES_ROOT, "science-explained-outputs.json"), "utf8")) as { inferenceId: string; text: string }[];
   const fetchContent = readByCid;
   const attributor = sdk(treasury!);
-  const computed = await attributor.attribution.compute({ modelId, epoch: feeEpoch, outputs, fetchContent });
+  // The corpus is Tess's export, checked row for row against the version the model records.
+  const computed = await attributor.attribution.compute({ modelId, epoch: feeEpoch, outputs, datasets: [exported], fetchContent });
   const nameOf = (address: string) =>
     [...cast, ...validators, { name: "Tess", address: trainerWallet.account.address }].find((m) => m.address.toLowerCase() === address.toLowerCase())?.name ??
     address;

@@ -9,13 +9,14 @@ import type { OutputExplanation } from "../attribution/explain.ts";
 import type { AttributionResult, ContributionEarners, InferenceOutput } from "../attribution/run.ts";
 import { loadTokenizer, wordTokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
-import { InvalidInputError, protocolError } from "../errors.ts";
+import { InvalidInputError, LineageMismatchError, protocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { signPermit } from "../permit.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
 import { assertAddress, assertBytes32, assertPositiveId } from "../validate.ts";
 import { hashContent } from "./contributions.ts";
+import type { DatasetExport, TextRow } from "./datasets.ts";
 import { claimFromEpochs } from "./epochs.ts";
 import { modelLineage } from "./models.ts";
 import { fetchAttestationLogs } from "./validators.ts";
@@ -133,6 +134,14 @@ export interface EpochAttributionInputs {
   fetchContent: ContentFetcher;
   /** The model version whose training corpus to use (the latest by default). */
   version?: number;
+  /**
+   * The dataset exports the model version was trained on (`exportDataset`'s result, or
+   * `readDatasetExport` of the folders the trainer used). Each must be one of the version's
+   * training datasets exactly: same datanet version and root, and row for row the same
+   * contributions and content hashes; so the payouts credit the rows the model saw. A text export's
+   * rows are the contributions' content, so nothing is fetched for them.
+   */
+  datasets?: readonly Pick<DatasetExport, "manifest" | "rows">[];
   options?: AttributionOptions;
   /** The tokenizer by name (`loadTokenizer`): `unicode-words/1` by default, or e.g. `tiktoken/o200k_base`. */
   tokenizer?: string;
@@ -168,7 +177,7 @@ export interface AttributionInputs {
  */
 export async function gatherAttributionInputs(
   client: ProtocolClient,
-  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent">,
+  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "datasets">,
 ): Promise<AttributionInputs> {
   const lineage = await modelLineage(client, { modelId: params.modelId });
   const run = params.version === undefined ? lineage.versions.at(-1) : lineage.versions.find((v) => v.version === params.version);
@@ -182,16 +191,20 @@ export async function gatherAttributionInputs(
   }
   const contributions = new Map<bigint, ContributionRecord>();
   const datasets: AttributionInputs["datasets"] = [];
+  const exported = new Map<bigint, string>();
   for (const ref of run.trainingData) {
     const leaves = versionLeaves(state.contributions.values(), ref.datanetId, ref.contributionCount);
     const recomputed = buildVersionTree(leaves).root;
     datasets.push({ ...ref, rootMatches: recomputed === ref.versionRoot, contributionIds: leaves.map(([contributionId]) => contributionId) });
     for (const [contributionId] of leaves) contributions.set(contributionId, state.contributions.get(contributionId)!);
   }
+  if (params.datasets !== undefined) {
+    for (const [id, text] of checkDatasetExports(params.modelId, run.version, datasets, contributions, params.datasets)) exported.set(id, text);
+  }
   const documents: CorpusDocument[] = [];
   const earners = new Map<bigint, ContributionEarners>();
   for (const contribution of [...contributions.values()].sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1))) {
-    const content = await params.fetchContent(contribution);
+    const content = exported.get(contribution.contributionId) ?? (await params.fetchContent(contribution));
     if (hashContent(content).contentHash !== contribution.contentHash) {
       throw new InvalidInputError("content", `the content fetched for contribution ${contribution.contributionId} does not match its hash`);
     }
@@ -200,6 +213,53 @@ export async function gatherAttributionInputs(
     earners.set(contribution.contributionId, { contributor: contribution.contributor, validators: acceptors.get(contribution.contentHash) ?? [] });
   }
   return { modelId: params.modelId, version: run.version, documents, earners, datasets };
+}
+
+/**
+ * Checks that `exports` are exactly the model version's training datasets (see
+ * `EpochAttributionInputs.datasets`); `LineageMismatchError` names the first export, field or row
+ * that differs. Returns the content of each contribution a text export holds, by contribution id.
+ */
+function checkDatasetExports(
+  modelId: bigint,
+  version: number,
+  trainedOn: AttributionInputs["datasets"],
+  contributions: ReadonlyMap<bigint, ContributionRecord>,
+  exports: readonly Pick<DatasetExport, "manifest" | "rows">[],
+): Map<bigint, string> {
+  const contents = new Map<bigint, string>();
+  const nameOf = (datanetId: bigint | string, v: number) => `datanet ${datanetId} version ${v}`;
+  for (const { manifest } of exports) {
+    if (!trainedOn.some((d) => String(d.datanetId) === manifest.datanetId && d.version === manifest.version)) {
+      throw new LineageMismatchError("datasets", `the export of ${nameOf(manifest.datanetId, manifest.version)} is not one of model ${modelId} version ${version}'s training datasets`);
+    }
+  }
+  for (const dataset of trainedOn) {
+    const name = nameOf(dataset.datanetId, dataset.version);
+    const given = exports.filter((e) => e.manifest.datanetId === String(dataset.datanetId) && e.manifest.version === dataset.version);
+    if (given.length !== 1) {
+      throw new LineageMismatchError("datasets", `model ${modelId} version ${version} was trained on ${name}, and ${given.length === 0 ? "no export of it was" : `${given.length} exports of it were`} given`);
+    }
+    const { manifest, rows } = given[0]!;
+    const field = `the export of ${name}`;
+    if (manifest.root !== dataset.versionRoot) throw new LineageMismatchError(field, `its root is ${manifest.root}, the model was trained on ${dataset.versionRoot}`);
+    if (manifest.rows.length !== dataset.contributionIds.length || rows.length !== manifest.rows.length) {
+      throw new LineageMismatchError(field, `it has ${rows.length} rows and ${manifest.rows.length} in its manifest, the version holds ${dataset.contributionIds.length} accepted contributions`);
+    }
+    for (const [i, row] of manifest.rows.entries()) {
+      const expected = contributions.get(dataset.contributionIds[i]!)!;
+      if (row.contributionId !== String(expected.contributionId) || row.contentHash !== expected.contentHash) {
+        throw new LineageMismatchError(field, `row ${i} is contribution #${row.contributionId} (${row.contentHash}), the version's row ${i} is #${expected.contributionId} (${expected.contentHash})`);
+      }
+      if (manifest.format !== "text") continue;
+      const text = (rows[i] as Partial<TextRow> | null)?.text;
+      if (typeof text !== "string" || hashContent(text).contentHash !== expected.contentHash) {
+        throw new LineageMismatchError(field, `row ${i}'s text is not contribution #${expected.contributionId}'s content (its hash differs)`);
+      }
+      contents.set(expected.contributionId, text);
+    }
+  }
+  return contents;
 }
 
 /**
@@ -271,7 +331,7 @@ async function attributionIndex(
  */
 export async function explainAttribution(
   client: ProtocolClient,
-  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "outputs" | "options" | "tokenizer" | "openIndex">,
+  params: Pick<EpochAttributionInputs, "modelId" | "version" | "fetchContent" | "datasets" | "outputs" | "options" | "tokenizer" | "openIndex">,
 ): Promise<{ inferenceId: string; explanation: OutputExplanation }[]> {
   const inputs = await gatherAttributionInputs(client, params);
   const { index, close } = await attributionIndex(inputs, params);

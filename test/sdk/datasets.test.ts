@@ -303,4 +303,49 @@ describe("SDK dataset export and LLaMA-Factory training configs", function () {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("attributes over the exports a model was trained on, checked row for row; a text export needs no content store", async function () {
+    const f = await networkHelpers.loadFixture(datasetsFixture);
+    const dir = await tempDir();
+    try {
+      const exportAs = (format: "alpaca" | "text") =>
+        exportDatasetTo(f.sdk, { datanetId: 1n, version: 1, format, out: path.join(dir, format), fetchContent: f.fetchContent });
+      const alpaca = await exportAs("alpaca");
+      const configFile = path.join(dir, "train.yaml");
+      await writeTrainConfig({ file: configFile, modelNameOrPath: "meta-llama/Llama-3.1-8B", datasetDir: alpaca.dir, settings: SETTINGS });
+      const registered = await registerTrainedAdapter(f.sdk, { adapterFolder: ADAPTER, configFile, baseModelId: 1n, name: "science-tutor", adapterURI: "ipfs://adapter" });
+      const { modelId } = await registered.handle.wait();
+      const text = await exportAs("text");
+      const outputs = [{ inferenceId: "inf-1", text: "The Moon pulls the near ocean harder than the Earth does, they say." }];
+      const fromChain = await f.sdk.attribution.explain({ modelId, outputs, fetchContent: f.fetchContent });
+      expect(fromChain[0]!.explanation.spans.map((s) => s.sources.map((src) => src.contributionId))).to.deep.equal([[2n]]);
+
+      // The text export's rows are the content: nothing is fetched, and the answer is the same.
+      const unreachable = async (): Promise<Uint8Array> => {
+        throw new Error("fetched although the export holds the content");
+      };
+      expect(await f.sdk.attribution.explain({ modelId, outputs, datasets: [text], fetchContent: unreachable })).to.deep.equal(fromChain);
+      // An alpaca export is checked the same way; its contents are fetched (its rows are mapped, not the files).
+      expect(await f.sdk.attribution.explain({ modelId, outputs, datasets: [await readDatasetExport(alpaca.dir)], fetchContent: f.fetchContent })).to.deep.equal(fromChain);
+
+      // Anything but exactly the model's training data is refused, naming what differs, before any content is read.
+      const { manifest, rows } = text;
+      const swapped = [manifest.rows[1]!, manifest.rows[0]!, manifest.rows[2]!].map((r, row) => ({ ...r, row }));
+      const refusals: [readonly { manifest: typeof manifest; rows: typeof rows }[], RegExp][] = [
+        [[], /was trained on datanet 1 version 1, and no export of it was given/],
+        [[text, text], /2 exports of it were given/],
+        [[text, { manifest: { ...manifest, datanetId: "2" }, rows }], /the export of datanet 2 version 1 is not one of model 1 version 1's training datasets/],
+        [[{ manifest: { ...manifest, root: keccak256("0x00") }, rows }], /its root is 0x[0-9a-f]{64}, the model was trained on/],
+        [[{ manifest: { ...manifest, rows: manifest.rows.slice(1) }, rows: rows.slice(1) }], /it has 2 rows and 2 in its manifest, the version holds 3 accepted contributions/],
+        [[{ manifest: { ...manifest, rows: swapped }, rows }], /row 0 is contribution #2 \(0x[0-9a-f]{64}\), the version's row 0 is #1/],
+        [[{ manifest, rows: [{ text: "Why is the sky blue? Because." }, ...rows.slice(1)] }], /row 0's text is not contribution #1's content/],
+      ];
+      for (const [datasets, message] of refusals) {
+        const error = await expectRejected(f.sdk.attribution.explain({ modelId, outputs, datasets, fetchContent: unreachable }), LineageMismatchError, message);
+        expect(error.field).to.match(/^(datasets|the export of datanet 1 version 1)$/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
