@@ -71,8 +71,12 @@ describe("indexer service (Ponder)", function () {
   let openWork: { datanetId: bigint; validator: Address; contributionIds: bigint[] };
 
   /**
-   * After the story, work left open: a new datanet (quorum 1), a validator bonded on it, and three
+   * After the story, a datanet (quorum 1) with a validator bonded on it: a first contribution
+   * accepted, its epoch funded and ended, its verdict settled; then work left open: three
    * contributions revealed after, their verdicts open (the clock moved past the reveal window).
+   * Before patches/ponder+0.17.7.patch, this history left the SQL API on PGlite reading an empty
+   * verdict table: Ponder flushes more than 20 updates of a table through a temporary table of the
+   * same name, and PGlite's single session (indexing and API share it) kept it, shadowing the real one.
    */
   async function leaveOpenWork() {
     const chain = defineChain({ id: deployment.chainId, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [node.url] } } });
@@ -87,8 +91,20 @@ describe("indexer service (Ponder)", function () {
     const { datanetId } = await (await curator.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://open-work", policy })).wait();
     await give(validator.walletClient!.account.address, policy.minValidatorStake);
     await (await validator.validators.stake({ datanetId, amount: policy.minValidatorStake })).wait();
-    await give(curator.walletClient!.account.address, policy.submissionBond * 3n);
+    await give(curator.walletClient!.account.address, policy.submissionBond);
 
+    const judged = { ...hashContent("a text judged, paid and settled"), uri: "ipfs://open-work/judged" };
+    const { contributionIds: [judgedId] } = await (await curator.contributions.submitBatch({ datanetId, items: [judged] })).wait();
+    await advanceTime(node.url, REVEAL_WINDOW + 1);
+    await (await validator.validators.attest({ contentHash: judged.contentHash, accept: true, quality: 80, reasonCode: 0 })).wait();
+    const epoch = BigInt(await curator.datanets.currentEpoch(datanetId));
+    const reward = 10n * policy.submissionBond;
+    await give(curator.walletClient!.account.address, reward);
+    await (await curator.rewards.fund({ datanetId, epoch, amount: reward })).wait();
+    await advanceTime(node.url, 2 * Number(policy.epochLength));
+    await (await validator.validators.settle({ contributionIds: [judgedId!] })).wait();
+
+    await give(curator.walletClient!.account.address, policy.submissionBond * 3n);
     const items = ["first open text", "second open text", "third open text"].map((text, i) => ({ ...hashContent(text), uri: `ipfs://open-work/${i}` }));
     const { contributionIds } = await (await curator.contributions.submitBatch({ datanetId, items })).wait();
     await advanceTime(node.url, REVEAL_WINDOW + 1);
