@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -133,10 +133,15 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
     await advanceTime(node.url, 24 * 3_600);
     const result = path.join(dir, "result.json");
     const outputs = path.join(ROOT, "examples", "science-explained-outputs.json");
-    const computed = await json<{ root: string; total: string }>(undefined, "attribution", "run", "1", "--epoch", paid.epoch, "--outputs", outputs, "--out", result);
+    // The corpus: the export the model was trained on, checked row for row against its recorded training data.
+    const computed = await json<{ root: string; total: string }>(undefined, "attribution", "run", "1", "--epoch", paid.epoch, "--outputs", outputs, "--dataset", datasetDir, "--out", result);
     expect(JSON.parse(await readFile(result, "utf8")).root).to.equal(computed.root);
     const explained = await json<{ inferenceId: string; spans: { text: string; sources: { snippet: { match: string } }[] }[] }[]>(undefined, "attribution", "explain", "1", "--outputs", outputs);
     expect(explained.map((e) => e.inferenceId)).to.have.length(8);
+    // The same from an index kept on disk, one shard per datanet version, built on first use.
+    const indexDir = path.join(dir, "index");
+    expect(await json(undefined, "attribution", "explain", "1", "--outputs", outputs, "--index-dir", indexDir)).to.deep.equal(explained);
+    expect(await readdir(indexDir)).to.deep.equal(["datanet-1-v1.olidx"]);
     const spans = explained.flatMap((e) => e.spans);
     expect(spans.length).to.be.greaterThan(0);
     for (const span of spans) for (const source of span.sources) expect(source.snippet.match.toLowerCase()).to.include(span.text.toLowerCase().split(/\W+/)[0]!);
@@ -203,6 +208,8 @@ describe("CLI against a separate node (hardhat node on 127.0.0.1)", function () 
       [["rewards", "claim", "1", "--epochs", "0"], OWNER, 1, /nothing to claim|has not ended/],
       [["datanet", "submit", "1", "/no/such/file"], OWNER, 1, /^error: \/no\/such\/file not found$/],
       [["attribution", "explain", "1", "--outputs", "/no/such.json"], undefined, 1, /^error: \/no\/such.json not found$/],
+      [["attribution", "explain", "1", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--dataset", "/no/such"], undefined, 1, /^error: Invalid dataset: cannot read \/no\/such\/manifest.json/],
+      [["attribution", "explain", "1", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--dataset", path.join(dir, "dataset"), "--dataset", path.join(dir, "dataset")], undefined, 1, /^error: datasets does not match: model 1 version 1 was trained on datanet 1 version 1, and 2 exports of it were given$/],
       [["attribution", "post", path.join(ROOT, "README.md")], OWNER, 1, /README.md is not JSON$/],
       [["attribution", "run", "99", "--epoch", "0", "--outputs", path.join(ROOT, "examples", "science-explained-outputs.json"), "--out", "/tmp/never-written.json"], undefined, 1, /^error: Model 99 does not exist\.$/],
       [["leaderboard", "99"], undefined, 1, /^error: Datanet 99 does not exist\.$/],

@@ -6,6 +6,7 @@ import { formatUnits, getAddress, isAddress, isHex, keccak256, parseUnits, toByt
 
 import {
   attributionPoolId,
+  type AttributionInputs,
   cidOfUri,
   contentAddress,
   firstOf,
@@ -52,7 +53,7 @@ import {
   type OpenLedgerClient,
   type ProtocolState,
 } from "@openledger-evm/sdk";
-import { exportDatasetTo, indexProtocolEvents, openFsStore, readDatasetExport, registerTrainedAdapter, startStorageService, writeTrainConfig } from "@openledger-evm/sdk/node";
+import { exportDatasetTo, indexProtocolEvents, openDatasetShards, openFsStore, readDatasetExport, registerTrainedAdapter, startStorageService, writeTrainConfig } from "@openledger-evm/sdk/node";
 import { readInput, type Session, type SigningClient } from "./context.ts";
 import { fetchContent } from "./content.ts";
 
@@ -213,6 +214,16 @@ const TRAINING_DATASETS: Record<string, OptionSpec> = {
     description: "a dataset export folder the model was trained on (dataset export; repeat for each): checked row for row against the model's training data, its rows used as the corpus",
   },
 };
+
+const INDEX_DIR: Record<string, OptionSpec> = {
+  "index-dir": text("keep the corpus index on disk here, one shard per datanet version (built once, then reused); default: built in memory"),
+};
+
+/** `openIndex` for the `--index-dir` folder: the model's shards there, the missing ones built first (undefined: an index in memory). */
+function indexOnDisk(o: Record<string, string | boolean | string[] | undefined>) {
+  const dir = str(o, "index-dir");
+  return dir === undefined ? undefined : (inputs: AttributionInputs) => openDatasetShards(dir, inputs, { tokenizer: str(o, "tokenizer") });
+}
 
 /** The `--dataset` export folders, read (undefined when none is given: the corpus comes from the chain and the stores alone). */
 async function trainingDatasets(o: Record<string, string | boolean | string[] | undefined>) {
@@ -823,7 +834,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "attribution run": {
-    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--dataset <export dir>]... [--tokenizer <name>] [--content-dir <dir>]",
+    usage: "attribution run <modelId> --epoch <e> --outputs <outputs.json> --out <result.json> [--dataset <export dir>]... [--index-dir <dir>] [--tokenizer <name>] [--content-dir <dir>]",
     summary: "run the engine over the model's training corpus and the epoch's outputs; write root, records and proofs",
     options: {
       epoch: text("attribution epoch (required)"),
@@ -831,6 +842,7 @@ export const COMMANDS: Record<string, Command> = {
       out: text("where to write the result (required)"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base; recorded in the result"),
       ...TRAINING_DATASETS,
+      ...INDEX_DIR,
       ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
@@ -843,7 +855,7 @@ export const COMMANDS: Record<string, Command> = {
       const sources = await contentSources(o);
       const client = await session.client();
       await client.models.get({ modelId }); // says the model is unknown, rather than that it received no fees
-      const result = await client.attribution.compute({ modelId, epoch, outputs, datasets, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const result = await client.attribution.compute({ modelId, epoch, outputs, datasets, openIndex: indexOnDisk(o), tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const poolId = attributionPoolId(client, modelId);
       const file = {
         modelId: modelId.toString(),
@@ -863,13 +875,14 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "attribution explain": {
-    usage: "attribution explain <modelId> --outputs <outputs.json> [--inference <id>] [--dataset <export dir>]... [--tokenizer <name>] [--content-dir <dir>] [--store <url>] [--gateway <url>]",
+    usage: "attribution explain <modelId> --outputs <outputs.json> [--inference <id>] [--dataset <export dir>]... [--index-dir <dir>] [--tokenizer <name>] [--content-dir <dir>] [--store <url>] [--gateway <url>]",
     summary: "show each output's matched spans, their credit and the passages of the contributions they come from",
     options: {
       outputs: text("JSON list of { inferenceId, text } (required)"),
       inference: text("explain only this inference"),
       tokenizer: text("unicode-words/1 (default) or tiktoken/o200k_base"),
       ...TRAINING_DATASETS,
+      ...INDEX_DIR,
       ...CONTENT_SOURCES,
       ...CONTENT_DIR,
     },
@@ -883,7 +896,7 @@ export const COMMANDS: Record<string, Command> = {
       const sources = await contentSources(o);
       const client = await session.client();
       await client.models.get({ modelId });
-      const explained = await client.attribution.explain({ modelId, outputs, datasets, tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
+      const explained = await client.attribution.explain({ modelId, outputs, datasets, openIndex: indexOnDisk(o), tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
       const lines = explained.flatMap(({ inferenceId, explanation: e }) => [
         `${inferenceId}: ${e.spans.length} span(s) in ${e.tokenCount} tokens`,
         ...e.spans.flatMap((s) => [

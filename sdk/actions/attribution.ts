@@ -146,11 +146,12 @@ export interface EpochAttributionInputs {
   /** The tokenizer by name (`loadTokenizer`): `unicode-words/1` by default, or e.g. `tiktoken/o200k_base`. */
   tokenizer?: string;
   /**
-   * Opens index shards to match against instead of an index built in memory, e.g.
-   * `() => openIndexShards(files)` from `@openledger-evm/sdk/node` (`buildDatasetShards` writes them);
-   * they must hold exactly the model version's training contributions.
+   * Opens index shards to match against instead of an index built in memory, given the corpus
+   * gathered: e.g. `() => openIndexShards(files)`, or `(inputs) => openDatasetShards(dir, inputs)`
+   * to build the missing ones first (both from `@openledger-evm/sdk/node`); they must hold exactly
+   * the model version's training contributions.
    */
-  openIndex?: () => Promise<SpanIndex & { close(): void }>;
+  openIndex?: (inputs: AttributionInputs) => Promise<SpanIndex & { close(): void }>;
 }
 
 /** What anyone needs besides the chain to recompute an attribution: recorded in its result. */
@@ -310,7 +311,7 @@ async function attributionIndex(
     const { buildCorpusIndex } = await import("../attribution/engine.ts");
     return { index: buildCorpusIndex(inputs.documents, { tokenizer }), close: () => {} };
   }
-  const shards = await params.openIndex();
+  const shards = await params.openIndex(inputs);
   const expected = inputs.documents.map((d) => d.contributionId).join(",");
   const problem =
     shards.tokenizer.name !== tokenizer.name

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
 import type { AttributionInputs } from "../actions/attribution.ts";
-import type { Tokenizer } from "../attribution/tokenizer.ts";
-import { buildIndexShard, openIndexShards } from "./index-file.ts";
+import { loadTokenizer, wordTokenizer, type Tokenizer } from "../attribution/tokenizer.ts";
+import { buildIndexShard, openIndexShards, type IndexShards } from "./index-file.ts";
 
 /**
  * Builds the index shards of a model version's datasets in `dir`, one per datanet version, named
@@ -32,4 +33,15 @@ export async function buildDatasetShards(dir: string, inputs: AttributionInputs,
     files.push(...earlier);
   }
   return [...new Set(files)];
+}
+
+/**
+ * The disk-resident index of a model version's corpus kept in `dir`: builds the shards it lacks
+ * (`buildDatasetShards`: a datanet version's shard is built once, then reused) and opens them all
+ * together, for `openIndex`. `tokenizer` by name, as attribution takes it (`unicode-words/1` by default).
+ */
+export async function openDatasetShards(dir: string, inputs: AttributionInputs, options: { tokenizer?: string } = {}): Promise<IndexShards> {
+  const tokenizer = await loadTokenizer(options.tokenizer ?? wordTokenizer.name);
+  await mkdir(dir, { recursive: true });
+  return openIndexShards(await buildDatasetShards(dir, inputs, { tokenizer }));
 }

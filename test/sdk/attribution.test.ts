@@ -18,7 +18,7 @@ import {
   type ContributionRecord,
   withDefaults,
 } from "../../sdk/index.ts";
-import { buildDatasetShards, buildIndexShard, openIndexShards, readAdapterFolder } from "../../sdk/node/index.ts";
+import { buildDatasetShards, buildIndexShard, openDatasetShards, openIndexShards, readAdapterFolder } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -197,6 +197,10 @@ describe("SDK attribution (data → model → fees → contributors)", function 
       const openIndex = () => openIndexShards(files);
       const onDisk = await f.auditor.attribution.compute({ ...params, openIndex });
       expect([onDisk.epoch.root, onDisk.recordsHash]).to.deep.equal([inMemory.epoch.root, inMemory.recordsHash]);
+      // Or given a folder: the shards it lacks are built from the corpus gathered, then opened.
+      const kept = path.join(dir, "kept");
+      const fromFolder = await f.auditor.attribution.compute({ ...params, openIndex: (inputs) => openDatasetShards(kept, inputs) });
+      expect([fromFolder.epoch.root, fromFolder.recordsHash, await readdir(kept)]).to.deep.equal([inMemory.epoch.root, inMemory.recordsHash, ["datanet-1-v1.olidx"]]);
 
       const o200k = await f.auditor.attribution.compute({ ...params, tokenizer: "tiktoken/o200k_base" });
       expect(o200k.publicInputs.tokenizer).to.equal("tiktoken/o200k_base");
