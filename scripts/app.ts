@@ -13,6 +13,8 @@ if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536)
 console.log("Starting a local node, playing the demo story as seed data, then the storage service, the indexer and the app…");
 const verbose = process.argv.includes("--verbose");
 const stack = await startAppStack({ log: (line) => (verbose || !line.startsWith("  ") ? console.log(line) : undefined), ...(port === undefined ? {} : { port }) });
+const { attribution, model } = stack.summary;
+console.log(`\nModel ${model.modelId}'s attribution epoch ${attribution.epoch}: the result file is published as ${attribution.published!.cid} (load it on the Attribution page).`);
 console.log(`\nThe app: ${stack.url}\n(Ctrl-C stops everything.)`);
 let stopping = false;
 const stop = async () => {

@@ -13,6 +13,7 @@ export * from "./aggregator.ts";
 export * from "./attribution/apportion.ts";
 export * from "./attribution/engine.ts";
 export * from "./attribution/explain.ts";
+export * from "./attribution/result-file.ts";
 export * from "./attribution/run.ts";
 export * from "./attribution/suffix-array.ts";
 export * from "./attribution/tokenizer.ts";

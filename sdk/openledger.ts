@@ -110,6 +110,8 @@ function bindActions(client: ProtocolClient) {
       payFees: bind(client, attribution.payInferenceFees),
       currentEpoch: bind(client, attribution.currentAttributionEpoch),
       pool: bind(client, attribution.getFeePool),
+      feeEpochs: bind(client, attribution.modelFeeEpochs),
+      verifyPublished: bind(client, attribution.verifyPublishedAttribution),
       splitAmounts: bind(client, attribution.getSplitAmounts),
       /** Runs the engine over the model's training corpus for an epoch's outputs. */
       compute: bind(client, attribution.computeEpochAttribution),

@@ -14,7 +14,17 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPublicClient, getAbiItem, http, toFunctionSelector, type AbiFunction } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
-import { ContributionStatus, createClient, datanetRegistryAbi, parseDeployment, type Deployment, type RegistryState } from "../sdk/index.ts";
+import {
+  ContributionStatus,
+  createClient,
+  datanetRegistryAbi,
+  gatewayFetcher,
+  openTokenAbi,
+  parseAttributionResultFile,
+  parseDeployment,
+  type Deployment,
+  type RegistryState,
+} from "../sdk/index.ts";
 import { launchChromium, seriousAxeViolations } from "./helpers/app-browser.ts";
 import { advanceTime, NODE_KEYS, ROOT } from "./helpers/local-node.ts";
 
@@ -25,6 +35,8 @@ interface RunningApp {
   deployment: Deployment;
   /** The registry after the demo story (the seed data), read through the app's RPC proxy. */
   seed: RegistryState;
+  /** The seed's attribution epoch whose result file the app prints the CID of (one leaf left unclaimed). */
+  published: { modelId: string; epoch: string; cid: string };
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -56,11 +68,13 @@ async function startReadmeApp(): Promise<RunningApp> {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  const [, modelId, epoch, cid] = /^Model (\d+)'s attribution epoch (\d+): the result file is published as (\S+) /m.exec(output) ?? [];
+  if (cid === undefined) throw new Error(`npm run app printed no attribution result CID:\n${output}`);
   const config = (await (await fetch(new URL("openledger.json", url))).json()) as { deployment: unknown; rpcUrl: string };
   const deployment = parseDeployment(config.deployment);
   const rpcUrl = new URL(config.rpcUrl, url).href;
   const seed = await createClient({ publicClient: createPublicClient({ transport: http(rpcUrl) }), deployment }).history.rebuild();
-  return { url, rpcUrl, deployment, seed, process: child, stop };
+  return { url, rpcUrl, deployment, seed, published: { modelId: modelId!, epoch: epoch!, cid }, process: child, stop };
 }
 
 const TIMEOUT = 60_000;
@@ -233,7 +247,17 @@ describe("the web app, end to end (Chromium against the local stack)", function 
     const yaml = await readFile((await download.path())!, "utf8");
     expect(yaml).to.match(/^lora_rank: 16$/m);
     expect(yaml).to.match(/^finetuning_type: "lora"$/m);
-    await contributor.getByRole("list", { name: "Lineage graph" }).getByText(/datanet #1/).first().waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("list", { name: "Lineage in words" }).getByText(/datanet #1/).first().waitFor({ timeout: TIMEOUT });
+    // The seeded model's graph: the model, each datanet version it was trained on, each contribution in those, an edge for each link.
+    const reader = createClient({ publicClient: createPublicClient({ transport: http(stack.rpcUrl) }), deployment: stack.deployment });
+    const trainedOn = (await reader.models.lineage({ modelId: 1n })).versions.flatMap((v) => v.trainingData);
+    const contributions = trainedOn.reduce((n, d) => n + Number(d.contributionCount), 0);
+    expect([trainedOn.length, contributions]).to.deep.equal([1, Number(stack.seed.versions.get(`1/${trainedOn[0]!.version}`)!.contributionCount)]);
+    const graph = contributor.getByRole("img", { name: /^Lineage of model #1 / });
+    await graph.waitFor({ timeout: TIMEOUT });
+    expect(await graph.locator("g.node").count()).to.equal(1 + trainedOn.length + contributions);
+    expect(await graph.locator("path.edge").count()).to.equal(trainedOn.length + contributions);
+    expect(await graph.getByText(/^contribution #\d+$/).count()).to.equal(contributions);
     await expectAccessible(contributor);
     await screenshot(contributor, "modelfactory");
   });
@@ -256,7 +280,54 @@ describe("the web app, end to end (Chromium against the local stack)", function 
     await contributor.getByLabel("Quantization (QLoRA)").selectOption("4");
     await contributor.getByLabel("PEFT adapter folder").setInputFiles(folder);
     await contributor.getByText(/^Registered as model #\d+ version 1\.$/).waitFor({ timeout: TIMEOUT });
-    await contributor.getByRole("list", { name: "Lineage graph" }).getByText(/web-tutor/).waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("list", { name: "Lineage in words" }).getByText(/web-tutor/).waitFor({ timeout: TIMEOUT });
+    await contributor.getByRole("img", { name: /^Lineage of model #\d+ web-tutor: trained on 1 datanet version/ }).waitFor({ timeout: TIMEOUT });
+  });
+
+  it("Attribution: per model and epoch, a tampered result file is refused; the published one is verified against the chain, its payouts listed, and an unclaimed leaf claimed for its account", async function () {
+    const { modelId, epoch, cid } = stack.published;
+    const text = new TextDecoder().decode(await gatewayFetcher(new URL("storage", stack.url).href).get(cid));
+    const published = parseAttributionResultFile(text);
+    const chain = createPublicClient({ transport: http(stack.rpcUrl) });
+    const balanceOf = (account: `0x${string}`) => chain.readContract({ address: stack.deployment.contracts.openToken, abi: openTokenAbi, functionName: "balanceOf", args: [account] });
+
+    await open(contributor, "attribution", /Attribution/);
+    await contributor.getByLabel("Model", { exact: true }).selectOption(modelId);
+    await contributor.getByLabel("Attribution epoch").selectOption(epoch);
+    await contributor.getByTestId("fee-pool").getByText(`Attribution epoch ${epoch}:`, { exact: false }).waitFor({ timeout: TIMEOUT });
+    const payouts = contributor.getByRole("table", { name: new RegExp(`payout\\(s\\) of model #${modelId}, epoch ${epoch}`) });
+
+    // One amount changed: refused with a sentence, nothing shown, nothing sent.
+    const tampered = JSON.parse(text) as { proofs: { claims: { amount: string }[] } };
+    tampered.proofs.claims[0]!.amount = String(BigInt(tampered.proofs.claims[0]!.amount) + 1n);
+    const blockBefore = await chain.getBlockNumber();
+    await contributor.getByLabel("or a result file").setInputFiles({ name: "tampered.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(tampered)) });
+    await contributor.getByRole("alert").getByText(/^Invalid result: the payout of leaf 0 \(.*\) does not lead to the proposed root: the file was altered$/).waitFor({ timeout: TIMEOUT });
+    expect(await payouts.count()).to.equal(0);
+    // Not JSON at all: a sentence too.
+    await contributor.getByLabel("or a result file").setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from("{ not json") });
+    await contributor.getByRole("alert").getByText("Invalid result: notes.json is not JSON").waitFor({ timeout: TIMEOUT });
+    expect(await payouts.count()).to.equal(0);
+    expect(await chain.getBlockNumber()).to.equal(blockBefore);
+
+    await contributor.getByLabel("Result CID").fill(cid);
+    await contributor.getByRole("button", { name: "Fetch and verify" }).click();
+    await contributor.getByText(/verified against the root proposed on chain/).waitFor({ timeout: TIMEOUT });
+    await payouts.waitFor({ timeout: TIMEOUT });
+    expect(await payouts.locator("tbody tr").count()).to.equal(published.claims.length);
+    const unclaimed = payouts.locator("tbody tr").filter({ hasText: /unclaimed$/ });
+    await unclaimed.first().waitFor({ timeout: TIMEOUT });
+    expect(await unclaimed.count()).to.equal(1);
+    expect(await payouts.locator("tbody tr").filter({ hasText: /claimed$/ }).count()).to.equal(published.claims.length);
+    const leaf = published.claims.at(-1)!;
+    const before = await balanceOf(leaf.account);
+    await contributor.getByRole("checkbox", { name: `Claim leaf ${leaf.index}` }).check();
+    await contributor.getByRole("button", { name: "Claim 1 chosen payout(s)" }).click();
+    await contributor.getByText(/^Claimed 1 payout\(s\):/).waitFor({ timeout: TIMEOUT });
+    await payouts.locator("tbody tr").filter({ hasText: /unclaimed$/ }).first().waitFor({ state: "detached", timeout: TIMEOUT });
+    expect(await balanceOf(leaf.account)).to.equal(before + leaf.amount);
+    await expectAccessible(contributor);
+    await screenshot(contributor, "attribution-payouts");
   });
 
   it("Attribution: an output's spans marked and linked to the training contributions they come from, with the fee pool", async function () {

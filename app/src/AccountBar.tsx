@@ -3,7 +3,7 @@ import { useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 
 import { openTokenAbi } from "@openledger-evm/sdk";
 
-import { ActionStatus, Short, open, useAction, useApp, useLoad, useWallet } from "./protocol.tsx";
+import { ActionStatus, Alert, Short, open, useAction, useApp, useLoad, useWallet } from "./protocol.tsx";
 import { deploymentChain, seedAccounts } from "./wallet.ts";
 
 /** What a burner gets from the local node's seed accounts: gas, and OPEN for bonds and stake. */
@@ -56,7 +56,7 @@ export function AccountBar() {
               {connector.id === "burner" ? "Use a burner wallet" : `Connect ${connector.name}`}
             </button>
           ))}
-          {connect.error !== null && <p role="alert" className="error">{connect.error.message.split("\n")[0]}</p>}
+          <Alert text={connect.error?.message.split("\n")[0]} />
         </>
       ) : (
         <>
@@ -76,7 +76,7 @@ export function AccountBar() {
           <button type="button" onClick={() => disconnect.mutate({})}>
             Disconnect
           </button>
-          {wallet.problem !== undefined && <p role="alert" className="error">{wallet.problem}</p>}
+          <Alert text={wallet.problem} />
           <ActionStatus action={action} />
         </>
       )}

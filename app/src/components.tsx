@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+
 import { ContributionStatus, DataKind, type DatanetPolicy } from "@openledger-evm/sdk";
 
 import { open } from "./protocol.tsx";
@@ -35,6 +37,25 @@ export function PolicyTable({ policy, caption }: { policy: DatanetPolicy; captio
           </tr>
         ))}
       </tbody>
+    </table>
+  );
+}
+
+/** A table with its caption and column headings; the children are its body's rows. */
+export function Table({ caption, columns, children }: { caption: ReactNode; columns: readonly string[]; children: ReactNode }) {
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
     </table>
   );
 }

@@ -5,7 +5,7 @@ import { WagmiProvider } from "wagmi";
 
 import { App } from "./App.tsx";
 import { loadConfig } from "./config.ts";
-import { AppProvider, sentenceOf } from "./protocol.tsx";
+import { Alert, AppProvider, sentenceOf } from "./protocol.tsx";
 import { wagmiConfig } from "./wallet.ts";
 
 const root = createRoot(document.getElementById("root")!);
@@ -28,7 +28,7 @@ try {
   root.render(
     <main>
       <h1>OpenLedger</h1>
-      <p role="alert" className="error">{message}</p>
+      <Alert text={message} />
     </main>,
   );
 }

@@ -4,7 +4,7 @@ import { createPublicClient, formatUnits, http, type Address } from "viem";
 import { useConfig as useWagmiConfig, useConnection } from "wagmi";
 import { getConnectorClient } from "wagmi/actions";
 
-import { createClient, createIndexerClient, DeploymentError, ClientConfigError, toSdkError, type IndexerClient, type OpenLedgerClient, type OpenLedgerError } from "@openledger-evm/sdk";
+import { createClient, createIndexerClient, DeploymentError, ClientConfigError, fetchModelLogs, rebuildModelLineage, toSdkError, type IndexerClient, type OpenLedgerClient, type OpenLedgerError } from "@openledger-evm/sdk";
 
 import type { AppConfig } from "./config.ts";
 import { deploymentChain } from "./wallet.ts";
@@ -128,16 +128,50 @@ export function ActionStatus({ action }: { action: ReturnType<typeof useAction> 
         </ol>
       )}
       {action.done !== undefined && <p role="status" className="ok">{action.done}</p>}
-      {action.error !== undefined && <p role="alert" className="error">{action.error}</p>}
+      <Alert text={action.error} />
     </>
   );
 }
 
-/** A query's loading line or failure sentence; the children once it has data. */
-export function Loaded<T>({ query, what, children }: { query: { data?: T; error: Error | null; isPending: boolean }; what: string; children: (data: T) => ReactNode }) {
-  if (query.error !== null) return <p role="alert" className="error">{(query.error as Partial<OpenLedgerError>).shortMessage ?? query.error.message}</p>;
+/** A failure as a sentence on the page (nothing when there is none). */
+export function Alert({ text }: { text: string | undefined }) {
+  return text === undefined ? null : <p role="alert" className="error">{text}</p>;
+}
+
+/** A list, or the sentence for an empty one (nothing, without `empty`). */
+export function Listed<T>({ items, empty, children }: { items: readonly T[]; empty?: ReactNode; children: (items: readonly T[]) => ReactNode }) {
+  if (items.length > 0) return <>{children(items)}</>;
+  return empty === undefined ? null : <p>{empty}</p>;
+}
+
+/**
+ * A query's three states in one shape: its loading line, its failure as a sentence, and (with `empty`)
+ * the sentence for an empty result (an empty list unless `isEmpty` says otherwise); the children once
+ * it has data to show.
+ */
+export function Loaded<T>({
+  query,
+  what,
+  empty,
+  isEmpty = (data) => Array.isArray(data) && data.length === 0,
+  children,
+}: {
+  query: { data?: T; error: Error | null; isPending: boolean };
+  what: string;
+  empty?: ReactNode;
+  isEmpty?: (data: T) => boolean;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.error !== null) return <Alert text={(query.error as Partial<OpenLedgerError>).shortMessage ?? query.error.message} />;
   if (query.isPending || query.data === undefined) return <p role="status">Loading {what}…</p>;
+  if (empty !== undefined && isEmpty(query.data)) return <p>{empty}</p>;
   return <>{children(query.data)}</>;
+}
+
+/** Every registered model's lineage, rebuilt from the model factory's events. */
+export function useModelLineage() {
+  const { reader } = useApp();
+  return useLoad(["lineage"], async () => [...rebuildModelLineage(await fetchModelLogs(reader)).values()]);
 }
 
 /** OPEN (18 decimals) as a readable amount. */

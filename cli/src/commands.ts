@@ -30,7 +30,7 @@ import {
   type FineTuneSettings,
   explanationJson,
   fetchRegistryLogs,
-  formatProofsFile,
+  formatAttributionResultFile,
   hashMatches,
   ClientConfigError,
   createIndexerClient,
@@ -49,7 +49,8 @@ import {
   verifyAttributionEpoch,
   verifyIndexerTables,
   verifyProtocolState,
-  type EpochClaim,
+  parseAttributionResultFile,
+  type AttributionResultFile,
   type OpenLedgerClient,
   type ProtocolState,
 } from "@openledger-evm/sdk";
@@ -856,22 +857,11 @@ export const COMMANDS: Record<string, Command> = {
       const client = await session.client();
       await client.models.get({ modelId }); // says the model is unknown, rather than that it received no fees
       const result = await client.attribution.compute({ modelId, epoch, outputs, datasets, openIndex: indexOnDisk(o), tokenizer: str(o, "tokenizer"), fetchContent: (c) => fetchContent(c, str(o, "content-dir"), sources) });
-      const poolId = attributionPoolId(client, modelId);
-      const file = {
-        modelId: modelId.toString(),
-        epoch: epoch.toString(),
-        root: result.epoch.root,
-        total: result.epoch.total.toString(),
-        recordsHash: result.recordsHash,
-        publicInputs: result.publicInputs,
-        unassigned: result.unassigned.toString(),
-        records: result.records.map((r) => ({ ...r, contributionId: r.contributionId.toString(), weight: r.weight.toString() })),
-        proofs: JSON.parse(formatProofsFile(result.epoch, { poolId, epoch })) as unknown,
-      };
+      const text = formatAttributionResultFile(result, { modelId, epoch, poolId: attributionPoolId(client, modelId) });
       await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-      await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
+      await writeFile(out, text);
       const rows = result.payouts.map((p) => ({ account: p.account, amount: formatUnits(p.amount, 18) }));
-      return { text: `root ${result.epoch.root}, ${result.payouts.length} payouts, records hash ${result.recordsHash}; wrote ${out}\n${table(rows)}`, data: file };
+      return { text: `root ${result.epoch.root}, ${result.payouts.length} payouts, records hash ${result.recordsHash}; wrote ${out}\n${table(rows)}`, data: JSON.parse(text) as unknown };
     },
   },
   "attribution explain": {
@@ -1139,29 +1129,9 @@ async function readOutputs(file: string): Promise<{ inferenceId: string; text: s
   return parsed as { inferenceId: string; text: string }[];
 }
 
-async function readResult(file: string): Promise<{ modelId: bigint; epoch: bigint; root: Hex; total: bigint; recordsHash: Hex; tokenizer?: string; claims: EpochClaim[] }> {
-  const parsed = (await readJson(file, "result")) as {
-    modelId?: string;
-    epoch?: string;
-    root?: Hex;
-    total?: string;
-    recordsHash?: Hex;
-    publicInputs?: { tokenizer?: string };
-    proofs?: { claims?: { index: string; account: Address; amount: string; proof: Hex[] }[] };
-  } | null;
-  if (parsed?.proofs?.claims === undefined || parsed.root === undefined || parsed.recordsHash === undefined) {
-    throw new InvalidInputError("result", `${file} is not a result written by "attribution run"`);
-  }
-  return {
-    modelId: parseId(parsed.modelId, "result modelId"),
-    epoch: parseCount(parsed.epoch, "result epoch"),
-    root: parseHash(parsed.root, "result root"),
-    total: parseCount(parsed.total, "result total"),
-    recordsHash: parseHash(parsed.recordsHash, "result recordsHash"),
-    // Results written before tokenizers were recorded used the default one.
-    tokenizer: parsed.publicInputs?.tokenizer,
-    claims: parsed.proofs.claims.map((c) => ({ index: BigInt(c.index), account: getAddress(c.account), amount: BigInt(c.amount), proof: c.proof })),
-  };
+/** A result file written by `attribution run`, read with the SDK's parser (the app reads it with the same one). */
+async function readResult(file: string): Promise<AttributionResultFile> {
+  return parseAttributionResultFile((await readInput(file)).toString("utf8"), file);
 }
 
 /** What `validator serve` keeps between rounds: content already fetched, and the fingerprint of each text's first copy. */

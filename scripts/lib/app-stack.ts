@@ -3,7 +3,8 @@
  * played on it as seed data (it deploys the protocol with Ignition), the storage service over the
  * story's content store, the indexer (`npm run indexer`, Ponder on PGlite), and the app built with
  * Vite and served by Vite's preview server, which proxies `/rpc`, `/storage` and `/indexer` to the
- * three services. Everything listens on 127.0.0.1.
+ * three services. Everything listens on 127.0.0.1. The seed leaves an attribution payout unclaimed and
+ * the attributor's result file in the content store, served by CID (`summary.attribution.published`).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -57,7 +58,7 @@ export async function startAppStack(options: { log?: (line: string) => void; por
     const deploymentId = `app-${process.pid}-${Date.now()}`;
     let summary: DemoSummary;
     try {
-      summary = await runDemoStory(connection, log, { keepStore: true, deploymentId });
+      summary = await runDemoStory(connection, log, { keepStore: true, deploymentId, publishAttribution: true });
     } finally {
       await connection.close();
       await rm(path.join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true });

@@ -11,6 +11,7 @@ import {
   contentAddress,
   createClient,
   estimateFineTune,
+  formatAttributionResultFile,
   rebuildProtocolState,
   verifyAttributionEpoch,
   verifyProtocolState,
@@ -166,6 +167,8 @@ export interface DemoSummary {
     claimed: bigint;
     developerWithdrawn: bigint;
     toTreasury: bigint;
+    /** With `publishAttribution`: the result file's CID in the content store, and the leaf left unclaimed. */
+    published?: { cid: string; unclaimed: bigint };
   };
   audit: { events: number; contributions: number; models: number; attributionEpochs: number; discrepancies: Discrepancy[] };
   /**
@@ -193,14 +196,23 @@ type FsStore = Awaited<ReturnType<typeof openFsStore>>;
 export async function runDemoStory(
   connection: NetworkConnection,
   log: (line: string) => void,
-  options: { keepStore?: boolean; deploymentId?: string } = {},
+  options: {
+    keepStore?: boolean;
+    deploymentId?: string;
+    /**
+     * For the web app's seed (scripts/lib/app-stack.ts): the attributor also publishes its result file
+     * into the content store, and the relayer leaves the last leaf unclaimed, so the Attribution page
+     * has a payout to claim. `npm run demo` claims every leaf and publishes nothing.
+     */
+    publishAttribution?: boolean;
+  } = {},
 ): Promise<DemoSummary> {
   const keepStore = options.keepStore ?? false;
   // A folder of its own per run, outside the repository: runs never see each other's content.
   const dir = await mkdtemp(path.join(tmpdir(), "openledger-demo-store-"));
   const workDir = await mkdtemp(path.join(tmpdir(), "openledger-demo-training-"));
   try {
-    return await tellStory(connection, log, await openFsStore(dir), workDir, keepStore, options.deploymentId);
+    return await tellStory(connection, log, await openFsStore(dir), workDir, keepStore, options.deploymentId, options.publishAttribution ?? false);
   } finally {
     if (!keepStore) for (const folder of [dir, workDir]) await rm(folder, { recursive: true, force: true });
   }
@@ -213,6 +225,7 @@ async function tellStory(
   workDir: string,
   keepStore: boolean,
   deploymentId: string | undefined,
+  publishAttribution: boolean,
 ): Promise<DemoSummary> {
   let stepNumber = 0;
   const step = (title: string) => log(`\n== [${++stepNumber}/${DEMO_STEPS}] ${title}`);
@@ -618,7 +631,14 @@ async function tellStory(
   log(`  Merkle epoch ${released.epochContract}: developer credited ${formatUnits(released.developerAmount, 18)} OPEN, treasury ${formatUnits(released.protocolAmount, 18)} OPEN`);
 
   step("Contributors and validators are paid in one relayed claim; Tess withdraws the developer share");
-  const claims = computed.epoch.leaves.map((l) => computed.epoch.claim(l.index));
+  let publishedResult: DemoSummary["attribution"]["published"];
+  if (publishAttribution) {
+    const text = formatAttributionResultFile(computed, { modelId, epoch: feeEpoch, poolId: attributor.attribution.poolId(modelId) });
+    const { cid } = await store.put(new TextEncoder().encode(text));
+    publishedResult = { cid, unclaimed: computed.epoch.leaves.at(-1)!.index };
+    log(`  the attributor published its result file as ${cid}; leaf ${publishedResult.unclaimed} is left for the web app to claim`);
+  }
+  const claims = computed.epoch.leaves.filter((l) => l.index !== publishedResult?.unclaimed).map((l) => computed.epoch.claim(l.index));
   const { paid: attributionPaid } = await (await sdk(relayer!).attribution.claim({ modelId, epoch: feeEpoch, claims })).wait();
   for (const p of attributionPaid) log(`  ${nameOf(p.account)} received ${formatUnits(p.amount, 18)} OPEN`);
   const { amount: developerWithdrawn } = await (await tess.attribution.withdrawEarnings()).wait();
@@ -753,6 +773,7 @@ async function tellStory(
       claimed: attributionClaimed,
       developerWithdrawn,
       toTreasury: released.protocolAmount,
+      ...(publishedResult === undefined ? {} : { published: publishedResult }),
     },
     audit: {
       events: events.length,

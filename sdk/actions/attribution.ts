@@ -6,11 +6,13 @@ import type { proofOfAttributionAbi } from "../abis/index.ts";
 // page that only reads and writes does not download it.
 import type { AttributionOptions, CorpusDocument, SpanIndex } from "../attribution/engine.ts";
 import type { OutputExplanation } from "../attribution/explain.ts";
+import { verifyAttributionResultFile, type AttributionResultFile } from "../attribution/result-file.ts";
 import type { AttributionResult, ContributionEarners, InferenceOutput } from "../attribution/run.ts";
 import { loadTokenizer, wordTokenizer } from "../attribution/tokenizer.ts";
 import { attributionContract, requireWallet, type ProtocolClient } from "../client.ts";
 import { InvalidInputError, LineageMismatchError, protocolError } from "../errors.ts";
 import { fetchRegistryLogs, rebuildRegistryState, type ContributionRecord } from "../history.ts";
+import { readLogRanges } from "../indexer/ranges.ts";
 import type { EpochClaim, MerkleEpoch } from "../merkle.ts";
 import { signPermit } from "../permit.ts";
 import { only, readProtocol, sendContractTransaction, type TransactionHandle } from "../transaction.ts";
@@ -100,6 +102,35 @@ export async function getFeePool(client: ProtocolClient, params: { modelId: bigi
   return readProtocol(() =>
     client.publicClient.readContract({ ...attributionContract(client), functionName: "feePool", args: [params.modelId, params.epoch] }),
   );
+}
+
+/** The attribution epochs in which a model took fees (its pools opened), oldest first, from the chain's events. */
+export async function modelFeeEpochs(client: ProtocolClient, params: { modelId: bigint }): Promise<bigint[]> {
+  assertPositiveId("modelId", params.modelId);
+  const logs = await readProtocol(() =>
+    readLogRanges(client, {}, (fromBlock, toBlock) =>
+      client.publicClient.getContractEvents({ ...attributionContract(client), eventName: "FeePoolOpened", args: { modelId: params.modelId }, fromBlock, toBlock, strict: true }),
+    ),
+  );
+  return logs.map((log) => log.args.epoch);
+}
+
+/**
+ * Checks a published result file (parsed with `parseAttributionResultFile`) against the payouts
+ * proposed on chain for a model epoch: an `InvalidInputError` saying why when nothing is proposed
+ * there or the file does not match it (see `verifyAttributionResultFile`); the pool when it does.
+ */
+export async function verifyPublishedAttribution(
+  client: ProtocolClient,
+  params: { modelId: bigint; epoch: bigint; file: AttributionResultFile },
+): Promise<FeePool> {
+  const pool = await getFeePool(client, params);
+  if (pool.status !== AttributionStatus.Proposed && pool.status !== AttributionStatus.Released) {
+    const state = Object.entries(AttributionStatus).find(([, value]) => value === pool.status)?.[0] ?? String(pool.status);
+    throw new InvalidInputError("result", `no payouts are proposed on chain for model ${params.modelId}'s attribution epoch ${params.epoch} (its attribution status is ${state})`);
+  }
+  verifyAttributionResultFile(params.file, { modelId: params.modelId, epoch: params.epoch, root: pool.root, total: pool.merkleTotal });
+  return pool;
 }
 
 /** How a pool's fees divide between contributors, developer, validators and protocol. */

@@ -7,8 +7,11 @@ import {
   buildMerkleEpoch,
   createClient,
   epochRootFromProof,
+  formatAttributionResultFile,
   formatProofsFile,
   InvalidInputError,
+  parseAttributionResultFile,
+  verifyAttributionResultFile,
   ProtocolError,
 } from "../../sdk/index.ts";
 
@@ -104,6 +107,57 @@ describe("SDK epochs", function () {
       expect(epochRootFromProof(claim)).to.equal(file.root);
       // Under another account, the same leaf and proof lead elsewhere.
       expect(epochRootFromProof({ ...claim, account: file.claims[(file.claims.indexOf(c) + 1) % 9]!.account as Address })).to.not.equal(file.root);
+    }
+  });
+
+  it("reads back an attribution result file and checks it against the proposal: model, epoch, root, total and every proof", function () {
+    const built = buildMerkleEpoch(
+      Array.from({ length: 5 }, (_, i) => ({ account: getAddress(keccak256(toBytes(`payee ${i}`)).slice(0, 42)), amount: BigInt(10 * (i + 1)) })),
+    );
+    const recordsHash = keccak256(toBytes("records"));
+    const text = formatAttributionResultFile(
+      { epoch: built, recordsHash, publicInputs: { tokenizer: "unicode-words/1", minSpanTokens: 4, maxOccurrences: 32 }, unassigned: 0n, records: [{ inferenceId: "a", contributionId: 2n, weight: 1n }] },
+      { modelId: 1n, epoch: 3n, poolId: 7n },
+    );
+    const file = parseAttributionResultFile(text);
+    expect([file.modelId, file.epoch, file.root, file.total, file.recordsHash, file.tokenizer]).to.deep.equal([1n, 3n, built.root, 150n, recordsHash, "unicode-words/1"]);
+    expect(file.claims).to.deep.equal(built.leaves.map((l) => built.claim(l.index)));
+    const proposed = { modelId: 1n, epoch: 3n, root: built.root, total: built.total };
+    expect(verifyAttributionResultFile(file, proposed)).to.equal(file);
+
+    const refusal = (f: typeof file, p = proposed) => {
+      try {
+        verifyAttributionResultFile(f, p);
+      } catch (error) {
+        expect(error).to.be.instanceOf(InvalidInputError).with.property("field", "result");
+        return (error as InvalidInputError).shortMessage;
+      }
+      throw new Error("accepted");
+    };
+    const changed = { ...file, claims: file.claims.map((c, i) => (i === 2 ? { ...c, amount: c.amount + 1n } : c)) };
+    expect(refusal(changed)).to.match(/^Invalid result: the payout of leaf 2 \(\d+ wei to 0x[0-9a-fA-F]{40}\) does not lead to the proposed root: the file was altered$/);
+    expect(refusal({ ...file, claims: file.claims.map((c, i) => (i === 1 ? { ...c, account: file.claims[0]!.account } : c)) })).to.match(/leaf 1 .* does not lead/);
+    expect(refusal(file, { ...proposed, epoch: 4n })).to.equal("Invalid result: it is model 1's attribution epoch 3, not model 1's attribution epoch 4");
+    expect(refusal(file, { ...proposed, root: zeroHash })).to.match(/^Invalid result: its root 0x[0-9a-f]{64} is not the root proposed on chain/);
+    expect(refusal(file, { ...proposed, total: 149n })).to.match(/its total 150 wei is not the 149 wei proposed/);
+    expect(refusal({ ...file, claims: file.claims.slice(1) })).to.equal(`Invalid result: its payouts add up to ${150n - file.claims[0]!.amount} wei, not the proposed total of 150 wei`);
+    expect(refusal({ ...file, claims: [...file.claims, file.claims[0]!] })).to.equal("Invalid result: it lists leaf 0 twice");
+
+    const json = JSON.parse(text) as { proofs: { claims: Record<string, unknown>[] } };
+    const malformed = (edit: (j: typeof json) => void) => {
+      const copy = structuredClone(json);
+      edit(copy);
+      return JSON.stringify(copy);
+    };
+    for (const [input, message] of [
+      ["{ not json", "Invalid result: r.json is not JSON"],
+      ["[]", 'Invalid result: r.json is not a result written by "attribution run"'],
+      [malformed((j) => (j.proofs.claims[0]!.amount = "-1")), "Invalid result claim 0 amount: -1 is not a whole number"],
+      [malformed((j) => (j.proofs.claims[1]!.account = "0x12")), "Invalid result claim 1 account: 0x12 is not an address"],
+      [malformed((j) => (j.proofs.claims[0]!.proof = "0x")), "Invalid result claim 0 proof: is not a list of hashes"],
+      [malformed((j) => Object.assign(j, { modelId: "0" })), "Invalid result modelId: 0 is not an id (a whole number from 1)"],
+    ] as const) {
+      expect(() => parseAttributionResultFile(input, "r.json")).to.throw(InvalidInputError, message);
     }
   });
 

@@ -2,7 +2,8 @@ import { useState } from "react";
 
 import { fetchModelLogs, rebuildModelLineage, verifyModelLineage, verifyRegistryState, type Discrepancy } from "@openledger-evm/sdk";
 
-import { ActionStatus, useAction, useApp } from "../protocol.tsx";
+import { Table } from "../components.tsx";
+import { ActionStatus, Listed, useAction, useApp } from "../protocol.tsx";
 
 /** The SDK's auditor, run from the page against the node: the history rebuilt from events, checked against every view. */
 export default function Audit() {
@@ -33,19 +34,10 @@ export default function Audit() {
         Run the audit
       </button>
       <ActionStatus action={action} />
-      {found !== undefined && found.length > 0 && (
-        <table>
-          <caption>Discrepancies</caption>
-          <thead>
-            <tr>
-              <th scope="col">Entity</th>
-              <th scope="col">Field</th>
-              <th scope="col">From events</th>
-              <th scope="col">On chain</th>
-            </tr>
-          </thead>
-          <tbody>
-            {found.map((d, i) => (
+      <Listed items={found ?? []}>
+        {(list) => (
+          <Table caption="Discrepancies" columns={["Entity", "Field", "From events", "On chain"]}>
+            {list.map((d, i) => (
               <tr key={i}>
                 <td>{d.entity}</td>
                 <td>{d.field}</td>
@@ -53,9 +45,9 @@ export default function Audit() {
                 <td>{d.actual}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      )}
+          </Table>
+        )}
+      </Listed>
     </>
   );
 }

@@ -9,7 +9,8 @@ import {
   type SubmitProgress,
 } from "@openledger-evm/sdk";
 
-import { ActionStatus, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
+import { Table } from "../components.tsx";
+import { ActionStatus, Alert, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
 import { localRevealStore } from "../reveals.ts";
 
 /** A dropped file after the page's checks: its address, or why it cannot be sent. */
@@ -122,7 +123,7 @@ export default function Contribute({ id }: { id: bigint }) {
   return (
     <>
       <h1>Contribute to datanet #{String(id)}</h1>
-      {wallet.problem !== undefined && <p role="alert" className="error">{wallet.problem}</p>}
+      <Alert text={wallet.problem} />
       {pending.data !== undefined && pending.data.length > 0 && (
         <section aria-labelledby="pending-title">
           <h2 id="pending-title">Committed, not yet revealed</h2>
@@ -150,32 +151,22 @@ export default function Contribute({ id }: { id: bigint }) {
             </div>
             {checking && <p role="status">Checking the files…</p>}
             {files.length > 0 && (
-              <table>
-                <caption>The files, checked in this page</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">File</th>
-                    <th scope="col">Size</th>
-                    <th scope="col">Content hash</th>
-                    <th scope="col">CID</th>
-                    <th scope="col">Check</th>
+              <Table caption="The files, checked in this page" columns={["File", "Size", "Content hash", "CID", "Check"]}>
+                {files.map((f) => (
+                  <tr key={f.name + f.contentHash}>
+                    <td>{f.name}</td>
+                    <td>{String(f.sizeBytes)} bytes</td>
+                    <td className="mono">{f.contentHash.slice(0, 18)}…</td>
+                    <td className="mono">{f.cid.slice(0, 18)}…</td>
+                    <td>{f.problem ?? "ok"}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {files.map((f) => (
-                    <tr key={f.name + f.contentHash}>
-                      <td>{f.name}</td>
-                      <td>{String(f.sizeBytes)} bytes</td>
-                      <td className="mono">{f.contentHash.slice(0, 18)}…</td>
-                      <td className="mono">{f.cid.slice(0, 18)}…</td>
-                      <td>{f.problem ?? "ok"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )}
-            {files.map((f) => f.problem !== undefined && <p key={f.name} role="alert" className="error">{f.problem}</p>)}
-            {quota !== undefined && <p role="alert" className="error">{quota}</p>}
+            {files.map((f) => (
+              <Alert key={f.name} text={f.problem} />
+            ))}
+            <Alert text={quota} />
             {sendable && (
               <p>
                 Sending these {files.length} file(s) bonds <strong data-testid="bond">{open(bond)}</strong> (returned with the verdicts unless rejected).{" "}

@@ -2,8 +2,8 @@ import { useState } from "react";
 
 import { ContributionStatus } from "@openledger-evm/sdk";
 
-import { KIND_NAMES, PolicyTable, STATUS_NAMES } from "../components.tsx";
-import { INDEXER_REFRESH_MS, Loaded, Short, open, useApp, useLoad, when } from "../protocol.tsx";
+import { KIND_NAMES, PolicyTable, STATUS_NAMES, Table } from "../components.tsx";
+import { INDEXER_REFRESH_MS, Listed, Loaded, Short, open, useApp, useLoad, when } from "../protocol.tsx";
 
 /** Contributions per page of the list. */
 const PAGE = 50;
@@ -46,29 +46,19 @@ export default function Datanet({ id }: { id: bigint }) {
               ))}
             </div>
             <h2>Versions</h2>
-            {versions.length === 0 ? (
-              <p>No version published yet.</p>
-            ) : (
-              <table>
-                <caption>Published versions, each root recomputed here from the accepted contributions</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Root</th>
-                    <th scope="col">Recomputed</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {versions.map((v) => (
+            <Listed items={versions} empty="No version published yet.">
+              {(list) => (
+                <Table caption="Published versions, each root recomputed here from the accepted contributions" columns={["Version", "Root", "Recomputed"]}>
+                  {list.map((v) => (
                     <tr key={v.version}>
                       <td>{v.version}</td>
                       <td className="mono">{v.onChainRoot}</td>
                       <td>{v.matches ? "matches" : `differs: ${v.recomputedRoot}`}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
-            )}
+                </Table>
+              )}
+            </Listed>
           </>
         )}
       </Loaded>
@@ -94,35 +84,20 @@ export default function Datanet({ id }: { id: bigint }) {
       <Loaded query={page} what="the contributions">
         {({ items, next }) => (
           <>
-            <table>
-              <caption>
-                {items.length === 0 ? "No" : cursors.length > 1 || next !== undefined ? `Page ${cursors.length}:` : items.length} {STATUS_NAMES[status]?.toLowerCase()} contribution(s)
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Contributor</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Bond</th>
-                  <th scope="col">Submitted</th>
-                  <th scope="col">Content</th>
+            <Table caption={<>{items.length === 0 ? "No" : cursors.length > 1 || next !== undefined ? `Page ${cursors.length}:` : items.length} {STATUS_NAMES[status]?.toLowerCase()} contribution(s)</>} columns={["#", "Contributor", "Size", "Bond", "Submitted", "Content"]}>
+              {items.map((c) => (
+                <tr key={String(c.contributionId)}>
+                  <td>{String(c.contributionId)}</td>
+                  <td>
+                    <Short address={c.contributor} />
+                  </td>
+                  <td>{String(c.sizeBytes)} bytes</td>
+                  <td>{open(c.bond)}</td>
+                  <td>{when(c.submittedAt)}</td>
+                  <td className="mono">{c.uri}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => (
-                  <tr key={String(c.contributionId)}>
-                    <td>{String(c.contributionId)}</td>
-                    <td>
-                      <Short address={c.contributor} />
-                    </td>
-                    <td>{String(c.sizeBytes)} bytes</td>
-                    <td>{open(c.bond)}</td>
-                    <td>{when(c.submittedAt)}</td>
-                    <td className="mono">{c.uri}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
             {cursors.length > 1 && (
               <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
                 Previous page

@@ -25,20 +25,16 @@ export default function Leaderboard({ id }: { id: bigint }) {
   return (
     <>
       <h1>Leaderboard of datanet #{String(id)}</h1>
-      <Loaded query={board} what="the leaderboard">
-        {({ block, rows }) =>
-          rows.length === 0 ? (
-            <p>No contributor has been judged yet.</p>
-          ) : (
-            <>
-              <p>
-                Ranked by score: the Wilson lower bound of each contributor's acceptance rate times the mean quality of the accepted work (the chain's reputation, as the
-                indexer read it up to block {String(block.number)}).
-              </p>
-              <LeaderboardTable rows={rows} />
-            </>
-          )
-        }
+      <Loaded query={board} what="the leaderboard" empty="No contributor has been judged yet." isEmpty={({ rows }) => rows.length === 0}>
+        {({ block, rows }) => (
+          <>
+            <p>
+              Ranked by score: the Wilson lower bound of each contributor's acceptance rate times the mean quality of the accepted work (the chain's reputation, as the
+              indexer read it up to block {String(block.number)}).
+            </p>
+            <LeaderboardTable rows={rows} />
+          </>
+        )}
       </Loaded>
     </>
   );

@@ -6,24 +6,25 @@ import {
   checkAdapterAgainstSettings,
   cidOfUri,
   estimateFineTune,
-  fetchModelLogs,
   formatTrainConfig,
   gatewayFetcher,
   LLAMA_FACTORY_DEFAULTS,
   LLAMA_FACTORY_RANGES,
-  rebuildModelLineage,
   trainConfig,
   trainingMethod,
   withDefaults,
   ContentUnavailableError,
   InvalidInputError,
   parseAdapterConfig,
+  versionLeaves,
   type FineTuneSettings,
+  type ModelLineage,
   type ModelShape,
+  type RegistryState,
 } from "@openledger-evm/sdk";
 
 import { download } from "../download.ts";
-import { ActionStatus, Loaded, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
+import { ActionStatus, Loaded, useAction, useApp, useModelLineage, useRegistry, useWallet } from "../protocol.tsx";
 
 /** Base models' shapes (their config.json), for the estimate. */
 const BASES: Record<string, ModelShape> = {
@@ -77,17 +78,93 @@ function MemoryChart({ shape, rank, modules }: { shape: ModelShape; rank: number
   );
 }
 
-/** The lineage: each model version, the datanet versions it was trained on, and their contributions. */
-function Lineage() {
-  const { reader } = useApp();
-  const lineage = useLoad(["lineage"], async () => [...rebuildModelLineage(await fetchModelLogs(reader)).values()]);
+/** The layered graph's geometry (SVG user units): three columns of nodes, one row per node. */
+const GRAPH = { row: 30, nodeHeight: 22, columnX: [0, 240, 490], nodeWidth: [210, 220, 130], pad: 4 } as const;
+/** Contributions drawn per datanet version; the rest are one "more" node (the list below names them all). */
+const MAX_CONTRIBUTION_NODES = 24;
+
+interface GraphNode {
+  id: string;
+  column: 0 | 1 | 2;
+  label: string;
+}
+
+/**
+ * One model's lineage as a layered graph (hand-laid out, no layout library): the model, the datanet
+ * versions its versions were trained on, and the contributions in each datanet version, with an edge
+ * for every "trained on" and "contains". An image with a text alternative; the list after it says the
+ * same in words, with links.
+ */
+function LineageGraph({ model, registry }: { model: ModelLineage; registry: RegistryState }) {
+  const nodes: GraphNode[] = [{ id: "model", column: 0, label: `Model #${model.modelId} ${model.name}`.slice(0, 30) }];
+  const edges: [from: string, to: string][] = [];
+  const seen = new Set<string>(["model"]);
+  const add = (node: GraphNode) => {
+    if (!seen.has(node.id)) nodes.push(node);
+    seen.add(node.id);
+  };
+  const datasets = new Map(model.versions.flatMap((v) => v.trainingData.map((d) => [`${d.datanetId}/${d.version}`, d] as const)));
+  for (const [key, d] of datasets) {
+    add({ id: key, column: 1, label: `datanet #${d.datanetId} version ${d.version}` });
+    edges.push(["model", key]);
+    const leaves = versionLeaves(registry.contributions.values(), d.datanetId, d.contributionCount);
+    for (const [contributionId] of leaves.slice(0, MAX_CONTRIBUTION_NODES)) {
+      add({ id: `c${contributionId}`, column: 2, label: `contribution #${contributionId}` });
+      edges.push([key, `c${contributionId}`]);
+    }
+    if (leaves.length > MAX_CONTRIBUTION_NODES) {
+      add({ id: `${key}+`, column: 2, label: `${leaves.length - MAX_CONTRIBUTION_NODES} more` });
+      edges.push([key, `${key}+`]);
+    }
+  }
+  const columns = [0, 1, 2].map((c) => nodes.filter((n) => n.column === c));
+  const rows = Math.max(...columns.map((c) => c.length));
+  const at = new Map(
+    columns.flatMap((column, c) =>
+      column.map((n, i) => [n.id, { x: GRAPH.columnX[c]!, y: ((rows - column.length) / 2 + i) * GRAPH.row + GRAPH.pad, width: GRAPH.nodeWidth[c]! }] as const),
+    ),
+  );
+  const width = GRAPH.columnX[2] + GRAPH.nodeWidth[2] + GRAPH.pad;
+  const height = rows * GRAPH.row + GRAPH.pad;
+  const titleId = `lineage-${model.modelId}`;
+  const contributions = columns[2]!.length;
   return (
-    <Loaded query={lineage} what="the models' lineage">
-      {(models) =>
-        models.length === 0 ? (
-          <p>No model registered yet.</p>
-        ) : (
-          <ul className="lineage" aria-label="Lineage graph">
+    <svg className="lineage-graph" role="img" aria-labelledby={titleId} viewBox={`0 0 ${width} ${height}`} width={width} height={height}>
+      <title id={titleId}>{`Lineage of model #${model.modelId} ${model.name}: trained on ${datasets.size} datanet version(s) holding ${contributions} contribution node(s)`}</title>
+      {edges.map(([from, to]) => {
+        const a = at.get(from)!;
+        const b = at.get(to)!;
+        const [x1, y1, x2, y2] = [a.x + a.width, a.y + GRAPH.nodeHeight / 2, b.x, b.y + GRAPH.nodeHeight / 2];
+        const mid = (x1 + x2) / 2;
+        return <path key={`${from}>${to}`} className="edge" d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} />;
+      })}
+      {nodes.map((n) => {
+        const { x, y, width: w } = at.get(n.id)!;
+        return (
+          <g key={n.id} className={`node node-${n.column}`}>
+            <rect x={x} y={y} width={w} height={GRAPH.nodeHeight} rx={4} />
+            <text x={x + 8} y={y + GRAPH.nodeHeight / 2} dominantBaseline="central">
+              {n.label}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+/** The lineage: each model as a graph, then in words with links (model version, datanet versions, contributions). */
+function Lineage() {
+  const lineage = useModelLineage();
+  const registry = useRegistry();
+  return (
+    <Loaded query={lineage} what="the models' lineage" empty="No model registered yet.">
+      {(models) => (
+        <>
+          <Loaded query={registry} what="the datanets' contributions">
+            {(state) => models.map((m) => <LineageGraph key={String(m.modelId)} model={m} registry={state} />)}
+          </Loaded>
+          <ul className="lineage" aria-label="Lineage in words">
             {models.map((m) => (
               <li key={String(m.modelId)}>
                 <strong>Model #{String(m.modelId)} {m.name}</strong> (base #{String(m.baseModelId)})
@@ -109,8 +186,8 @@ function Lineage() {
               </li>
             ))}
           </ul>
-        )
-      }
+        </>
+      )}
     </Loaded>
   );
 }

@@ -1,8 +1,8 @@
 import { ContributionStatus, fetchAttestationLogs, MAX_PAGE, ReasonCode, reputationScore, type ContributionRecord } from "@openledger-evm/sdk";
 import type { Address } from "viem";
 
-import { STATUS_NAMES } from "../components.tsx";
-import { INDEXER_REFRESH_MS, Loaded, open, useApp, useLoad, useWallet, when } from "../protocol.tsx";
+import { STATUS_NAMES, Table } from "../components.tsx";
+import { Alert, INDEXER_REFRESH_MS, Listed, Loaded, open, useApp, useLoad, useWallet, when } from "../protocol.tsx";
 
 const REASONS: Record<number, string> = {
   [ReasonCode.Ok]: "no reason given",
@@ -68,7 +68,7 @@ export default function MyContributions({ id }: { id: bigint }) {
     <>
       <h1>My contributions to datanet #{String(id)}</h1>
       {wallet.account === undefined ? (
-        <p role="alert" className="error">{wallet.problem}</p>
+        <Alert text={wallet.problem} />
       ) : (
         <Loaded query={mine} what="your contributions">
           {({ contributions, verdicts, closed, reputation, credit, claimable }) => (
@@ -78,24 +78,17 @@ export default function MyContributions({ id }: { id: bigint }) {
                 {(Number(reputationScore(BigInt(reputation.accepted), BigInt(reputation.rejected), reputation.qualitySum)) / 1e16).toFixed(1)}%). Earnings: {open(credit)} of refunded
                 bonds to withdraw; {open(claimable.reduce((sum, c) => sum + c.contributorShare, 0n))} of rewards to claim.
               </p>
-              {contributions.length === 0 ? (
-                <p>No contribution from this account yet. <a href={`#/contribute/${id}`}>Contribute</a></p>
-              ) : (
-                <table>
-                  <caption>{contributions.length} contribution(s)</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Verdicts</th>
-                      <th scope="col">Quality</th>
-                      <th scope="col">Points</th>
-                      <th scope="col">Reason</th>
-                      <th scope="col">Verdicts open</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {contributions.map((c) => {
+              <Listed
+                items={contributions}
+                empty={
+                  <>
+                    No contribution from this account yet. <a href={`#/contribute/${id}`}>Contribute</a>
+                  </>
+                }
+              >
+                {(list) => (
+                  <Table caption={<>{contributions.length} contribution(s)</>} columns={["#", "Status", "Verdicts", "Quality", "Points", "Reason", "Verdicts open"]}>
+                    {list.map((c) => {
                       const judged = verdicts.get(c.contributionId) ?? [];
                       const outcome = closed.get(c.contributionId);
                       const rejections = judged.filter((v) => !v.accept);
@@ -123,9 +116,9 @@ export default function MyContributions({ id }: { id: bigint }) {
                         </tr>
                       );
                     })}
-                  </tbody>
-                </table>
-              )}
+                  </Table>
+                )}
+              </Listed>
             </>
           )}
         </Loaded>

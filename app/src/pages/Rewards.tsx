@@ -3,8 +3,8 @@ import { parseUnits } from "viem";
 
 import { rewardPoolsAbi } from "@openledger-evm/sdk";
 
-import { PolicyTable } from "../components.tsx";
-import { ActionStatus, INDEXER_REFRESH_MS, Loaded, open, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
+import { PolicyTable, Table } from "../components.tsx";
+import { ActionStatus, Alert, INDEXER_REFRESH_MS, Listed, Loaded, open, useAction, useApp, useLoad, useWallet } from "../protocol.tsx";
 
 /** Rewards: what the account can claim per epoch (one claim for many), and funding an epoch with its terms shown first. */
 export default function Rewards({ id }: { id: bigint }) {
@@ -54,29 +54,17 @@ export default function Rewards({ id }: { id: bigint }) {
   return (
     <>
       <h1>Rewards of datanet #{String(id)}</h1>
-      {wallet.problem !== undefined && <p role="alert" className="error">{wallet.problem}</p>}
+      <Alert text={wallet.problem} />
       <section aria-labelledby="claim-title">
         <h2 id="claim-title">Claimable</h2>
         {wallet.account !== undefined && (
           <Loaded query={claimable} what="your claimable rewards">
-            {(rows) => {
-              const open_ = rows.filter((r) => r.contributorShare + r.validatorShare > 0n);
-              return open_.length === 0 ? (
-                <p>Nothing to claim: no ended epoch owes this account a share.</p>
-              ) : (
-                <>
-                  <table>
-                    <caption>Shares per ended epoch</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Claim</th>
-                        <th scope="col">Epoch</th>
-                        <th scope="col">As contributor</th>
-                        <th scope="col">As validator</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {open_.map((r) => (
+            {(rows) => (
+              <Listed items={rows.filter((r) => r.contributorShare + r.validatorShare > 0n)} empty="Nothing to claim: no ended epoch owes this account a share.">
+                {(owed) => (
+                  <>
+                    <Table caption="Shares per ended epoch" columns={["Claim", "Epoch", "As contributor", "As validator"]}>
+                      {owed.map((r) => (
                         <tr key={String(r.epoch)}>
                           <td>
                             <input
@@ -96,14 +84,14 @@ export default function Rewards({ id }: { id: bigint }) {
                           <td>{open(r.validatorShare)}</td>
                         </tr>
                       ))}
-                    </tbody>
-                  </table>
-                  <button type="button" disabled={claim.busy || chosen.size === 0} onClick={claimChosen}>
-                    Claim {chosen.size} epoch(s) in one transaction
-                  </button>
-                </>
-              );
-            }}
+                    </Table>
+                    <button type="button" disabled={claim.busy || chosen.size === 0} onClick={claimChosen}>
+                      Claim {chosen.size} epoch(s) in one transaction
+                    </button>
+                  </>
+                )}
+              </Listed>
+            )}
           </Loaded>
         )}
         <ActionStatus action={claim} />
@@ -116,11 +104,7 @@ export default function Rewards({ id }: { id: bigint }) {
         <label>
           Amount (OPEN) <input value={amount} inputMode="decimal" onChange={(e) => setAmount(e.target.value)} />
         </label>
-        {!validEpoch && current.data !== undefined && (
-          <p role="alert" className="error">
-            Choose the current epoch ({current.data}) or a later one: ended epochs cannot be funded.
-          </p>
-        )}
+        <Alert text={!validEpoch && current.data !== undefined ? `Choose the current epoch (${current.data}) or a later one: ended epochs cannot be funded.` : undefined} />
         {validEpoch && (
           <Loaded query={terms} what="the epoch's terms">
             {({ policy, pool }) => (

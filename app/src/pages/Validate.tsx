@@ -19,7 +19,7 @@ import {
   type PendingContribution,
 } from "@openledger-evm/sdk";
 
-import { ActionStatus, INDEXER_REFRESH_MS, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet, when } from "../protocol.tsx";
+import { ActionStatus, Alert, INDEXER_REFRESH_MS, Listed, Loaded, open, sentenceOf, useAction, useApp, useLoad, useWallet, when } from "../protocol.tsx";
 
 /** The checks a careful validator runs, by name, in order (the SDK's). */
 function checksFor(c: ContributionRecord, maxBytes: bigint): [string, ContentCheck][] {
@@ -93,7 +93,7 @@ function Review({ contribution }: { contribution: PendingContribution }) {
           Fetch and check #{String(contribution.contributionId)}
         </button>
       </p>
-      {fetchError !== undefined && <p role="alert" className="error">{fetchError}</p>}
+      <Alert text={fetchError} />
       {review !== undefined && (
         <>
           <p role="status">Fetched by CID; every block and the content hash verified.</p>
@@ -185,7 +185,7 @@ export default function Validate({ id }: { id: bigint }) {
     <>
       <h1>Validate datanet #{String(id)}</h1>
       {account === undefined ? (
-        <p role="alert" className="error">{wallet.problem}</p>
+        <Alert text={wallet.problem} />
       ) : (
         <Loaded query={mine} what="your stake and queue">
           {({ stake: s, agreement, info, queue }) => (
@@ -212,15 +212,15 @@ export default function Validate({ id }: { id: bigint }) {
               </section>
               <section aria-labelledby="queue-title">
                 <h2 id="queue-title">Pending queue</h2>
-                {queue.length === 0 ? (
-                  <p>Nothing to judge: no contribution revealed after your stake was bonded is open for verdicts now.</p>
-                ) : (
-                  <ul className="queue">
-                    {queue.map((c) => (
-                      <Review key={String(c.contributionId)} contribution={c} />
-                    ))}
-                  </ul>
-                )}
+                <Listed items={queue} empty="Nothing to judge: no contribution revealed after your stake was bonded is open for verdicts now.">
+                  {(list) => (
+                    <ul className="queue">
+                      {list.map((c) => (
+                        <Review key={String(c.contributionId)} contribution={c} />
+                      ))}
+                    </ul>
+                  )}
+                </Listed>
               </section>
             </>
           )}
