@@ -223,16 +223,14 @@ export async function gatherAttributionInputs(
   }
   const contributions = new Map<bigint, ContributionRecord>();
   const datasets: AttributionInputs["datasets"] = [];
-  const exported = new Map<bigint, string>();
   for (const ref of run.trainingData) {
     const leaves = versionLeaves(state.contributions.values(), ref.datanetId, ref.contributionCount);
     const recomputed = buildVersionTree(leaves).root;
     datasets.push({ ...ref, rootMatches: recomputed === ref.versionRoot, contributionIds: leaves.map(([contributionId]) => contributionId) });
     for (const [contributionId] of leaves) contributions.set(contributionId, state.contributions.get(contributionId)!);
   }
-  if (params.datasets !== undefined) {
-    for (const [id, text] of checkDatasetExports(params.modelId, run.version, datasets, contributions, params.datasets)) exported.set(id, text);
-  }
+  // What the given exports hold as content (a text export's rows), once they are found to be exactly the training data.
+  const exported = params.datasets === undefined ? new Map<bigint, string>() : checkDatasetExports(params.modelId, run.version, datasets, contributions, params.datasets);
   const documents: CorpusDocument[] = [];
   const earners = new Map<bigint, ContributionEarners>();
   for (const contribution of [...contributions.values()].sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1))) {
