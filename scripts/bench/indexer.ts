@@ -13,10 +13,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { createClient, rebuildProtocolState } from "../../sdk/index.ts";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { createClient, createIndexerClient, rebuildProtocolState } from "../../sdk/index.ts";
 import { indexProtocolEvents } from "../../sdk/node/index.ts";
-import { graphql, startIndexer, waitForBlock } from "../../test/helpers/indexer.ts";
-import { ROOT, startLocalNode } from "../../test/helpers/local-node.ts";
+import { startIndexer, waitForBlock } from "../../test/helpers/indexer.ts";
+import { NODE_KEYS, ROOT, startLocalNode } from "../../test/helpers/local-node.ts";
 import { postgresBinaries, startPostgres, type PostgresServer } from "../../test/helpers/postgres.ts";
 import { buildValidationHistory } from "./validation-history.ts";
 
@@ -29,11 +31,6 @@ const REQUESTS_PER_CLIENT = 25;
 /** Contributions left waiting for verdicts: the pending queue the API serves a page of. */
 const PENDING = 200;
 
-/** The two reads apps make most: a page of the overall leaderboard, and a datanet's pending queue. */
-const QUERIES = [
-  `{ reputations(where: { datanetId: "0" }, orderBy: "accepted", orderDirection: "desc", limit: 50) { items { contributor accepted rejected qualitySum } } }`,
-  `{ contributions(where: { datanetId: "1", status: 1 }, orderBy: "id", limit: 50) { items { id contributor votingEndsAt } } }`,
-];
 
 const node = await startLocalNode();
 const dir = await mkdtemp(path.join(tmpdir(), "openledger-indexer-bench-"));
@@ -64,11 +61,18 @@ try {
   const ponderSeconds = (performance.now() - ponderStarted) / 1000;
   let latencies: number[] = [];
   try {
-    for (const query of QUERIES) await graphql(indexer.url, query);
+    // The two reads apps make most, through the SDK's readers: a page of the datanet's leaderboard,
+    // and the history's validator's pending queue (every contribution left waiting for it).
+    const api = createIndexerClient({ url: indexer.url });
+    const validator = privateKeyToAccount(NODE_KEYS[3]).address;
+    const reads = [() => api.leaderboard(1n, { limit: 50, offset: 0 }), () => api.pendingQueue({ validator })];
+    const queue = await api.pendingQueue({ validator });
+    if (queue.length !== PENDING) throw new Error(`the pending queue has ${queue.length} contributions, not ${PENDING}`);
+    if ((await api.leaderboard(1n, { limit: 50 })).items.length === 0) throw new Error("the leaderboard is empty");
     const askRepeatedly = async (n: number) => {
       for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
         const started = performance.now();
-        await graphql(indexer.url, QUERIES[(n + i) % QUERIES.length]!);
+        await reads[(n + i) % reads.length]!();
         latencies.push(performance.now() - started);
       }
     };

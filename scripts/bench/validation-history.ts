@@ -77,7 +77,8 @@ export async function buildValidationHistory(node: LocalNode, dir: string, targe
     const salt = randomSalt();
     const commitment = submissionCommitment({ contributor: contributor!.account.address, datanetId: 1n, contentHashes: items.map((i) => i.contentHash), salt });
     const reservedBytes = items.reduce((sum, it) => sum + it.sizeBytes, 0n);
-    await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "commitSubmission", args: [1n, commitment, items.length, reservedBytes], gas: 300_000n }));
+    // The commitment reserves each item's tally word (about 22,000 gas an item): a whole batch's worth.
+    await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "commitSubmission", args: [1n, commitment, items.length, reservedBytes], gas: GAS }));
     await send(contributor!.writeContract({ address: c.datanetRegistry, abi: datanetRegistryAbi, functionName: "submitBatch", args: [1n, items, salt], gas: GAS }));
     await waitRevealWindow();
     const attested = Math.max(0, Math.min(items.length, contributions - pending - done));
