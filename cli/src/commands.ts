@@ -66,12 +66,14 @@ export interface CommandOutput {
 
 /** One option of a command, as `node:util` parseArgs takes it. */
 type OptionSpec = { type: "string" | "boolean"; multiple?: boolean; description: string };
+/** A command's options as parsed. */
+type Options = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   usage: string;
   summary: string;
   options?: Record<string, OptionSpec>;
-  run(session: Session, positionals: string[], options: Record<string, string | boolean | string[] | undefined>): Promise<CommandOutput>;
+  run(session: Session, positionals: string[], options: Options): Promise<CommandOutput>;
 }
 
 // ------------------------------------------------------------------ argument parsing
@@ -131,7 +133,12 @@ function parseAddress(value: string | undefined, field: string): Address {
 
 const STATUS_NAME: Record<number, string> = Object.fromEntries(Object.entries(ContributionStatus).map(([name, code]) => [code, name]));
 const open = (wei: bigint) => `${formatUnits(wei, 18)} OPEN`;
-const str = (o: Record<string, string | boolean | string[] | undefined>, key: string) => o[key] as string | undefined;
+const str = (o: Options, key: string) => o[key] as string | undefined;
+/** Option `--key` read by `parse`, or undefined when it was not given. */
+const optional = <T>(o: Options, key: string, parse: (value: string, field: string) => T): T | undefined => {
+  const value = str(o, key);
+  return value === undefined ? undefined : parse(value, `--${key}`);
+};
 
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "(none)";
@@ -163,9 +170,9 @@ const POLICY_OPTIONS: Record<string, OptionSpec> = {
   "allowlist-only": flag("only allowlisted contributors may submit"),
 };
 
-function policyFrom(o: Record<string, string | boolean | string[] | undefined>) {
-  const num = (key: string) => (str(o, key) === undefined ? undefined : Number(parseCount(str(o, key), `--${key}`)));
-  const big = (key: string) => (str(o, key) === undefined ? undefined : parseCount(str(o, key), `--${key}`));
+function policyFrom(o: Options) {
+  const num = (key: string) => optional(o, key, (v, field) => Number(parseCount(v, field)));
+  const big = (key: string) => optional(o, key, parseCount);
   const overrides = {
     maxBytesPerContribution: big("max-item-bytes"),
     maxContributionsPerContributorPerEpoch: num("quota"),
@@ -174,9 +181,9 @@ function policyFrom(o: Record<string, string | boolean | string[] | undefined>) 
     epochLength: num("epoch-length"),
     quorum: num("quorum"),
     acceptanceThresholdBps: num("threshold-bps"),
-    minValidatorStake: str(o, "min-stake") === undefined ? undefined : parseOpen(str(o, "min-stake"), "--min-stake"),
+    minValidatorStake: optional(o, "min-stake", parseOpen),
     contributorRewardBps: num("contributor-reward-bps"),
-    submissionBond: str(o, "bond") === undefined ? undefined : parseOpen(str(o, "bond"), "--bond", { zero: true }),
+    submissionBond: optional(o, "bond", (v, field) => parseOpen(v, field, { zero: true })),
     validationWindow: num("validation-window"),
     allowlistOnly: o["allowlist-only"] === true ? true : undefined,
   };
@@ -221,13 +228,13 @@ const INDEX_DIR: Record<string, OptionSpec> = {
 };
 
 /** `openIndex` for the `--index-dir` folder: the model's shards there, the missing ones built first (undefined: an index in memory). */
-function indexOnDisk(o: Record<string, string | boolean | string[] | undefined>) {
+function indexOnDisk(o: Options) {
   const dir = str(o, "index-dir");
   return dir === undefined ? undefined : (inputs: AttributionInputs) => openDatasetShards(dir, inputs, { tokenizer: str(o, "tokenizer") });
 }
 
 /** The `--dataset` export folders, read (undefined when none is given: the corpus comes from the chain and the stores alone). */
-async function trainingDatasets(o: Record<string, string | boolean | string[] | undefined>) {
+async function trainingDatasets(o: Options) {
   const dirs = (o.dataset as string[] | undefined) ?? [];
   return dirs.length === 0 ? undefined : Promise.all(dirs.map((dir) => readDatasetExport(dir)));
 }
@@ -239,19 +246,19 @@ const CONTENT_SOURCES: Record<string, OptionSpec> = {
 };
 
 /** The embedded store, then --store, then each --gateway: every read verified against the CID. */
-async function contentSources(o: Record<string, string | boolean | string[] | undefined>): Promise<ContentSource> {
+async function contentSources(o: Options): Promise<ContentSource> {
   const urls = [...(str(o, "store") === undefined ? [] : [str(o, "store")!]), ...((o.gateway as string[] | undefined) ?? [])];
   const gateways = urls.map((url) => gatewayFetcher(url));
   return firstOf([await openFsStore(storeDir(o)), ...gateways]);
 }
 
 /** The embedded filesystem store's folder: --store-dir, else OPENLEDGER_STORE_DIR, else .openledger/store in the working folder. */
-function storeDir(o: Record<string, string | boolean | string[] | undefined>): string {
+function storeDir(o: Options): string {
   return path.resolve(str(o, "store-dir") ?? (process.env.OPENLEDGER_STORE_DIR || path.join(".openledger", "store")));
 }
 
 /** Where `datanet submit` puts files: the storage service named by --store (signed by the key), else the embedded store. */
-async function contentStore(client: SigningClient, o: Record<string, string | boolean | string[] | undefined>): Promise<ContentStore> {
+async function contentStore(client: SigningClient, o: Options): Promise<ContentStore> {
   const url = str(o, "store");
   if (url === undefined) return openFsStore(storeDir(o));
   return storageServiceStore({
@@ -377,7 +384,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { committer: text("the account that made it (default: the key's)") },
     async run(session, [value], o) {
       const commitment = parseHash(value, "commitment");
-      const committer = str(o, "committer") === undefined ? undefined : parseAddress(str(o, "committer"), "--committer");
+      const committer = optional(o, "committer", parseAddress);
       const { datanetId, bond, refunded } = await (await (await session.wallet()).contributions.lapse({ committer, commitment })).wait();
       const to = refunded ? "back to the committer's credit (a protocol pause overlapped its reveal window)" : "to the treasury";
       return { text: `commitment ${commitment} lapsed; ${open(bond)} ${to}`, data: { commitment, datanetId, bond, refunded } };
@@ -389,7 +396,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { datanet: text("close every contribution of this datanet whose window has ended") },
     async run(session, hashes, o) {
       const named = hashes.map((h) => parseHash(h, "contentHash"));
-      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const datanetId = optional(o, "datanet", parseId);
       if ((named.length === 0) === (datanetId === undefined)) {
         throw new InvalidInputError("contentHash", "name the contributions to close, or give --datanet (not both)");
       }
@@ -469,8 +476,8 @@ export const COMMANDS: Record<string, Command> = {
       ids: text("comma-separated contribution ids (default: every closed one it has not settled)"),
     },
     async run(session, _, o) {
-      const given = str(o, "validator") === undefined ? undefined : parseAddress(str(o, "validator"), "--validator");
-      const ids = str(o, "ids") === undefined ? undefined : parseIds(str(o, "ids"), "--ids");
+      const given = optional(o, "validator", parseAddress);
+      const ids = optional(o, "ids", parseIds);
       const client = await session.wallet();
       const validator = given ?? client.walletClient.account.address;
       const contributionIds = ids ?? (await client.validators.unsettled({ validator }));
@@ -490,8 +497,8 @@ export const COMMANDS: Record<string, Command> = {
       datanet: text("only this datanet (default: every datanet it has stake on)"),
     },
     async run(session, _, o) {
-      const given = str(o, "validator") === undefined ? undefined : parseAddress(str(o, "validator"), "--validator");
-      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const given = optional(o, "validator", parseAddress);
+      const datanetId = optional(o, "datanet", parseId);
       const validator = given ?? (await session.wallet()).walletClient.account.address;
       const pending = await (await session.client()).validators.pending({ validator, datanetId });
       const rows = pending.map((c) => ({ id: c.contributionId, datanet: c.datanetId, contentHash: c.contentHash, bytes: c.sizeBytes, "window ends": when(c.votingEndsAt), uri: c.uri }));
@@ -511,7 +518,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(session, _, o) {
       const client = await session.wallet();
       const validator = client.walletClient.account.address;
-      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const datanetId = optional(o, "datanet", parseId);
       const interval = str(o, "interval") === undefined ? 30 : Number(parseCount(str(o, "interval"), "--interval"));
       const cache: ServeCache = { contents: new Map(), known: new Map() };
       const sources = await contentSources(o);
@@ -618,7 +625,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { datanet: text("only this datanet (default: every datanet)") },
     async run(session, [address], o) {
       const account = address === undefined ? (await session.wallet()).walletClient.account.address : parseAddress(address, "account");
-      const datanetId = str(o, "datanet") === undefined ? undefined : parseId(str(o, "datanet"), "--datanet");
+      const datanetId = optional(o, "datanet", parseId);
       const epochs = await (await session.client()).rewards.claimableEpochs({ account, datanetId });
       const rows = epochs.map((e) => ({ datanet: e.datanetId, epoch: e.epoch, contributor: open(e.contributorShare), validator: open(e.validatorShare) }));
       return { text: epochs.length === 0 ? `${account} has nothing to claim` : table(rows), data: { account, epochs } };
@@ -707,7 +714,7 @@ export const COMMANDS: Record<string, Command> = {
       "cutoff-len": text(`cutoff_len in tokens, 4 to 131072 (default ${LLAMA_FACTORY_DEFAULTS.cutoffLen})`),
     },
     async run(_session, __, o) {
-      const number = (key: string) => (str(o, key) === undefined ? undefined : parseNumber(str(o, key), `--${key}`));
+      const number = (key: string) => optional(o, key, parseNumber);
       const type = str(o, "finetuning-type") ?? LLAMA_FACTORY_DEFAULTS.finetuningType;
       if (!(FINETUNING_TYPES as readonly string[]).includes(type)) throw new InvalidInputError("--finetuning-type", `${type} is not one of ${FINETUNING_TYPES.join(", ")}`);
       const bits = number("quantization-bit");
@@ -759,7 +766,7 @@ export const COMMANDS: Record<string, Command> = {
         baseModelId: parseId(str(o, "base"), "--base"),
         name: need(str(o, "name"), "--name"),
         adapterURI: weights ?? pathToFileURL(path.resolve(adapterFolder)).href,
-        evaluationHash: str(o, "evaluation-hash") === undefined ? undefined : parseHash(str(o, "evaluation-hash"), "--evaluation-hash"),
+        evaluationHash: optional(o, "evaluation-hash", parseHash),
       });
       const { modelId, version } = await registered.handle.wait();
       const { settings, manifest, adapter } = registered;
@@ -809,7 +816,7 @@ export const COMMANDS: Record<string, Command> = {
         intermediateSize: n("intermediate"),
         numLayers: n("layers"),
         numAttentionHeads: n("heads"),
-        numKeyValueHeads: str(o, "kv-heads") === undefined ? undefined : n("kv-heads"),
+        numKeyValueHeads: optional(o, "kv-heads", (v, field) => Number(parseCount(v, field))),
         vocabSize: n("vocab"),
       };
       const estimate = estimateFineTune(shape, { rank: n("rank"), targetModules: need(str(o, "modules"), "--modules").split(",") });
@@ -923,7 +930,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { account: text("only this account's leaf") },
     async run(session, [file], o) {
       const result = await readResult(need(file, "result.json"));
-      const account = str(o, "account") === undefined ? undefined : parseAddress(str(o, "account"), "--account");
+      const account = optional(o, "account", parseAddress);
       const claims = result.claims.filter((c) => account === undefined || getAddress(c.account) === account);
       if (claims.length === 0) throw new InvalidInputError("--account", `${account} has no payout in ${file}`);
       const client = await session.wallet();
@@ -970,7 +977,7 @@ export const COMMANDS: Record<string, Command> = {
       ...CONTENT_DIR,
     },
     async run(session, _, o) {
-      const attribution = str(o, "attribution") === undefined ? undefined : await readResult(str(o, "attribution")!);
+      const attribution = await optional(o, "attribution", readResult);
       const outputs = attribution === undefined ? undefined : await readOutputs(need(str(o, "outputs"), "--outputs"));
       const sources = await contentSources(o);
       const { client, state, events, block } = await indexed(session, o);
@@ -1039,7 +1046,7 @@ export const COMMANDS: Record<string, Command> = {
  * Indexes every confirmed protocol event (progress on stderr) and rebuilds the state at that block,
  * or at block `upTo` when given (and confirmed).
  */
-async function indexed(session: Session, o: Record<string, string | boolean | string[] | undefined>, upTo?: bigint) {
+async function indexed(session: Session, o: Options, upTo?: bigint) {
   const confirmations = str(o, "confirmations") === undefined ? 0 : Number(parseCount(str(o, "confirmations"), "--confirmations"));
   const client = await session.client();
   const quiet = process.argv.includes("--json");
