@@ -112,18 +112,19 @@ class FileWriter {
   }
 }
 
-/** Reads a file of native 32-bit integers a block at a time. */
+/** Reads a sorted run (records of RECORD_WORDS native float64 words) a block of records at a time. */
 class RunReader {
-  private readonly block = new Int32Array(1 << 14);
+  private readonly block = new Float64Array(RECORD_WORDS << 10);
+  /** Index in `block` of the current record's first word. */
   private at = 0;
   private filled = 0;
   private offset = 0;
   private readonly fd: number;
   private left: number;
 
-  constructor(fd: number, length: number) {
+  constructor(fd: number, records: number) {
     this.fd = fd;
-    this.left = length;
+    this.left = records * RECORD_WORDS;
     this.refill();
   }
 
@@ -131,18 +132,20 @@ class RunReader {
     return this.at === this.filled;
   }
 
-  get head(): number {
-    return this.block[this.at]!;
+  /** The current record's word `w` (see RECORD_WORDS). */
+  word(w: number): number {
+    return this.block[this.at + w]!;
   }
 
   next(): void {
-    if (++this.at === this.filled) this.refill();
+    this.at += RECORD_WORDS;
+    if (this.at === this.filled) this.refill();
   }
 
   private refill(): void {
     const count = Math.min(this.left, this.block.length);
-    readFully(this.fd, new Uint8Array(this.block.buffer, 0, count * 4), this.offset);
-    this.offset += count * 4;
+    readFully(this.fd, new Uint8Array(this.block.buffer, 0, count * 8), this.offset);
+    this.offset += count * 8;
     this.left -= count;
     [this.at, this.filled] = [0, count];
   }
@@ -168,8 +171,9 @@ export interface ShardBuild {
  * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
  * texts are never all in memory) to `file`. Memory stays near 4 bytes per token plus one chunk's
  * suffix-array construction: the suffix array is built chunk by chunk (`chunkTokens` tokens, cut at
- * document ends; 2^20 by default, small enough for SA-IS to run in the processor's caches) with
- * SA-IS and the sorted runs merged from disk. The file appears only when complete.
+ * document ends; 2^19 by default, small enough for SA-IS to run in the processor's caches) with
+ * SA-IS and the sorted runs merged from disk (scratch files of 8 × RECORD_WORDS bytes a token,
+ * removed as the build ends). The file appears only when complete.
  */
 export async function buildIndexShard(
   file: string,
@@ -177,7 +181,7 @@ export async function buildIndexShard(
   options: { tokenizer?: Tokenizer; chunkTokens?: number } = {},
 ): Promise<ShardBuild> {
   const tokenizer = options.tokenizer ?? wordTokenizer;
-  const chunkTokens = options.chunkTokens ?? 1 << 20;
+  const chunkTokens = options.chunkTokens ?? 1 << 19;
   if (!Number.isInteger(chunkTokens) || chunkTokens < 1) throw new InvalidInputError("chunkTokens", "must be a positive integer");
   const temp = `${file}.${process.pid}.tmp`;
   const cleanup: string[] = [];
@@ -232,19 +236,26 @@ export async function buildIndexShard(
     rmSync(`${temp}.tokens`);
     const V = vocabulary.size;
 
-    // 2. One sorted run per chunk.
+    // 2. One sorted run per chunk, each suffix written with its key (see mergeRuns) while its
+    // chunk is in the processor's caches, so that the merge reads the text only to break ties.
     const runs: { file: string; length: number }[] = [];
     let single: Int32Array | undefined;
     if (chunkEnds.length === 1) single = suffixArray(tokens, V);
     else {
+      const packing = keyPacking(V);
       let from = 0;
       for (const to of chunkEnds) {
         const sa = suffixArray(tokens.subarray(from, to), V);
-        for (let i = 0; i < sa.length; i++) sa[i]! += from;
+        const records = new Float64Array(sa.length * RECORD_WORDS);
+        for (let i = 0; i < sa.length; i++) {
+          const position = sa[i]! + from;
+          const ended = packKey(tokens, position, packing, records, i * RECORD_WORDS + 1);
+          records[i * RECORD_WORDS] = 2 * position + (ended ? 1 : 0);
+        }
         const run = `${temp}.run${runs.length}`;
         cleanup.push(run);
         const fd = openSync(run, "w");
-        const bytes = new Uint8Array(sa.buffer, 0, sa.length * 4);
+        const bytes = new Uint8Array(records.buffer);
         for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
         closeSync(fd);
         runs.push({ file: run, length: sa.length });
@@ -284,7 +295,7 @@ export async function buildIndexShard(
       out.uint(position, header.pointerWidth);
     };
     if (single !== undefined) single.forEach(emit);
-    else mergeRuns(tokens, V, runs, emit);
+    else mergeRuns(tokens, keyPacking(V), runs, emit);
     for (const token of sample) out.uint(token, header.tokenWidth);
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
@@ -300,60 +311,79 @@ export async function buildIndexShard(
   }
 }
 
-/** Number words of each run's head key kept beside the merge tree. */
-const KEY_WORDS = 2;
+/** Float64 words of a suffix's first tokens that the merge compares before reading the text. */
+const KEY_WORDS = 4;
+/** A run's record: 2 × the suffix's position + 1 if its separator is within its key, then its key words. */
+const RECORD_WORDS = 1 + KEY_WORDS;
+
+/** How a key packs tokens: `perWord` tokens of `bits` bits to a float64 word, below 2^53. */
+interface KeyPacking {
+  perWord: number;
+  base: number;
+}
+
+function keyPacking(vocabularySize: number): KeyPacking {
+  const bits = Math.ceil(Math.log2(vocabularySize + 1)) || 1;
+  return { perWord: Math.max(1, Math.floor(53 / bits)), base: 2 ** bits };
+}
 
 /**
- * Merges sorted runs of suffix positions into one order by a tournament (loser) tree over the
- * runs' heads: about log2(runs) comparisons a suffix. Suffixes compare by their tokens up to and
+ * Writes the key of the suffix at `position` into `into[at..at + KEY_WORDS)`: its first
+ * KEY_WORDS × perWord tokens, each token after the separator as 0 (every document ends with a
+ * separator, so this never reads past the text). Keys compare as the suffixes' first tokens do.
+ * Returns whether the separator is within the key (then two equal keys are two equal suffixes).
+ */
+function packKey(tokens: Int32Array, position: number, { perWord, base }: KeyPacking, into: Float64Array, at: number): boolean {
+  let token = 1;
+  for (let w = 0, p = position; w < KEY_WORDS; w++) {
+    let word = 0;
+    for (let j = 0; j < perWord; j++) {
+      if (token !== 0) token = tokens[p++]!;
+      word = word * base + token;
+    }
+    into[at + w] = word;
+  }
+  return token === 0;
+}
+
+/**
+ * Merges sorted runs of suffixes into one order by a tournament (loser) tree over the runs'
+ * heads: about log2(runs) comparisons a suffix. Suffixes compare by their tokens up to and
  * including the first separator (all a query can match), ties by position, so a comparison never
- * runs past a document. Each head's first tokens are kept beside the tree packed into KEY_WORDS
- * float64 words, as many tokens to a word as fit below 2^53 (3 for vocabularies under 2^17), each
- * token after the separator as 0, so that a comparison is mostly one or two number comparisons
- * and the text is read once a suffix; heads that tie on all of them are compared on the text.
+ * runs past a document. Each suffix comes with its key (`packKey`), so a comparison is mostly one
+ * or two number comparisons in the processor's caches; only heads that tie on their whole key are
+ * compared on the text. A used-up run's head is +Infinity, past every suffix.
  */
 function mergeRuns(
   tokens: Int32Array,
-  vocabularySize: number,
+  { perWord }: KeyPacking,
   runs: readonly { file: string; length: number }[],
   emit: (position: number) => void,
 ): void {
-  const bits = Math.ceil(Math.log2(vocabularySize + 1)) || 1;
-  const perWord = Math.max(1, Math.floor(53 / bits));
-  const base = 2 ** bits;
   const keyTokens = perWord * KEY_WORDS;
   const fds = runs.map((r) => openSync(r.file, "r"));
   try {
     const readers = runs.map((r, i) => new RunReader(fds[i]!, r.length));
     const k = readers.length;
-    // Per run: its head's position (-1 once the run is used up), its key, and whether its
-    // separator lies within the key (then two equal keys are two equal suffixes).
+    // Per run: its head's position, its key, and whether its separator lies within the key (then
+    // two equal keys are two equal suffixes).
     const head = new Float64Array(k);
     const keys = new Float64Array(k * KEY_WORDS);
     const ended = new Uint8Array(k);
     const load = (r: number) => {
       const reader = readers[r]!;
       if (reader.done) {
-        head[r] = -1;
+        head[r] = Infinity;
+        keys.fill(Infinity, r * KEY_WORDS, (r + 1) * KEY_WORDS);
+        ended[r] = 1;
         return;
       }
-      const p = reader.head;
-      head[r] = p;
-      let token = 1;
-      for (let w = 0, at = p; w < KEY_WORDS; w++) {
-        let word = 0;
-        for (let j = 0; j < perWord; j++) {
-          // Every document ends with a separator, so this never reads past the text.
-          if (token !== 0) token = tokens[at++]!;
-          word = word * base + token;
-        }
-        keys[r * KEY_WORDS + w] = word;
-      }
-      ended[r] = token === 0 ? 1 : 0;
+      const first = reader.word(0);
+      head[r] = Math.floor(first / 2);
+      ended[r] = first - 2 * head[r]!;
+      for (let w = 0; w < KEY_WORDS; w++) keys[r * KEY_WORDS + w] = reader.word(1 + w);
     };
     const less = (a: number, b: number): boolean => {
-      if (head[b]! < 0) return head[a]! >= 0;
-      if (head[a]! < 0) return false;
       for (let w = 0; w < KEY_WORDS; w++) {
         const x = keys[a * KEY_WORDS + w]!;
         const y = keys[b * KEY_WORDS + w]!;
@@ -378,7 +408,7 @@ function mergeRuns(
       return winner;
     };
     let winner = play(1);
-    while (head[winner]! >= 0) {
+    while (head[winner]! !== Infinity) {
       emit(head[winner]!);
       readers[winner]!.next();
       load(winner);

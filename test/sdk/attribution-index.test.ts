@@ -53,6 +53,29 @@ function randomOutput(next: (below: number) => number, documents: readonly Corpu
   return words.join(" ");
 }
 
+/**
+ * Checks, from the file layout sdk/node/index-file.ts documents (not through its reader), that a
+ * shard's suffixes are in order: each compares with the next by its tokens up to and including its
+ * separator. Returns how many neighbours share more than `longerThan` tokens (ties past a merge key).
+ */
+async function expectSuffixesSorted(file: string, longerThan: number): Promise<number> {
+  const bytes = await readFile(file);
+  const headerLength = bytes.readUInt32LE(8);
+  const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as { tokens: number; tokenWidth: number; pointerWidth: number };
+  const { tokens: n, tokenWidth, pointerWidth } = header;
+  const tokensAt = 12 + headerLength;
+  const token = (i: number) => bytes.readUIntLE(tokensAt + i * tokenWidth, tokenWidth);
+  const suffix = (k: number) => bytes.readUIntLE(tokensAt + n * tokenWidth + k * pointerWidth, pointerWidth);
+  let longTies = 0;
+  for (let k = 1; k < n; k++) {
+    let [a, b, shared] = [suffix(k - 1), suffix(k), 0];
+    while (token(a) === token(b) && token(a) !== 0) [a, b, shared] = [a + 1, b + 1, shared + 1];
+    expect(token(a) <= token(b), `suffixes ${k - 1} and ${k} out of order after ${shared} shared tokens`).to.equal(true);
+    if (shared > longerThan) longTies++;
+  }
+  return longTies;
+}
+
 describe("SDK attribution index on disk", function () {
   let dir: string;
   const opened: IndexShards[] = [];
@@ -97,9 +120,14 @@ describe("SDK attribution index on disk", function () {
   });
 
   it("matches on long periodic texts, where suffix comparisons run far", async function () {
-    const documents = [1n, 2n, 3n].map((id) => ({ contributionId: id, text: Array.from({ length: 3_000 }, (_, i) => `p${i % Number(id + 1n)}`).join(" ") }));
+    // Three long documents of periods 2, 3 and 4, then twelve of period 2 and lengths 500..555:
+    // chunks end at documents, so these land in different runs and tie far past their keys.
+    const periodic = (id: bigint, period: number, length: number) => ({ contributionId: id, text: Array.from({ length }, (_, i) => `p${i % period}`).join(" ") });
+    const documents = [...[1, 2, 3].map((d) => periodic(BigInt(d), d + 1, 3_000)), ...Array.from({ length: 12 }, (_, d) => periodic(BigInt(d + 4), 2, 500 + 5 * d))];
     const file = path.join(dir, "periodic.olidx");
     await buildIndexShard(file, documents, { chunkTokens: 700 });
+    // 4 words: a merge key holds 4 × 17 tokens, and neighbours share far more.
+    expect(await expectSuffixesSorted(file, 68)).to.be.above(1_000);
     const disk = await open([file]);
     const memory = buildCorpusIndex(documents);
     for (const output of ["p0 p1 p0 p1 p0 p1 p0", "p0 p1 p2 p3 p0 p1 p2 p3 p0", "p0 p0 p1 p2 p0 p1 p2"]) {
@@ -119,6 +147,8 @@ describe("SDK attribution index on disk", function () {
     }));
     const file = path.join(dir, "large-vocabulary.olidx");
     await buildIndexShard(file, documents, { chunkTokens: 5_000 });
+    // 18-bit tokens: a merge key holds 4 × 2 tokens, and the shared phrase runs up to 11.
+    expect(await expectSuffixesSorted(file, 8)).to.be.above(0);
     const disk = await open([file]);
     const memory = buildCorpusIndex(documents);
     expect(memory.vocabulary.size).to.be.above(2 ** 17);
