@@ -133,6 +133,8 @@ export const contribution = onchainTable(
   }),
   (table) => ({
     byDatanetStatus: index().on(table.datanetId, table.status),
+    /** A validator's pending queue: the few pending contributions in id order, not a scan of every closed one. */
+    byStatus: index().on(table.status, table.id),
     byContributor: index().on(table.contributor),
     byContentHash: index().on(table.contentHash),
   }),

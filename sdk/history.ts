@@ -166,6 +166,14 @@ export async function fetchRegistryLogs(
 
 /** Applies registry events, in chain order, to an empty state. */
 export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryState {
+  const rebuild = registryRebuild();
+  for (const log of logs) rebuild.apply(log);
+  return rebuild.state;
+}
+
+/** An empty registry state, and `apply`, which applies one registry event to it (events in chain order):
+ * for a history streamed through, never held whole. */
+export function registryRebuild(): { state: RegistryState; apply: (log: RegistryLog) => void } {
   const state: RegistryState = {
     protocolPaused: false,
     validation: ZERO_ADDRESS,
@@ -195,7 +203,8 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
     return { status: ContributionStatus.Pending };
   };
 
-  for (log of logs) {
+  const apply = (next: RegistryLog) => {
+    log = next;
     switch (log.eventName) {
       case "DatanetCreated": {
         const { datanetId, owner, kind, metadataURI, policy, createdAt } = log.args;
@@ -347,6 +356,6 @@ export function rebuildRegistryState(logs: readonly RegistryLog[]): RegistryStat
         throw new Error(`unhandled registry event ${(unhandled as { eventName: string }).eventName}`);
       }
     }
-  }
-  return state;
+  };
+  return { state, apply };
 }

@@ -309,9 +309,19 @@ export async function fetchModelLogs(client: ProtocolClient) {
  * Rebuilds every model's lineage from the factory's events alone: owner changes, versions with their
  * settings and adapter, and the exact datanet version roots each was trained on.
  */
-export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLogs>>, gaps?: HistoryGap[]): Map<bigint, ModelLineage> {
+export function rebuildModelLineage(logs: readonly ModelLog[], gaps?: HistoryGap[]): Map<bigint, ModelLineage> {
+  const rebuild = modelLineageRebuild(gaps);
+  for (const log of logs) rebuild.apply(log);
+  return rebuild.models;
+}
+
+type ModelLog = Awaited<ReturnType<typeof fetchModelLogs>>[number];
+
+/** No lineage yet, and `apply`, which applies one factory event to it (events in chain order), as
+ * `rebuildModelLineage` does: for a history streamed through, never held whole. */
+export function modelLineageRebuild(gaps?: HistoryGap[]): { models: Map<bigint, ModelLineage>; apply: (log: ModelLog) => void } {
   const models = new Map<bigint, ModelLineage>();
-  let log: (typeof logs)[number];
+  let log: ModelLog;
   // Without `gaps`, an event about a model never registered throws; with it, it is recorded there
   // and applied to a detached record that the result does not keep.
   const gap = (entity: string, missing: string) => {
@@ -324,7 +334,8 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
     gap(`model ${id}`, "ModelRegistered");
     return { modelId: id, baseModelId: 0n, name: "", owner: zeroAddress, pendingOwner: zeroAddress, versions: [] };
   };
-  for (log of logs) {
+  const apply = (next: ModelLog) => {
+    log = next;
     switch (log.eventName) {
       case "ModelRegistered":
         models.set(log.args.modelId, { ...log.args, pendingOwner: zeroAddress, versions: [] });
@@ -361,8 +372,8 @@ export function rebuildModelLineage(logs: Awaited<ReturnType<typeof fetchModelLo
       default:
         break;
     }
-  }
-  return models;
+  };
+  return { models, apply };
 }
 
 /** One model's lineage, read from the chain's events (from the indexer API when the client has one). */

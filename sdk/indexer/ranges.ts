@@ -2,8 +2,10 @@ import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
 import { isRangeTooLarge } from "./retry.ts";
 
-/** Logs per `eth_getLogs` the range size steers towards (well under common provider limits). */
-const TARGET_LOGS = 4_000;
+/** Logs per `eth_getLogs` the range size steers towards (well under common provider limits): a range's
+ * logs are all in memory at once, read, decoded and applied, and 1,000 keeps that small enough to be
+ * collected young (at 4,000 a streamed replay of 500,000 events peaked at 620 MB instead of 440 MB). */
+const TARGET_LOGS = 1_000;
 
 /** How block ranges start and how large they may grow. */
 export interface RangeOptions {
@@ -24,7 +26,7 @@ export interface RangeChunk<T> {
 /**
  * Reads `[fromBlock, toBlock]` range by range with `read`, in order, the way a node accepts: a range
  * the node refuses as too large is halved and never asked for again at that size (providers cap
- * ranges by blocks or by results), and the size is otherwise steered towards about 4,000 logs per
+ * ranges by blocks or by results), and the size is otherwise steered towards about 1,000 logs per
  * query. Yields each range as it is read, so a caller can checkpoint or report progress.
  */
 export async function* splitRanges<T>(

@@ -1,10 +1,10 @@
 import { getAddress, isAddress, zeroAddress, zeroHash, type Address, type Hex } from "viem";
 
-import { rebuildModelLineage, type ModelLineage } from "../actions/models.ts";
+import { modelLineageRebuild, type ModelLineage } from "../actions/models.ts";
 import { AttributionStatus } from "../actions/attribution.ts";
 import { ContributionStatus } from "../actions/contributions.ts";
 import type { ProtocolClient } from "../client.ts";
-import { rebuildRegistryState, type HistoryGap, type RegistryLog, type RegistryState } from "../history.ts";
+import { registryRebuild, type HistoryGap, type RegistryLog, type RegistryState } from "../history.ts";
 import type { ProtocolEvent } from "../node/indexer.ts";
 
 const key = (...parts: unknown[]) => parts.map(String).join(":");
@@ -181,10 +181,25 @@ const emptyFeePool = (modelId: bigint, epoch: bigint, split: FeePoolRecord["spli
  * checkpoints are kept by time.
  */
 export function rebuildProtocolState(client: ProtocolClient, events: readonly ProtocolEvent[]): ProtocolState {
+  const rebuild = protocolStateRebuild(client);
+  for (const event of events) rebuild.apply(event);
+  return rebuild.finish();
+}
+
+/**
+ * `rebuildProtocolState` one event at a time, for a history streamed through (`indexProtocolEvents`'s
+ * `onEvents`) rather than held whole: `apply` each event in chain order, then `finish` for the state,
+ * the same as `rebuildProtocolState` of all of them, gaps in the same order.
+ */
+export function protocolStateRebuild(client: ProtocolClient): { apply: (event: ProtocolEvent) => void; finish: () => ProtocolState } {
   const c = client.deployment.contracts;
-  // Undecodable logs are this function's to report: the registry's and the factory's rebuilds get decoded events only.
-  const from = (address: Address) => (e: ProtocolEvent) => e.address === getAddress(address) && e.eventName !== "UndecodableLog";
-  const registry = rebuildRegistryState(events.filter(from(c.datanetRegistry)) as unknown as RegistryLog[]);
+  const registryAddress = getAddress(c.datanetRegistry);
+  const factoryAddress = getAddress(c.modelFactory);
+  const registryRebuilt = registryRebuild();
+  const registry = registryRebuilt.state;
+  // Gaps are reported as the three rebuilds ran one after the other: the registry's, the factory's, then the rest.
+  const lineageGaps: HistoryGap[] = [];
+  const lineage = modelLineageRebuild(lineageGaps);
   const state: ProtocolState = {
     registry,
     stakes: new Map(),
@@ -198,7 +213,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     rewardPools: new Map(),
     merkleEpochs: new Map(),
     baseModelCount: 0n,
-    models: rebuildModelLineage(events.filter(from(c.modelFactory)) as never, registry.gaps),
+    models: lineage.models,
     feePools: new Map(),
     earnings: new Map(),
     feeSplits: new Map(),
@@ -206,7 +221,7 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
     incidents: new Set(),
     access: new Map(),
     accounts: new Set(),
-    gaps: registry.gaps,
+    gaps: [],
   };
   let e: ProtocolEvent;
   const gap = (entity: string, missing: string) => state.gaps.push({ entity, event: e.eventName, blockNumber: e.blockNumber, missing });
@@ -305,7 +320,13 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
   };
 
   const checksummed = new Map<string, Address>();
-  for (e of events) {
+  const apply = (event: ProtocolEvent) => {
+    e = event;
+    // Undecodable logs are reported below: the registry's and the factory's rebuilds get decoded events only.
+    if (e.eventName !== "UndecodableLog") {
+      if (e.address === registryAddress) registryRebuilt.apply(e as unknown as RegistryLog);
+      else if (e.address === factoryAddress) lineage.apply(e as never);
+    }
     // Each case reads the fields of its own event, as the ABI declares them.
     const a = (e.args ?? {}) as Record<string, any>;
     for (const value of Object.values(a)) {
@@ -536,6 +557,11 @@ export function rebuildProtocolState(client: ProtocolClient, events: readonly Pr
       default:
         break;
     }
-  }
-  return state;
+  };
+  const finish = () => {
+    for (const found of [...lineageGaps, ...state.gaps]) registry.gaps.push(found);
+    state.gaps = registry.gaps;
+    return state;
+  };
+  return { apply, finish };
 }

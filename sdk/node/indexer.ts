@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 
-import { decodeEventLog, getAddress, toEventSelector, type Address, type Hex, type Log } from "viem";
+import { getAddress, toEventSelector, type Address, type Hex, type Log } from "viem";
 
 import {
   attestationRegistryAbi,
@@ -16,6 +16,7 @@ import type { ProtocolClient } from "../client.ts";
 import { InvalidInputError } from "../errors.ts";
 import { withSdkErrors } from "../transaction.ts";
 import { splitRanges } from "../indexer/ranges.ts";
+import { createEventDecoder } from "./event-decoder.ts";
 
 /** Every event any protocol contract (and every Merkle epoch) emits. */
 export const protocolEventsAbi = [
@@ -61,10 +62,14 @@ export interface IndexOptions {
   /** Where to keep progress between runs (JSON; written atomically after every range). */
   checkpointFile?: string;
   /** Blocks per `eth_getLogs` to start with (default 10: a refused query costs a whole response);
-   * halved when the node refuses one, then steered towards about 4,000 logs per query (`splitRanges`). */
+   * halved when the node refuses one, then steered towards about 1,000 logs per query (`splitRanges`). */
   rangeSize?: bigint;
   maxRangeSize?: bigint;
   onProgress?: (progress: IndexProgress) => void;
+  /** Given: each range's confirmed events go to it, in chain order, as they are read, and are not kept
+   * (`events` comes back empty), so a history far larger than memory can be streamed through
+   * (`protocolStateRebuild`). Not with `checkpointFile`, which keeps every event. */
+  onEvents?: (events: readonly ProtocolEvent[]) => void;
 }
 
 /** The result of an indexing run. */
@@ -93,6 +98,9 @@ interface Checkpoint {
 
 const CHECKPOINT_INTERVAL_MS = 2_000;
 
+/** Each protocol event's name by its topic. */
+const EVENT_NAMES = new Map(protocolEventsAbi.map((item) => [toEventSelector(item), item.name]));
+
 /** Events outside staking that carry their block's second (the views answer with it). */
 const TIMED_EVENTS = new Set<string>(["ModelVersionPublished", "BaseModelRegistered"]);
 
@@ -113,7 +121,7 @@ const order = (a: ProtocolEvent, b: ProtocolEvent) =>
 /**
  * Reads every protocol event of a deployment from its start block: the seven contracts and every
  * Merkle epoch the distributor creates. Block ranges adapt as `splitRanges` does (halved when the
- * node refuses one as too large, otherwise steered towards about 4,000 logs per query); transient
+ * node refuses one as too large, otherwise steered towards about 1,000 logs per query); transient
  * failures are retried by the client's retry layer (`createClient`'s `retry`). Progress goes
  * to `onProgress` after every range, and to the checkpoint file every two seconds and after the
  * last range, so a later run resumes there. Only blocks at least `confirmations` deep are
@@ -129,6 +137,7 @@ export async function indexProtocolEvents(client: ProtocolClient, options: Index
 async function indexEvents(client: ProtocolClient, options: IndexOptions): Promise<IndexResult> {
   const confirmations = BigInt(options.confirmations ?? 0);
   if (confirmations < 0n) throw new InvalidInputError("confirmations", "must not be negative");
+  if (options.onEvents !== undefined && options.checkpointFile !== undefined) throw new InvalidInputError("onEvents", "streams events that a checkpoint file would have to keep");
   const addresses = staticAddresses(client);
   const contractsKey = addresses.join(",");
 
@@ -182,9 +191,10 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
   const epochContracts = new Set(checkpoint.epochContracts);
 
   const staking = getAddress(client.deployment.contracts.validatorStaking);
+  const decodeEvent = createEventDecoder(protocolEventsAbi);
   const fetchRange = async (from: bigint, to: bigint): Promise<ProtocolEvent[]> => {
     const logs: Log[] = await client.publicClient.getLogs({ address: addresses, fromBlock: from, toBlock: to });
-    const decoded = decode(logs);
+    const decoded = decode(logs, decodeEvent);
     // Stake checkpoints are kept by second, and a model version's or base model's views tell their
     // second; such events are few, so their blocks are read when the node's logs do not carry `blockTimestamp`.
     const times = new Map<bigint, number>();
@@ -200,7 +210,7 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
     for (const e of decoded) if (e.eventName === "RootPosted") epochContracts.add(getAddress(e.args.epochContract as Address));
     if (epochContracts.size > 0) {
       const epochLogs: Log[] = await client.publicClient.getLogs({ address: [...epochContracts], fromBlock: from, toBlock: to });
-      return decoded.concat(decode(epochLogs)).sort(order);
+      return decoded.concat(decode(epochLogs, decodeEvent)).sort(order);
     }
     return decoded.sort(order);
   };
@@ -209,8 +219,11 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
     rangeSize: options.rangeSize ?? 10n,
     maxRangeSize: options.maxRangeSize ?? 100_000n,
   });
+  let indexed = checkpoint.events.length;
   for await (const { items: events, toBlock: to, rangeSize } of ranges) {
-    for (const event of events) checkpoint.events.push(event);
+    if (options.onEvents !== undefined) options.onEvents(events);
+    else for (const event of events) checkpoint.events.push(event);
+    indexed += events.length;
     next = to + 1n;
     // The checkpoint holds every event so far, so it is rewritten at most every two seconds (and
     // after the last range): a crash costs at most that much work again, not quadratic writes.
@@ -228,8 +241,8 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
     options.onProgress?.({
       blocksDone: next - startBlock,
       blocksTotal: confirmed + 1n - startBlock,
-      events: checkpoint.events.length,
-      eventsPerSecond: seconds > 0 ? checkpoint.events.length / seconds : 0,
+      events: indexed,
+      eventsPerSecond: seconds > 0 ? indexed / seconds : 0,
       rangeSize,
     });
   }
@@ -237,22 +250,28 @@ async function indexEvents(client: ProtocolClient, options: IndexOptions): Promi
   return { events: checkpoint.events, unconfirmed, confirmedBlock: confirmed, headBlock: head, rolledBack };
 }
 
-/** Each protocol event by its topic, so decoding a log looks up one ABI item instead of scanning all. */
-const EVENTS_BY_TOPIC = new Map(protocolEventsAbi.map((item) => [toEventSelector(item), item]));
-
-/** Decodes protocol logs (every log read comes from a protocol contract); one that does not decode
- * as its event becomes an `UndecodableLog`. */
-function decode(logs: Log[]): ProtocolEvent[] {
+/** Decodes protocol logs (every log read comes from a protocol contract) with `decodeEvent`; one that
+ * does not decode as its event becomes an `UndecodableLog`. Block and transaction hashes and block
+ * numbers are shared by the events of a block (one string each, not one per event). */
+function decode(logs: Log[], decodeEvent: ReturnType<typeof createEventDecoder>): ProtocolEvent[] {
   const decoded: ProtocolEvent[] = [];
   const checksummed = new Map<string, Address>();
+  const hashes = new Map<Hex, Hex>();
+  const blocks = new Map<bigint, bigint>();
+  const shared = <K, V extends K>(map: Map<K, V>, value: V): V => {
+    const found = map.get(value);
+    if (found !== undefined) return found;
+    map.set(value, value);
+    return value;
+  };
   for (const log of logs) {
-    const item = log.topics[0] === undefined ? undefined : EVENTS_BY_TOPIC.get(log.topics[0]);
+    const name = log.topics[0] === undefined ? undefined : EVENT_NAMES.get(log.topics[0]);
     let event: { eventName: string; args: unknown };
     try {
-      if (item === undefined) throw new Error("unknown topic");
-      event = decodeEventLog({ abi: [item], data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+      if (name === undefined) throw new Error("unknown topic");
+      event = decodeEvent(log.topics, log.data);
     } catch {
-      event = { eventName: "UndecodableLog", args: { eventName: item?.name ?? `unknown topic ${log.topics[0] ?? "(none)"}`, topics: log.topics, data: log.data } };
+      event = { eventName: "UndecodableLog", args: { eventName: name ?? `unknown topic ${log.topics[0] ?? "(none)"}`, topics: log.topics, data: log.data } };
     }
     let address = checksummed.get(log.address);
     if (address === undefined) checksummed.set(log.address, (address = getAddress(log.address)));
@@ -260,11 +279,11 @@ function decode(logs: Log[]): ProtocolEvent[] {
       address,
       eventName: event.eventName as ProtocolEvent["eventName"],
       args: event.args as Record<string, unknown>,
-      blockNumber: log.blockNumber!,
-      blockHash: log.blockHash!,
+      blockNumber: shared(blocks, log.blockNumber!),
+      blockHash: shared(hashes, log.blockHash!),
       ...(log.blockTimestamp != null ? { blockTimestamp: Number(log.blockTimestamp) } : {}),
       logIndex: log.logIndex!,
-      transactionHash: log.transactionHash!,
+      transactionHash: shared(hashes, log.transactionHash!),
     });
   }
   return decoded;

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { createPublicClient, custom, HttpRequestError, toEventSelector, type EIP1193RequestFn, type Hex } from "viem";
+import { createPublicClient, custom, decodeEventLog, HttpRequestError, toEventSelector, type EIP1193RequestFn, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 
 import { deployProtocol } from "../../scripts/lib/deploy.ts";
@@ -15,13 +15,16 @@ import {
   datanetPolicy,
   NodeUnavailableError,
   protocolClient,
+  InvalidInputError,
+  protocolStateRebuild,
   rebuildProtocolState,
   verifyProtocolState,
   type Deployment,
   type ProtocolClient,
   type RetryPolicy,
 } from "../../sdk/index.ts";
-import { indexProtocolEvents } from "../../sdk/node/index.ts";
+import { createEventDecoder } from "../../sdk/node/event-decoder.ts";
+import { indexProtocolEvents, protocolEventsAbi } from "../../sdk/node/index.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -74,6 +77,55 @@ describe("SDK indexer and auditor", function () {
     const state = rebuildProtocolState(client, events);
     expect([state.stakes.size, state.rewardPools.size, state.merkleEpochs.size, state.models.size, state.feePools.size]).to.deep.equal([6, 1, 1, 1, 1]);
     expect(await verifyProtocolState(client, state)).to.deep.equal([]);
+  });
+
+  it("streams events through onEvents into protocolStateRebuild, the same state as rebuilt from every event held; not with a checkpoint file", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const client = clientThrough(deployment);
+    const { events } = await indexProtocolEvents(client);
+    const rebuild = protocolStateRebuild(client);
+    let chunks = 0;
+    const streamed = await indexProtocolEvents(client, { rangeSize: 8n, onEvents: (chunk) => (chunks++, chunk.forEach(rebuild.apply)) });
+    expect(streamed.events).to.deep.equal([]);
+    expect(chunks).to.be.greaterThan(2);
+    expect(rebuild.finish()).to.deep.equal(rebuildProtocolState(client, events));
+    const error = await indexProtocolEvents(client, { onEvents: () => {}, checkpointFile: path.join(tmpdir(), "never-written.json") }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(InvalidInputError).with.property("field", "onEvents");
+  });
+
+  it("decodes every log as viem's strict decodeEventLog does, and refuses what it refuses: short or empty data, a missing topic, a bool not 0 or 1", async function () {
+    const { deployment } = await networkHelpers.loadFixture(historyFixture);
+    const logs = await clientThrough(deployment).publicClient.getLogs({ fromBlock: 0n });
+    const decodeEvent = createEventDecoder(protocolEventsAbi);
+    const outcome = (decode: () => unknown) => {
+      try {
+        return decode();
+      } catch {
+        return "refused";
+      }
+    };
+    const word = (n: bigint) => n.toString(16).padStart(64, "0");
+    const variants = (topics: Hex[], data: Hex): [Hex[], Hex][] => [
+      [topics, data],
+      [topics, data.slice(0, -2) as Hex],
+      [topics, `${data}${word(7n)}`],
+      [topics, "0x"],
+      [topics, data.toUpperCase().replace("0X", "0x") as Hex],
+      [topics.slice(0, -1), data],
+      [topics.map((t, i) => (i === 0 ? t : (t.toUpperCase().replace("0X", "0x") as Hex))), data],
+      // The first data word is 2: a bool refuses it, a number or an address reads it.
+      [topics, `0x${word(2n)}${data.slice(66)}`],
+    ];
+    let decoded = 0;
+    for (const log of logs) {
+      for (const [topics, data] of variants(log.topics as Hex[], log.data)) {
+        const ours = outcome(() => decodeEvent(topics, data));
+        const viems = outcome(() => decodeEventLog({ abi: protocolEventsAbi, topics: topics as [Hex, ...Hex[]], data, strict: true }));
+        expect(ours, `${log.topics[0]} ${data}`).to.deep.equal(viems);
+        if (ours !== "refused") decoded++;
+      }
+    }
+    expect(decoded).to.be.greaterThan(logs.length);
   });
 
   it("reports a Merkle epoch that paid an account above its cap, or that its poster did not register", async function () {
