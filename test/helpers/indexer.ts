@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 
 import { ROOT } from "./local-node.ts";
+import { freePort } from "./ports.ts";
 
 /** The indexer service (`npm run indexer`, as the README says) in a process group of its own; `stop()` ends the group. */
 export interface IndexerService {
@@ -15,7 +16,7 @@ export interface IndexerService {
  * (`/ready` answers 200).
  */
 export async function startIndexer(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<IndexerService> {
-  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const child = spawn("npm", ["run", "indexer"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],

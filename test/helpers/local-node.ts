@@ -4,6 +4,8 @@ import path from "node:path";
 
 import { privateKeyToAddress } from "viem/accounts";
 
+import { freePort } from "./ports.ts";
+
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 /** The CLI from its sources: node's arguments that run it with the SDK's sources (as `npm run cli` does). */
@@ -40,9 +42,21 @@ export interface LocalNode {
   stop(): Promise<void>;
 }
 
-/** Starts `hardhat node` on a free port of 127.0.0.1 (with another chain id if given) and waits until it answers. */
+/**
+ * Starts `hardhat node` on a free port of 127.0.0.1 (with another chain id if given) and waits until
+ * it answers; on another port if another process took the first one before the node bound it.
+ */
 export async function startLocalNode(options: { chainId?: number } = {}): Promise<LocalNode> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodeOn(await freePort(), options);
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof Error && error.message.includes("EADDRINUSE"))) throw error;
+    }
+  }
+}
+
+async function startNodeOn(port: number, options: { chainId?: number }): Promise<LocalNode> {
   const chainId = options.chainId === undefined ? [] : ["--chain-id", String(options.chainId)];
   const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port), ...chainId], {
     cwd: ROOT,
@@ -57,7 +71,8 @@ export async function startLocalNode(options: { chainId?: number } = {}): Promis
     url,
     process: child,
     stop: async () => {
-      if (child.exitCode === null) {
+      // A node ended by a signal has a signalCode and no exitCode: it must not be waited for again.
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await new Promise((resolve) => child.once("exit", resolve));
       }

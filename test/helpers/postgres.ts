@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
+import { freePort } from "./ports.ts";
+
 const run = promisify(execFile);
 
 /** A throwaway PostgreSQL cluster on 127.0.0.1 (trust authentication, its own folder); `stop()` removes it. */
@@ -29,7 +31,7 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
   }
   const pg = (tool: string, args: string[]) => (asRoot ? run("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]) : run(path.join(bin, tool), args));
   const data = path.join(dir, "data");
-  const port = 25_000 + Math.floor(Math.random() * 10_000);
+  const port = await freePort();
   await pg("initdb", ["-D", data, "-U", "openledger", "--auth=trust", "--no-sync"]);
   await pg("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", `-h 127.0.0.1 -p ${port} -k ${dir}`, "start"]);
   return {
