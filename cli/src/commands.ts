@@ -96,6 +96,11 @@ export function parseCount(value: string | undefined, field: string): bigint {
 }
 
 /** OPEN amounts as people write them ("1000", "12.5"), to wei; zero only where `zero` allows it. */
+/** A count (`parseCount`) small enough for a number: ports, intervals, scores, model sizes. */
+function parseCountNumber(value: string | undefined, field: string): number {
+  return Number(parseCount(value, field));
+}
+
 export function parseOpen(value: string | undefined, field: string, options: { zero?: boolean } = {}): bigint {
   const v = need(value, field);
   if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new InvalidInputError(field, `${v} is not an amount of OPEN (like 100 or 12.5)`);
@@ -171,7 +176,7 @@ const POLICY_OPTIONS: Record<string, OptionSpec> = {
 };
 
 function policyFrom(o: Options) {
-  const num = (key: string) => optional(o, key, (v, field) => Number(parseCount(v, field)));
+  const num = (key: string) => optional(o, key, parseCountNumber);
   const big = (key: string) => optional(o, key, parseCount);
   const overrides = {
     maxBytesPerContribution: big("max-item-bytes"),
@@ -461,8 +466,8 @@ export const COMMANDS: Record<string, Command> = {
       const contentHash = parseHash(hash, "contentHash");
       if ((o.accept === true) === (o.reject === true)) throw new InvalidInputError("--accept/--reject", "give exactly one of them");
       const accept = o.accept === true;
-      const quality = str(o, "quality") === undefined ? (accept ? 80 : 0) : Number(parseCount(str(o, "quality"), "--quality"));
-      const reasonCode = str(o, "reason") === undefined ? 0 : Number(parseCount(str(o, "reason"), "--reason"));
+      const quality = optional(o, "quality", parseCountNumber) ?? (accept ? 80 : 0);
+      const reasonCode = optional(o, "reason", parseCountNumber) ?? 0;
       const { finalized } = await (await (await session.wallet()).validators.attest({ contentHash, accept, quality, reasonCode })).wait();
       const outcome = finalized.length === 0 ? "counted" : `closed: ${STATUS_NAME[finalized[0]!.outcome]}`;
       return { text: `verdict on ${contentHash} ${outcome}`, data: { contentHash, accept, quality, reasonCode, finalized } };
@@ -519,7 +524,7 @@ export const COMMANDS: Record<string, Command> = {
       const client = await session.wallet();
       const validator = client.walletClient.account.address;
       const datanetId = optional(o, "datanet", parseId);
-      const interval = str(o, "interval") === undefined ? 30 : Number(parseCount(str(o, "interval"), "--interval"));
+      const interval = optional(o, "interval", parseCountNumber) ?? 30;
       const cache: ServeCache = { contents: new Map(), known: new Map() };
       const sources = await contentSources(o);
       for (;;) {
@@ -544,7 +549,7 @@ export const COMMANDS: Record<string, Command> = {
       const ids = (o.datanet as string[] | undefined) ?? [];
       if (ids.length === 0) throw new InvalidInputError("--datanet", "name at least one datanet to serve");
       const datanetIds = ids.map((id) => parseId(id, "--datanet"));
-      const port = str(o, "port") === undefined ? 8090 : Number(parseCount(str(o, "port"), "--port"));
+      const port = optional(o, "port", parseCountNumber) ?? 8090;
       const dir = storeDir(o);
       const service = await startStorageService({ client: await session.client(), datanetIds, store: await openFsStore(dir), host: str(o, "host"), port });
       // The one line a supervisor (or a test) waits for; then serve until told to stop.
@@ -810,13 +815,13 @@ export const COMMANDS: Record<string, Command> = {
       modules: text("target modules, comma-separated (required)"),
     },
     async run(_session, __, o) {
-      const n = (key: string) => Number(parseCount(str(o, key), `--${key}`));
+      const n = (key: string) => parseCountNumber(str(o, key), `--${key}`);
       const shape = {
         hiddenSize: n("hidden"),
         intermediateSize: n("intermediate"),
         numLayers: n("layers"),
         numAttentionHeads: n("heads"),
-        numKeyValueHeads: optional(o, "kv-heads", (v, field) => Number(parseCount(v, field))),
+        numKeyValueHeads: optional(o, "kv-heads", parseCountNumber),
         vocabSize: n("vocab"),
       };
       const estimate = estimateFineTune(shape, { rank: n("rank"), targetModules: need(str(o, "modules"), "--modules").split(",") });
@@ -1047,7 +1052,7 @@ export const COMMANDS: Record<string, Command> = {
  * or at block `upTo` when given (and confirmed).
  */
 async function indexed(session: Session, o: Options, upTo?: bigint) {
-  const confirmations = str(o, "confirmations") === undefined ? 0 : Number(parseCount(str(o, "confirmations"), "--confirmations"));
+  const confirmations = optional(o, "confirmations", parseCountNumber) ?? 0;
   const client = await session.client();
   const quiet = process.argv.includes("--json");
   const { events, confirmedBlock } = await indexProtocolEvents(client, {
