@@ -65,9 +65,10 @@ function writeCorpus(file: string, bytes: number): void {
   let batchBytes = 0;
   for (let i = 1, written = 0; written < bytes; i++) {
     const text = documentText(i);
-    written += Buffer.byteLength(text);
+    const size = Buffer.byteLength(text);
+    written += size;
     batch.push(text);
-    batchBytes += text.length;
+    batchBytes += size;
     if (batchBytes >= 1 << 24 || written >= bytes) {
       writeSync(fd, `${batch.join("\n")}\n`);
       [batch, batchBytes] = [[], 0];

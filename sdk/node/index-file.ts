@@ -239,10 +239,10 @@ export async function buildIndexShard(
     // 2. One sorted run per chunk, each suffix written with its key (see mergeRuns) while its
     // chunk is in the processor's caches, so that the merge reads the text only to break ties.
     const runs: { file: string; length: number }[] = [];
+    const packing = keyPacking(V);
     let single: Int32Array | undefined;
     if (chunkEnds.length === 1) single = suffixArray(tokens, V);
     else {
-      const packing = keyPacking(V);
       let from = 0;
       for (const to of chunkEnds) {
         const sa = suffixArray(tokens.subarray(from, to), V);
@@ -295,7 +295,7 @@ export async function buildIndexShard(
       out.uint(position, header.pointerWidth);
     };
     if (single !== undefined) single.forEach(emit);
-    else mergeRuns(tokens, keyPacking(V), runs, emit);
+    else mergeRuns(tokens, packing, runs, emit);
     for (const token of sample) out.uint(token, header.tokenWidth);
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
