@@ -106,17 +106,44 @@ export function createIndexerClient(config: IndexerClientConfig) {
     return answer.rows as Row[];
   }
 
+  /**
+   * The rows of `select <columns> <rest>`, fetched as one JSON array of value arrays (`order` orders
+   * them, by the columns' names): the column names come once instead of in every row, so a 200-row
+   * pending queue is 70 kB instead of 130 kB, and encoding and decoding those bytes is most of what
+   * the API and this reader spend on a long list. Every value comes as text (or null), so no amount
+   * loses precision; the rows are returned keyed by the columns' names, as `query` returns them.
+   */
+  async function compactQuery(columns: readonly string[], rest: string, order: string, params: (string | number)[]): Promise<Row[]> {
+    const names = columns.map((column) => column.split(/ as |\./).at(-1)!);
+    const [answer] = await query(
+      `select json_agg(json_build_array(${names.map((name) => `q.${name}::text`).join(", ")}) order by ${order}) as rows
+       from (select ${columns.join(", ")} ${rest}) q`,
+      params,
+    );
+    const rows = answer?.rows ?? [];
+    if (!Array.isArray(rows) || !rows.every((values) => Array.isArray(values) && values.length === names.length)) {
+      throw bad(`rows of ${names.length} values expected, not ${JSON.stringify(rows).slice(0, 80)}`);
+    }
+    return rows.map((values: unknown[]) => {
+      const row: Row = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+      return row;
+    });
+  }
+
   // Column readers: the API answers numeric columns as text or numbers; anything else is a bad answer.
   const field = (row: Row, column: string) => {
     if (!(column in row)) throw bad(`no column ${column}`);
     return row[column];
   };
-  const big = (row: Row, column: string): bigint => {
+  const whole = (row: Row, column: string): string | number => {
     const value = field(row, column);
-    if ((typeof value === "string" && /^-?\d+$/.test(value)) || (typeof value === "number" && Number.isInteger(value))) return BigInt(value);
+    if ((typeof value === "string" && /^-?\d+$/.test(value)) || (typeof value === "number" && Number.isInteger(value))) return value;
     throw bad(`${column} is ${JSON.stringify(value)}, not a whole number`);
   };
-  const num = (row: Row, column: string): number => Number(big(row, column));
+  const big = (row: Row, column: string): bigint => BigInt(whole(row, column));
+  // (Number of the text directly: the same nearest double as through a bigint, without making one.)
+  const num = (row: Row, column: string): number => Number(whole(row, column));
   const address = (row: Row, column: string): Address => {
     const value = field(row, column);
     if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) throw bad(`${column} is ${JSON.stringify(value)}, not an address`);
@@ -150,9 +177,10 @@ export function createIndexerClient(config: IndexerClientConfig) {
     return { number: BigInt(block.number), timestamp: block.timestamp };
   }
 
-  const CONTRIBUTION_COLUMNS =
-    "c.id, c.datanet_id, c.contributor, c.content_hash, c.size_bytes, c.uri, c.epoch, c.submitted_at, c.commitment, c.committed_at, " +
-    "c.voting_opens_at, c.voting_ends_at, c.bond, c.quorum, c.acceptance_threshold_bps, c.min_validator_stake, c.status, c.accepted_index";
+  const CONTRIBUTION_COLUMNS = [
+    ...["id", "datanet_id", "contributor", "content_hash", "size_bytes", "uri", "epoch", "submitted_at", "commitment", "committed_at"],
+    ...["voting_opens_at", "voting_ends_at", "bond", "quorum", "acceptance_threshold_bps", "min_validator_stake", "status", "accepted_index"],
+  ].map((column) => `c.${column}`);
 
   const contributionOf = (row: Row): ContributionRecord => {
     const acceptedIndex = field(row, "accepted_index");
@@ -221,7 +249,7 @@ export function createIndexerClient(config: IndexerClientConfig) {
       add((n) => `v.version = $${n}::integer`, params.version);
       where.push(`c.status = ${ContributionStatus.Accepted}`, "c.accepted_index <= v.contribution_count");
     }
-    const rows = await query(`select ${CONTRIBUTION_COLUMNS} from ${from} where ${where.join(" and ")} order by c.id limit ${limit}`, values);
+    const rows = await compactQuery(CONTRIBUTION_COLUMNS, `from ${from} where ${where.join(" and ")} order by c.id limit ${limit}`, "q.id", values);
     const items = rows.map(contributionOf);
     return { items, next: items.length === limit ? items.at(-1)!.contributionId : undefined };
   }
@@ -269,9 +297,9 @@ export function createIndexerClient(config: IndexerClientConfig) {
     for (let after = 0n; ; ) {
       // One query, with the indexed block's second read in it (not from /status): the same query text
       // and parameters until the next block, so the API answers it from its cache of query results.
-      const rows = await query(
-        `select ${CONTRIBUTION_COLUMNS}, coalesce(at_snapshot.amount, 0) as stake_at_snapshot, terms.max_bytes_per_contribution
-         from contribution c
+      const rows = await compactQuery(
+        [...CONTRIBUTION_COLUMNS, "terms.max_bytes_per_contribution"],
+        `from contribution c
          cross join ${INDEXED_SECOND} indexed
          join validator v on v.datanet_id = c.datanet_id and v.validator = $1 and v.amount > 0 and v.unbonding_ends_at = 0
          left join verdict j on j.contribution_id = c.id and j.validator = $1
@@ -281,6 +309,7 @@ export function createIndexerClient(config: IndexerClientConfig) {
            and c.contributor <> $1 and j.validator is null and c.id > $${values.length + 1}::numeric ${datanet}
            and coalesce(at_snapshot.amount, 0) >= c.min_validator_stake and v.amount >= coalesce(at_snapshot.amount, 0)
          order by c.id limit ${MAX_PAGE}`,
+        "q.id",
         [...values, String(after)],
       );
       queue.push(...rows.map((row) => ({ ...contributionOf(row), maxBytesPerContribution: big(row, "max_bytes_per_contribution") })));

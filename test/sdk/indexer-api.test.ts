@@ -81,6 +81,44 @@ describe("indexer API client: errors", function () {
     });
   }
 
+  // Long lists come as one array of value arrays (column names once): each must have every column.
+  for (const [what, rows, reason] of [
+    ["not a list", '"x"', 'rows of 19 values expected, not "x"'],
+    ["a row short of a column", '[["1"]]', 'rows of 19 values expected, not [["1"]]'],
+  ] as const) {
+    it(`a pending queue whose rows are ${what} is a BadAnswer`, async function () {
+      const { url, server } = await serve({ status: 200, body: `{"rows":[{"rows":${rows}}]}` });
+      try {
+        const error = await rejection(createIndexerClient({ url }).pendingQueue({ validator: ACCOUNT }));
+        expect(error).to.be.instanceOf(IndexerApiError).with.property("problem", "BadAnswer");
+        expect(error.message).to.equal(`The indexer API at ${url} gave a bad answer: ${reason}`);
+      } finally {
+        server.close();
+      }
+    });
+  }
+
+  it("reads an empty pending queue (the aggregate of no rows is null) as an empty list", async function () {
+    const indexer = createIndexerClient({ url: "http://indexer.invalid/", fetch: async () => new Response('{"rows":[{"rows":null}]}', { status: 200 }) });
+    expect(await indexer.pendingQueue({ validator: ACCOUNT })).to.deep.equal([]);
+  });
+
+  it("reads a page of contributions from one array of value arrays, in the columns' order", async function () {
+    const values = ["7", "1", ACCOUNT, "0xab", "12", "ipfs://x", "0", "100", "0xcd", "90", "110", "200", "5", "3", "6000", "9", "2", "4"];
+    const indexer = createIndexerClient({
+      url: "http://indexer.invalid/",
+      fetch: async () => new Response(JSON.stringify({ rows: [{ rows: [values] }] }), { status: 200 }),
+    });
+    const { items } = await indexer.contributions({ datanetId: 1n, limit: 1 });
+    expect(items).to.deep.equal([
+      {
+        contributionId: 7n, datanetId: 1n, contributor: "0x00000000000000000000000000000000000000A1", contentHash: "0xab", sizeBytes: 12n,
+        uri: "ipfs://x", epoch: 0, submittedAt: 100, commitment: "0xcd", committedAt: 90, votingOpensAt: 110, votingEndsAt: 200, bond: 5n,
+        quorum: 3, acceptanceThresholdBps: 6000, minValidatorStake: 9n, status: 2, acceptedIndex: 4n,
+      },
+    ]);
+  });
+
   it("sends the query to the SQL endpoint with the fetch it was given", async function () {
     const seen: string[] = [];
     const indexer = createIndexerClient({
