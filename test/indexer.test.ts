@@ -190,12 +190,17 @@ describe("indexer service (Ponder)", function () {
       const snapshot = await rpc(node.url, "evm_snapshot");
       const { datanetId } = await (await owner.datanets.create({ kind: DataKind.Text, metadataURI: "ipfs://rolled-back", policy: datanetPolicy() })).wait();
       await served(datanetId, "ipfs://rolled-back");
+      // The same SQL text before and after the reorg: an answer the API keeps (and keeps encoded)
+      // for a repeated query must not outlive the block it was read at.
+      const metadataSql = `select metadata_uri from datanet where id = ${datanetId}`;
+      for (let asked = 0; asked < 2; asked++) expect(await sqlRows(live.url, metadataSql)).to.deep.equal([{ metadata_uri: "ipfs://rolled-back" }]);
 
       expect(await rpc(node.url, "evm_revert", [snapshot])).to.equal(true);
       await rpc(node.url, "evm_mine");
       const replaced = await (await owner.datanets.create({ kind: DataKind.Other, metadataURI: "ipfs://new-chain", policy: datanetPolicy() })).wait();
       expect(replaced.datanetId, "the same id on the new chain").to.equal(datanetId);
       await served(datanetId, "ipfs://new-chain");
+      expect(await sqlRows(live.url, metadataSql), "the query asked before the reorg").to.deep.equal([{ metadata_uri: "ipfs://new-chain" }]);
       const [row] = await sqlRows(live.url, `select kind from datanet where id = ${datanetId}`);
       expect(row).to.deep.equal({ kind: DataKind.Other });
       const onChain = await publicClient.readContract({ address: deployment.contracts.datanetRegistry, abi: datanetRegistryAbi, functionName: "datanetCount" });
