@@ -13,7 +13,7 @@ const app = new Hono();
  * The bytes are remembered per result object, weakly, so they go when Ponder lets the result go and
  * can never outlive it.
  */
-const encodedAnswers = new WeakMap<object, Uint8Array>();
+const encodedAnswers = new WeakMap<object, Uint8Array<ArrayBuffer>>();
 const encoder = new TextEncoder();
 app.use("/sql/*", async (c, next) => {
   const json = c.json;
@@ -22,7 +22,7 @@ app.use("/sql/*", async (c, next) => {
     if (rest.length > 0 || typeof answer !== "object" || answer === null) return (json as (...args: unknown[]) => Response)(answer, ...rest);
     let bytes = encodedAnswers.get(answer);
     if (bytes === undefined) encodedAnswers.set(answer, (bytes = encoder.encode(JSON.stringify(answer))));
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/json" });
+    return c.body(bytes, 200, { "content-type": "application/json" });
   }) as typeof c.json;
   await next();
 });
