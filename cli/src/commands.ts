@@ -95,12 +95,12 @@ export function parseCount(value: string | undefined, field: string): bigint {
   return BigInt(v);
 }
 
-/** OPEN amounts as people write them ("1000", "12.5"), to wei; zero only where `zero` allows it. */
 /** A count (`parseCount`) small enough for a number: ports, intervals, scores, model sizes. */
 function parseCountNumber(value: string | undefined, field: string): number {
   return Number(parseCount(value, field));
 }
 
+/** OPEN amounts as people write them ("1000", "12.5"), to wei; zero only where `zero` allows it. */
 export function parseOpen(value: string | undefined, field: string, options: { zero?: boolean } = {}): bigint {
   const v = need(value, field);
   if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new InvalidInputError(field, `${v} is not an amount of OPEN (like 100 or 12.5)`);
