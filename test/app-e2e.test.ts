@@ -223,6 +223,8 @@ describe("the web app, end to end (Chromium against the local stack)", function 
   it("Rewards: an ended epoch cannot be funded; the current one is funded with its terms shown first", async function () {
     await open(validator, `rewards/${datanet()}`, /Rewards/);
     const epoch = validator.getByLabel("Epoch", { exact: true });
+    // The field holds the current epoch only once the chain has answered: until then it is empty, and reading it would give 0.
+    await validator.getByRole("table", { name: /^Epoch \d+'s terms$/ }).waitFor({ timeout: TIMEOUT });
     const current = Number(await epoch.inputValue());
     await epoch.fill(String(current - 1));
     await validator.getByText(/ended epochs cannot be funded/).waitFor();
