@@ -34,22 +34,31 @@ function fold(text: string): string {
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** Whether `text` is all ASCII: then the word tokenizer's words are `asciiWordSpans`'s. */
+export const isAscii = (text: string): boolean => ASCII.test(text);
+
 /**
- * `WORD` on ASCII text, where NFKC changes nothing and words are runs of `[a-z0-9]`: the same
- * tokens, three times faster than the regular expression (the index build is mostly tokenizing).
+ * `WORD` on ASCII text, where NFKC changes nothing and words are runs of `[A-Za-z0-9]`: calls
+ * `word(start, end)` for each, whose key is `text.slice(start, end)` lowered. Three times faster
+ * than the regular expression, and it lets an index build number the words without making a
+ * string of each (the build is mostly tokenizing).
  */
-function asciiWords(lower: string): string[] {
-  const words: string[] = [];
+export function asciiWordSpans(text: string, word: (start: number, end: number) => void): void {
   let start = -1;
-  for (let i = 0; i <= lower.length; i++) {
-    const c = i < lower.length ? lower.charCodeAt(i) : 0;
-    const inWord = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const inWord = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
     if (inWord && start < 0) start = i;
     else if (!inWord && start >= 0) {
-      words.push(lower.slice(start, i));
+      word(start, i);
       start = -1;
     }
   }
+}
+
+function asciiWords(lower: string): string[] {
+  const words: string[] = [];
+  asciiWordSpans(lower, (start, end) => words.push(lower.slice(start, end)));
   return words;
 }
 
@@ -61,7 +70,7 @@ function asciiWords(lower: string): string[] {
 export const wordTokenizer: Tokenizer = {
   name: "unicode-words/1",
   keys(text) {
-    return ASCII.test(text) ? asciiWords(text.toLowerCase()) : (fold(text.normalize("NFKC")).match(WORD) ?? []);
+    return isAscii(text) ? asciiWords(text.toLowerCase()) : (fold(text.normalize("NFKC")).match(WORD) ?? []);
   },
   pieces(text) {
     const normal = text.normalize("NFKC");

@@ -14,6 +14,7 @@ import {
   type CorpusDocument,
 } from "../../sdk/index.ts";
 import { buildIndexShard, openIndexShards, type IndexShards } from "../../sdk/node/index.ts";
+import { Vocabulary } from "../../sdk/attribution/vocabulary.ts";
 
 /** A seeded generator (Park–Miller), so every run checks the same cases. */
 function generator(seed: number) {
@@ -93,6 +94,27 @@ describe("SDK attribution index on disk", function () {
     opened.push(shards);
     return shards;
   };
+
+  it("numbers tokens as the word tokenizer keys them, ASCII or not, one id per key whichever way it came, in first-seen order", function () {
+    const next = generator(19);
+    // Letters of both cases, digits, the control characters that `| 0x20` would turn into digits, punctuation, and non-ASCII words.
+    const pieces = ["a", "B", "z", "Z", "0", "9", " ", "-", "@", "[", "`", "{", "\x10", "\x19", "\n", "é", "İ", "नमस्ते", "Σ", "東"];
+    const texts = Array.from({ length: 400 }, (_, t) => {
+      const ascii = t % 3 !== 0;
+      return Array.from({ length: next(80) }, () => pieces[next(ascii ? 15 : pieces.length)]!).join("");
+    });
+    // Enough distinct words to grow the table several times, and one word longer than a key is decoded at a time.
+    texts.push(Array.from({ length: 9_000 }, (_, i) => `w${i}`).join(" "), "x".repeat(10_000), texts[1]!.toUpperCase());
+    const vocabulary = new Vocabulary(wordTokenizer);
+    const expected = new Map<string, number>();
+    for (const text of texts) {
+      const ids = [...vocabulary.number(text)];
+      const want = wordTokenizer.keys(text).map((key) => expected.get(key) ?? expected.set(key, expected.size + 1).get(key)!);
+      expect(ids, JSON.stringify(text.slice(0, 80))).to.deep.equal(want);
+    }
+    expect(vocabulary.size).to.equal(expected.size);
+    expect(vocabulary.keys()).to.deep.equal([...expected.keys()]);
+  });
 
   it("matches the in-memory engine span for span and weight for weight, over random corpora split into shards and chunks", async function () {
     const next = generator(20_261_130);
