@@ -366,7 +366,8 @@ function packKey(tokens: Int32Array, position: number, { perWord, base }: KeyPac
  * including the first separator (all a query can match), ties by position, so a comparison never
  * runs past a document. Each suffix comes with its key (`packKey`, computed as its run is read),
  * so a comparison is mostly one or two number comparisons in the processor's caches; only heads
- * that tie on their whole key are compared on the text. A used-up run's head is +Infinity, past every suffix.
+ * that tie on their whole key are compared on the text. A used-up run's head is +Infinity, past
+ * every suffix.
  */
 function mergeRuns(tokens: Int32Array, packing: KeyPacking, runs: readonly Run[], emit: (position: number) => void): void {
   const keyTokens = packing.perWord * KEY_WORDS;

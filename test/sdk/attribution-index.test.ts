@@ -245,6 +245,8 @@ describe("SDK attribution index on disk", function () {
       [() => built([documents[0]!, documents[0]!]), "documents"],
       [() => built([{ contributionId: -1n, text: "" }]), "documents"],
       [() => built(documents, { chunkTokens: 0 }), "chunkTokens"],
+      // Runs hold positions within their chunk as int32.
+      [() => built(documents, { chunkTokens: 2 ** 31 }), "chunkTokens"],
     ] as const) {
       const error = await attempt().then(
         () => undefined,
