@@ -1,12 +1,15 @@
 import { asciiWordSpans, isAscii, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
 
-/** FNV-1a over UTF-16 code units, each lowered when `lower` (A-Z only: the ASCII words' fold). */
+/** The code unit at `i` of `text`, lowered when `lower` (A-Z only: the ASCII words' fold). */
+function unitAt(text: string, i: number, lower: boolean): number {
+  const c = text.charCodeAt(i);
+  return lower && c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** FNV-1a over the code units of `text[start..end)` (`unitAt`). */
 function hashOf(text: string, start: number, end: number, lower: boolean): number {
   let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    hash = Math.imul(hash ^ (lower && c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
-  }
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ unitAt(text, i, lower), 0x01000193);
   return hash;
 }
 
@@ -29,7 +32,6 @@ export class Vocabulary {
   size = 0;
   /** Where `number` puts a text's ids. */
   private ids = new Int32Array(1 << 12);
-  private count = 0;
   private readonly tokenizer: Tokenizer;
 
   constructor(tokenizer: Tokenizer) {
@@ -38,18 +40,18 @@ export class Vocabulary {
 
   /** `text`'s token ids, new keys taking the next ids (a view that the next call overwrites). */
   number(text: string): Int32Array {
-    this.count = 0;
+    let count = 0;
     if (this.tokenizer === wordTokenizer && isAscii(text)) {
       if (this.ids.length < text.length) this.ids = new Int32Array(text.length);
       asciiWordSpans(text, (start, end) => {
-        this.ids[this.count++] = this.idOf(text, start, end, true);
+        this.ids[count++] = this.idOf(text, start, end, true);
       });
     } else {
       const keys = this.tokenizer.keys(text);
       if (this.ids.length < keys.length) this.ids = new Int32Array(keys.length);
-      for (const key of keys) this.ids[this.count++] = this.idOf(key, 0, key.length, false);
+      for (const key of keys) this.ids[count++] = this.idOf(key, 0, key.length, false);
     }
-    return this.ids.subarray(0, this.count);
+    return this.ids.subarray(0, count);
   }
 
   /** The keys of ids 1..size, in id order. */
@@ -76,10 +78,7 @@ export class Vocabulary {
   private sameKey(id: number, text: string, start: number, end: number, lower: boolean): boolean {
     const from = this.ends[id - 1]!;
     if (this.ends[id]! - from !== end - start) return false;
-    for (let i = start, j = from; i < end; i++, j++) {
-      const c = text.charCodeAt(i);
-      if ((lower && c >= 65 && c <= 90 ? c + 32 : c) !== this.chars[j]) return false;
-    }
+    for (let i = start, j = from; i < end; i++, j++) if (unitAt(text, i, lower) !== this.chars[j]) return false;
     return true;
   }
 
@@ -87,10 +86,7 @@ export class Vocabulary {
     const id = ++this.size;
     const from = this.ends[id - 1]!;
     if (from + (end - start) > this.chars.length) this.chars = grown(this.chars, from + (end - start));
-    for (let i = start, j = from; i < end; i++, j++) {
-      const c = text.charCodeAt(i);
-      this.chars[j] = lower && c >= 65 && c <= 90 ? c + 32 : c;
-    }
+    for (let i = start, j = from; i < end; i++, j++) this.chars[j] = unitAt(text, i, lower);
     if (id + 1 > this.ends.length) this.ends = grown(this.ends, id + 1);
     this.ends[id] = from + (end - start);
     this.slots[slot] = id;

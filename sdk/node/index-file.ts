@@ -120,8 +120,7 @@ class FileWriter {
  */
 class RunReader {
   private readonly block = new Int32Array(RUN_BLOCK);
-  /** Per suffix of the block: its position, its key words and whether its separator is within them. */
-  readonly positions = new Float64Array(RUN_BLOCK);
+  /** Per suffix of the block: its key words and whether its separator is within them. */
   readonly keys = new Float64Array(RUN_BLOCK * KEY_WORDS);
   readonly ended = new Uint8Array(RUN_BLOCK);
   /** Index in the block of the current suffix. */
@@ -145,6 +144,11 @@ class RunReader {
     return this.at === this.filled;
   }
 
+  /** The current suffix's position in the corpus. */
+  get position(): number {
+    return this.start + this.block[this.at]!;
+  }
+
   next(): void {
     if (++this.at === this.filled) this.refill();
   }
@@ -161,9 +165,7 @@ class RunReader {
     for (let i = 0; i < count; i++) touched |= this.tokens[this.start + this.block[i]!]!;
     this.touched = touched;
     for (let i = 0; i < count; i++) {
-      const position = this.start + this.block[i]!;
-      this.positions[i] = position;
-      this.ended[i] = packKey(this.tokens, position, this.packing, this.keys, i * KEY_WORDS) ? 1 : 0;
+      this.ended[i] = packKey(this.tokens, this.start + this.block[i]!, this.packing, this.keys, i * KEY_WORDS) ? 1 : 0;
     }
     [this.at, this.filled] = [0, count];
   }
@@ -389,7 +391,7 @@ function mergeRuns(tokens: Int32Array, packing: KeyPacking, runs: readonly Run[]
         return;
       }
       const at = reader.at;
-      head[r] = reader.positions[at]!;
+      head[r] = reader.position;
       ended[r] = reader.ended[at]!;
       for (let w = 0; w < KEY_WORDS; w++) keys[r * KEY_WORDS + w] = reader.keys[at * KEY_WORDS + w]!;
     };
