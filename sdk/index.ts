@@ -16,6 +16,7 @@ export * from "./attribution/explain.ts";
 export * from "./attribution/result-file.ts";
 export * from "./attribution/run.ts";
 export * from "./attribution/suffix-array.ts";
+export * from "./attribution/suffix-sort.ts";
 export * from "./attribution/tokenizer.ts";
 export * from "./checks.ts";
 export * from "./audit.ts";

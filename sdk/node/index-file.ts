@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync
 
 import { InvalidInputError } from "../errors.ts";
 import type { CorpusDocument, SpanIndex, SpanMatch } from "../attribution/engine.ts";
-import { suffixArray } from "../attribution/suffix-array.ts";
+import { sortShardSuffixes } from "../attribution/suffix-sort.ts";
 import { loadTokenizer, wordTokenizer, type Tokenizer } from "../attribution/tokenizer.ts";
 import { Vocabulary } from "../attribution/vocabulary.ts";
 
@@ -65,6 +65,8 @@ function layout(header: ShardHeader, headerBytes: number) {
 
 const samples = (header: ShardHeader) => Math.ceil(header.tokens / header.sampleRate);
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** Buffered sequential writes, hashed as they go. */
 class FileWriter {
   readonly fd: number;
@@ -96,6 +98,22 @@ class FileWriter {
     this.used += width;
   }
 
+  /** Each value at `width` (1 to 4) bytes, little-endian. */
+  ints(values: Int32Array, width: number): void {
+    if (width === 4 && LITTLE_ENDIAN) {
+      this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.length * 4));
+      return;
+    }
+    const buffer = this.buffer;
+    for (let i = 0; i < values.length; ) {
+      if (this.used + width > buffer.length) this.flush();
+      const end = Math.min(values.length, i + Math.floor((buffer.length - this.used) / width));
+      let at = this.used;
+      for (; i < end; i++) for (let b = 0, v = values[i]!; b < width; b++, v >>>= 8) buffer[at++] = v & 0xff;
+      this.used = at;
+    }
+  }
+
   flush(): void {
     this.emit(this.buffer.subarray(0, this.used));
     this.used = 0;
@@ -110,64 +128,6 @@ class FileWriter {
   private emit(data: Uint8Array): void {
     this.hash.update(data);
     for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
-  }
-}
-
-/**
- * Reads a sorted run (its suffixes' positions, int32 relative to its chunk's start) a block at a
- * time, and gives each suffix its key (`packKey`), computed as the block is read: the chunk's
- * tokens are in memory, and keys on disk would be ten times the run's bytes.
- */
-class RunReader {
-  private readonly block = new Int32Array(RUN_BLOCK);
-  /** Per suffix of the block: its key words and whether its separator is within them. */
-  readonly keys = new Float64Array(RUN_BLOCK * KEY_WORDS);
-  readonly ended = new Uint8Array(RUN_BLOCK);
-  /** Index in the block of the current suffix. */
-  at = 0;
-  private filled = 0;
-  private offset = 0;
-  private left: number;
-  private readonly fd: number;
-  private readonly start: number;
-  private readonly tokens: Int32Array;
-  private readonly packing: KeyPacking;
-  /** What the touching loads read (see refill), kept where the compiler cannot drop the loads. */
-  touched = 0;
-
-  constructor(fd: number, run: Run, tokens: Int32Array, packing: KeyPacking) {
-    [this.fd, this.start, this.left, this.tokens, this.packing] = [fd, run.start, run.length, tokens, packing];
-    this.refill();
-  }
-
-  get done(): boolean {
-    return this.at === this.filled;
-  }
-
-  /** The current suffix's position in the corpus. */
-  get position(): number {
-    return this.start + this.block[this.at]!;
-  }
-
-  next(): void {
-    if (++this.at === this.filled) this.refill();
-  }
-
-  private refill(): void {
-    const count = Math.min(this.left, RUN_BLOCK);
-    readFully(this.fd, new Uint8Array(this.block.buffer, 0, count * 4), this.offset);
-    this.offset += count * 4;
-    this.left -= count;
-    // Touch every suffix's first token before keying any: independent loads overlap their cache
-    // misses, where the keying loop would wait for each in turn.
-    // (Measured at 300 MB: the build takes about a fifth longer without it.)
-    let touched = 0;
-    for (let i = 0; i < count; i++) touched |= this.tokens[this.start + this.block[i]!]!;
-    this.touched = touched;
-    for (let i = 0; i < count; i++) {
-      this.ended[i] = packKey(this.tokens, this.start + this.block[i]!, this.packing, this.keys, i * KEY_WORDS) ? 1 : 0;
-    }
-    [this.at, this.filled] = [0, count];
   }
 }
 
@@ -189,41 +149,39 @@ export interface ShardBuild {
 
 /**
  * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
- * texts are never all in memory) to `file`. Memory stays near 4 bytes per token plus one chunk's
- * suffix-array construction: the suffix array is built chunk by chunk (`chunkTokens` tokens, cut at
- * document ends; 2^19 by default, small enough for SA-IS to run in the processor's caches) with
- * SA-IS and the sorted runs merged from disk (scratch files of 4 bytes a token, removed as the
- * build ends). The file appears only when complete.
+ * texts are never all in memory) to `file`. The tokens go to a scratch file as they come; then the
+ * suffix array is sorted in memory (`sortShardSuffixes`: about 9 bytes a token at its peak, the
+ * tokens and the suffix array at 4 bytes each and its scratch). The file appears only when complete.
  */
 export async function buildIndexShard(
   file: string,
   documents: Iterable<CorpusDocument> | AsyncIterable<CorpusDocument>,
-  options: { tokenizer?: Tokenizer; chunkTokens?: number } = {},
+  options: { tokenizer?: Tokenizer } = {},
 ): Promise<ShardBuild> {
   const tokenizer = options.tokenizer ?? wordTokenizer;
-  const chunkTokens = options.chunkTokens ?? 1 << 19;
-  // Runs hold positions in their chunk as int32, and a chunk goes past chunkTokens by under a document (< 2^29 tokens).
-  if (!Number.isInteger(chunkTokens) || chunkTokens < 1 || chunkTokens > 2 ** 30) throw new InvalidInputError("chunkTokens", "must be an integer from 1 to 2^30");
   const temp = `${file}.${process.pid}.tmp`;
-  const cleanup: string[] = [];
+  const scratchFile = `${temp}.tokens`;
+  const cleanup = [scratchFile];
   try {
-    // 1. Tokens to a scratch file of native int32, documents and chunk ends in memory.
-    cleanup.push(`${temp}.tokens`);
-    const scratch = openSync(`${temp}.tokens`, "w");
+    // 1. Tokens to a scratch file of native int32, documents in memory.
+    const scratch = openSync(scratchFile, "w");
     const vocabulary = new Vocabulary(tokenizer);
     const starts: number[] = [];
     const ids: bigint[] = [];
-    const chunkEnds: number[] = [];
     const block = new Int32Array(1 << 16);
-    let [used, n, chunkStart] = [0, 0, 0];
-    const push = (token: number) => {
-      block[used++] = token;
-      n++;
-      if (used === block.length) {
-        writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
-        used = 0;
+    let [used, n] = [0, 0];
+    const append = (ids: Int32Array) => {
+      for (let at = 0; at < ids.length; ) {
+        const count = Math.min(ids.length - at, block.length - used);
+        block.set(ids.subarray(at, at + count), used);
+        [used, at, n] = [used + count, at + count, n + count];
+        if (used === block.length) {
+          writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
+          used = 0;
+        }
       }
     };
+    const separator = Int32Array.of(0);
     for await (const doc of documents) {
       const previous = ids.at(-1);
       if (typeof doc.contributionId !== "bigint" || doc.contributionId < 0n || doc.contributionId >= 1n << 64n) {
@@ -232,47 +190,19 @@ export async function buildIndexShard(
       if (previous !== undefined && doc.contributionId <= previous) {
         throw new InvalidInputError("documents", `contribution ${doc.contributionId} comes after ${previous}: give documents in ascending id order, each once`);
       }
-      if (n > 0 && n - chunkStart >= chunkTokens) {
-        chunkEnds.push(n);
-        chunkStart = n;
-      }
       starts.push(n);
       ids.push(doc.contributionId);
-      for (const id of vocabulary.number(doc.text)) push(id);
-      push(0);
+      append(vocabulary.number(doc.text));
+      append(separator);
+      if (n >= MAX_SHARD_TOKENS) throw new InvalidInputError("documents", `more than ${MAX_SHARD_TOKENS} tokens: split the corpus into several shards`);
     }
     writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
     closeSync(scratch);
-    chunkEnds.push(n);
-    if (n >= 2 ** 40) throw new InvalidInputError("documents", "more than 2^40 tokens: split the corpus into several shards");
-
-    const tokens = new Int32Array(n);
-    const scratchFd = openSync(`${temp}.tokens`, "r");
-    readFully(scratchFd, new Uint8Array(tokens.buffer), 0);
-    closeSync(scratchFd);
-    rmSync(`${temp}.tokens`);
+    const tokens = readTokens(scratchFile, n);
     const V = vocabulary.size;
 
-    // 2. One sorted run per chunk, its suffixes' positions written as they come from SA-IS.
-    const runs: Run[] = [];
-    let single: Int32Array | undefined;
-    if (chunkEnds.length === 1) single = suffixArray(tokens, V);
-    else {
-      let from = 0;
-      for (const to of chunkEnds) {
-        const sa = suffixArray(tokens.subarray(from, to), V);
-        const run = `${temp}.run${runs.length}`;
-        cleanup.push(run);
-        const fd = openSync(run, "w");
-        const bytes = new Uint8Array(sa.buffer);
-        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-        closeSync(fd);
-        runs.push({ file: run, start: from, length: sa.length });
-        from = to;
-      }
-    }
-
-    // 3. The file.
+    // 2. The file: its tokens while the text is in memory, then its suffixes, then (the text read
+    // back into the buffer the sort used) their sample.
     const keys = vocabulary.keys().join("\n");
     const vocabularyBytes = Buffer.from(V === 0 ? "" : `${keys}\n`, "utf8");
     const header: ShardHeader = {
@@ -293,19 +223,19 @@ export async function buildIndexShard(
     out.bytes(MAGIC);
     out.uint(headerBytes.length, 4);
     out.bytes(headerBytes);
-    for (let i = 0; i < n; i++) out.uint(tokens[i]!, header.tokenWidth);
-    const sample = new Int32Array(samples(header) * SAMPLE_TOKENS);
-    let k = 0;
-    const emit = (position: number) => {
-      if (k % SAMPLE_RATE === 0) {
-        for (let j = 0, token = 1; j < SAMPLE_TOKENS; j++) sample[(k / SAMPLE_RATE) * SAMPLE_TOKENS + j] = token = token === 0 ? 0 : tokens[position + j]!;
+    out.ints(tokens, header.tokenWidth);
+    const suffixes = sortShardSuffixes(tokens, V);
+    out.ints(suffixes, header.pointerWidth);
+    const text = readTokens(scratchFile, n, tokens);
+    const sample = new Int32Array(SAMPLE_TOKENS << 16);
+    for (let first = 0; first < samples(header); first += 1 << 16) {
+      const count = Math.min(1 << 16, samples(header) - first);
+      for (let s = 0; s < count; s++) {
+        const position = suffixes[(first + s) * SAMPLE_RATE]!;
+        for (let j = 0, token = 1; j < SAMPLE_TOKENS; j++) sample[s * SAMPLE_TOKENS + j] = token = token === 0 ? 0 : text[position + j]!;
       }
-      k++;
-      out.uint(position, header.pointerWidth);
-    };
-    if (single !== undefined) single.forEach(emit);
-    else mergeRuns(tokens, keyPacking(V), runs, emit);
-    for (const token of sample) out.uint(token, header.tokenWidth);
+      out.ints(sample.subarray(0, count * SAMPLE_TOKENS), header.tokenWidth);
+    }
     for (const start of starts) out.uint(start, 8);
     for (const id of ids) {
       out.uint(Number(id & 0xffffffffn), 4);
@@ -320,121 +250,18 @@ export async function buildIndexShard(
   }
 }
 
-/** Float64 words of a suffix's first tokens that the merge compares before reading the text. */
-const KEY_WORDS = 4;
-/** Suffixes a run reader reads (and keys) at a time. */
-const RUN_BLOCK = 4096;
+/** Tokens a shard can hold: its suffix array is sorted in int32. */
+const MAX_SHARD_TOKENS = 2 ** 31 - 1;
 
-/** A sorted run on disk: the suffix array of the chunk of tokens from `start`, `length` long. */
-interface Run {
-  file: string;
-  start: number;
-  length: number;
-}
-
-/** How a key packs tokens: `perWord` tokens of `bits` bits to a float64 word, below 2^53. */
-interface KeyPacking {
-  perWord: number;
-  base: number;
-}
-
-function keyPacking(vocabularySize: number): KeyPacking {
-  const bits = Math.ceil(Math.log2(vocabularySize + 1)) || 1;
-  return { perWord: Math.max(1, Math.floor(53 / bits)), base: 2 ** bits };
-}
-
-/**
- * Writes the key of the suffix at `position` into `into[at..at + KEY_WORDS)`: its first
- * KEY_WORDS × perWord tokens, each token after the separator as 0 (every document ends with a
- * separator, so this never reads past the text). Keys compare as the suffixes' first tokens do.
- * Returns whether the separator is within the key (then two equal keys are two equal suffixes).
- */
-function packKey(tokens: Int32Array, position: number, { perWord, base }: KeyPacking, into: Float64Array, at: number): boolean {
-  let token = 1;
-  for (let w = 0, p = position; w < KEY_WORDS; w++) {
-    let word = 0;
-    for (let j = 0; j < perWord; j++) {
-      if (token !== 0) token = tokens[p++]!;
-      word = word * base + token;
-    }
-    into[at + w] = word;
-  }
-  return token === 0;
-}
-
-/**
- * Merges sorted runs of suffixes into one order by a tournament (loser) tree over the runs'
- * heads: about log2(runs) comparisons a suffix. Suffixes compare by their tokens up to and
- * including the first separator (all a query can match), ties by position, so a comparison never
- * runs past a document. Each suffix comes with its key (`packKey`, computed as its run is read),
- * so a comparison is mostly one or two number comparisons in the processor's caches; only heads
- * that tie on their whole key are compared on the text. A used-up run's head is +Infinity, past
- * every suffix.
- */
-function mergeRuns(tokens: Int32Array, packing: KeyPacking, runs: readonly Run[], emit: (position: number) => void): void {
-  const keyTokens = packing.perWord * KEY_WORDS;
-  const fds = runs.map((r) => openSync(r.file, "r"));
+/** The `n` native int32 tokens of a scratch file, into `into` if given. */
+function readTokens(file: string, n: number, into: Int32Array = new Int32Array(n)): Int32Array {
+  const fd = openSync(file, "r");
   try {
-    const readers = runs.map((r, i) => new RunReader(fds[i]!, r, tokens, packing));
-    const k = readers.length;
-    // Per run: its head's position, its key, and whether its separator lies within the key (then
-    // two equal keys are two equal suffixes).
-    const head = new Float64Array(k);
-    const keys = new Float64Array(k * KEY_WORDS);
-    const ended = new Uint8Array(k);
-    const load = (r: number) => {
-      const reader = readers[r]!;
-      if (reader.done) {
-        head[r] = Infinity;
-        keys.fill(Infinity, r * KEY_WORDS, (r + 1) * KEY_WORDS);
-        ended[r] = 1;
-        return;
-      }
-      const at = reader.at;
-      head[r] = reader.position;
-      ended[r] = reader.ended[at]!;
-      for (let w = 0; w < KEY_WORDS; w++) keys[r * KEY_WORDS + w] = reader.keys[at * KEY_WORDS + w]!;
-    };
-    const less = (a: number, b: number): boolean => {
-      for (let w = 0; w < KEY_WORDS; w++) {
-        const x = keys[a * KEY_WORDS + w]!;
-        const y = keys[b * KEY_WORDS + w]!;
-        if (x !== y) return x < y;
-      }
-      if (ended[a] === 1) return head[a]! < head[b]!;
-      for (let p = head[a]! + keyTokens, q = head[b]! + keyTokens; ; p++, q++) {
-        const x = tokens[p]!;
-        const y = tokens[q]!;
-        if (x !== y) return x < y;
-        if (x === 0) return head[a]! < head[b]!;
-      }
-    };
-    for (let r = 0; r < k; r++) load(r);
-    // Leaf r is node k + r; internal node i (1..k-1) holds the loser of the match between its children.
-    const losers = new Int32Array(k);
-    const play = (node: number): number => {
-      if (node >= k) return node - k;
-      const [a, b] = [play(2 * node), play(2 * node + 1)];
-      const [winner, loser] = less(b, a) ? [b, a] : [a, b];
-      losers[node] = loser;
-      return winner;
-    };
-    let winner = play(1);
-    while (head[winner]! !== Infinity) {
-      emit(head[winner]!);
-      readers[winner]!.next();
-      load(winner);
-      for (let node = (winner + k) >> 1; node >= 1; node >>= 1) {
-        const other = losers[node]!;
-        if (less(other, winner)) {
-          losers[node] = winner;
-          winner = other;
-        }
-      }
-    }
+    readFully(fd, new Uint8Array(into.buffer, into.byteOffset, n * 4), 0);
   } finally {
-    for (const fd of fds) closeSync(fd);
+    closeSync(fd);
   }
+  return into;
 }
 
 /** One opened shard: in memory its documents, vocabulary and suffix-array sample; the rest read by position. */

@@ -10,6 +10,7 @@ import {
   buildCorpusIndex,
   InvalidInputError,
   loadTokenizer,
+  sortShardSuffixes,
   wordTokenizer,
   type CorpusDocument,
 } from "../../sdk/index.ts";
@@ -57,7 +58,8 @@ function randomOutput(next: (below: number) => number, documents: readonly Corpu
 /**
  * Checks, from the file layout sdk/node/index-file.ts documents (not through its reader), that a
  * shard's suffixes are in order: each compares with the next by its tokens up to and including its
- * separator. Returns how many neighbours share more than `longerThan` tokens (ties past a merge key).
+ * separator, and equal ones by position. Returns how many neighbours share more than `longerThan`
+ * tokens (groups that took the sort more rounds).
  */
 async function expectSuffixesSorted(file: string, longerThan: number): Promise<number> {
   const bytes = await readFile(file);
@@ -71,7 +73,8 @@ async function expectSuffixesSorted(file: string, longerThan: number): Promise<n
   for (let k = 1; k < n; k++) {
     let [a, b, shared] = [suffix(k - 1), suffix(k), 0];
     while (token(a) === token(b) && token(a) !== 0) [a, b, shared] = [a + 1, b + 1, shared + 1];
-    expect(token(a) <= token(b), `suffixes ${k - 1} and ${k} out of order after ${shared} shared tokens`).to.equal(true);
+    const inOrder = token(a) < token(b) || (token(a) === 0 && token(b) === 0 && suffix(k - 1) < suffix(k));
+    expect(inOrder, `suffixes ${k - 1} and ${k} out of order after ${shared} shared tokens`).to.equal(true);
     if (shared > longerThan) longTies++;
   }
   return longTies;
@@ -95,6 +98,51 @@ describe("SDK attribution index on disk", function () {
     return shards;
   };
 
+  it("sorts suffixes in the shard order, by text to the separator then position, whatever its scratch", function () {
+    const next = generator(20_261_202);
+    // The order by comparison: tokens up to and including the separator, then position.
+    const reference = (tokens: Int32Array) =>
+      Array.from({ length: tokens.length }, (_, i) => i).sort((a, b) => {
+        for (let i = a, j = b; ; i++, j++) {
+          if (tokens[i] !== tokens[j]) return tokens[i]! - tokens[j]!;
+          if (tokens[i] === 0) return a - b;
+        }
+      });
+    for (let trial = 0; trial < 600; trial++) {
+      const vocabulary = [1, 2, 3, 40][trial % 4]!;
+      const length = 1 + next(400);
+      // Random words and separators; or periodic documents; or one word nearly everywhere (one
+      // bucket holding most suffixes, so that it is split in place when the scratch is small).
+      const kind = next(3);
+      const tokens = Int32Array.from({ length }, (_, i) =>
+        kind === 0 ? (next(8) === 0 ? 0 : 1 + next(vocabulary)) : kind === 1 ? (i % 97 === 96 ? 0 : 1 + (i % (1 + (trial % 3)))) : next(30) === 0 ? 0 : next(10) === 0 ? 2 : 1,
+      );
+      tokens[length - 1] = 0;
+      const upper = Math.max(...tokens);
+      const want = reference(tokens);
+      // Scratch from 8 words (most ranges split in place) to plenty.
+      const scratch = [8, 8 + next(64), 1 << 20][trial % 3]!;
+      expect([...sortShardSuffixes(tokens.slice(), upper, { scratch })], `trial ${trial}`).to.deep.equal(want);
+    }
+    // One document of a two-word phrase repeated 2^18 times: every suffix ties with its neighbour
+    // for all but its last tokens. A shorter one reaches the separator first, so it is smaller: the
+    // separator, then the suffixes starting with the first word from last to first, then the second's.
+    const k = 1 << 18;
+    const periodic = Int32Array.from({ length: 2 * k + 1 }, (_, i) => (i === 2 * k ? 0 : 1 + (i % 2)));
+    const order = Int32Array.from({ length: 2 * k + 1 }, (_, r) => (r === 0 ? 2 * k : r <= k ? 2 * (k - r) : 2 * (2 * k - r) + 1));
+    expect(Buffer.from(sortShardSuffixes(periodic, 2).buffer).equals(Buffer.from(order.buffer))).to.equal(true);
+    const refused = (tokens: number[], upper: number, field: string, scratch?: number) =>
+      expect(() => sortShardSuffixes(Int32Array.from(tokens), upper, scratch === undefined ? {} : { scratch }))
+        .to.throw(InvalidInputError)
+        .with.property("field", field);
+    refused([1, 2], 2, "tokens"); // no final separator
+    refused([1, 3, 0], 2, "tokens"); // a token past the vocabulary
+    refused([1, -1, 0], 2, "tokens");
+    refused([1, -5, 0], 2, "tokens");
+    refused([1, 0], 1, "scratch", 4);
+    expect([...sortShardSuffixes(new Int32Array(0), 0)]).to.deep.equal([]);
+  });
+
   it("numbers tokens as the word tokenizer keys them, ASCII or not, one id per key whichever way it came, in first-seen order", function () {
     const next = generator(19);
     // Letters of both cases, digits, the control characters that `| 0x20` would turn into digits, punctuation, and non-ASCII words.
@@ -116,16 +164,16 @@ describe("SDK attribution index on disk", function () {
     expect(vocabulary.keys()).to.deep.equal([...expected.keys()]);
   });
 
-  it("matches the in-memory engine span for span and weight for weight, over random corpora split into shards and chunks", async function () {
+  it("matches the in-memory engine span for span and weight for weight, over random corpora split into shards", async function () {
     const next = generator(20_261_130);
     for (let trial = 0; trial < 150; trial++) {
       const documents = randomCorpus(next, trial).sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
-      // One to three shards (consecutive slices, as datanet versions are), built in chunks of 1..40 tokens.
+      // One to three shards (consecutive slices, as datanet versions are).
       const cuts = [0, ...Array.from({ length: next(3) }, () => next(documents.length + 1)).sort((a, b) => a - b), documents.length];
       const files: string[] = [];
       for (let s = 0; s + 1 < cuts.length; s++) {
         const file = path.join(dir, `t${trial}-${s}.olidx`);
-        await buildIndexShard(file, documents.slice(cuts[s], cuts[s + 1]), { chunkTokens: 1 + next(40) });
+        await buildIndexShard(file, documents.slice(cuts[s], cuts[s + 1]));
         files.push(file);
       }
       const memory = buildCorpusIndex(documents);
@@ -141,15 +189,14 @@ describe("SDK attribution index on disk", function () {
     }
   });
 
-  it("matches on long periodic texts, where suffix comparisons run far", async function () {
+  it("matches on long periodic texts, where suffixes tie for hundreds of tokens", async function () {
     // Three long documents of periods 2, 3 and 4, then twelve of period 2 and lengths 500..555:
-    // chunks end at documents, so these land in different runs and tie far past their keys.
+    // their suffixes tie for up to 3,000 tokens, a dozen rounds of doubling.
     const periodic = (id: bigint, period: number, length: number) => ({ contributionId: id, text: Array.from({ length }, (_, i) => `p${i % period}`).join(" ") });
     const documents = [...[1, 2, 3].map((d) => periodic(BigInt(d), d + 1, 3_000)), ...Array.from({ length: 12 }, (_, d) => periodic(BigInt(d + 4), 2, 500 + 5 * d))];
     const file = path.join(dir, "periodic.olidx");
-    await buildIndexShard(file, documents, { chunkTokens: 700 });
-    // 4 words: a merge key holds 4 × 17 tokens, and neighbours share far more.
-    expect(await expectSuffixesSorted(file, 68)).to.be.above(1_000);
+    await buildIndexShard(file, documents);
+    expect(await expectSuffixesSorted(file, 256)).to.be.above(1_000);
     const disk = await open([file]);
     const memory = buildCorpusIndex(documents);
     for (const output of ["p0 p1 p0 p1 p0 p1 p0", "p0 p1 p2 p3 p0 p1 p2 p3 p0", "p0 p0 p1 p2 p0 p1 p2"]) {
@@ -159,17 +206,16 @@ describe("SDK attribution index on disk", function () {
     }
   });
 
-  it("matches with a vocabulary above 2^17 words, where a merge key packs fewer tokens, over many runs", async function () {
-    // 141,000 distinct words (18 bits a token: 2 tokens to a key word instead of 3), and a shared
-    // phrase in every document so that heads of the runs tie past their keys.
+  it("matches with a vocabulary above 2^17 words and a phrase every document shares", async function () {
+    // 141,000 distinct words (18-bit keys: two radix passes where small vocabularies need one), and
+    // a shared phrase in every document so that its suffixes tie for up to 11 tokens.
     const shared = Array.from({ length: 12 }, (_, i) => `s${i % 5}`);
     const documents = Array.from({ length: 300 }, (_, d) => ({
       contributionId: BigInt(d + 1),
       text: [...Array.from({ length: 470 }, (_, i) => `v${d * 470 + i}`).slice(0, 200), ...shared.slice(0, 4 + (d % 8)), ...Array.from({ length: 270 }, (_, i) => `v${d * 470 + 200 + i}`)].join(" "),
     }));
     const file = path.join(dir, "large-vocabulary.olidx");
-    await buildIndexShard(file, documents, { chunkTokens: 5_000 });
-    // 18-bit tokens: a merge key holds 4 × 2 tokens, and the shared phrase runs up to 11.
+    await buildIndexShard(file, documents);
     expect(await expectSuffixesSorted(file, 8)).to.be.above(0);
     const disk = await open([file]);
     const memory = buildCorpusIndex(documents);
@@ -244,9 +290,6 @@ describe("SDK attribution index on disk", function () {
       [() => built([...documents].reverse()), "documents"],
       [() => built([documents[0]!, documents[0]!]), "documents"],
       [() => built([{ contributionId: -1n, text: "" }]), "documents"],
-      [() => built(documents, { chunkTokens: 0 }), "chunkTokens"],
-      // Runs hold positions within their chunk as int32.
-      [() => built(documents, { chunkTokens: 2 ** 31 }), "chunkTokens"],
     ] as const) {
       const error = await attempt().then(
         () => undefined,
