@@ -91,7 +91,7 @@ class FileWriter {
     if (this.used + 8 > this.buffer.length) this.flush();
     if (width === 8) this.buffer.writeBigUInt64LE(BigInt(value), this.used);
     else if (width <= 4) {
-      // Byte by byte: several times faster than writeUIntLE, and the build writes two integers a token.
+      // Byte by byte: several times faster than writeUIntLE.
       const buffer = this.buffer;
       for (let i = 0, v = value; i < width; i++, v >>>= 8) buffer[this.used + i] = v & 0xff;
     } else this.buffer.writeUIntLE(value, this.used, width);
@@ -150,8 +150,8 @@ export interface ShardBuild {
 /**
  * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
  * texts are never all in memory) to `file`. The tokens go to a scratch file as they come; then the
- * suffix array is sorted in memory (`sortShardSuffixes`: about 9 bytes a token at its peak, the
- * tokens and the suffix array at 4 bytes each and its scratch). The file appears only when complete.
+ * suffix array is sorted in memory (`sortShardSuffixes`: about 9.25 bytes a token at its peak, the
+ * tokens and the suffix array at 4 bytes each, its scratch and two bits). The file appears only when complete.
  */
 export async function buildIndexShard(
   file: string,
