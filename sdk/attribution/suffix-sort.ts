@@ -17,7 +17,7 @@ import { InvalidInputError } from "../errors.ts";
  * bucket while its positions are still in text order, so those reads go forward through memory.
  *
  * Memory: the suffix array and `tokens` (overwritten, see below), 4 bytes a token each, two bits a
- * token, and `scratch` 4-byte words (a quarter of the tokens by default): sorts there are stable,
+ * token, three counts a token id, and `scratch` 4-byte words (a quarter of the tokens by default): sorts there are stable,
  * so a group's positions stay ascending and the next round's reads go forward too. A range too
  * large for it is split in place by the top bits of its keys, which is slower.
  *
@@ -28,6 +28,8 @@ export function sortShardSuffixes(tokens: Int32Array, vocabularySize: number, op
   const n = tokens.length;
   const scratch = options.scratch ?? Math.max(1 << 22, Math.ceil(n / 4));
   if (!Number.isInteger(scratch) || scratch < 8) throw new InvalidInputError("scratch", "must be an integer of at least 8");
+  // Counts are kept per token id: time and memory grow with it too.
+  if (!Number.isInteger(vocabularySize) || vocabularySize < 0 || vocabularySize >= 2 ** 31) throw new InvalidInputError("vocabularySize", "must be an integer from 0 to 2^31 - 1");
   if (n >= 2 ** 31) throw new InvalidInputError("tokens", "must be fewer than 2^31");
   if (n > 0 && tokens[n - 1] !== 0) throw new InvalidInputError("tokens", "must end with a separator (token 0)");
   return new SuffixSort(tokens, vocabularySize, scratch).sa;

@@ -140,6 +140,9 @@ describe("SDK attribution index on disk", function () {
     refused([1, -1, 0], 2, "tokens");
     refused([1, -5, 0], 2, "tokens");
     refused([1, 0], 1, "scratch", 4);
+    refused([1, 0], -3, "vocabularySize");
+    refused([1, 0], 1.5, "vocabularySize");
+    refused([2, 0], 2 ** 31, "vocabularySize");
     expect([...sortShardSuffixes(new Int32Array(0), 0)]).to.deep.equal([]);
   });
 
