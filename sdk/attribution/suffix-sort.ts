@@ -17,9 +17,10 @@ import { InvalidInputError } from "../errors.ts";
  * bucket while its positions are still in text order, so those reads go forward through memory.
  *
  * Memory: the suffix array and `tokens` (overwritten, see below), 4 bytes a token each, two bits a
- * token, three counts a token id, and `scratch` 4-byte words (a quarter of the tokens by default): sorts there are stable,
- * so a group's positions stay ascending and the next round's reads go forward too. A range too
- * large for it is split in place by the top bits of its keys, which is slower.
+ * token, three counts a token id, and `scratch` 4-byte words (a quarter of the tokens by default):
+ * sorts there are stable, so a group's positions stay ascending and the next round's reads go
+ * forward too. A range too large for it is split in place by the top bits of its keys, which is
+ * slower.
  *
  * `tokens` (ids 0..`vocabularySize`, the last one 0) is overwritten with the group numbers: the
  * caller keeps a copy if it needs the text again. Returns the suffixes' positions in order.
@@ -46,7 +47,6 @@ const MARKED = 2;
 
 /** Digits of an LSD radix pass, and of an in-place split. */
 const RADIX_BITS = 11;
-
 
 class SuffixSort {
   readonly sa: Int32Array;
@@ -145,15 +145,14 @@ class SuffixSort {
     ends.fill(0);
     for (let j = start; j < end; j++) ends[keys[sa[j]! + offset]! + 1]!++;
     for (let t = 1; t <= V + 1; t++) ends[t]! += ends[t - 1]!;
-    const next = ends;
+    // Each key's start, moved on as its suffixes are placed: then its end.
     for (let j = start; j < end; j++) {
       const position = sa[j]!;
-      scratch[next[keys[position + offset]!]!++] = position;
+      scratch[ends[keys[position + offset]!]!++] = position;
     }
-    // `next` now holds each key's end.
     sa.set(scratch.subarray(0, end - start), start);
     for (let t = 0, from = 0; t <= V; t++) {
-      const to = next[t]!;
+      const to = ends[t]!;
       if (to > from) this.record(start + from, start + to, t, SECOND_TOKEN, stable);
       from = to;
     }
