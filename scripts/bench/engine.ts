@@ -13,7 +13,6 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { StringDecoder } from "node:string_decoder";
 import { parseArgs } from "node:util";
 
 // The engine's own modules rather than the SDK's entry points, so the memory figures are the
@@ -77,17 +76,31 @@ function writeCorpus(file: string, bytes: number): void {
   closeSync(fd);
 }
 
-/** The corpus file's documents, streamed: reading its input is part of a build's work. */
+/**
+ * The corpus file's documents, streamed: reading its input is part of a build's work. Lines are
+ * found in the bytes and each decoded on its own (decoding whole blocks, then splitting them, took
+ * ten times as long).
+ */
 function* corpusDocuments(file: string): Generator<CorpusDocument> {
   const fd = openSync(file, "r");
-  const block = Buffer.allocUnsafe(1 << 24);
-  const decoder = new StringDecoder("utf8");
-  let [rest, id] = ["", 0n];
-  for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) {
-    const lines = (rest + decoder.write(block.subarray(0, read))).split("\n");
-    rest = lines.pop()!;
-    for (const text of lines) yield { contributionId: ++id, text };
+  let block = Buffer.allocUnsafe(1 << 24);
+  // The unread lines are block[from..to).
+  let [from, to, id] = [0, 0, 0n];
+  for (;;) {
+    const end = block.subarray(0, to).indexOf(10, from);
+    if (end >= 0) {
+      yield { contributionId: ++id, text: block.toString("utf8", from, end) };
+      from = end + 1;
+      continue;
+    }
+    // A partial line: to the front of the block (a larger one if it fills it), then more after it.
+    if (from === 0 && to === block.length) block = Buffer.concat([block, Buffer.allocUnsafe(block.length)]);
+    else [to, from] = [block.copy(block, 0, from, to), 0];
+    const read = readSync(fd, block, to, block.length - to, null);
+    if (read === 0) break;
+    to += read;
   }
+  if (to > from) yield { contributionId: ++id, text: block.toString("utf8", from, to) };
   closeSync(fd);
 }
 

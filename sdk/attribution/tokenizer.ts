@@ -37,20 +37,27 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** Whether `text` is all ASCII: then the word tokenizer's words are `asciiWordSpans`'s. */
 export const isAscii = (text: string): boolean => ASCII.test(text);
 
+/** FNV-1a, a code unit at a time from `FNV_OFFSET`: how `asciiWordSpans` and the vocabulary hash a key. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const fnvStep = (hash: number, unit: number): number => Math.imul(hash ^ unit, 0x01000193);
+
 /**
  * `WORD` on ASCII text, where NFKC changes nothing and words are runs of `[A-Za-z0-9]`: calls
- * `word(start, end)` for each, whose key is `text.slice(start, end)` lowered. Three times faster
- * than the regular expression, and it lets an index build number the words without making a
- * string of each (the build is mostly tokenizing).
+ * `word(start, end, hash)` for each, whose key is `text.slice(start, end)` lowered and `hash` that
+ * key's FNV-1a. Three times faster than the regular expression, and it lets an index build number
+ * the words without making a string of each, or reading their characters twice (the build is
+ * mostly tokenizing).
  */
-export function asciiWordSpans(text: string, word: (start: number, end: number) => void): void {
-  let start = -1;
+export function asciiWordSpans(text: string, word: (start: number, end: number, hash: number) => void): void {
+  let [start, hash] = [-1, FNV_OFFSET];
   for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
-    const inWord = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-    if (inWord && start < 0) start = i;
-    else if (!inWord && start >= 0) {
-      word(start, i);
+    let c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) [start, hash] = [i, FNV_OFFSET];
+      hash = fnvStep(hash, c);
+    } else if (start >= 0) {
+      word(start, i, hash);
       start = -1;
     }
   }

@@ -1,4 +1,4 @@
-import { asciiWordSpans, isAscii, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+import { asciiWordSpans, FNV_OFFSET, fnvStep, isAscii, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
 
 /** The code unit at `i` of `text`, lowered when `lower` (A-Z only: the ASCII words' fold). */
 function unitAt(text: string, i: number, lower: boolean): number {
@@ -6,10 +6,10 @@ function unitAt(text: string, i: number, lower: boolean): number {
   return lower && c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** FNV-1a over the code units of `text[start..end)` (`unitAt`). */
-function hashOf(text: string, start: number, end: number, lower: boolean): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ unitAt(text, i, lower), 0x01000193);
+/** FNV-1a over the code units of `key`. */
+function hashOf(key: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) hash = fnvStep(hash, key.charCodeAt(i));
   return hash;
 }
 
@@ -43,13 +43,13 @@ export class Vocabulary {
     let count = 0;
     if (this.tokenizer === wordTokenizer && isAscii(text)) {
       if (this.ids.length < text.length) this.ids = new Int32Array(text.length);
-      asciiWordSpans(text, (start, end) => {
-        this.ids[count++] = this.idOf(text, start, end, true);
+      asciiWordSpans(text, (start, end, hash) => {
+        this.ids[count++] = this.idOf(text, start, end, true, hash);
       });
     } else {
       const keys = this.tokenizer.keys(text);
       if (this.ids.length < keys.length) this.ids = new Int32Array(keys.length);
-      for (const key of keys) this.ids[count++] = this.idOf(key, 0, key.length, false);
+      for (const key of keys) this.ids[count++] = this.idOf(key, 0, key.length, false, hashOf(key));
     }
     return this.ids.subarray(0, count);
   }
@@ -64,9 +64,8 @@ export class Vocabulary {
     });
   }
 
-  /** The id of the key `text[start..end)` (lowered when `lower`), numbering it if it is new. */
-  private idOf(text: string, start: number, end: number, lower: boolean): number {
-    const hash = hashOf(text, start, end, lower);
+  /** The id of the key `text[start..end)` (lowered when `lower`), whose hash is `hash`, numbering it if it is new. */
+  private idOf(text: string, start: number, end: number, lower: boolean, hash: number): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot]!;

@@ -104,6 +104,16 @@ class FileWriter {
       this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.length * 4));
       return;
     }
+    if (width <= 2 && LITTLE_ENDIAN) {
+      // Narrowed by a typed array copy (natively, several times faster than byte by byte).
+      const narrow = width === 1 ? new Uint8Array(1 << 20) : new Uint16Array(1 << 19);
+      for (let i = 0; i < values.length; i += narrow.length) {
+        const part = values.subarray(i, i + narrow.length);
+        narrow.set(part);
+        this.bytes(new Uint8Array(narrow.buffer, 0, part.length * width));
+      }
+      return;
+    }
     const buffer = this.buffer;
     for (let i = 0; i < values.length; ) {
       if (this.used + width > buffer.length) this.flush();
@@ -149,9 +159,9 @@ export interface ShardBuild {
 
 /**
  * Writes an index shard of `documents` (given in ascending contribution id order, streamed: the
- * texts are never all in memory) to `file`. The tokens go to a scratch file as they come; then the
- * suffix array is sorted in memory (`sortShardSuffixes`: about 9.25 bytes a token at its peak, the
- * tokens and the suffix array at 4 bytes each, its scratch and two bits). The file appears only when complete.
+ * texts are never all in memory) to `file`. The tokens are kept as they come; then the suffix array
+ * is sorted in memory (`sortShardSuffixes`: about 9.25 bytes a token at its peak, the tokens and
+ * the suffix array at 4 bytes each, its scratch and two bits). The file appears only when complete.
  */
 export async function buildIndexShard(
   file: string,
@@ -160,15 +170,14 @@ export async function buildIndexShard(
 ): Promise<ShardBuild> {
   const tokenizer = options.tokenizer ?? wordTokenizer;
   const temp = `${file}.${process.pid}.tmp`;
-  const scratchFile = `${temp}.tokens`;
-  const cleanup = [scratchFile];
   try {
-    // 1. Tokens to a scratch file of native int32, documents in memory.
-    const scratch = openSync(scratchFile, "w");
+    // 1. Tokens in blocks (the count is not known until the end), documents in memory. Blocks grow
+    // to 64 MB, which the allocator maps on their own, so that freeing them returns the memory.
     const vocabulary = new Vocabulary(tokenizer);
     const starts: number[] = [];
     const ids: bigint[] = [];
-    const block = new Int32Array(1 << 16);
+    const blocks: Int32Array[] = [];
+    let block = new Int32Array(1 << 16);
     let [used, n] = [0, 0];
     const append = (ids: Int32Array) => {
       for (let at = 0; at < ids.length; ) {
@@ -176,8 +185,8 @@ export async function buildIndexShard(
         block.set(ids.subarray(at, at + count), used);
         [used, at, n] = [used + count, at + count, n + count];
         if (used === block.length) {
-          writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
-          used = 0;
+          blocks.push(block);
+          [block, used] = [new Int32Array(Math.min(block.length * 2, 1 << 24)), 0];
         }
       }
     };
@@ -196,13 +205,19 @@ export async function buildIndexShard(
       append(separator);
       if (n >= MAX_SHARD_TOKENS) throw new InvalidInputError("documents", `more than ${MAX_SHARD_TOKENS} tokens: split the corpus into several shards`);
     }
-    writeSync(scratch, new Uint8Array(block.buffer, 0, used * 4));
-    closeSync(scratch);
-    const tokens = readTokens(scratchFile, n);
+    // One array for the sort. Each block is released (detached, so freed at once rather than at
+    // some later collection) as it is copied: the tokens are never held twice.
+    const tokens = new Int32Array(n);
+    blocks.push(block.subarray(0, used));
+    for (let i = 0, at = 0; i < blocks.length; i++) {
+      tokens.set(blocks[i]!, at);
+      at += blocks[i]!.length;
+      (blocks[i]!.buffer as ArrayBuffer).transfer(0);
+    }
     const V = vocabulary.size;
 
-    // 2. The file: its tokens while the text is in memory, then its suffixes, then (the text read
-    // back into the buffer the sort used) their sample.
+    // 2. The file: its tokens, then its suffixes, then (the tokens read back from the file into
+    // the array the sort overwrote) their sample.
     const keys = vocabulary.keys().join("\n");
     const vocabularyBytes = Buffer.from(V === 0 ? "" : `${keys}\n`, "utf8");
     const header: ShardHeader = {
@@ -219,14 +234,20 @@ export async function buildIndexShard(
     };
     const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
     const out = new FileWriter(temp);
-    cleanup.push(temp);
     out.bytes(MAGIC);
     out.uint(headerBytes.length, 4);
     out.bytes(headerBytes);
     out.ints(tokens, header.tokenWidth);
     const suffixes = sortShardSuffixes(tokens, V);
     out.ints(suffixes, header.pointerWidth);
-    const text = readTokens(scratchFile, n, tokens);
+    out.flush();
+    const text = tokens;
+    const reader = openSync(temp, "r");
+    try {
+      readInts(reader, layout(header, headerBytes.length).tokens, text, header.tokenWidth);
+    } finally {
+      closeSync(reader);
+    }
     const sample = new Int32Array(SAMPLE_TOKENS << 16);
     for (let first = 0; first < samples(header); first += 1 << 16) {
       const count = Math.min(1 << 16, samples(header) - first);
@@ -246,22 +267,25 @@ export async function buildIndexShard(
     renameSync(temp, file);
     return { file, tokens: n, documents: ids.length, bytes: layout(header, headerBytes.length).size };
   } finally {
-    for (const f of cleanup) rmSync(f, { force: true });
+    rmSync(temp, { force: true });
   }
 }
 
 /** Tokens a shard can hold: its suffix array is sorted in int32. */
 const MAX_SHARD_TOKENS = 2 ** 31 - 1;
 
-/** The `n` native int32 tokens of a scratch file, into `into` if given. */
-function readTokens(file: string, n: number, into: Int32Array = new Int32Array(n)): Int32Array {
-  const fd = openSync(file, "r");
-  try {
-    readFully(fd, new Uint8Array(into.buffer, into.byteOffset, n * 4), 0);
-  } finally {
-    closeSync(fd);
+/** `into.length` integers of `width` (1 to 4) bytes, little-endian, from `fd` at `offset`. */
+function readInts(fd: number, offset: number, into: Int32Array | Uint16Array, width: number): void {
+  const block = Buffer.allocUnsafe(width << 20);
+  for (let i = 0; i < into.length; ) {
+    const count = Math.min(1 << 20, into.length - i);
+    readFully(fd, block.subarray(0, count * width), offset + i * width);
+    for (let j = 0, at = 0; j < count; j++, i++) {
+      let value = 0;
+      for (let b = 0; b < width; b++) value |= block[at++]! << (8 * b);
+      into[i] = value;
+    }
   }
-  return into;
 }
 
 /** One opened shard: in memory its documents, vocabulary and suffix-array sample; the rest read by position. */
@@ -593,7 +617,8 @@ function openShard(file: string): OpenShard {
       header.format === 1 &&
       typeof header.tokenizer === "string" &&
       counts.every((c) => Number.isSafeInteger(c) && c >= 0) &&
-      [header.tokenWidth, header.pointerWidth].every((w) => Number.isInteger(w) && w >= 1 && w <= 6) &&
+      // Token ids are below 2^31 (4 bytes); pointers may take 6.
+      [header.tokenWidth, header.pointerWidth].every((w, i) => Number.isInteger(w) && w >= 1 && w <= (i === 0 ? 4 : 6)) &&
       header.sampleRate === SAMPLE_RATE &&
       header.sampleTokens === SAMPLE_TOKENS &&
       Number.isSafeInteger(offsets.size);
@@ -611,12 +636,7 @@ function openShard(file: string): OpenShard {
     // at a time, never held twice.
     const sampleLength = samples(header) * header.sampleTokens;
     const sample = tw <= 2 ? new Uint16Array(sampleLength) : new Int32Array(sampleLength);
-    const block = Buffer.alloc(tw << 16);
-    for (let i = 0; i < sampleLength; ) {
-      const count = Math.min(1 << 16, sampleLength - i);
-      readFully(fd, block.subarray(0, count * tw), offsets.sample + i * tw);
-      for (let j = 0; j < count; j++, i++) sample[i] = block.readUIntLE(j * tw, tw);
-    }
+    readInts(fd, offsets.sample, sample, tw);
     const startBytes = read(offsets.starts, m * 8);
     const starts = Float64Array.from({ length: m }, (_, i) => Number(startBytes.readBigUInt64LE(i * 8)));
     const idBytes = read(offsets.ids, m * 8);
