@@ -83,25 +83,28 @@ function writeCorpus(file: string, bytes: number): void {
  */
 function* corpusDocuments(file: string): Generator<CorpusDocument> {
   const fd = openSync(file, "r");
-  let block = Buffer.allocUnsafe(1 << 24);
-  // The unread lines are block[from..to).
-  let [from, to, id] = [0, 0, 0n];
-  for (;;) {
-    const end = block.subarray(0, to).indexOf(10, from);
-    if (end >= 0) {
-      yield { contributionId: ++id, text: block.toString("utf8", from, end) };
-      from = end + 1;
-      continue;
+  try {
+    let block = Buffer.allocUnsafe(1 << 24);
+    // The unread lines are block[from..to).
+    let [from, to, id] = [0, 0, 0n];
+    for (;;) {
+      const end = block.subarray(0, to).indexOf(10, from);
+      if (end >= 0) {
+        yield { contributionId: ++id, text: block.toString("utf8", from, end) };
+        from = end + 1;
+        continue;
+      }
+      // A partial line: to the front of the block (a larger one if it fills it), then more after it.
+      if (from === 0 && to === block.length) block = Buffer.concat([block, Buffer.allocUnsafe(block.length)]);
+      else [to, from] = [block.copy(block, 0, from, to), 0];
+      const read = readSync(fd, block, to, block.length - to, null);
+      if (read === 0) break;
+      to += read;
     }
-    // A partial line: to the front of the block (a larger one if it fills it), then more after it.
-    if (from === 0 && to === block.length) block = Buffer.concat([block, Buffer.allocUnsafe(block.length)]);
-    else [to, from] = [block.copy(block, 0, from, to), 0];
-    const read = readSync(fd, block, to, block.length - to, null);
-    if (read === 0) break;
-    to += read;
+    if (to > from) yield { contributionId: ++id, text: block.toString("utf8", from, to) };
+  } finally {
+    closeSync(fd);
   }
-  if (to > from) yield { contributionId: ++id, text: block.toString("utf8", from, to) };
-  closeSync(fd);
 }
 
 /** An output that quotes spans of 5..40 words from random documents, between generated words. */

@@ -37,8 +37,11 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** Whether `text` is all ASCII: then the word tokenizer's words are `asciiWordSpans`'s. */
 export const isAscii = (text: string): boolean => ASCII.test(text);
 
-/** FNV-1a, a code unit at a time from `FNV_OFFSET`: how `asciiWordSpans` and the vocabulary hash a key. */
-export const FNV_OFFSET = 0x811c9dc5;
+/**
+ * FNV-1a, a code unit at a time from `FNV_OFFSET`: how `asciiWordSpans` and the vocabulary hash a
+ * key. Signed 32-bit, as `Math.imul` gives and the vocabulary stores (an empty key's hash too).
+ */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const fnvStep = (hash: number, unit: number): number => Math.imul(hash ^ unit, 0x01000193);
 
 /**

@@ -73,6 +73,7 @@ class FileWriter {
   readonly hash: Hash = createHash("sha256");
   private readonly buffer = Buffer.allocUnsafe(1 << 20);
   private used = 0;
+  private open = true;
 
   constructor(file: string) {
     this.fd = openSync(file, "w");
@@ -132,7 +133,13 @@ class FileWriter {
   close(): void {
     this.flush();
     writeSync(this.fd, this.hash.digest());
-    closeSync(this.fd);
+    this.release();
+  }
+
+  /** Closes the file if `close` has not: after a failed build, so no descriptor is left open. */
+  release(): void {
+    if (this.open) closeSync(this.fd);
+    this.open = false;
   }
 
   private emit(data: Uint8Array): void {
@@ -170,6 +177,7 @@ export async function buildIndexShard(
 ): Promise<ShardBuild> {
   const tokenizer = options.tokenizer ?? wordTokenizer;
   const temp = `${file}.${process.pid}.tmp`;
+  let out: FileWriter | undefined;
   try {
     // 1. Tokens in blocks (the count is not known until the end), documents in memory. Blocks grow
     // to 64 MB, which the allocator maps on their own, so that freeing them returns the memory.
@@ -233,7 +241,7 @@ export async function buildIndexShard(
       sampleTokens: SAMPLE_TOKENS,
     };
     const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
-    const out = new FileWriter(temp);
+    out = new FileWriter(temp);
     out.bytes(MAGIC);
     out.uint(headerBytes.length, 4);
     out.bytes(headerBytes);
@@ -267,6 +275,7 @@ export async function buildIndexShard(
     renameSync(temp, file);
     return { file, tokens: n, documents: ids.length, bytes: layout(header, headerBytes.length).size };
   } finally {
+    out?.release();
     rmSync(temp, { force: true });
   }
 }

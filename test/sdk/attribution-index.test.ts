@@ -165,6 +165,9 @@ describe("SDK attribution index on disk", function () {
     }
     expect(vocabulary.size).to.equal(expected.size);
     expect(vocabulary.keys()).to.deep.equal([...expected.keys()]);
+    // A tokenizer's empty key is a key like any other: one id however often it comes.
+    const commas = new Vocabulary({ name: "commas", keys: (text) => text.split(","), pieces: wordTokenizer.pieces });
+    expect([...commas.number("a,,b,,a")]).to.deep.equal([1, 2, 3, 2, 1]);
   });
 
   it("matches the in-memory engine span for span and weight for weight, over random corpora split into shards", async function () {
