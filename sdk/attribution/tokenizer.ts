@@ -44,6 +44,9 @@ export const isAscii = (text: string): boolean => ASCII.test(text);
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const fnvStep = (hash: number, unit: number): number => Math.imul(hash ^ unit, 0x01000193);
 
+/** A code unit with A-Z lowered: the fold of ASCII words. */
+export const lowerAscii = (unit: number): number => (unit >= 65 && unit <= 90 ? unit + 32 : unit);
+
 /**
  * `WORD` on ASCII text, where NFKC changes nothing and words are runs of `[A-Za-z0-9]`: calls
  * `word(start, end, hash)` for each, whose key is `text.slice(start, end)` lowered and `hash` that
@@ -54,8 +57,7 @@ export const fnvStep = (hash: number, unit: number): number => Math.imul(hash ^ 
 export function asciiWordSpans(text: string, word: (start: number, end: number, hash: number) => void): void {
   let [start, hash] = [-1, FNV_OFFSET];
   for (let i = 0; i <= text.length; i++) {
-    let c = i < text.length ? text.charCodeAt(i) : 0;
-    if (c >= 65 && c <= 90) c += 32;
+    const c = lowerAscii(i < text.length ? text.charCodeAt(i) : 0);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (start < 0) [start, hash] = [i, FNV_OFFSET];
       hash = fnvStep(hash, c);

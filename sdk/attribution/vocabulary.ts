@@ -1,9 +1,9 @@
-import { asciiWordSpans, FNV_OFFSET, fnvStep, isAscii, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
+import { asciiWordSpans, FNV_OFFSET, fnvStep, isAscii, lowerAscii, wordTokenizer, type Tokenizer } from "./tokenizer.ts";
 
 /** The code unit at `i` of `text`, lowered when `lower` (A-Z only: the ASCII words' fold). */
 function unitAt(text: string, i: number, lower: boolean): number {
   const c = text.charCodeAt(i);
-  return lower && c >= 65 && c <= 90 ? c + 32 : c;
+  return lower ? lowerAscii(c) : c;
 }
 
 /** FNV-1a over the code units of `key`. */

@@ -49,6 +49,9 @@ interface ShardHeader {
 const SAMPLE_RATE = 64;
 const SAMPLE_TOKENS = 8;
 
+/** Whether `width` is a whole number of bytes from 1 to `most`. */
+const widthWithin = (width: number, most: number) => Number.isInteger(width) && width >= 1 && width <= most;
+
 /** Bytes that hold every integer up to `max`. */
 const widthFor = (max: number) => Math.max(1, Math.ceil(Math.log2(max + 1) / 8));
 
@@ -74,6 +77,8 @@ class FileWriter {
   private readonly buffer = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private open = true;
+  /** Where `ints` narrows values to 1 or 2 bytes. */
+  private readonly narrow = new ArrayBuffer(1 << 20);
 
   constructor(file: string) {
     this.fd = openSync(file, "w");
@@ -107,11 +112,11 @@ class FileWriter {
     }
     if (width <= 2 && LITTLE_ENDIAN) {
       // Narrowed by a typed array copy (natively, several times faster than byte by byte).
-      const narrow = width === 1 ? new Uint8Array(1 << 20) : new Uint16Array(1 << 19);
+      const narrow = width === 1 ? new Uint8Array(this.narrow) : new Uint16Array(this.narrow);
       for (let i = 0; i < values.length; i += narrow.length) {
         const part = values.subarray(i, i + narrow.length);
         narrow.set(part);
-        this.bytes(new Uint8Array(narrow.buffer, 0, part.length * width));
+        this.bytes(new Uint8Array(this.narrow, 0, part.length * width));
       }
       return;
     }
@@ -627,7 +632,8 @@ function openShard(file: string): OpenShard {
       typeof header.tokenizer === "string" &&
       counts.every((c) => Number.isSafeInteger(c) && c >= 0) &&
       // Token ids are below 2^31 (4 bytes); pointers may take 6.
-      [header.tokenWidth, header.pointerWidth].every((w, i) => Number.isInteger(w) && w >= 1 && w <= (i === 0 ? 4 : 6)) &&
+      widthWithin(header.tokenWidth, 4) &&
+      widthWithin(header.pointerWidth, 6) &&
       header.sampleRate === SAMPLE_RATE &&
       header.sampleTokens === SAMPLE_TOKENS &&
       Number.isSafeInteger(offsets.size);
