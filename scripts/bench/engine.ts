@@ -140,14 +140,15 @@ function generateOutput(random: () => number, documents: number): string {
 }
 
 /**
- * The build's environment with glibc asked to put its large allocations (a typed array's memory
- * included) in transparent huge pages, where the kernel offers them on request (THP "madvise",
- * Debian's default): the sort reads at random over gigabytes, and with 4 KB pages nearly every
- * read also misses the TLB. Other C libraries and systems ignore the setting.
+ * `env` with glibc asked, or not, to put its large allocations (a typed array's memory included)
+ * in transparent huge pages, where the kernel offers them on request (THP "madvise", Debian's
+ * default): the build's sort reads at random over gigabytes, and with 4 KB pages nearly every read
+ * also misses the TLB. Other C libraries and systems ignore the setting.
  */
-function withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const tunable = "glibc.malloc.hugetlb=1";
-  return { ...env, GLIBC_TUNABLES: env.GLIBC_TUNABLES ? `${env.GLIBC_TUNABLES}:${tunable}` : tunable };
+function withHugePages(env: NodeJS.ProcessEnv, on: boolean): NodeJS.ProcessEnv {
+  const tunables = (env.GLIBC_TUNABLES ?? "").split(":").filter((tunable) => tunable !== "" && !tunable.startsWith("glibc.malloc.hugetlb="));
+  if (on) tunables.push("glibc.malloc.hugetlb=1");
+  return { ...env, GLIBC_TUNABLES: tunables.join(":") };
 }
 
 /** Memory of this process now in transparent huge pages (Linux; 0 elsewhere). */
@@ -193,7 +194,7 @@ if (values.phase === "build") {
   const dir = mkdtempSync(path.join(tmpdir(), "openledger-bench-engine-"));
   const file = path.join(dir, "corpus.olidx");
   const corpusFile = path.join(dir, "corpus.txt");
-  const phase = (name: string, env: NodeJS.ProcessEnv = process.env) =>
+  const phase = (name: string, env: NodeJS.ProcessEnv) =>
     JSON.parse(
       execFileSync(process.execPath, [import.meta.filename, "--phase", name, "--mb", String(corpusMB), "--file", file, "--corpus", corpusFile], { encoding: "utf8", env, stdio: ["ignore", "pipe", "inherit"] }),
     );
@@ -201,7 +202,7 @@ if (values.phase === "build") {
     process.stderr.write(`writing a ${corpusMB} MB corpus...\n`);
     writeCorpus(corpusFile, corpusMB * 1_000_000);
     process.stderr.write(`building the index of a ${corpusMB} MB corpus...\n`);
-    const build = phase("build", values["huge-pages"] ? withHugePages(process.env) : process.env) as {
+    const build = phase("build", withHugePages(process.env, values["huge-pages"]!)) as {
       megabytes: number;
       tokens: number;
       documents: number;
@@ -213,7 +214,7 @@ if (values.phase === "build") {
     };
     const megabytes = build.megabytes;
     process.stderr.write(`scoring ${OUTPUTS} outputs of ${OUTPUT_TOKENS} tokens...\n`);
-    const query = phase("query") as { times: number[]; attributed: number; openSeconds: number; cpuMsPerOutput: number; peakRssMB: number };
+    const query = phase("query", withHugePages(process.env, false)) as { times: number[]; attributed: number; openSeconds: number; cpuMsPerOutput: number; peakRssMB: number };
     const times = [...query.times].sort((a, b) => a - b);
     const figures = {
       corpusMB: Number(megabytes.toFixed(1)),
