@@ -15,6 +15,9 @@ import { InvalidInputError } from "../errors.ts";
  * tied, so a text whose documents share only short phrases is done in a few rounds, and a long
  * periodic one in log2 of its length. The first two tokens are sorted within each first-token
  * bucket while its positions are still in text order, so those reads go forward through memory.
+ * The groups' ends are marked in a bitset, so a round finds them without reading a number, and
+ * the keys of the groups in a window of the order are read in one loop before they are sorted
+ * (`gather`).
  *
  * Memory: the suffix array and `tokens` (overwritten, see below), 4 bytes a token each, two bits a
  * token, three counts a token id, and `scratch` 4-byte words (a quarter of the tokens by default):
@@ -45,6 +48,9 @@ const SECOND_TOKEN = 0;
 const DOUBLING = 1;
 const MARKED = 2;
 
+/** Suffixes whose keys are read at once while doubling (128 KB: within a core's second-level cache). */
+const GATHER = 1 << 15;
+
 /** Digits of an LSD radix pass, and of an in-place split. */
 const RADIX_BITS = 11;
 
@@ -52,7 +58,7 @@ class SuffixSort {
   readonly sa: Int32Array;
   /** Bit i: sa[i] is in its place. */
   private readonly sorted: Bitset;
-  /** Bit i: a group ends at i, while sorting by the second token (the text is still in `rank`) and while a group is MARKED. */
+  /** Bit i: a group ends at i (so a round finds a group's end without reading its number). */
   private readonly groupEnds: Bitset;
   /** The text, then each suffix's group number (the last index of its group). */
   private readonly rank: Int32Array;
@@ -66,6 +72,11 @@ class SuffixSort {
   private readonly p2: Int32Array;
   private readonly counts = new Int32Array(1 << RADIX_BITS);
   private readonly tokenCounts: Int32Array;
+  /** While doubling: the end of the group being sorted, and the keys of sa[gatheredFrom..gatheredTo) (`gather`). */
+  private groupEnd = 0;
+  private readonly gathered = new Int32Array(GATHER);
+  private gatheredFrom = 0;
+  private gatheredTo = 0;
 
   constructor(tokens: Int32Array, vocabularySize: number, scratch: number) {
     const n = tokens.length;
@@ -102,14 +113,19 @@ class SuffixSort {
       if (groupEnds.has(i)) end = i;
       tokens[sa[i]!] = end;
     }
-    groupEnds.clearAll();
 
     // 4. Doubling, from groups that tie on two tokens.
     for (let h = 2, tied = true; tied; h *= 2) {
       tied = false;
+      this.gatheredTo = 0; // the keys gathered last round were for h / 2
       for (let i = sorted.nextClear(0, n); i < n; i = sorted.nextClear(i, n)) {
-        const end = tokens[sa[i]!]! + 1;
-        this.group(i, end, tokens, h, DOUBLING, true);
+        const end = groupEnds.nextSet(i, n) + 1;
+        this.groupEnd = end;
+        if (end - i > Math.min(GATHER, this.k.length)) this.group(i, end, tokens, h, DOUBLING, true);
+        else {
+          if (i < this.gatheredFrom || end > this.gatheredTo) this.gather(i, h);
+          this.sortInScratch(i, end, tokens, h, DOUBLING, true, true);
+        }
         [tied, i] = [true, end];
       }
     }
@@ -132,7 +148,6 @@ class SuffixSort {
       this.splitInPlace(start, end, keys, offset, MARKED, stable);
       for (let from = start, to = start; to < end; to++) {
         if (!this.groupEnds.has(to)) continue;
-        this.groupEnds.clear(to);
         this.record(from, to + 1, 1, DOUBLING, stable);
         from = to + 1;
       }
@@ -161,7 +176,8 @@ class SuffixSort {
   /**
    * A run sa[from..to) of equal key. While sorting by the second token: key 0 (a separator) makes
    * each suffix a group of its own, in position order; else the run is a group. While doubling,
-   * the run is a group numbered by its last index (the group's last run keeps the number it has).
+   * the run is a group numbered by its last index (the group's last run keeps the number it has),
+   * its end marked in `groupEnds`.
    */
   private record(from: number, to: number, key: number, mode: number, stable: boolean): void {
     const { sa, sorted } = this;
@@ -169,32 +185,30 @@ class SuffixSort {
       this.groupEnds.set(to - 1);
       return;
     }
-    if (mode === SECOND_TOKEN) {
-      if (key === 0) {
-        if (!stable) sa.subarray(from, to).sort();
-        for (let i = from; i < to; i++) {
-          sorted.set(i);
-          this.groupEnds.set(i);
-        }
-        return;
+    if (mode === SECOND_TOKEN && key === 0) {
+      if (!stable) sa.subarray(from, to).sort();
+      for (let i = from; i < to; i++) {
+        sorted.set(i);
+        this.groupEnds.set(i);
       }
-      this.groupEnds.set(to - 1);
-    } else {
-      const rank = this.rank;
-      if (rank[sa[to - 1]!] !== to - 1) for (let j = from; j < to; j++) rank[sa[j]!] = to - 1;
+      return;
     }
+    this.groupEnds.set(to - 1);
+    if (mode === DOUBLING && to !== this.groupEnd) for (let j = from; j < to; j++) this.rank[sa[j]!] = to - 1;
     if (to - from === 1) sorted.set(from);
   }
 
-  private sortInScratch(start: number, end: number, keys: Int32Array, offset: number, mode: number, stable: boolean): void {
+  /** As `group`, for a range the scratch holds; with `fromGathered`, the keys are in `gathered`. */
+  private sortInScratch(start: number, end: number, keys: Int32Array, offset: number, mode: number, stable: boolean, fromGathered = false): void {
     const size = end - start;
     let [k, p, k2, p2] = [this.k, this.p, this.k2, this.p2];
     const sa = this.sa;
     let min = 0x7fffffff;
     let max = -1;
     for (let j = 0; j < size; j++) p[j] = sa[start + j]!;
+    const [gathered, at] = [this.gathered, start - this.gatheredFrom];
     for (let j = 0; j < size; j++) {
-      const key = keys[p[j]! + offset]!;
+      const key = fromGathered ? gathered[at + j]! : keys[p[j]! + offset]!;
       k[j] = key;
       if (key < min) min = key;
       if (key > max) max = key;
@@ -213,6 +227,24 @@ class SuffixSort {
       this.record(start + a, start + b, key + min, mode, stable);
       a = b;
     }
+  }
+
+  /**
+   * Reads the keys `rank[sa[j] + h]` of the tied suffixes in sa[from..from + GATHER) into
+   * `gathered`, in one loop whose reads (at random places) do not wait on one another: a group's
+   * own loop reads a few keys, then branches on them, and most groups in the later rounds are of
+   * two suffixes. Numbers that change while the window's groups are sorted are not read again: a
+   * group sorted by the numbers from before that is sorted as plain doubling sorts it, and what
+   * still ties is finished in a later round.
+   */
+  private gather(from: number, h: number): void {
+    const { sa, rank, sorted, groupEnds, gathered } = this;
+    const to = Math.min(sa.length, from + GATHER);
+    for (let i = sorted.nextClear(from, to); i < to; i = sorted.nextClear(i, to)) {
+      const end = Math.min(groupEnds.nextSet(i, to) + 1, to);
+      for (; i < end; i++) gathered[i - from] = rank[sa[i]! + h]!;
+    }
+    [this.gatheredFrom, this.gatheredTo] = [from, to];
   }
 
   /**
@@ -311,16 +343,18 @@ class Bitset {
     this.words[i >>> 5]! |= 1 << (i & 31);
   }
 
-  clear(i: number): void {
-    this.words[i >>> 5]! &= ~(1 << (i & 31));
-  }
-
-  clearAll(): void {
-    this.words.fill(0);
-  }
-
   has(i: number): boolean {
     return ((this.words[i >>> 5]! >>> (i & 31)) & 1) === 1;
+  }
+
+  /** The first index from `i` whose bit is set, or `end`. */
+  nextSet(i: number, end: number): number {
+    while (i < end) {
+      const word = this.words[i >>> 5]! >>> (i & 31);
+      if (word !== 0) return Math.min(i + 31 - Math.clz32(word & -word), end);
+      i = (i | 31) + 1;
+    }
+    return end;
   }
 
   /** The first index from `i` whose bit is clear, or `end`. */
